@@ -1,0 +1,331 @@
+"""The product catalog: SQLite with FTS5 full-text search ranked by bm25."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS products (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    category TEXT NOT NULL,
+    brand TEXT NOT NULL,
+    price REAL,
+    price_max REAL,
+    discount TEXT,
+    discount_amount REAL,
+    rating REAL,
+    review_count INTEGER NOT NULL DEFAULT 0,
+    features TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS products_fts USING fts5(
+    product_id UNINDEXED, title, category, features, tokenize = 'porter unicode61'
+);
+"""
+
+# Words that carry no product meaning in a shopping request; kept out of the FTS query.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "me",
+        "my",
+        "i",
+        "im",
+        "i'm",
+        "we",
+        "you",
+        "your",
+        "show",
+        "find",
+        "get",
+        "give",
+        "see",
+        "want",
+        "wanna",
+        "need",
+        "looking",
+        "look",
+        "for",
+        "some",
+        "any",
+        "something",
+        "anything",
+        "with",
+        "without",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "is",
+        "are",
+        "be",
+        "it",
+        "its",
+        "that",
+        "this",
+        "these",
+        "those",
+        "please",
+        "can",
+        "could",
+        "would",
+        "do",
+        "does",
+        "have",
+        "has",
+        "got",
+        "buy",
+        "purchase",
+        "shop",
+        "search",
+        "searching",
+        "under",
+        "below",
+        "less",
+        "than",
+        "over",
+        "above",
+        "more",
+        "between",
+        "cheaper",
+        "cheap",
+        "around",
+        "about",
+        "max",
+        "maximum",
+        "min",
+        "minimum",
+        "budget",
+        "price",
+        "priced",
+        "cost",
+        "costs",
+        "dollars",
+        "dollar",
+        "usd",
+        "up",
+        "upto",
+        "like",
+        "what",
+        "which",
+        "there",
+        "hey",
+        "hi",
+        "hello",
+        "thanks",
+        "thx",
+        "pls",
+        "plz",
+        "one",
+        "ones",
+        "all",
+        "only",
+        "just",
+        "good",
+        "best",
+        "new",
+    ]
+)
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+
+# Chinese shopping words -> the catalog's English vocabulary (the listings are in English).
+ZH_TERMS = {
+    "笔记本": "laptop",
+    "电脑": "computer",
+    "游戏本": "gaming laptop",
+    "游戏": "gaming",
+    "台式机": "desktop",
+    "电视": "tv",
+    "耳机": "headphones",
+    "手机": "phone",
+    "平板": "tablet ipad",
+    "显示器": "monitor",
+    "路由器": "router",
+    "音箱": "speaker",
+    "音响": "soundbar speaker",
+    "手表": "watch",
+    "摄像头": "camera",
+    "相机": "camera",
+    "门铃": "doorbell",
+    "充电宝": "power",
+    "电池": "batteries",
+    "电源": "power station",
+    "投影仪": "projector",
+    "硬盘": "drive ssd",
+    "键盘": "keyboard",
+    "鼠标": "mouse",
+    "主机": "console",
+    "吉他": "guitar",
+    "钢琴": "piano",
+    "苹果": "apple",
+    "华硕": "asus",
+    "戴尔": "dell",
+    "联想": "lenovo",
+    "三星": "samsung",
+    "索尼": "sony",
+    "惠普": "hp",
+    "微软": "microsoft",
+    "宏碁": "acer",
+    "蓝牙": "bluetooth",
+    "无线": "wireless",
+    "降噪": "noise cancelling",
+    "智能": "smart",
+}
+
+
+@dataclass(frozen=True)
+class Product:
+    id: str
+    title: str
+    category: str
+    brand: str
+    price: float | None
+    price_max: float | None
+    discount: str | None
+    discount_amount: float | None
+    rating: float | None
+    review_count: int
+    features: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Product:
+        values = dict(row)
+        values["features"] = json.loads(values["features"])
+        return cls(**values)
+
+    def price_label(self) -> str:
+        if self.price is None:
+            return "price on request"
+        if self.price_max and self.price_max > self.price:
+            return f"${self.price:,.2f}–${self.price_max:,.2f}"
+        return f"${self.price:,.2f}"
+
+    def to_card(self) -> dict[str, Any]:
+        """The product card payload channels render."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "category": self.category,
+            "price": self.price,
+            "price_label": self.price_label(),
+            "rating": self.rating,
+            "review_count": self.review_count,
+        }
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    price_min: float | None = None
+    price_max: float | None = None
+    limit: int = 5
+
+
+def fts_query(text: str) -> str:
+    """An OR query of the meaningful words, each quoted so user text cannot inject FTS syntax."""
+    lowered = text.lower()
+    translated = " ".join(en for zh, en in ZH_TERMS.items() if zh in lowered)
+    words = _TOKEN.findall(lowered + " " + translated)
+    terms = [t for t in words if t not in STOPWORDS and not t.isdigit()]
+    unique = list(dict.fromkeys(terms))
+    return " OR ".join(f'"{term}"' for term in unique)
+
+
+class Catalog:
+    """Read access to the products; the importer fills it once."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def count(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM products").fetchone()[0])
+
+    def get(self, product_id: str) -> Product | None:
+        row = self._db.execute("SELECT * FROM products WHERE id = ?", (product_id,)).fetchone()
+        return Product.from_row(row) if row else None
+
+    def add(self, products: list[Product]) -> int:
+        """Insert products not yet present; returns how many were new."""
+        added = 0
+        with self._db:
+            for p in products:
+                cursor = self._db.execute(
+                    "INSERT OR IGNORE INTO products VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        p.id,
+                        p.title,
+                        p.category,
+                        p.brand,
+                        p.price,
+                        p.price_max,
+                        p.discount,
+                        p.discount_amount,
+                        p.rating,
+                        p.review_count,
+                        json.dumps(p.features),
+                    ),
+                )
+                if cursor.rowcount:
+                    added += 1
+                    self._db.execute(
+                        "INSERT INTO products_fts VALUES (?,?,?,?)",
+                        (p.id, p.title, p.category, " ".join(p.features)),
+                    )
+        return added
+
+    def search(self, query: SearchQuery) -> list[Product]:
+        """Products matching the words (bm25: title weighs most) within the price limits."""
+        filters, params = self._price_filters(query)
+        match = fts_query(query.text)
+        if match:
+            sql = (
+                "SELECT p.* FROM products_fts f JOIN products p ON p.id = f.product_id "
+                "WHERE products_fts MATCH ?"
+                + "".join(f" AND {f}" for f in filters)
+                + " ORDER BY bm25(products_fts, 0.0, 10.0, 6.0, 1.0) LIMIT ?"
+            )
+            rows = self._db.execute(sql, (match, *params, query.limit)).fetchall()
+        else:
+            where = " WHERE " + " AND ".join(filters) if filters else ""
+            sql = (
+                f"SELECT * FROM products p{where} "
+                "ORDER BY COALESCE(p.rating, 0) * LOG(1 + p.review_count) DESC LIMIT ?"
+            )
+            rows = self._db.execute(sql, (*params, query.limit)).fetchall()
+        return [Product.from_row(row) for row in rows]
+
+    @staticmethod
+    def _price_filters(query: SearchQuery) -> tuple[list[str], list[float]]:
+        filters: list[str] = []
+        params: list[float] = []
+        if query.price_max is not None:
+            filters.append("p.price IS NOT NULL AND p.price <= ?")
+            params.append(query.price_max)
+        if query.price_min is not None:
+            filters.append("p.price IS NOT NULL AND p.price >= ?")
+            params.append(query.price_min)
+        return filters, params
+
+    def find_by_name(self, text: str) -> Product | None:
+        """The best title match for a product the shopper names."""
+        results = self.search(SearchQuery(text=text, limit=1))
+        return results[0] if results else None

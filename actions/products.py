@@ -1,0 +1,150 @@
+"""Product search and product details over the catalog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from actions.catalog import Product, SearchQuery, fts_query
+from actions.replies import first_entity, say
+
+MAX_PRICE = 1_000_000.0
+RESULTS_SHOWN = 5
+
+
+def _price(value: object) -> float | None:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _details_button(product: Product, label: str) -> dict[str, str]:
+    return {"title": label, "payload": f'/product_details{{"product_id": "{product.id}"}}'}
+
+
+class ActionSearchProducts(Action):
+    """Words of title, category and features, within the shopper's price limits."""
+
+    def name(self) -> str:
+        return "action_search_products"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        text = str(first_entity(tracker, "query") or tracker.latest_message.get("text") or "")
+        price_min = _price(first_entity(tracker, "price_min"))
+        price_max = _price(first_entity(tracker, "price_max"))
+        for limit in (price_min, price_max):
+            if limit is not None and not 0 < limit < MAX_PRICE:
+                dispatcher.utter_message(
+                    text=say(
+                        tracker,
+                        en='That price limit doesn\'t look right. Try something like "under $500".',
+                        zh="这个价格范围看起来不太对，可以试试“500元以内”。",
+                    )
+                )
+                return []
+        previous = tracker.get_slot("last_search") or {}
+        if not fts_query(text) and previous.get("text"):
+            text = str(previous["text"])  # "anything under 200?" refines the last search
+        query = SearchQuery(
+            text=text, price_min=price_min, price_max=price_max, limit=RESULTS_SHOWN
+        )
+        products = services.catalog().search(query)
+        if not products:
+            dispatcher.utter_message(
+                text=say(
+                    tracker,
+                    en="I found nothing like that. Try other words or a wider price range.",
+                    zh="没有找到符合条件的商品，换个关键词或放宽价格范围试试。",
+                )
+            )
+            return [SlotSet("last_results", [])]
+        lines = [f"{i}. {p.title} — {p.price_label()}" for i, p in enumerate(products, start=1)]
+        intro = say(
+            tracker,
+            en=f"Here are {len(products)} products I found:",
+            zh=f"为您找到 {len(products)} 件商品：",
+        )
+        dispatcher.utter_message(
+            text="\n".join([intro, *lines]),
+            json_message={"type": "product_cards", "products": [p.to_card() for p in products]},
+            buttons=[
+                _details_button(p, say(tracker, en=f"Details #{i}", zh=f"第{i}个详情"))
+                for i, p in enumerate(products[:3], start=1)
+            ],
+        )
+        search = {"text": text, "price_min": price_min, "price_max": price_max}
+        return [SlotSet("last_results", [p.id for p in products]), SlotSet("last_search", search)]
+
+
+def resolve_product(tracker: Tracker) -> Product | None:
+    """The product the shopper means: an id from a button, "the second one", or a name."""
+    catalog = services.catalog()
+    product_id = first_entity(tracker, "product_id")
+    if product_id:
+        return catalog.get(str(product_id))
+    last_results: list[str] = tracker.get_slot("last_results") or []
+    ordinal = first_entity(tracker, "ordinal")
+    if ordinal is not None and last_results:
+        index = int(str(ordinal))
+        position = index - 1 if index > 0 else len(last_results) + index
+        if 0 <= position < len(last_results):
+            return catalog.get(last_results[position])
+        return None
+    text = str(tracker.latest_message.get("text") or "")
+    if ordinal is None and fts_query(text):
+        named = catalog.find_by_name(text)
+        if named is not None:
+            return named
+    selected = tracker.get_slot("selected_product")
+    return catalog.get(str(selected)) if selected else None
+
+
+def describe(product: Product, tracker: Tracker) -> str:
+    rating = (
+        say(
+            tracker,
+            en=f"Rated {product.rating}/5 from {product.review_count} reviews.",
+            zh=f"评分 {product.rating}/5（{product.review_count} 条评价）。",
+        )
+        if product.rating is not None
+        else say(tracker, en="No ratings yet.", zh="暂无评分。")
+    )
+    lines = [product.title, f"{product.price_label()} · {product.category}", rating]
+    if product.discount:
+        lines.append(product.discount)
+    lines.extend(f"• {feature}" for feature in product.features)
+    return "\n".join(lines)
+
+
+class ActionProductDetails(Action):
+    def name(self) -> str:
+        return "action_product_details"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        product = resolve_product(tracker)
+        if product is None:
+            dispatcher.utter_message(
+                text=say(
+                    tracker,
+                    en='Which product do you mean? Search, then pick one, e.g. "the second one".',
+                    zh="您指的是哪件商品？先搜索，再选一个，比如“第二个”。",
+                )
+            )
+            return []
+        dispatcher.utter_message(
+            text=describe(product, tracker),
+            json_message={
+                "type": "product_detail",
+                "product": {**product.to_card(), "features": product.features},
+            },
+        )
+        return [SlotSet("selected_product", product.id)]

@@ -1,0 +1,34 @@
+"""The shop services actions call, opened once per process.
+
+rasa-sdk instantiates actions without arguments, so actions reach their services here:
+the app wires them at startup (`use_catalog`); a standalone action server opens them
+lazily from the same settings (`SHOPBOT_HOME`).
+"""
+
+from __future__ import annotations
+
+import threading
+
+from actions.catalog import Catalog
+from actions.catalog_import import ensure_demo_catalog
+
+_lock = threading.Lock()
+_catalog: Catalog | None = None
+
+
+def use_catalog(catalog: Catalog | None) -> None:
+    global _catalog
+    with _lock:
+        _catalog = catalog
+
+
+def catalog() -> Catalog:
+    global _catalog
+    with _lock:
+        if _catalog is None:
+            from bot.settings import load_settings
+
+            opened = Catalog(load_settings().catalog_db)
+            ensure_demo_catalog(opened, show_progress=False)
+            _catalog = opened
+        return _catalog

@@ -1,0 +1,15 @@
+"""Opening the shop's services for this process: the catalog, imported on first start."""
+
+from __future__ import annotations
+
+from actions import services
+from actions.catalog import Catalog
+from actions.catalog_import import ensure_demo_catalog
+from bot.settings import Settings
+
+
+def open_shop(settings: Settings) -> None:
+    """Open the catalog under the settings' home (importing the demo listings the first time)."""
+    catalog = Catalog(settings.catalog_db)
+    ensure_demo_catalog(catalog)
+    services.use_catalog(catalog)

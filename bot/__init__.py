@@ -1,0 +1,1 @@
+"""Shopbot's core: messages, tracker, policy, engine, stores, settings and the app factory."""

@@ -1,0 +1,127 @@
+"""The aiohttp app factory: services start in the startup context, channels add their routes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.action_runner import ActionRunner, InProcessActionRunner, RemoteActionRunner
+from bot.components import load_object
+from bot.domain import Domain
+from bot.engine import Bot, TurnLimits
+from bot.interpreter import Interpreter
+from bot.policy import RulePolicy
+from bot.settings import Settings
+from bot.store import SqliteConversationStore
+
+logger = logging.getLogger(__name__)
+
+BOT = web.AppKey("bot", Bot)
+SETTINGS = web.AppKey("settings", Settings)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def json_error(status: int, message: str, **extra: Any) -> web.Response:
+    return web.json_response({"error": message, **extra}, status=status)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """User errors become JSON 4xx; bugs become a 500 with a logged trace and a request id."""
+    try:
+        return await handler(request)
+    except web.HTTPRequestEntityTooLarge:
+        limit = request.app[SETTINGS].limits.max_body_bytes
+        return json_error(413, "request body too large", max_bytes=limit)
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        return json_error(error.status, error.reason)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        request_id = uuid.uuid4().hex[:12]
+        logger.exception("unhandled error, request_id=%s path=%s", request_id, request.path)
+        return json_error(500, "internal error", request_id=request_id)
+
+
+def prepare_shop(settings: Settings) -> None:
+    """First-start work that shows progress: import the catalog, train the intent model."""
+    load_object(settings.shop_setup)(settings)
+    load_object(settings.nlu.backend).prepare(settings)
+
+
+def _action_runner(settings: Settings) -> ActionRunner:
+    if settings.actions.endpoint:
+        return RemoteActionRunner(settings.actions.endpoint)
+    return InProcessActionRunner(settings.actions.package)
+
+
+async def build_bot(settings: Settings) -> Bot:
+    """Open the store, load the models (off the loop), wire the actions; validate the policy."""
+    loop = asyncio.get_running_loop()
+    domain = Domain.load(settings.domain_file)
+    await loop.run_in_executor(None, load_object(settings.shop_setup), settings)
+    backend = load_object(settings.nlu.backend)
+    interpreter: Interpreter = await loop.run_in_executor(None, backend.from_settings, settings)
+    bot = Bot(
+        domain=domain,
+        store=SqliteConversationStore(settings.conversations_db),
+        interpreter=interpreter,
+        actions=_action_runner(settings),
+        policy=RulePolicy(domain.policy, settings.nlu.fallback_threshold),
+        limits=TurnLimits(max_message_chars=settings.limits.max_message_chars),
+    )
+    try:
+        await bot.validate()
+    except Exception:
+        await close_bot(bot)
+        raise
+    return bot
+
+
+async def close_bot(bot: Bot) -> None:
+    await bot.interpreter.close()
+    await bot.actions.close()
+    await bot.store.close()
+
+
+async def health(request: web.Request) -> web.Response:
+    bot = request.app[BOT]
+    return web.json_response(
+        {
+            "status": "ok",
+            "uptime_s": round(time.monotonic() - request.app[STARTED], 1),
+            "intents": len(bot.domain.intents),
+        }
+    )
+
+
+STARTED = web.AppKey("started", float)
+
+
+def create_app(settings: Settings) -> web.Application:
+    """The whole service; `bot` and models are ready before the first request is served."""
+    app = web.Application(
+        middlewares=[error_middleware], client_max_size=settings.limits.max_body_bytes
+    )
+    app[SETTINGS] = settings
+
+    async def services(app: web.Application) -> AsyncIterator[None]:
+        app[STARTED] = time.monotonic()
+        app[BOT] = await build_bot(settings)
+        yield
+        await close_bot(app[BOT])
+
+    app.cleanup_ctx.append(services)
+    app.router.add_get("/health", health)
+    for path in settings.channels:
+        channel = load_object(path)()
+        channel.register(app, settings)
+    return app

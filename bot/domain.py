@@ -1,0 +1,91 @@
+"""The domain file: intents, slots, responses in both languages, and the policy's rules."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field
+
+
+class SlotCondition(BaseModel):
+    """A Rasa response condition: `{type: slot, name, value}`."""
+
+    type: str = "slot"
+    name: str
+    value: Any = None
+
+
+class ResponseVariation(BaseModel):
+    text: str | None = None
+    buttons: list[dict[str, str]] = Field(default_factory=list)
+    image: str | None = None
+    custom: dict[str, Any] | None = None
+    condition: list[SlotCondition] = Field(default_factory=list)
+
+    def matches(self, slots: dict[str, Any]) -> bool:
+        return all(slots.get(c.name) == c.value for c in self.condition)
+
+
+class Rule(BaseModel):
+    """Intent plus optional state -> actions. The first matching rule wins."""
+
+    intent: str
+    actions: list[str]
+    slots: dict[str, Any] = Field(default_factory=dict)
+    slots_set: list[str] = Field(default_factory=list)
+    active_loop: str | None = None
+
+
+class PolicyConfig(BaseModel):
+    fallback_action: str = "action_default_fallback"
+    rules: list[Rule] = Field(default_factory=list)
+
+
+class SlotSpec(BaseModel):
+    type: str = "any"
+    initial_value: Any = None
+    influence_conversation: bool = False
+
+
+class Domain(BaseModel):
+    """A Rasa-compatible domain, plus the `policy` section this project adds."""
+
+    version: str = "3.1"
+    intents: list[str] = Field(default_factory=list)
+    entities: list[str] = Field(default_factory=list)
+    slots: dict[str, SlotSpec] = Field(default_factory=dict)
+    responses: dict[str, list[ResponseVariation]] = Field(default_factory=dict)
+    actions: list[str] = Field(default_factory=list)
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
+
+    @classmethod
+    def load(cls, path: Path) -> Domain:
+        with path.open(encoding="utf-8") as file:
+            return cls.model_validate(yaml.safe_load(file))
+
+    @property
+    def slot_defaults(self) -> dict[str, Any]:
+        return {name: spec.initial_value for name, spec in self.slots.items()}
+
+    def action_names(self) -> set[str]:
+        """Every action the policy can choose."""
+        names = {self.policy.fallback_action}
+        for rule in self.policy.rules:
+            names.update(rule.actions)
+        return names
+
+    def pick_response(self, name: str, slots: dict[str, Any]) -> ResponseVariation | None:
+        """A variation of `name` whose conditions hold; conditional ones first, as in Rasa."""
+        variations = self.responses.get(name) or []
+        conditional = [v for v in variations if v.condition and v.matches(slots)]
+        plain = [v for v in variations if not v.condition]
+        candidates = conditional or plain
+        return random.choice(candidates) if candidates else None
+
+    def to_rasa_dict(self) -> dict[str, Any]:
+        """The domain as rasa-sdk actions receive it (without the policy section)."""
+        data = self.model_dump(mode="json", exclude={"policy"}, exclude_none=True)
+        return data

@@ -1,0 +1,97 @@
+"""Settings: defaults here, then a YAML file, then SHOPBOT_* environment variables, then flags."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_ENV = "SHOPBOT_CONFIG"
+
+
+class NluSettings(BaseModel):
+    """How the intent classifier is built and trusted."""
+
+    backend: str = "nlu.pipeline:ShopNLU"
+    fallback_threshold: float = Field(0.4, ge=0.0, le=1.0)
+    max_length: int = Field(48, ge=8, le=512)
+    epochs: int = Field(12, ge=1)
+    batch_size: int = Field(32, ge=1)
+    learning_rate: float = Field(1e-4, gt=0)
+    seed: int = 13
+    max_batch: int = Field(32, ge=1, description="micro-batch size across concurrent conversations")
+
+
+class ActionSettings(BaseModel):
+    """Where actions run: in process (default) or on a remote rasa-sdk action server."""
+
+    package: str = "actions"
+    endpoint: str | None = None
+
+
+class LimitSettings(BaseModel):
+    max_body_bytes: int = 64 * 1024
+    max_message_chars: int = 2000
+
+
+class Settings(BaseSettings):
+    """Everything the service needs to start; all mutable state lives under `home`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SHOPBOT_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    home: Path = Path("var")
+    models: Path = Path("models")
+    data_dir: Path = PROJECT_ROOT / "data"
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    log_level: str = "INFO"
+    channels: list[str] = ["connectors.rest:RestChannel"]
+    shop_setup: str = "actions.setup:open_shop"
+    nlu: NluSettings = NluSettings()
+    actions: ActionSettings = ActionSettings()
+    limits: LimitSettings = LimitSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config_file = Path(os.environ.get(CONFIG_ENV, "shopbot.yml"))
+        yaml_source = YamlConfigSettingsSource(settings_cls, yaml_file=config_file)
+        return init_settings, env_settings, yaml_source
+
+    @property
+    def conversations_db(self) -> Path:
+        return self.home / "conversations.db"
+
+    @property
+    def catalog_db(self) -> Path:
+        return self.home / "catalog.db"
+
+    @property
+    def domain_file(self) -> Path:
+        return self.data_dir / "domain.yml"
+
+    @property
+    def nlu_file(self) -> Path:
+        return self.data_dir / "nlu.yml"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings with explicit overrides (CLI flags) taking precedence; None values are ignored."""
+    return Settings(**{key: value for key, value in overrides.items() if value is not None})

@@ -1,0 +1,86 @@
+"""Conversation stores: events appended per conversation, never rewritten."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Protocol
+
+from bot.tracker import Event
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    timestamp REAL NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_conversation ON events (conversation_id, id);
+"""
+
+
+class ConversationStore(Protocol):
+    """Where conversations live between turns (and restarts)."""
+
+    async def load(self, conversation_id: str) -> list[Event]:
+        """All events of a conversation in the order they were appended."""
+        ...
+
+    async def append(self, conversation_id: str, events: list[Event]) -> None:
+        """Append events atomically; earlier events are never changed."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class SqliteConversationStore:
+    """SQLite in WAL mode; one worker thread owns the connection, so writes never contend."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="conversation-store")
+        self._connection = self._worker.submit(self._connect, path).result()
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        connection = sqlite3.connect(path)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.executescript(_SCHEMA)
+        return connection
+
+    async def load(self, conversation_id: str) -> list[Event]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._worker, self._load, conversation_id)
+
+    def _load(self, conversation_id: str) -> list[Event]:
+        rows = self._connection.execute(
+            "SELECT data FROM events WHERE conversation_id = ? ORDER BY id", (conversation_id,)
+        ).fetchall()
+        return [json.loads(data) for (data,) in rows]
+
+    async def append(self, conversation_id: str, events: list[Event]) -> None:
+        if not events:
+            return
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._worker, self._append, conversation_id, events)
+
+    def _append(self, conversation_id: str, events: list[Event]) -> None:
+        rows = [
+            (conversation_id, str(e.get("event")), float(e.get("timestamp") or 0), json.dumps(e))
+            for e in events
+        ]
+        with self._connection:
+            self._connection.executemany(
+                "INSERT INTO events (conversation_id, type, timestamp, data) VALUES (?, ?, ?, ?)",
+                rows,
+            )
+
+    async def close(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._worker, self._connection.close)
+        self._worker.shutdown(wait=True)

@@ -1,0 +1,1 @@
+"""Where messages come from: thin adapters between wire formats and `UserMessage`/`BotMessage`."""

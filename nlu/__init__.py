@@ -1,0 +1,1 @@
+"""Reading text: the BERT intent classifier, entities, language, and the parser combining them."""

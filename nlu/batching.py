@@ -1,0 +1,62 @@
+"""Dynamic micro-batching: concurrent requests share one model call, off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Generic, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+class MicroBatcher(Generic[Item, Result]):
+    """Collects whatever is waiting (up to `max_batch`) and runs it as one batch in a worker thread.
+
+    No timer: a lone request runs at once, and requests that arrive while a batch runs
+    form the next batch, so batches grow exactly when load does.
+    """
+
+    def __init__(self, predict: Callable[[list[Item]], list[Result]], max_batch: int = 32) -> None:
+        self._predict = predict
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue[tuple[Item, asyncio.Future[Result]]] = asyncio.Queue()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu-batch")
+        self._worker: asyncio.Task[None] | None = None
+        self.batch_sizes: list[int] = []
+
+    async def submit(self, item: Item) -> Result:
+        if self._worker is None:
+            self._worker = asyncio.create_task(self._run())
+        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        await self._queue.put((item, future))
+        return await future
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self._max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            self.batch_sizes.append(len(batch))
+            try:
+                results = await loop.run_in_executor(
+                    self._thread, self._predict, [item for item, _ in batch]
+                )
+            except Exception as error:  # every waiter learns of the failure
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+    async def close(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+        self._thread.shutdown(wait=False)

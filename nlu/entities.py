@@ -1,0 +1,128 @@
+"""Rule-based entities in Rasa's format: prices and price ranges, ordinals, order ids, emails."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+EXTRACTOR = "RegexEntityExtractor"
+
+_NUMBER = r"(?<![A-Za-z0-9.])(\d+(?:[.,]\d+)*(?:\.\d+)?)\s*(?:k\b)?"
+_MONEY = r"(?:\$|usd\s*|us\$)?\s*" + _NUMBER + r"\s*(?:dollars?|bucks|usd|元|块钱?|美元)?"
+
+_RANGE = re.compile(
+    r"(?:between|from)?\s*" + _MONEY + r"\s*(?:-|–|to|and|~|到|至)\s*" + _MONEY,
+    re.IGNORECASE,
+)
+_MAX_EN = re.compile(
+    r"(?:under|below|less than|cheaper than|no more than|not more than|at most|max(?:imum)?|"
+    r"up to|upto|within|<=?|budget(?: of| is)?)\s*" + _MONEY,
+    re.IGNORECASE,
+)
+_MIN_EN = re.compile(
+    r"(?:over|above|more than|at least|min(?:imum)?|from|>=?|starting at)\s*" + _MONEY,
+    re.IGNORECASE,
+)
+_MAX_ZH = re.compile(_MONEY + r"\s*(?:以内|以下|之内|内)|(?:不超过|低于|少于|最多)\s*" + _MONEY)
+_MIN_ZH = re.compile(_MONEY + r"\s*以上|(?:高于|超过|至少)\s*" + _MONEY)
+
+_ORDINAL_WORDS = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "fifth": 5,
+    "5th": 5,
+    "last": -1,
+}
+_ORDINAL_EN = re.compile(
+    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b(?:\s+(?:one|item|product))?"
+    r"|(?:number|no\.?|#|option|item)\s*([1-9])\b",
+    re.IGNORECASE,
+)
+_ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+_ORDINAL_ZH = re.compile(r"第\s*([一二两三四五1-5])\s*(?:个|款|件|台|项)?|最后一(?:个|款|件|台)")
+_ORDER_ID = re.compile(r"(?:order|订单|ord)\s*(?:id|number|no\.?|号|#)?\s*[:#]?\s*(\d{5,20})", re.I)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _amount(text: str, whole: str) -> float | None:
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        return None
+    if re.search(re.escape(text) + r"\s*k\b", whole, re.IGNORECASE):
+        value *= 1000
+    return value
+
+
+def _entity(name: str, value: Any, start: int, end: int) -> dict[str, Any]:
+    return {"entity": name, "value": value, "start": start, "end": end, "extractor": EXTRACTOR}
+
+
+def _first_group(match: re.Match[str]) -> tuple[str, int, int]:
+    for index in range(1, (match.lastindex or 0) + 1):
+        if match.group(index) is not None:
+            return match.group(index), match.start(index), match.end(index)
+    raise ValueError("no group matched")
+
+
+def _prices(text: str) -> Iterator[dict[str, Any]]:
+    taken: list[tuple[int, int]] = []
+
+    def free(match: re.Match[str]) -> bool:
+        return all(match.end() <= s or match.start() >= e for s, e in taken)
+
+    for match in _RANGE.finditer(text):
+        low, high = _amount(match.group(1), text), _amount(match.group(2), text)
+        if low is not None and high is not None and low < high:
+            taken.append(match.span())
+            yield _entity("price_min", low, match.start(1), match.end(1))
+            yield _entity("price_max", high, match.start(2), match.end(2))
+    for pattern, name in (
+        (_MAX_EN, "price_max"),
+        (_MAX_ZH, "price_max"),
+        (_MIN_EN, "price_min"),
+        (_MIN_ZH, "price_min"),
+    ):
+        for match in pattern.finditer(text):
+            if not free(match):
+                continue
+            raw, start, end = _first_group(match)
+            value = _amount(raw, text)
+            if value is not None:
+                taken.append(match.span())
+                yield _entity(name, value, start, end)
+
+
+def _ordinals(text: str) -> Iterator[dict[str, Any]]:
+    for match in _ORDINAL_EN.finditer(text):
+        word = (match.group(1) or "").lower()
+        value = _ORDINAL_WORDS[word] if word else int(match.group(2))
+        yield _entity("ordinal", value, match.start(), match.end())
+    for match in _ORDINAL_ZH.finditer(text):
+        digit = match.group(1)
+        value = -1 if digit is None else _ZH_DIGITS.get(digit) or int(digit)
+        yield _entity("ordinal", value, match.start(), match.end())
+
+
+def extract_entities(text: str) -> list[dict[str, Any]]:
+    """All rule-based entities found in `text`, in order of position."""
+    entities = [*_prices(text), *_ordinals(text)]
+    for match in _ORDER_ID.finditer(text):
+        entities.append(_entity("order_id", match.group(1), match.start(1), match.end(1)))
+    for match in _EMAIL.finditer(text):
+        entities.append(_entity("email", match.group(0), match.start(), match.end()))
+    order_spans = [(e["start"], e["end"]) for e in entities if e["entity"] in ("order_id", "email")]
+    entities = [
+        e
+        for e in entities
+        if e["entity"] in ("order_id", "email")
+        or not any(s <= e["start"] < end for s, end in order_spans)
+    ]
+    return sorted(entities, key=lambda e: (e["start"], e["entity"]))

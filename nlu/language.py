@@ -1,0 +1,21 @@
+"""Language of a message: Chinese (zh) or English (en)."""
+
+from __future__ import annotations
+
+import re
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+def detect_language(text: str) -> str:
+    """`zh` when Han characters make up at least half of the words, else `en`.
+
+    Each Han character counts as a word, which suits shoppers who mix brand names
+    into Chinese ("iPhone 12 多少钱" is zh).
+    """
+    han = len(_HAN.findall(text))
+    if han == 0:
+        return "en"
+    latin = len(_LATIN_WORD.findall(text))
+    return "zh" if han >= latin else "en"

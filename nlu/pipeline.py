@@ -1,0 +1,93 @@
+"""The shop's interpreter: payload shortcuts, intents (micro-batched), entities, language."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from bot.interpreter import IntentScore, ParseResult
+from bot.settings import Settings
+from nlu.batching import MicroBatcher
+from nlu.classifier import IntentClassifier
+from nlu.entities import extract_entities
+from nlu.language import detect_language
+from nlu.model_store import ensure_intent_model
+from nlu.training import TrainingRecipe
+
+# Rasa's button payload syntax: /intent or /intent{"entity": "value"}
+_PAYLOAD = re.compile(r"^/([A-Za-z_][\w-]*)(\{.*\})?$", re.DOTALL)
+
+
+def recipe_from(settings: Settings) -> TrainingRecipe:
+    nlu = settings.nlu
+    return TrainingRecipe(
+        epochs=nlu.epochs,
+        batch_size=nlu.batch_size,
+        learning_rate=nlu.learning_rate,
+        max_length=nlu.max_length,
+        seed=nlu.seed,
+    )
+
+
+def parse_payload(text: str) -> ParseResult | None:
+    """`/product_details{"product_id": "p1"}` -> that intent with confidence 1, as Rasa does."""
+    match = _PAYLOAD.match(text.strip())
+    if not match:
+        return None
+    entities: list[dict[str, Any]] = []
+    if match.group(2):
+        try:
+            values = json.loads(match.group(2))
+        except json.JSONDecodeError:
+            return None
+        if not isinstance(values, dict):
+            return None
+        entities = [
+            {"entity": str(k), "value": v, "extractor": "payload"} for k, v in values.items()
+        ]
+    score = IntentScore(name=match.group(1), confidence=1.0)
+    return ParseResult(text=text, intent=score, intent_ranking=[score], entities=entities)
+
+
+class ShopNLU:
+    """Implements `bot.interpreter.Interpreter` with the fine-tuned MiniLM classifier."""
+
+    def __init__(self, classifier: IntentClassifier, max_batch: int = 32) -> None:
+        self.classifier = classifier
+        self._batcher: MicroBatcher[str, list[IntentScore]] = MicroBatcher(
+            classifier.rank, max_batch
+        )
+
+    @classmethod
+    def prepare(cls, settings: Settings) -> Path:
+        """Train the model for the current data unless it is cached already."""
+        return ensure_intent_model(settings.nlu_file, settings.models, recipe_from(settings))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ShopNLU:
+        """Train if needed (cached by data hash), then load; call off the event loop."""
+        return cls(IntentClassifier.load(cls.prepare(settings)), settings.nlu.max_batch)
+
+    @classmethod
+    def from_model(cls, directory: Path, max_batch: int = 32) -> ShopNLU:
+        return cls(IntentClassifier.load(directory), max_batch)
+
+    async def parse(self, text: str) -> ParseResult:
+        language = detect_language(text)
+        payload = parse_payload(text)
+        if payload is not None:
+            payload["language"] = language
+            return payload
+        ranking = await self._batcher.submit(text)
+        return ParseResult(
+            text=text,
+            intent=ranking[0],
+            intent_ranking=ranking[:10],
+            entities=extract_entities(text),
+            language=language,
+        )
+
+    async def close(self) -> None:
+        await self._batcher.close()

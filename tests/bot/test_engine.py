@@ -1,0 +1,91 @@
+"""The core turn loop with the real domain, store and actions; intents come from a keyword fake."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from actions.setup import open_shop
+from bot.action_runner import InProcessActionRunner
+from bot.domain import Domain, Rule
+from bot.engine import Bot, StartupError, TurnLimits
+from bot.messages import UserMessage
+from bot.policy import RulePolicy
+from bot.settings import Settings
+from bot.store import SqliteConversationStore
+from tests.fakes.interpreter import KeywordInterpreter
+
+RULES = {
+    "hello": ("greet", 0.95),
+    "laptop": ("search_product", 0.9),
+    "mumble": ("search_product", 0.1),
+}
+
+
+@pytest.fixture
+async def core_bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    settings = Settings(home=tmp_path)
+    open_shop(settings)
+    domain = Domain.load(settings.domain_file)
+    bot = Bot(
+        domain=domain,
+        store=SqliteConversationStore(settings.conversations_db),
+        interpreter=KeywordInterpreter(RULES, delay_s=0.001),
+        actions=InProcessActionRunner("actions"),
+        policy=RulePolicy(domain.policy, 0.4),
+        limits=TurnLimits(max_message_chars=50),
+    )
+    await bot.validate()
+    yield bot
+    await bot.store.close()
+
+
+async def test_a_turn_answers_and_records_rasa_events(core_bot: Bot) -> None:
+    replies = await core_bot.handle(UserMessage("hello", "ann"))
+    assert replies and replies[0].text and "store assistant" in replies[0].text
+    kinds = [e["event"] for e in await core_bot.store.load("ann")]
+    assert kinds == ["session_started", "action", "user", "action", "bot", "action"]
+
+
+async def test_low_confidence_gets_the_fallback_not_a_guess(core_bot: Bot) -> None:
+    replies = await core_bot.handle(UserMessage("mumble mumble", "ben"))
+    assert replies[0].text and replies[0].text.startswith("Sorry, I didn't quite get that")
+    events = await core_bot.store.load("ben")
+    assert "action_default_fallback" in [e.get("name") for e in events]
+
+
+async def test_too_long_message_is_refused_politely_and_not_stored(core_bot: Bot) -> None:
+    replies = await core_bot.handle(UserMessage("x" * 51, "cat"))
+    assert replies[0].text and "too long" in replies[0].text and "50" in replies[0].text
+    assert await core_bot.store.load("cat") == []
+
+
+async def test_turns_of_one_conversation_never_interleave(core_bot: Bot) -> None:
+    messages = [UserMessage(f"laptop {i}", "dan") for i in range(8)]
+    await asyncio.gather(*(core_bot.handle(m) for m in messages))
+    events = await core_bot.store.load("dan")
+    # every user event is followed by its own actions before the next user event starts
+    shape = [e["event"] for e in events if e["event"] in ("user", "bot")]
+    assert shape == ["user", "bot"] * 8
+    listens = [i for i, e in enumerate(events) if e.get("name") == "action_listen"]
+    users = [i for i, e in enumerate(events) if e["event"] == "user"]
+    assert all(listens[k] < users[k] < listens[k + 1] for k in range(8))
+
+
+async def test_policy_naming_a_missing_action_fails_at_startup(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path)
+    domain = Domain.load(settings.domain_file)
+    domain.policy.rules.append(Rule(intent="greet", actions=["action_that_does_not_exist"]))
+    bot = Bot(
+        domain=domain,
+        store=SqliteConversationStore(settings.conversations_db),
+        interpreter=KeywordInterpreter(RULES),
+        actions=InProcessActionRunner("actions"),
+        policy=RulePolicy(domain.policy, 0.4),
+    )
+    with pytest.raises(StartupError, match="action_that_does_not_exist"):
+        await bot.validate()
+    await bot.store.close()

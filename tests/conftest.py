@@ -1,0 +1,43 @@
+"""Shared fixtures: one trained intent model per test session, real SQLite in temporary homes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from bot.app import build_bot, close_bot
+from bot.engine import Bot
+from bot.settings import PROJECT_ROOT, Settings
+
+# The same cache `make serve` uses, so a machine trains the default model once.
+MODELS = Path(os.environ.get("SHOPBOT_MODELS", PROJECT_ROOT / "models"))
+
+
+@pytest.fixture(scope="session")
+def intent_model_dir() -> Path:
+    """The default intent model for the project's data, trained once if not cached."""
+    from nlu.model_store import ensure_intent_model
+    from nlu.pipeline import recipe_from
+
+    settings = Settings(models=MODELS)
+    return ensure_intent_model(
+        settings.nlu_file, MODELS, recipe_from(settings), show_progress=False
+    )
+
+
+@pytest.fixture
+def settings(tmp_path: Path, intent_model_dir: Path) -> Settings:
+    return Settings(home=tmp_path / "home", models=MODELS)
+
+
+@pytest.fixture
+async def bot(settings: Settings) -> AsyncIterator[Bot]:
+    bot = await build_bot(settings)
+    yield bot
+    await close_bot(bot)
