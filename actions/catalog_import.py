@@ -79,10 +79,9 @@ def import_catalog(
     catalog: Catalog, listings: Iterable[Product], show_progress: bool = True
 ) -> int:
     """Add listings not yet in the catalog; the first listing of a duplicated title wins."""
-    products = list(
-        tqdm(listings, desc="importing catalog", unit="listing", disable=not show_progress)
-    )
-    return catalog.add(products)
+    if show_progress:
+        listings = tqdm(listings, desc="importing catalog", unit="listing")
+    return catalog.add(list(listings))
 
 
 def ensure_demo_catalog(catalog: Catalog, show_progress: bool = True) -> int:

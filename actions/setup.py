@@ -8,8 +8,8 @@ from actions.catalog_import import ensure_demo_catalog
 from bot.settings import Settings
 
 
-def open_shop(settings: Settings) -> None:
+def open_shop(settings: Settings, show_progress: bool = True) -> None:
     """Open the catalog under the settings' home (importing the demo listings the first time)."""
     catalog = Catalog(settings.catalog_db)
-    ensure_demo_catalog(catalog)
+    ensure_demo_catalog(catalog, show_progress)
     services.use_catalog(catalog)

@@ -101,11 +101,12 @@ def chat(
 
     async def conversation() -> None:
         bot = await build_bot(settings)
+        prompt = "you> " if sys.stdin.isatty() else ""
         typer.echo("Type a message; Ctrl-D or /quit to leave.")
         try:
             while True:
                 try:
-                    text = await asyncio.to_thread(input, "you> ")
+                    text = await asyncio.to_thread(input, prompt)
                 except EOFError:
                     break
                 if text.strip() in ("/quit", "/exit"):
@@ -134,7 +135,9 @@ def actions(
     os.environ["SANIC_HOST"] = host
     from bot.components import load_object
 
-    load_object(settings.shop_setup)(settings)  # import the catalog before workers start
+    # Import the catalog before workers start. No progress bar: tqdm's multiprocessing lock
+    # would fix the start method to "fork", and Sanic insists on choosing it itself.
+    load_object(settings.shop_setup)(settings, show_progress=False)
     sys.argv = ["rasa_sdk", "--actions", settings.actions.package, "--port", str(port)]
     from rasa_sdk.__main__ import main
 
