@@ -15,8 +15,16 @@ export TOKENIZERS_PARALLELISM := false
 serve: $(VENV)/.installed ## install, import the catalog, train if needed, serve on :8080
 	$(BIN)/shopbot serve
 
-test: $(VENV)/.installed-dev lint typecheck ## install with dev tools, lint, type-check, run every test
+test: $(VENV)/.installed-dev $(BROWSER) lint typecheck ## install with dev tools, lint, type-check, run every test
 	$(BIN)/pytest
+
+# The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+BROWSER := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(BROWSER):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver fonts-wqy-zenhei
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -39,6 +47,7 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy bot
 
 bench: $(VENV)/.installed-dev ## long measurements; tables printed, JSON under bench/results/
+	$(BIN)/python -m bench.intent_latency
 	$(BIN)/python -m bench.rest_latency
 
 clean:

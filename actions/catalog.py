@@ -29,113 +29,16 @@ CREATE VIRTUAL TABLE IF NOT EXISTS products_fts USING fts5(
 """
 
 # Words that carry no product meaning in a shopping request; kept out of the FTS query.
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "me",
-        "my",
-        "i",
-        "im",
-        "i'm",
-        "we",
-        "you",
-        "your",
-        "show",
-        "find",
-        "get",
-        "give",
-        "see",
-        "want",
-        "wanna",
-        "need",
-        "looking",
-        "look",
-        "for",
-        "some",
-        "any",
-        "something",
-        "anything",
-        "with",
-        "without",
-        "and",
-        "or",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "is",
-        "are",
-        "be",
-        "it",
-        "its",
-        "that",
-        "this",
-        "these",
-        "those",
-        "please",
-        "can",
-        "could",
-        "would",
-        "do",
-        "does",
-        "have",
-        "has",
-        "got",
-        "buy",
-        "purchase",
-        "shop",
-        "search",
-        "searching",
-        "under",
-        "below",
-        "less",
-        "than",
-        "over",
-        "above",
-        "more",
-        "between",
-        "cheaper",
-        "cheap",
-        "around",
-        "about",
-        "max",
-        "maximum",
-        "min",
-        "minimum",
-        "budget",
-        "price",
-        "priced",
-        "cost",
-        "costs",
-        "dollars",
-        "dollar",
-        "usd",
-        "up",
-        "upto",
-        "like",
-        "what",
-        "which",
-        "there",
-        "hey",
-        "hi",
-        "hello",
-        "thanks",
-        "thx",
-        "pls",
-        "plz",
-        "one",
-        "ones",
-        "all",
-        "only",
-        "just",
-        "good",
-        "best",
-        "new",
-    ]
-)
+_STOPWORD_TEXT = """
+a an the me my i im i'm we you your show find get give see want wanna need looking look
+for some any something anything with without and or of to in on at is are be it its
+that this these those please can could would do does have has got buy purchase shop
+search searching under below less than over above more between cheaper cheap around
+about max maximum min minimum budget price priced cost costs dollars dollar usd up upto
+like what which there hey hi hello thanks thx pls plz one ones all only just good best
+new
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
@@ -229,6 +132,7 @@ class SearchQuery:
     text: str = ""
     price_min: float | None = None
     price_max: float | None = None
+    brand: str | None = None
     limit: int = 5
 
 
@@ -314,16 +218,43 @@ class Catalog:
         return [Product.from_row(row) for row in rows]
 
     @staticmethod
-    def _price_filters(query: SearchQuery) -> tuple[list[str], list[float]]:
+    def _price_filters(query: SearchQuery) -> tuple[list[str], list[object]]:
         filters: list[str] = []
-        params: list[float] = []
+        params: list[object] = []
         if query.price_max is not None:
             filters.append("p.price IS NOT NULL AND p.price <= ?")
             params.append(query.price_max)
         if query.price_min is not None:
             filters.append("p.price IS NOT NULL AND p.price >= ?")
             params.append(query.price_min)
+        if query.brand:
+            filters.append("p.brand = ? COLLATE NOCASE")
+            params.append(query.brand)
         return filters, params
+
+    def popular(
+        self,
+        category: str | None = None,
+        exclude: set[str] | None = None,
+        price_range: tuple[float, float] | None = None,
+        limit: int = 5,
+    ) -> list[Product]:
+        """Best-rated products with many reviews, optionally within a category and price band."""
+        filters: list[str] = ["1 = 1"]
+        params: list[object] = []
+        if category:
+            filters.append("category = ?")
+            params.append(category)
+        if price_range:
+            filters.append("price BETWEEN ? AND ?")
+            params += list(price_range)
+        rows = self._db.execute(
+            f"SELECT * FROM products WHERE {' AND '.join(filters)} "
+            "ORDER BY COALESCE(rating, 0) * LOG(1 + review_count) DESC LIMIT ?",
+            (*params, limit + len(exclude or ())),
+        ).fetchall()
+        products = [Product.from_row(row) for row in rows]
+        return [p for p in products if p.id not in (exclude or set())][:limit]
 
     def find_by_name(self, text: str) -> Product | None:
         """The best title match for a product the shopper names."""

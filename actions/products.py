@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -50,10 +51,19 @@ class ActionSearchProducts(Action):
                 )
                 return []
         previous = tracker.get_slot("last_search") or {}
-        if not fts_query(text) and previous.get("text"):
-            text = str(previous["text"])  # "anything under 200?" refines the last search
+        brand = first_entity(tracker, "brand")
+        words = re.sub(re.escape(str(brand)), " ", text, flags=re.IGNORECASE) if brand else text
+        if not fts_query(words) and previous.get("text"):
+            # "anything under 200?" or "only ASUS" refines the last search
+            text = str(previous["text"])
+            price_min = price_min if price_min is not None else previous.get("price_min")
+            price_max = price_max if price_max is not None else previous.get("price_max")
         query = SearchQuery(
-            text=text, price_min=price_min, price_max=price_max, limit=RESULTS_SHOWN
+            text=text,
+            price_min=price_min,
+            price_max=price_max,
+            brand=str(brand) if brand else None,
+            limit=RESULTS_SHOWN,
         )
         products = services.catalog().search(query)
         if not products:
@@ -97,6 +107,12 @@ def resolve_product(tracker: Tracker) -> Product | None:
         if 0 <= position < len(last_results):
             return catalog.get(last_results[position])
         return None
+    brand = first_entity(tracker, "brand")
+    if brand and last_results:  # "that ASUS": the shown product of that brand
+        for shown_id in last_results:
+            shown = catalog.get(shown_id)
+            if shown is not None and shown.brand.lower() == str(brand).lower():
+                return shown
     text = str(tracker.latest_message.get("text") or "")
     if ordinal is None and fts_query(text):
         named = catalog.find_by_name(text)

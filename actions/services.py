@@ -11,9 +11,11 @@ import threading
 
 from actions.catalog import Catalog
 from actions.catalog_import import ensure_demo_catalog
+from actions.policies import PolicyBook
 
 _lock = threading.Lock()
 _catalog: Catalog | None = None
+_policies: PolicyBook | None = None
 
 
 def use_catalog(catalog: Catalog | None) -> None:
@@ -32,3 +34,19 @@ def catalog() -> Catalog:
             ensure_demo_catalog(opened, show_progress=False)
             _catalog = opened
         return _catalog
+
+
+def use_policies(book: PolicyBook | None) -> None:
+    global _policies
+    with _lock:
+        _policies = book
+
+
+def policies() -> PolicyBook:
+    global _policies
+    with _lock:
+        if _policies is None:
+            from bot.settings import load_settings
+
+            _policies = PolicyBook.load(load_settings().data_dir / "policies.md")
+        return _policies

@@ -56,8 +56,9 @@ async def run(turns: int = 200, clients: int = 16) -> dict[str, float]:
                 ]
 
             started = time.perf_counter()
-            concurrent = [t for part in await asyncio.gather(*map(client, range(clients)))
-                          for t in part]
+            concurrent = [
+                t for part in await asyncio.gather(*map(client, range(clients))) for t in part
+            ]
             elapsed = time.perf_counter() - started
         await server.close()
     return {

@@ -17,6 +17,7 @@ from bot.domain import Domain
 from bot.engine import Bot, TurnLimits
 from bot.interpreter import Interpreter
 from bot.policy import RulePolicy
+from bot.session_tokens import SessionTokens, load_or_create_secret
 from bot.settings import Settings
 from bot.store import SqliteConversationStore
 
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 BOT = web.AppKey("bot", Bot)
 SETTINGS = web.AppKey("settings", Settings)
+TOKENS = web.AppKey("session_tokens", SessionTokens)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -112,6 +114,7 @@ def create_app(settings: Settings) -> web.Application:
         middlewares=[error_middleware], client_max_size=settings.limits.max_body_bytes
     )
     app[SETTINGS] = settings
+    app[TOKENS] = SessionTokens(load_or_create_secret(settings.home, settings.secret_key))
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         app[STARTED] = time.monotonic()

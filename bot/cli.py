@@ -86,6 +86,38 @@ def train(
     )
 
 
+@app.command("eval")
+def evaluate(
+    data: Annotated[Path, typer.Option(help="Rasa NLU YAML or CSV with text,intent columns.")],
+    model: Annotated[
+        Path | None, typer.Option(help="Model folder; default: the model `serve` uses.")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Write metrics.json, report.md and confusion.png here.")
+    ] = None,
+    runtime: Annotated[str, typer.Option(help="torch, torch-int8, onnx or onnx-int8.")] = "torch",
+    home: HomeOption = None,
+    models: ModelsOption = None,
+) -> None:
+    """Score an intent model on labelled data; prints JSON (accuracy, macro-F1, per intent)."""
+    import json
+
+    from nlu.classifier import IntentClassifier
+    from nlu.evaluation import evaluate_classifier, write_report
+    from nlu.pipeline import ShopNLU
+    from nlu.training_data import load_examples
+
+    settings = _settings(home, models, log_level="WARNING")
+    examples = load_examples(data)
+    if not examples:
+        raise typer.BadParameter(f"{data} has no labelled examples", param_hint="--data")
+    classifier = IntentClassifier.load(model or ShopNLU.prepare(settings), runtime)
+    evaluation = evaluate_classifier(classifier, examples)
+    if report is not None:
+        write_report(evaluation, report, f"Intent evaluation on {data.name}")
+    typer.echo(json.dumps(evaluation.to_dict(), indent=2))
+
+
 @app.command()
 def chat(
     sender: Annotated[str, typer.Option(help="Conversation id to use.")] = "terminal",

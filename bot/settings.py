@@ -22,7 +22,8 @@ class NluSettings(BaseModel):
     """How the intent classifier is built and trusted."""
 
     backend: str = "nlu.pipeline:ShopNLU"
-    fallback_threshold: float = Field(0.4, ge=0.0, le=1.0)
+    runtime: str = Field("onnx-int8", pattern="^(torch|torch-int8|onnx|onnx-int8)$")
+    fallback_threshold: float = Field(0.3, ge=0.0, le=1.0)
     max_length: int = Field(48, ge=8, le=512)
     epochs: int = Field(12, ge=1)
     batch_size: int = Field(32, ge=1)
@@ -41,6 +42,17 @@ class ActionSettings(BaseModel):
 class LimitSettings(BaseModel):
     max_body_bytes: int = 64 * 1024
     max_message_chars: int = 2000
+    # per web socket: a burst of this many messages, then one per `refill_s` seconds
+    socket_burst: int = 8
+    socket_refill_s: float = 1.0
+
+
+class WebSettings(BaseModel):
+    """The storefront widget channel."""
+
+    title: str = "Shop assistant"
+    primary_color: str = Field("#2457d6", pattern=r"^#[0-9a-fA-F]{6}$")
+    cors_origins: list[str] = Field(default_factory=list, description="extra allowed origins")
 
 
 class Settings(BaseSettings):
@@ -56,11 +68,19 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
     log_level: str = "INFO"
-    channels: list[str] = ["connectors.rest:RestChannel"]
+    channels: list[str] = [
+        "connectors.rest:RestChannel",
+        "connectors.socketio:SocketIOChannel",
+        "connectors.storefront:StorefrontChannel",
+    ]
+    secret_key: str | None = Field(
+        None, description="signs web session tokens (SHOPBOT_SECRET_KEY)"
+    )
     shop_setup: str = "actions.setup:open_shop"
     nlu: NluSettings = NluSettings()
     actions: ActionSettings = ActionSettings()
     limits: LimitSettings = LimitSettings()
+    web: WebSettings = WebSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedTokeniz
 from bot.interpreter import IntentScore
 from nlu.encoder import IntentNetwork
 
+RUNTIMES = ("torch", "torch-int8", "onnx", "onnx-int8")
 META_FILE = "meta.json"
 HEAD_FILE = "head.safetensors"
 
@@ -52,24 +54,43 @@ class IntentClassifier:
         self.network = network.eval()
         self.tokenizer = tokenizer
         self.meta = meta
+        self.runtime = "torch"
+        self._onnx: Callable[[dict[str, torch.Tensor]], torch.Tensor] | None = None
 
     @classmethod
-    def load(cls, directory: Path, quantize: bool = False) -> IntentClassifier:
+    def load(cls, directory: Path, runtime: str = "torch") -> IntentClassifier:
+        """Load a saved model to run on `runtime`: torch, torch-int8, onnx or onnx-int8."""
+        if runtime not in RUNTIMES:
+            raise ValueError(f"unknown runtime {runtime!r}; choose one of {', '.join(RUNTIMES)}")
         meta = ModelMeta.read(directory)
         config = AutoConfig.from_pretrained(directory / "encoder")
         encoder = AutoModel.from_pretrained(directory / "encoder", config=config)
         network = IntentNetwork(encoder, config.hidden_size, len(meta.labels))
         network.head.load_state_dict(load_file(directory / HEAD_FILE))
-        if quantize:
+        network.eval()
+        tokenizer = AutoTokenizer.from_pretrained(directory / "tokenizer")
+        if runtime == "torch-int8":
             network = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
                 network, {torch.nn.Linear}, dtype=torch.qint8
             )
-        tokenizer = AutoTokenizer.from_pretrained(directory / "tokenizer")
-        return cls(network, tokenizer, meta)
+        classifier = cls(network, tokenizer, meta)
+        if runtime.startswith("onnx"):
+            from nlu.onnx_runtime import OnnxForward, ensure_onnx
+
+            path = ensure_onnx(network, directory, int8=runtime == "onnx-int8")
+            classifier._onnx = OnnxForward(path)
+        classifier.runtime = runtime
+        return classifier
 
     @property
     def labels(self) -> list[str]:
         return self.meta.labels
+
+    @property
+    def threshold(self) -> float | None:
+        """Below this top confidence a message is out of scope (calibrated on the dev split)."""
+        value = self.meta.metrics.get("threshold")
+        return float(value) if value is not None else None
 
     def preprocess(self, texts: list[str]) -> dict[str, torch.Tensor]:
         encoded = self.tokenizer(
@@ -82,6 +103,8 @@ class IntentClassifier:
         return {"input_ids": encoded["input_ids"], "attention_mask": encoded["attention_mask"]}
 
     def _forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        if self._onnx is not None:
+            return self._onnx(batch)
         with torch.inference_mode():
             logits: torch.Tensor = self.network(batch["input_ids"], batch["attention_mask"])
         return logits

@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from nlu.lookups import CatalogLookups
+
 EXTRACTOR = "RegexEntityExtractor"
 
 _NUMBER = r"(?<![A-Za-z0-9.])(\d+(?:[.,]\d+)*(?:\.\d+)?)\s*(?:k\b)?"
@@ -49,6 +51,46 @@ _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 _ORDINAL_ZH = re.compile(r"第\s*([一二两三四五1-5])\s*(?:个|款|件|台|项)?|最后一(?:个|款|件|台)")
 _ORDER_ID = re.compile(r"(?:order|订单|ord)\s*(?:id|number|no\.?|号|#)?\s*[:#]?\s*(\d{5,20})", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_INVOICE_ID = re.compile(r"\b(INV-\d{4}-\d{4,8})\b", re.IGNORECASE)
+_PHONE = re.compile(
+    r"(?<![\d-])(?:\+?\d{1,3}[ -]?)?(?:\(\d{3}\)|\d{3})[ -]?\d{3}[ -]?\d{4}(?![\d-])"
+    r"|(?<!\d)1[3-9]\d{9}(?!\d)"
+)
+_SIZE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?(gb|tb)\b", re.IGNORECASE)
+_MEMORY_WORDS = re.compile(r"\b(ram|memory|ddr\d?)\b|内存|运存", re.IGNORECASE)
+_STORAGE_WORDS = re.compile(r"\b(ssd|hdd|storage|emmc|drive)\b|存储|硬盘|固态", re.IGNORECASE)
+_SCREEN = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:\.\d)?)\s?(?:\"|”|-?inch(?:es)?\b|in\b|英寸|寸)", re.IGNORECASE
+)
+COLORS = {
+    "black": "black",
+    "white": "white",
+    "silver": "silver",
+    "gray": "gray",
+    "grey": "gray",
+    "blue": "blue",
+    "red": "red",
+    "green": "green",
+    "gold": "gold",
+    "pink": "pink",
+    "purple": "purple",
+    "graphite": "graphite",
+    "midnight": "midnight",
+    "黑色": "black",
+    "白色": "white",
+    "银色": "silver",
+    "灰色": "gray",
+    "蓝色": "blue",
+    "红色": "red",
+    "绿色": "green",
+    "金色": "gold",
+    "粉色": "pink",
+    "紫色": "purple",
+}
+_COLOR = re.compile(
+    r"(?<![\w])(" + "|".join(sorted(map(re.escape, COLORS), key=len, reverse=True)) + r")(?![\w])",
+    re.IGNORECASE,
+)
 
 
 def _amount(text: str, whole: str) -> float | None:
@@ -111,18 +153,64 @@ def _ordinals(text: str) -> Iterator[dict[str, Any]]:
         yield _entity("ordinal", value, match.start(), match.end())
 
 
-def extract_entities(text: str) -> list[dict[str, Any]]:
-    """All rule-based entities found in `text`, in order of position."""
-    entities = [*_prices(text), *_ordinals(text)]
+def _specs(text: str) -> Iterator[dict[str, Any]]:
+    """Storage and memory sizes (in GB), screen sizes (inches), colours."""
+    for match in _SIZE.finditer(text):
+        gigabytes = float(match.group(1)) * (1024 if match.group(2).lower() == "tb" else 1)
+        after = text[match.end() : match.end() + 10]
+        before = text[max(0, match.start() - 10) : match.start()]
+        if _STORAGE_WORDS.search(after):
+            name = "storage"
+        else:
+            name = (
+                "memory"
+                if _MEMORY_WORDS.search(after) or _MEMORY_WORDS.search(before)
+                else "storage"
+            )
+        yield _entity(name, gigabytes, match.start(), match.end())
+    for match in _SCREEN.finditer(text):
+        yield _entity("screen_size", float(match.group(1)), match.start(), match.end())
+    for match in _COLOR.finditer(text):
+        yield _entity("color", COLORS[match.group(1).lower()], match.start(), match.end())
+
+
+def _catalog_terms(text: str, lookups: CatalogLookups) -> Iterator[dict[str, Any]]:
+    for match in lookups.brand_pattern().finditer(text):
+        brand = lookups.canonical_brand(match.group(0))
+        yield _entity("brand", brand, match.start(), match.end())
+    lowered = text.lower()
+    for word in sorted(lookups.category_words, key=len, reverse=True):
+        start = lowered.find(word)
+        if start >= 0 and (not word.isascii() or re.search(rf"\b{re.escape(word)}\b", lowered)):
+            yield _entity("category", lookups.category_words[word], start, start + len(word))
+            break  # the longest match names the category ("gaming laptop" over "laptop")
+
+
+_IDENTIFIERS = ("order_id", "invoice_id", "email", "phone")
+
+
+def extract_entities(text: str, lookups: CatalogLookups | None = None) -> list[dict[str, Any]]:
+    """All rule-based entities found in `text`, in order of position.
+
+    Numbers inside identifiers (order ids, phone numbers, emails) are not read as prices.
+    """
+    entities = [*_prices(text), *_ordinals(text), *_specs(text)]
+    if lookups is not None:
+        entities.extend(_catalog_terms(text, lookups))
     for match in _ORDER_ID.finditer(text):
         entities.append(_entity("order_id", match.group(1), match.start(1), match.end(1)))
+    for match in _INVOICE_ID.finditer(text):
+        entities.append(_entity("invoice_id", match.group(1).upper(), match.start(), match.end()))
     for match in _EMAIL.finditer(text):
         entities.append(_entity("email", match.group(0), match.start(), match.end()))
-    order_spans = [(e["start"], e["end"]) for e in entities if e["entity"] in ("order_id", "email")]
+    taken = [(e["start"], e["end"]) for e in entities if e["entity"] in _IDENTIFIERS]
+    for match in _PHONE.finditer(text):
+        if not any(s <= match.start() < end for s, end in taken):
+            entities.append(_entity("phone", match.group(0), match.start(), match.end()))
+    spans = [(e["start"], e["end"]) for e in entities if e["entity"] in _IDENTIFIERS]
     entities = [
         e
         for e in entities
-        if e["entity"] in ("order_id", "email")
-        or not any(s <= e["start"] < end for s, end in order_spans)
+        if e["entity"] in _IDENTIFIERS or not any(s <= e["start"] < end for s, end in spans)
     ]
     return sorted(entities, key=lambda e: (e["start"], e["entity"]))

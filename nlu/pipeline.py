@@ -12,7 +12,9 @@ from bot.settings import Settings
 from nlu.batching import MicroBatcher
 from nlu.classifier import IntentClassifier
 from nlu.entities import extract_entities
+from nlu.evaluation import OUT_OF_SCOPE
 from nlu.language import detect_language
+from nlu.lookups import CatalogLookups
 from nlu.model_store import ensure_intent_model
 from nlu.training import TrainingRecipe
 
@@ -54,8 +56,14 @@ def parse_payload(text: str) -> ParseResult | None:
 class ShopNLU:
     """Implements `bot.interpreter.Interpreter` with the fine-tuned MiniLM classifier."""
 
-    def __init__(self, classifier: IntentClassifier, max_batch: int = 32) -> None:
+    def __init__(
+        self,
+        classifier: IntentClassifier,
+        max_batch: int = 32,
+        lookups: CatalogLookups | None = None,
+    ) -> None:
         self.classifier = classifier
+        self.lookups = lookups or CatalogLookups()
         self._batcher: MicroBatcher[str, list[IntentScore]] = MicroBatcher(
             classifier.rank, max_batch
         )
@@ -68,11 +76,13 @@ class ShopNLU:
     @classmethod
     def from_settings(cls, settings: Settings) -> ShopNLU:
         """Train if needed (cached by data hash), then load; call off the event loop."""
-        return cls(IntentClassifier.load(cls.prepare(settings)), settings.nlu.max_batch)
+        classifier = IntentClassifier.load(cls.prepare(settings), settings.nlu.runtime)
+        lookups = CatalogLookups.from_catalog(settings.catalog_db)
+        return cls(classifier, settings.nlu.max_batch, lookups)
 
     @classmethod
-    def from_model(cls, directory: Path, max_batch: int = 32) -> ShopNLU:
-        return cls(IntentClassifier.load(directory), max_batch)
+    def from_model(cls, directory: Path, max_batch: int = 32, runtime: str = "torch") -> ShopNLU:
+        return cls(IntentClassifier.load(directory, runtime), max_batch)
 
     async def parse(self, text: str) -> ParseResult:
         language = detect_language(text)
@@ -83,11 +93,18 @@ class ShopNLU:
         ranking = await self._batcher.submit(text)
         return ParseResult(
             text=text,
-            intent=ranking[0],
+            intent=self._judge(ranking[0]),
             intent_ranking=ranking[:10],
-            entities=extract_entities(text),
+            entities=extract_entities(text, self.lookups),
             language=language,
         )
+
+    def _judge(self, top: IntentScore) -> IntentScore:
+        """Doubt below the calibrated threshold means the message is out of the shop's scope."""
+        threshold = self.classifier.threshold
+        if threshold is not None and top["confidence"] < threshold:
+            return IntentScore(name=OUT_OF_SCOPE, confidence=top["confidence"])
+        return top
 
     async def close(self) -> None:
         await self._batcher.close()

@@ -21,6 +21,7 @@ from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warm
 
 from nlu.classifier import HEAD_FILE, IntentClassifier, ModelMeta
 from nlu.encoder import IntentNetwork, base_model_path
+from nlu.evaluation import OUT_OF_SCOPE, calibrate_threshold
 from nlu.training_data import Example
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class TrainingRecipe:
     # Part of the cache key: bump when a change to the training code changes the model.
-    code_version: int = 3
+    code_version: int = 4
     epochs: int = 12
     batch_size: int = 32
     learning_rate: float = 1e-4
@@ -50,6 +51,7 @@ class TrainingReport:
     best_dev_accuracy: float
     train_examples: int
     dev_examples: int
+    threshold: float | None = None
 
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -200,18 +202,30 @@ def train_intent_model(
     if best_state is not None:
         network.load_state_dict(best_state)
 
+    threshold = _calibrated_threshold(IntentClassifier(network, tokenizer, meta), dev)
     report = TrainingReport(
         seconds=time.perf_counter() - started,
         epochs_run=epochs_run,
         best_dev_accuracy=best_accuracy,
         train_examples=len(train),
         dev_examples=len(dev),
+        threshold=threshold,
     )
     _save(
         network, tokenizer, ModelMeta(labels, data_hash, recipe.max_length, report.__dict__), output
     )
     logger.info("trained intent model in %.1fs, dev accuracy %.3f", report.seconds, best_accuracy)
     return report
+
+
+def _calibrated_threshold(classifier: IntentClassifier, dev: list[Example]) -> float | None:
+    """The out-of-scope threshold with the best dev macro-F1 (only if out_of_scope is trained)."""
+    if OUT_OF_SCOPE not in classifier.labels or not dev:
+        return None
+    classifier.network.eval()
+    rankings = classifier.rank([e.text for e in dev])
+    top = [(r[0]["name"], r[0]["confidence"]) for r in rankings]
+    return calibrate_threshold([e.intent for e in dev], top)
 
 
 def _accuracy(classifier: IntentClassifier, examples: list[Example], batch_size: int = 64) -> float:

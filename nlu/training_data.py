@@ -24,10 +24,10 @@ def strip_annotations(text: str) -> str:
     return _ANNOTATION.sub(r"\1", text)
 
 
-def load_examples(path: Path) -> list[Example]:
+def load_examples(path: Path, label_column: str = "intent") -> list[Example]:
     """Read examples from a `.yml`/`.yaml` Rasa NLU file or a `.csv` with `text,intent` columns."""
     if path.suffix.lower() == ".csv":
-        return _load_csv(path)
+        return _load_csv(path, label_column)
     if path.suffix.lower() in (".yml", ".yaml"):
         return _load_rasa_yaml(path)
     raise ValueError(f"{path}: expected a .yml, .yaml or .csv file")
@@ -50,16 +50,18 @@ def _load_rasa_yaml(path: Path) -> list[Example]:
     return examples
 
 
-def _load_csv(path: Path) -> list[Example]:
+def _load_csv(path: Path, label_column: str) -> list[Example]:
     with path.open(encoding="utf-8", newline="") as file:
         reader = csv.DictReader(file)
         columns = set(reader.fieldnames or [])
-        if not {"text", "intent"} <= columns:
-            raise ValueError(f"{path}: needs the columns text,intent (found {sorted(columns)})")
+        if not {"text", label_column} <= columns:
+            raise ValueError(
+                f"{path}: needs the columns text,{label_column} (found {sorted(columns)})"
+            )
         return [
-            Example(text=row["text"].strip(), intent=row["intent"].strip())
+            Example(text=row["text"].strip(), intent=row[label_column].strip())
             for row in reader
-            if row["text"] and row["text"].strip() and row["intent"]
+            if row["text"] and row["text"].strip() and row[label_column]
         ]
 
 

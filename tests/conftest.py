@@ -41,3 +41,10 @@ async def bot(settings: Settings) -> AsyncIterator[Bot]:
     bot = await build_bot(settings)
     yield bot
     await close_bot(bot)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """Expose each phase's report on the test item, so fixtures can screenshot failures."""
+    outcome = yield
+    setattr(item, f"rep_{call.when}", outcome.get_result())

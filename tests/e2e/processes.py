@@ -7,11 +7,10 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import urllib.request
 
 SHOPBOT = str(Path(sys.executable).with_name("shopbot"))
 MAX_LIFETIME_S = 300  # a server left behind by a crashed test run exits on its own

@@ -22,15 +22,21 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     home = tmp_path_factory.mktemp("actions-home")
     url = f"http://127.0.0.1:{port}"
-    with shopbot_process(["actions", "--port", str(port), "--home", str(home)],
-                         f"{url}/health", {}):
+    with shopbot_process(
+        ["actions", "--port", str(port), "--home", str(home)], f"{url}/health", {}
+    ):
         yield url
 
 
 def _rasa_request(action: str, tracker: ConversationTracker) -> dict[str, Any]:
     domain = Domain.load(PROJECT_ROOT / "data" / "domain.yml").to_rasa_dict()
-    return {"next_action": action, "sender_id": tracker.sender_id,
-            "tracker": tracker.to_dict(), "domain": domain, "version": "3.1"}
+    return {
+        "next_action": action,
+        "sender_id": tracker.sender_id,
+        "tracker": tracker.to_dict(),
+        "domain": domain,
+        "version": "3.1",
+    }
 
 
 def _searching(text: str, entities: list[dict[str, Any]]) -> ConversationTracker:
@@ -54,8 +60,9 @@ async def test_search_answers_a_rasa_request(action_server: str) -> None:
     entities = [{"entity": "price_max", "value": 800, "start": 14, "end": 18}]
     tracker = _searching("laptops under $800", entities)
     async with aiohttp.ClientSession() as session:
-        async with session.post(f"{action_server}/webhook",
-                                json=_rasa_request("action_search_products", tracker)) as response:
+        async with session.post(
+            f"{action_server}/webhook", json=_rasa_request("action_search_products", tracker)
+        ) as response:
             assert response.status == 200
             body = await response.json()
     slots = {e["name"]: e["value"] for e in body["events"] if e["event"] == "slot"}
@@ -69,8 +76,11 @@ async def test_details_use_the_slots_rasa_sends(action_server: str) -> None:
     async with aiohttp.ClientSession() as session:
         search = _rasa_request("action_search_products", _searching("headphones", []))
         async with session.post(f"{action_server}/webhook", json=search) as response:
-            ids = next(e["value"] for e in (await response.json())["events"]
-                       if e.get("name") == "last_results")
+            ids = next(
+                e["value"]
+                for e in (await response.json())["events"]
+                if e.get("name") == "last_results"
+            )
         tracker.apply(slot_event("last_results", ids))
         request = _rasa_request("action_product_details", tracker)
         async with session.post(f"{action_server}/webhook", json=request) as response:

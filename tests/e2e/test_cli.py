@@ -35,7 +35,10 @@ def test_chat_in_the_terminal(tmp_path: Path, intent_model_dir: Path) -> None:
     result = subprocess.run(
         [SHOPBOT, "chat", "--home", str(tmp_path), "--models", str(MODELS)],
         input="hello\nshow me headphones\nthe first one\n/quit\n",
-        capture_output=True, text=True, timeout=180, env={**os.environ},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ},
     )
     assert result.returncode == 0, result.stderr
     replies = [line for line in result.stdout.splitlines() if line.startswith("bot> ")]
@@ -44,9 +47,11 @@ def test_chat_in_the_terminal(tmp_path: Path, intent_model_dir: Path) -> None:
     assert "Rated" in result.stdout or "No ratings" in result.stdout
 
 
-@pytest.mark.parametrize("command", [[], ["serve"], ["train"], ["chat"], ["actions"],
-                                     ["import-catalog"]])
+@pytest.mark.parametrize(
+    "command", [[], ["serve"], ["train"], ["chat"], ["actions"], ["import-catalog"]]
+)
 def test_every_command_has_help(command: list[str]) -> None:
-    result = subprocess.run([SHOPBOT, *command, "--help"], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [SHOPBOT, *command, "--help"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0 and "Usage" in result.stdout

@@ -21,7 +21,7 @@ def _values(text: str) -> list[tuple[str, object]]:
         ("the second one", [("ordinal", 2)]),
         ("what about the last one", [("ordinal", -1)]),
         ("第三个", [("ordinal", 3)]),
-        ("i5-13420H laptop with 16GB", []),
+        ("i5-13420H laptop with 16GB", [("storage", 16.0)]),
     ],
 )
 def test_entities(text: str, expected: list[tuple[str, object]]) -> None:
@@ -49,3 +49,34 @@ def test_entities_carry_rasa_fields_and_positions() -> None:
 )
 def test_language(text: str, language: str) -> None:
     assert detect_language(text) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("16gb ram and a 1tb ssd", [("memory", 16.0), ("storage", 1024.0)]),
+        ('a 15.6" laptop in silver', [("screen_size", 15.6), ("color", "silver")]),
+        ("65 inch tv", [("screen_size", 65.0)]),
+        ("黑色 128GB", [("color", "black"), ("storage", 128.0)]),
+        ("invoice INV-2024-008812 is wrong", [("invoice_id", "INV-2024-008812")]),
+        ("call me on 415-555-0132", [("phone", "415-555-0132")]),
+    ],
+)
+def test_spec_and_identifier_entities(text: str, expected: list[tuple[str, object]]) -> None:
+    assert _values(text) == expected
+
+
+def test_brands_and_categories_come_from_the_catalog() -> None:
+    from nlu.lookups import CatalogLookups
+
+    lookups = CatalogLookups(
+        brands=("ASUS", "Samsung"),
+        categories=("TVs", "Gaming Laptops & Notebook Computers"),
+        category_words={"tv": "TVs", "gaming laptop": "Gaming Laptops & Notebook Computers",
+                        "游戏本": "Gaming Laptops & Notebook Computers"},
+    )
+    values = [(e["entity"], e["value"]) for e in extract_entities("asus gaming laptop", lookups)]
+    assert values == [("brand", "ASUS"), ("category", "Gaming Laptops & Notebook Computers")]
+    values = [(e["entity"], e["value"]) for e in extract_entities("华硕游戏本", lookups)]
+    assert values == [("brand", "ASUS"), ("category", "Gaming Laptops & Notebook Computers")]
+    assert extract_entities("that samsung", lookups)[0]["value"] == "Samsung"

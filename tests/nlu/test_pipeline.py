@@ -16,7 +16,7 @@ async def test_shopper_message_is_understood(intent_model_dir: Path) -> None:
     result = await nlu.parse("show me laptops under $800")
     assert result["intent"]["name"] == "search_product"
     assert result["language"] == "en"
-    assert {"entity": "price_max", "value": 800.0} .items() <= result["entities"][0].items()
+    assert {"entity": "price_max", "value": 800.0}.items() <= result["entities"][0].items()
     zh = await nlu.parse("给我看看电视")
     assert zh["intent"]["name"] == "search_product" and zh["language"] == "zh"
     await nlu.close()

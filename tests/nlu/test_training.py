@@ -14,8 +14,17 @@ from nlu.training_data import Example
 EXAMPLES = [
     *(Example(t, "greet") for t in ["hi", "hello", "hey there", "good morning", "你好", "嗨"]),
     *(Example(t, "goodbye") for t in ["bye", "see you", "goodbye", "later", "再见", "拜拜"]),
-    *(Example(t, "search_product") for t in
-      ["laptops", "show me tvs", "headphones under 100", "find a monitor", "笔记本", "耳机"]),
+    *(
+        Example(t, "search_product")
+        for t in [
+            "laptops",
+            "show me tvs",
+            "headphones under 100",
+            "find a monitor",
+            "笔记本",
+            "耳机",
+        ]
+    ),
 ]
 
 

@@ -1,0 +1,40 @@
+"""Store policies (`data/policies.md`): one section per intent, an answer per language."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_SECTION = re.compile(r"^## +(\w+)\s*$", re.MULTILINE)
+_LANGUAGE = re.compile(r"^### +(en|zh)\s*$", re.MULTILINE)
+
+
+class PolicyBook:
+    """Answers keyed by intent and language, read from the project's markdown file."""
+
+    def __init__(self, answers: dict[str, dict[str, str]]) -> None:
+        self._answers = answers
+
+    @classmethod
+    def load(cls, path: Path) -> PolicyBook:
+        return cls(parse_policies(path.read_text(encoding="utf-8")))
+
+    def intents(self) -> set[str]:
+        return set(self._answers)
+
+    def answer(self, intent: str, language: str) -> str | None:
+        by_language = self._answers.get(intent) or {}
+        return by_language.get(language) or by_language.get("en")
+
+
+def parse_policies(text: str) -> dict[str, dict[str, str]]:
+    answers: dict[str, dict[str, str]] = {}
+    sections = _SECTION.split(text)
+    for intent, body in zip(sections[1::2], sections[2::2], strict=True):
+        parts = _LANGUAGE.split(body)
+        answers[intent] = {
+            language: " ".join(answer.split())
+            for language, answer in zip(parts[1::2], parts[2::2], strict=True)
+            if answer.strip()
+        }
+    return answers

@@ -1,0 +1,35 @@
+"""Policy, account and order-help questions answered from `data/policies.md`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from actions.replies import language
+
+# Intents a person must handle; the handoff hook is the `handoff_requested` slot.
+NEEDS_A_PERSON = frozenset({"delete_account", "contact_human_agent", "complaint"})
+
+
+class ActionAnswerPolicy(Action):
+    """Answers the latest intent from the store's policies, in the shopper's language."""
+
+    def name(self) -> str:
+        return "action_answer_policy"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+        answer = services.policies().answer(intent, language(tracker))
+        if answer is None:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        dispatcher.utter_message(text=answer)
+        if intent in NEEDS_A_PERSON:
+            return [SlotSet("handoff_requested", intent)]
+        return []

@@ -1,0 +1,155 @@
+"""Rasa's socket.io channel (path /socket.io), as `rasa-webchat` and our widget speak it.
+
+Client `session_request {session_id?, token?}` -> server `session_confirm {session_id, token}`;
+client `user_uttered {message, session_id, customData?}` -> server `bot_uttered {text?,
+quick_replies?, attachment?, custom?}`. A session id is only reused with its token (or when
+no conversation has it yet), so nobody joins another shopper's conversation.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import uuid4
+
+import socketio
+from aiohttp import web
+
+from bot.app import BOT, TOKENS
+from bot.messages import BotMessage, UserMessage
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+NOTICES = {
+    "rate_limited": "You're sending messages very fast. Please wait a moment and try again.",
+    "no_session": "Your chat session has not started yet. Please reload the page.",
+    "not_your_session": "This chat session belongs to someone else; your message was not sent.",
+    "bad_message": "That message could not be read. Please send plain text.",
+}
+
+
+@dataclass
+class TokenBucket:
+    """A burst of `capacity` messages, then one every `refill_s` seconds."""
+
+    capacity: int
+    refill_s: float
+    tokens: float = field(init=False)
+    updated: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self.tokens = float(self.capacity)
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) / self.refill_s)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+def to_socketio(message: BotMessage) -> dict[str, Any]:
+    """A `bot_uttered` payload in Rasa's SocketIOOutput shape (custom payloads ride along)."""
+    payload: dict[str, Any] = {}
+    if message.text is not None:
+        payload["text"] = message.text
+    if message.buttons:
+        payload["quick_replies"] = [
+            {"content_type": "text", "title": b.title, "payload": b.payload}
+            for b in message.buttons
+        ]
+    if message.image:
+        payload["attachment"] = {"type": "image", "payload": {"src": message.image}}
+    if message.custom is not None:
+        payload["custom"] = message.custom
+    return payload
+
+
+class SocketIOChannel:
+    name = "socketio"
+
+    def __init__(self) -> None:
+        self.sio: socketio.AsyncServer | None = None
+
+    def register(self, app: web.Application, settings: Settings) -> None:
+        origins: list[str] | str = settings.web.cors_origins or "*"
+        self.sio = socketio.AsyncServer(
+            async_mode="aiohttp",
+            cors_allowed_origins=origins,
+            max_http_buffer_size=settings.limits.max_body_bytes,
+        )
+        self.sio.attach(app, socketio_path="socket.io")
+        self._app = app
+        self._limits = settings.limits
+        self.sio.on("connect", self.on_connect)
+        self.sio.on("session_request", self.on_session_request)
+        self.sio.on("user_uttered", self.on_user_uttered)
+
+    @property
+    def server(self) -> socketio.AsyncServer:
+        assert self.sio is not None, "register() first"
+        return self.sio
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        bucket = TokenBucket(self._limits.socket_burst, self._limits.socket_refill_s)
+        await self.server.save_session(sid, {"session_id": None, "bucket": bucket})
+
+    async def on_session_request(self, sid: str, data: Any = None) -> None:
+        data = data if isinstance(data, dict) else {}
+        requested = data.get("session_id")
+        token = data.get("token") or (data.get("customData") or {}).get("token")
+        session_id = await self._grant(requested if isinstance(requested, str) else None, token)
+        state = await self.server.get_session(sid)
+        state["session_id"] = session_id
+        await self.server.enter_room(sid, session_id)
+        token = self._app[TOKENS].issue(session_id)
+        await self.server.emit(
+            "session_confirm", {"session_id": session_id, "token": token}, to=sid
+        )
+
+    async def _grant(self, requested: str | None, token: Any) -> str:
+        """The requested id if the token proves it, or if it is unused; else a fresh one."""
+        if not requested or len(requested) > 128:
+            return uuid4().hex
+        if isinstance(token, str) and self._app[TOKENS].verify(requested, token):
+            return requested
+        if not await self._app[BOT].store.load(requested):
+            return requested
+        logger.info("session_request for an existing conversation without its token")
+        return uuid4().hex
+
+    async def on_user_uttered(self, sid: str, data: Any = None) -> None:
+        if not isinstance(data, dict) or data.get("message") in (None, ""):
+            return  # some clients send an empty user_uttered when they open
+        state = await self.server.get_session(sid)
+        message = data.get("message")
+        if not isinstance(message, str):
+            await self._notice(sid, "bad_message")
+            return
+        if not state.get("session_id"):
+            await self._notice(sid, "no_session")
+            return
+        claimed = data.get("session_id")
+        if claimed is not None and claimed != state["session_id"]:
+            await self._notice(sid, "not_your_session")
+            return
+        if not state["bucket"].take():
+            await self._notice(sid, "rate_limited")
+            return
+        session_id = state["session_id"]
+        await self.server.emit("bot_typing", {"typing": True}, room=session_id)
+        metadata = data.get("customData") if isinstance(data.get("customData"), dict) else {}
+        replies = await self._app[BOT].handle(
+            UserMessage(message, session_id, channel=self.name, metadata=metadata or {})
+        )
+        for reply in replies:
+            await self.server.emit("bot_uttered", to_socketio(reply), room=session_id)
+        await self.server.emit("bot_typing", {"typing": False}, room=session_id)
+
+    async def _notice(self, sid: str, kind: str) -> None:
+        await self.server.emit("bot_uttered", {"text": NOTICES[kind], "notice": kind}, to=sid)

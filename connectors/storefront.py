@@ -1,0 +1,78 @@
+"""The demo storefront at `/`: catalog products plus the embedded chat widget, its assets,
+and the history API the widget restores a conversation from."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from aiohttp import web
+
+from actions import services
+from actions.catalog import Product
+from bot.app import BOT, SETTINGS, TOKENS, json_error
+from bot.settings import Settings
+from bot.transcript import transcript
+
+STATIC = Path(__file__).parent / "web" / "static"
+PAGE = Path(__file__).parent / "web" / "storefront.html"
+PRODUCTS_SHOWN = 24
+# The page and widget load nothing from elsewhere; inline script and style are not allowed.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def product_tile(product: Product) -> str:
+    rating = (
+        f'★ {product.rating:.1f} <span class="reviews">({product.review_count})</span>'
+        if product.rating is not None
+        else "No ratings yet"
+    )
+    return (
+        '<li class="product">'
+        f'<p class="category">{html.escape(product.category)}</p>'
+        f"<h2>{html.escape(product.title)}</h2>"
+        f'<p class="price">{html.escape(product.price_label())}</p>'
+        f'<p class="rating">{rating}</p>'
+        "</li>"
+    )
+
+
+def widget_config(settings: Settings) -> str:
+    config = {
+        "title": settings.web.title,
+        "language": "en",
+        "colors": {"primary": settings.web.primary_color},
+    }
+    return html.escape(json.dumps(config), quote=True)
+
+
+class StorefrontChannel:
+    name = "storefront"
+
+    def register(self, app: web.Application, settings: Settings) -> None:
+        app.router.add_get("/", self.storefront)
+        app.router.add_get("/api/conversations/{session_id}/messages", self.history)
+        app.router.add_static("/widget/", STATIC, append_version=False)
+
+    async def storefront(self, request: web.Request) -> web.Response:
+        products = services.catalog().popular(limit=PRODUCTS_SHOWN)
+        page = PAGE.read_text(encoding="utf-8")
+        page = page.replace("{{products}}", "\n".join(product_tile(p) for p in products))
+        page = page.replace("{{widget_config}}", widget_config(request.app[SETTINGS]))
+        response = web.Response(text=page, content_type="text/html")
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        return response
+
+    async def history(self, request: web.Request) -> web.Response:
+        """A conversation's messages, for the holder of its session token only."""
+        session_id = request.match_info["session_id"]
+        header = request.headers.get("Authorization", "")
+        token = header.removeprefix("Bearer ").strip() or request.query.get("token")
+        if not request.app[TOKENS].verify(session_id, token):
+            return json_error(403, "this conversation's token is missing or wrong")
+        events = await request.app[BOT].store.load(session_id)
+        return web.json_response({"session_id": session_id, "messages": transcript(events)})

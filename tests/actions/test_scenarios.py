@@ -1,0 +1,53 @@
+"""Shopper scenarios through `Bot.handle` with the real classifier, catalog and actions."""
+
+from __future__ import annotations
+
+from bot.engine import Bot
+from bot.messages import BotMessage, UserMessage
+
+
+async def _say(bot: Bot, sender: str, text: str) -> list[BotMessage]:
+    return await bot.handle(UserMessage(text, sender))
+
+
+def _products(replies: list[BotMessage]) -> list[dict[str, object]]:
+    for reply in replies:
+        if reply.custom and "products" in reply.custom:
+            return list(reply.custom["products"])
+    return []
+
+
+async def test_search_then_compare_two_shown_products(bot: Bot) -> None:
+    shown = _products(await _say(bot, "cmp", "show me gaming laptops"))
+    assert len(shown) >= 2
+    replies = await _say(bot, "cmp", "compare the first and the second")
+    compared = replies[0].custom
+    assert compared and compared["type"] == "comparison"
+    assert [p["id"] for p in compared["products"]] == [shown[0]["id"], shown[1]["id"]]
+
+
+async def test_recommendations_follow_what_the_shopper_viewed(bot: Bot) -> None:
+    shown = _products(await _say(bot, "rec", "headphones"))
+    await _say(bot, "rec", "the first one")
+    recommended = _products(await _say(bot, "rec", "what would you recommend"))
+    assert recommended
+    assert shown[0]["id"] not in {p["id"] for p in recommended}
+    assert {p["category"] for p in recommended} == {shown[0]["category"]}
+
+
+async def test_policy_questions_are_answered_in_the_shoppers_language(bot: Bot) -> None:
+    [english] = await _say(bot, "pol-en", "what is your refund policy")
+    assert english.text and "30 days" in english.text
+    [chinese] = await _say(bot, "pol-zh", "你们的退货政策是什么")
+    assert chinese.text and "30 天" in chinese.text
+
+
+async def test_deleting_an_account_asks_for_a_person(bot: Bot) -> None:
+    await _say(bot, "del", "please delete my account")
+    tracker = await bot.tracker("del")
+    assert tracker.slots["handoff_requested"] == "delete_account"
+
+
+async def test_out_of_scope_is_not_answered_as_shopping(bot: Bot) -> None:
+    [reply] = await _say(bot, "oos", "what's the weather in paris tomorrow")
+    assert reply.text and "only help with shopping" in reply.text

@@ -1,0 +1,34 @@
+"""The project's domain, training data and policies agree with each other."""
+
+from bot.domain import Domain
+from bot.settings import PROJECT_ROOT
+from nlu.training_data import load_examples
+
+DATA = PROJECT_ROOT / "data"
+
+
+def test_every_trained_intent_is_in_the_domain_and_has_a_rule() -> None:
+    domain = Domain.load(DATA / "domain.yml")
+    trained = {e.intent for e in load_examples(DATA / "nlu.yml")}
+    assert trained == set(domain.intents)
+    assert trained <= {rule.intent for rule in domain.policy.rules}
+
+
+def test_every_response_speaks_both_languages() -> None:
+    domain = Domain.load(DATA / "domain.yml")
+    for name in domain.responses:
+        zh = domain.pick_response(name, {"language": "zh"})
+        en = domain.pick_response(name, {"language": "en"})
+        assert zh and en and zh.text != en.text, name
+
+
+def test_policy_answers_exist_in_both_languages() -> None:
+    from actions.policies import PolicyBook
+
+    book = PolicyBook.load(DATA / "policies.md")
+    domain = Domain.load(DATA / "domain.yml")
+    answered = {r.intent for r in domain.policy.rules if r.actions == ["action_answer_policy"]}
+    assert len(answered) == 27
+    for intent in answered:
+        en, zh = book.answer(intent, "en"), book.answer(intent, "zh")
+        assert en and zh and en != zh, intent

@@ -1,0 +1,148 @@
+"""Rasa's socket.io protocol against the real app, with a python-socketio client."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+import socketio
+from aiohttp.test_utils import TestServer
+
+from bot.app import BOT, create_app
+from bot.settings import LimitSettings, Settings
+
+
+class Shopper:
+    """A socket.io client that queues what the server sends."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.client = socketio.AsyncClient()
+        self.events: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        for name in ("session_confirm", "bot_uttered"):
+            self.client.on(name, self._recorder(name))
+
+    def _recorder(self, name: str) -> Callable[[Any], Awaitable[None]]:
+        async def record(data: Any) -> None:
+            await self.events.put((name, data))
+
+        return record
+
+    async def connect(self, **session_request: Any) -> dict[str, Any]:
+        await self.client.connect(self.url, socketio_path="socket.io", transports=["websocket"])
+        await self.client.emit("session_request", session_request)
+        name, data = await self.next()
+        assert name == "session_confirm"
+        return dict(data)
+
+    async def next(self, timeout: float = 20.0) -> tuple[str, Any]:
+        return await asyncio.wait_for(self.events.get(), timeout)
+
+    async def say(self, session_id: str, message: Any) -> None:
+        await self.client.emit("user_uttered", {"message": message, "session_id": session_id})
+
+
+@pytest.fixture
+async def server(settings: Settings) -> AsyncIterator[TestServer]:
+    limited = settings.model_copy(update={"limits": LimitSettings(socket_burst=3)})
+    server = TestServer(create_app(limited), host="127.0.0.1")
+    await server.start_server()
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+async def shopper(server: TestServer) -> AsyncIterator[Shopper]:
+    shopper = Shopper(str(server.make_url("/")))
+    yield shopper
+    await shopper.client.disconnect()
+
+
+async def test_session_then_products(shopper: Shopper) -> None:
+    session = await shopper.connect()
+    assert session["session_id"] and session["token"]
+    await shopper.say(session["session_id"], "show me laptops under $800")
+    name, reply = await shopper.next()
+    assert name == "bot_uttered"
+    assert reply["text"].startswith("Here are")
+    assert reply["quick_replies"][0]["content_type"] == "text"
+    assert all(p["price"] <= 800 for p in reply["custom"]["products"])
+
+
+async def test_empty_user_uttered_is_ignored_and_the_socket_lives(shopper: Shopper) -> None:
+    session = await shopper.connect()
+    await shopper.client.emit("user_uttered", {"session_id": session["session_id"]})
+    await shopper.say(session["session_id"], "")
+    with pytest.raises(asyncio.TimeoutError):
+        await shopper.next(timeout=0.5)
+    await shopper.say(session["session_id"], "hello")
+    name, reply = await shopper.next()
+    assert name == "bot_uttered" and "store assistant" in reply["text"]
+
+
+async def test_bad_and_overlong_messages_are_refused(shopper: Shopper) -> None:
+    session = await shopper.connect()
+    await shopper.say(session["session_id"], {"html": "<b>"})
+    _, reply = await shopper.next()
+    assert reply["notice"] == "bad_message"
+    await shopper.say(session["session_id"], "z" * 5000)
+    _, reply = await shopper.next()
+    assert "too long" in reply["text"]
+    assert shopper.client.connected
+
+
+async def test_a_flood_is_rate_limited_with_a_notice(shopper: Shopper) -> None:
+    session = await shopper.connect()
+    for index in range(8):
+        await shopper.say(session["session_id"], f"hi {index}")
+    replies = [(await shopper.next())[1] for _ in range(8)]
+    notices = [r for r in replies if r.get("notice") == "rate_limited"]
+    assert 1 <= len(notices) <= 5
+    assert "too fast" in notices[0]["text"] or "very fast" in notices[0]["text"]
+
+
+async def test_nobody_joins_someone_elses_session(server: TestServer) -> None:
+    alice, mallory = Shopper(str(server.make_url("/"))), Shopper(str(server.make_url("/")))
+    try:
+        session = await alice.connect()
+        await alice.say(session["session_id"], "hello")
+        await alice.next()
+
+        stolen = await mallory.connect(session_id=session["session_id"])
+        assert stolen["session_id"] != session["session_id"]
+        await mallory.say(session["session_id"], "what did alice say?")
+        _, reply = await mallory.next()
+        assert reply["notice"] == "not_your_session"
+
+        resumed = Shopper(str(server.make_url("/")))
+        again = await resumed.connect(session_id=session["session_id"], token=session["token"])
+        assert again["session_id"] == session["session_id"]
+        await resumed.client.disconnect()
+        events = await server.app[BOT].store.load(session["session_id"])
+        assert [e["text"] for e in events if e["event"] == "user"] == ["hello"]
+    finally:
+        await alice.client.disconnect()
+        await mallory.client.disconnect()
+
+
+async def test_history_needs_the_sessions_token(server: TestServer, shopper: Shopper) -> None:
+    session = await shopper.connect()
+    await shopper.say(session["session_id"], "<img src=x onerror=alert(1)>")
+    await shopper.next()
+    url = server.make_url(f"/api/conversations/{session['session_id']}/messages")
+    async with aiohttp.ClientSession() as http:
+        async with http.get(url, headers={"Authorization": f"Bearer {session['token']}"}) as ok:
+            body = await ok.json()
+        async with http.get(url, params={"token": "0" * 64}) as wrong:
+            assert wrong.status == 403
+        async with http.get(url) as missing:
+            assert missing.status == 403
+    assert body["messages"][0] == {
+        "sender": "user",
+        "text": "<img src=x onerror=alert(1)>",
+        "timestamp": body["messages"][0]["timestamp"],
+    }
+    assert body["messages"][1]["sender"] == "bot"
