@@ -11,11 +11,13 @@ import threading
 
 from actions.catalog import Catalog
 from actions.catalog_import import ensure_demo_catalog
+from actions.orders import OrderStore
 from actions.policies import PolicyBook
 
 _lock = threading.Lock()
 _catalog: Catalog | None = None
 _policies: PolicyBook | None = None
+_orders: OrderStore | None = None
 
 
 def use_catalog(catalog: Catalog | None) -> None:
@@ -50,3 +52,19 @@ def policies() -> PolicyBook:
 
             _policies = PolicyBook.load(load_settings().data_dir / "policies.md")
         return _policies
+
+
+def use_orders(store: OrderStore | None) -> None:
+    global _orders
+    with _lock:
+        _orders = store
+
+
+def orders() -> OrderStore:
+    global _orders
+    with _lock:
+        if _orders is None:
+            from bot.settings import load_settings
+
+            _orders = OrderStore(load_settings().home / "orders.db")
+        return _orders

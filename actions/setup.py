@@ -5,6 +5,7 @@ from __future__ import annotations
 from actions import services
 from actions.catalog import Catalog
 from actions.catalog_import import ensure_demo_catalog
+from actions.orders import OrderStore, seed_demo_orders
 from actions.policies import PolicyBook
 from bot.settings import Settings
 
@@ -15,3 +16,6 @@ def open_shop(settings: Settings, show_progress: bool = True) -> None:
     ensure_demo_catalog(catalog, show_progress)
     services.use_catalog(catalog)
     services.use_policies(PolicyBook.load(settings.data_dir / "policies.md"))
+    orders = OrderStore(settings.home / "orders.db")
+    seed_demo_orders(orders, catalog)
+    services.use_orders(orders)

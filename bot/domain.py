@@ -44,10 +44,38 @@ class PolicyConfig(BaseModel):
     rules: list[Rule] = Field(default_factory=list)
 
 
+class SlotMapping(BaseModel):
+    """Rasa's slot mappings: `from_entity` (any turn) and `from_text` (when requested)."""
+
+    type: str = "from_entity"
+    entity: str | None = None
+    not_intent: list[str] = Field(default_factory=list)
+    conditions: list[dict[str, Any]] = Field(default_factory=list)
+
+    def active_in(self, loop: str | None, requested: str | None) -> bool:
+        if not self.conditions:
+            return True
+        return any(
+            c.get("active_loop") == loop
+            and ("requested_slot" not in c or c["requested_slot"] == requested)
+            for c in self.conditions
+        )
+
+
 class SlotSpec(BaseModel):
     type: str = "any"
     initial_value: Any = None
     influence_conversation: bool = False
+    mappings: list[SlotMapping] = Field(default_factory=list)
+
+
+class FormSpec(BaseModel):
+    """A Rasa form, plus what this project adds: the action run once it is complete,
+    and intents that leave it (Rasa expresses both as rules)."""
+
+    required_slots: list[str]
+    submit: str | None = None
+    interrupt_intents: list[str] = Field(default_factory=list)
 
 
 class Domain(BaseModel):
@@ -59,6 +87,7 @@ class Domain(BaseModel):
     slots: dict[str, SlotSpec] = Field(default_factory=dict)
     responses: dict[str, list[ResponseVariation]] = Field(default_factory=dict)
     actions: list[str] = Field(default_factory=list)
+    forms: dict[str, FormSpec] = Field(default_factory=dict)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
 
     @classmethod
@@ -71,10 +100,14 @@ class Domain(BaseModel):
         return {name: spec.initial_value for name, spec in self.slots.items()}
 
     def action_names(self) -> set[str]:
-        """Every action the policy can choose."""
+        """Every action the policy and the forms can run (forms themselves excluded)."""
         names = {self.policy.fallback_action}
         for rule in self.policy.rules:
-            names.update(rule.actions)
+            names.update(name for name in rule.actions if name not in self.forms)
+        names.update(form.submit for form in self.forms.values() if form.submit)
+        names.update(
+            f"utter_ask_{slot}" for form in self.forms.values() for slot in form.required_slots
+        )
         return names
 
     def pick_response(self, name: str, slots: dict[str, Any]) -> ResponseVariation | None:

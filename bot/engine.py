@@ -6,11 +6,19 @@ import logging
 import string
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.action_runner import ActionRejected, ActionRunner
 from bot.domain import Domain
+from bot.forms import (
+    REQUESTED_SLOT,
+    activation_events,
+    deactivation_events,
+    entities_fill,
+    extract_slots,
+    missing_slots,
+)
 from bot.interpreter import Interpreter
 from bot.locks import ConversationLocks
 from bot.messages import BotMessage, Button, UserMessage
@@ -38,6 +46,22 @@ class StartupError(Exception):
 @dataclass(frozen=True)
 class TurnLimits:
     max_message_chars: int = 2000
+
+
+@dataclass
+class Turn:
+    """One turn in progress: the tracker, the events it adds, the replies it sends."""
+
+    tracker: ConversationTracker
+    new_events: list[Event] = field(default_factory=list)
+    replies: list[BotMessage] = field(default_factory=list)
+    slot_candidates: list[Event] = field(default_factory=list)
+
+    def record(self, events: Iterable[Event]) -> None:
+        for event in events:
+            event.setdefault("timestamp", time.time())
+            self.tracker.apply(event)
+            self.new_events.append(event)
 
 
 class _SafeFormat(dict[str, Any]):
@@ -74,10 +98,12 @@ class Bot:
         self.limits = limits or TurnLimits()
         self._locks = ConversationLocks()
         self._domain_dict = domain.to_rasa_dict()
+        self._action_names: set[str] = set()
 
     async def validate(self) -> None:
         """Fail at startup if the policy names an action or response that does not exist."""
         available = await self.actions.names()
+        self._action_names = available
         missing = sorted(
             name
             for name in self.domain.action_names()
@@ -105,78 +131,115 @@ class Bot:
         return BotMessage(text=render_template(text, {"max_chars": limit}))
 
     async def _turn(self, message: UserMessage) -> list[BotMessage]:
-        tracker = await self.tracker(message.sender_id)
-        new_events: list[Event] = []
-
-        def record(events: Iterable[Event]) -> None:
-            for event in events:
-                event.setdefault("timestamp", time.time())
-                tracker.apply(event)
-                new_events.append(event)
-
-        if not tracker.events:
-            record([{"event": "session_started"}, action_event(ACTION_LISTEN)])
+        turn = Turn(await self.tracker(message.sender_id))
+        if not turn.tracker.events:
+            turn.record([{"event": "session_started"}, action_event(ACTION_LISTEN)])
 
         parse: dict[str, Any] = dict(await self.interpreter.parse(message.text))
-        record(
+        turn.record(
             [user_event(message.text, parse, message.channel, message.message_id, message.metadata)]
         )
         language = parse.get("language")
-        if language and tracker.slots.get("language") != language:
-            record([slot_event("language", language)])
+        if language and turn.tracker.slots.get("language") != language:
+            turn.record([slot_event("language", language)])
+        turn.slot_candidates = extract_slots(self.domain, turn.tracker)
+        turn.record(turn.slot_candidates)
 
-        decision = self.policy.decide(tracker)
+        actions, reason = self._next_actions(turn)
         logger.info(
-            "turn sender=%s intent=%s confidence=%.2f actions=%s",
+            "turn sender=%s intent=%s actions=%s reason=%s",
             message.sender_id,
             (parse.get("intent") or {}).get("name"),
-            decision.confidence,
-            decision.actions,
+            actions,
+            reason,
         )
-        replies: list[BotMessage] = []
-        queue = list(decision.actions)
+        queue = list(actions)
         steps = 0
-        while queue and steps < len(decision.actions) + MAX_FOLLOWUPS:
-            name = queue.pop(0)
+        while queue and steps < len(actions) + MAX_FOLLOWUPS:
             steps += 1
-            followup = await self._run_action(name, tracker, record, replies)
+            followup = await self._run_action(queue.pop(0), turn)
             if followup:
                 queue.insert(0, followup)
-        record([action_event(ACTION_LISTEN)])
-        await self.store.append(message.sender_id, new_events)
-        return replies
+        turn.record([action_event(ACTION_LISTEN)])
+        await self.store.append(message.sender_id, turn.new_events)
+        return turn.replies
 
-    async def _run_action(
-        self,
-        name: str,
-        tracker: ConversationTracker,
-        record: Any,
-        replies: list[BotMessage],
-    ) -> str | None:
+    def _next_actions(self, turn: Turn) -> tuple[list[str], str]:
+        """An active form keeps the turn while the shopper answers it; otherwise the policy."""
+        tracker = turn.tracker
+        loop = tracker.active_loop.get("name")
+        if loop in self.domain.forms:
+            form = self.domain.forms[loop]
+            intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+            answered = any(e["name"] in form.required_slots for e in turn.slot_candidates)
+            # an entity for the form (an email, an order number) answers it whatever the intent
+            if answered and (
+                intent not in form.interrupt_intents or entities_fill(self.domain, form, tracker)
+            ):
+                return [loop], "active_loop"
+            turn.record(deactivation_events())  # the shopper moved on
+        decision = self.policy.decide(tracker)
+        return decision.actions, decision.reason
+
+    async def _run_action(self, name: str, turn: Turn) -> str | None:
         """Run one action, record its events and replies; return a follow-up action, if any."""
-        record([action_event(name)])
+        if name in self.domain.forms:
+            return await self._run_form(name, turn)
+        turn.record([action_event(name)])
         if name in self.domain.responses:
-            responses: list[dict[str, Any]] = [{"response": name}]
-            events: list[Event] = []
-        else:
-            try:
-                result = await self.actions.run(name, tracker.to_dict(), self._domain_dict)
-            except ActionRejected as rejection:
-                logger.info("action %s rejected: %s", name, rejection)
-                responses, events = [{"response": "utter_default"}], []
-            except Exception:
-                logger.exception("action %s failed", name)
-                responses, events = [{"response": "utter_internal_error"}], []
-            else:
-                responses, events = result.responses, result.events
-        record(events)
-        for response in responses:
-            reply = self._render(response, tracker)
-            if reply is not None:
-                replies.append(reply)
-                record([bot_event(reply.text, reply.to_event_data())])
+            self._reply([{"response": name}], turn)
+            return None
+        events = await self._call(name, turn.tracker.to_dict(), turn)
         followups = [e.get("name") for e in events if e.get("event") == "followup"]
         return str(followups[-1]) if followups and followups[-1] else None
+
+    async def _call(self, name: str, tracker: dict[str, Any], turn: Turn) -> list[Event]:
+        """Run a custom action; a failure is logged and answered, never raised to the channel."""
+        responses: list[dict[str, Any]]
+        events: list[Event]
+        try:
+            result = await self.actions.run(name, tracker, self._domain_dict)
+        except ActionRejected as rejection:
+            logger.info("action %s rejected: %s", name, rejection)
+            responses, events = [{"response": "utter_default"}], []
+        except Exception:
+            logger.exception("action %s failed", name)
+            responses, events = [{"response": "utter_internal_error"}], []
+        else:
+            responses, events = result.responses, result.events
+        turn.record(events)
+        self._reply(responses, turn)
+        return events
+
+    async def _run_form(self, name: str, turn: Turn) -> str | None:
+        """One step of a form: validate what the shopper gave, ask for what is missing, or
+        finish and hand over to the form's submit action."""
+        form = self.domain.forms[name]
+        tracker = turn.tracker
+        turn.record([action_event(name)])
+        if tracker.active_loop.get("name") != name:
+            turn.record(activation_events(name))
+        validator = f"validate_{name}"
+        if validator in self._action_names:
+            # rasa-sdk validates the slot candidates found at the end of the events
+            state = tracker.to_dict()
+            candidates = [e for e in turn.slot_candidates if e["name"] in form.required_slots]
+            state["events"] = [*state["events"], *[dict(e) for e in candidates]]
+            await self._call(validator, state, turn)
+        missing = missing_slots(form, tracker)
+        if missing:
+            turn.record([slot_event(REQUESTED_SLOT, missing[0])])
+            self._reply([{"response": f"utter_ask_{missing[0]}"}], turn)
+            return None
+        turn.record(deactivation_events())
+        return form.submit
+
+    def _reply(self, responses: list[dict[str, Any]], turn: Turn) -> None:
+        for response in responses:
+            reply = self._render(response, turn.tracker)
+            if reply is not None:
+                turn.replies.append(reply)
+                turn.record([bot_event(reply.text, reply.to_event_data())])
 
     def _render(self, response: dict[str, Any], tracker: ConversationTracker) -> BotMessage | None:
         """A dispatcher message as a `BotMessage`, filling `response` templates from the domain."""

@@ -28,7 +28,8 @@ def test_policy_answers_exist_in_both_languages() -> None:
     book = PolicyBook.load(DATA / "policies.md")
     domain = Domain.load(DATA / "domain.yml")
     answered = {r.intent for r in domain.policy.rules if r.actions == ["action_answer_policy"]}
-    assert len(answered) == 27
+    orders = {r.intent for r in domain.policy.rules if "order_form" in r.actions}
+    assert len(answered) == 19 and len(orders) == 8 and not answered & orders
     for intent in answered:
         en, zh = book.answer(intent, "en"), book.answer(intent, "zh")
         assert en and zh and en != zh, intent

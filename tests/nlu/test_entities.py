@@ -72,8 +72,11 @@ def test_brands_and_categories_come_from_the_catalog() -> None:
     lookups = CatalogLookups(
         brands=("ASUS", "Samsung"),
         categories=("TVs", "Gaming Laptops & Notebook Computers"),
-        category_words={"tv": "TVs", "gaming laptop": "Gaming Laptops & Notebook Computers",
-                        "游戏本": "Gaming Laptops & Notebook Computers"},
+        category_words={
+            "tv": "TVs",
+            "gaming laptop": "Gaming Laptops & Notebook Computers",
+            "游戏本": "Gaming Laptops & Notebook Computers",
+        },
     )
     values = [(e["entity"], e["value"]) for e in extract_entities("asus gaming laptop", lookups)]
     assert values == [("brand", "ASUS"), ("category", "Gaming Laptops & Notebook Computers")]

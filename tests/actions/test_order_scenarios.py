@@ -1,0 +1,54 @@
+"""Order help through `Bot.handle`: the form, validation, ownership, cancel, refund, invoice."""
+
+from __future__ import annotations
+
+from actions import services
+from bot.engine import Bot
+from bot.messages import BotMessage, UserMessage
+
+# demo orders (see actions/orders.py): Ana's 384920174650000.., Li's 384920174650100..
+ANA = "ana.silva@example.com"
+ANA_PROCESSING, ANA_SHIPPED, ANA_DELIVERED = "384920174650000", "384920174650001", "384920174650002"
+LI_SHIPPED = "384920174650101"
+
+
+async def _say(bot: Bot, sender: str, text: str) -> str:
+    replies: list[BotMessage] = await bot.handle(UserMessage(text, sender))
+    return "\n".join(reply.text or "" for reply in replies)
+
+
+async def test_tracking_with_number_and_email_in_one_message(bot: Bot) -> None:
+    text = await _say(bot, "t1", f"where is my order {ANA_SHIPPED}? my email is {ANA}")
+    assert f"Order {ANA_SHIPPED} shipped" in text and "UPS" in text
+
+
+async def test_the_form_asks_validates_and_answers(bot: Bot) -> None:
+    assert "order number" in await _say(bot, "t2", "where is my package")
+    reply = await _say(bot, "t2", "123456789")
+    assert "has 15 digits; this one has 9" in reply and "order number" in reply
+    assert "email" in await _say(bot, "t2", ANA_SHIPPED)
+    assert f"Order {ANA_SHIPPED} shipped" in await _say(bot, "t2", ANA)
+    tracker = await bot.tracker("t2")
+    assert tracker.active_loop == {} and tracker.slots["requested_slot"] is None
+
+
+async def test_someone_elses_order_reveals_nothing(bot: Bot) -> None:
+    text = await _say(bot, "t3", f"track order {LI_SHIPPED}, email {ANA}")
+    assert "couldn't find" in text
+    assert "UPS" not in text and "shipped" not in text and "li.wei" not in text
+
+
+async def test_cancel_needs_a_yes_and_then_cancels(bot: Bot) -> None:
+    text = await _say(bot, "t4", f"i want to cancel order {ANA_PROCESSING} email {ANA}")
+    assert "cancelling is free" in text
+    assert "is cancelled" in await _say(bot, "t4", "yes")
+    order = services.orders().find(ANA_PROCESSING, ANA)
+    assert order is not None and order.status == "cancelled"
+
+
+async def test_refund_then_its_status_and_the_invoice(bot: Bot) -> None:
+    text = await _say(bot, "t5", f"i want a refund for order {ANA_DELIVERED} email {ANA}")
+    assert "opened a return" in text
+    assert "return requested" in await _say(bot, "t5", f"where is my refund for {ANA_DELIVERED}")
+    invoice = await _say(bot, "t5", f"send me the invoice for order {ANA_DELIVERED}")
+    assert f"INV-2024-{ANA_DELIVERED[-6:]}" in invoice and "Total $" in invoice
