@@ -148,7 +148,8 @@ class ActionOrderRequest(Action):
         request = str(tracker.get_slot("order_request") or "track_order")
         handler = getattr(self, f"_{request}", self._track_order)
         events: list[dict[str, Any]] = handler(order, dispatcher, tracker)
-        return events
+        # number + email prove who the shopper is: recommendations may use their purchases
+        return [*events, SlotSet("customer_id", order.customer_id)]
 
     def _track_order(
         self, order: Order, dispatcher: CollectingDispatcher, tracker: Tracker

@@ -163,4 +163,6 @@ class ActionProductDetails(Action):
                 "product": {**product.to_card(), "features": product.features},
             },
         )
+        customer = str(tracker.get_slot("customer_id") or tracker.sender_id)
+        services.interactions().log(customer, product.id, "view")
         return [SlotSet("selected_product", product.id)]

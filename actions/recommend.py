@@ -1,4 +1,5 @@
-"""Recommendations within the conversation: like what the shopper looked at, well reviewed."""
+"""Recommendations: "customers who bought this also bought" and "for you" from the trained
+model when it knows the product or shopper; otherwise like what the shopper looked at."""
 
 from __future__ import annotations
 
@@ -9,9 +10,17 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
+from actions.catalog import Product
+from actions.recommender import also_bought, recommend
 from actions.replies import first_entity, say
 
 PRICE_BAND = (0.5, 1.5)  # around the price of what the shopper looked at
+SHOWN = 5
+
+
+def shopper_id(tracker: Tracker) -> str:
+    """The customer proven by an order lookup, else this conversation."""
+    return str(tracker.get_slot("customer_id") or tracker.sender_id)
 
 
 class ActionRecommend(Action):
@@ -29,18 +38,11 @@ class ActionRecommend(Action):
             or (shown[0] if shown else None)
         )
         seed = catalog.get(str(seed_id)) if seed_id else None
-        if seed is not None:
-            band = (seed.price * PRICE_BAND[0], seed.price * PRICE_BAND[1]) if seed.price else None
-            products = catalog.popular(seed.category, {seed.id, *shown}, band) or catalog.popular(
-                seed.category, {seed.id}
-            )
-            intro = say(
-                tracker,
-                en=f"Similar to {seed.title}, well reviewed:",
-                zh=f"和 {seed.title} 类似、评价好的商品：",
-            )
-        else:
-            products = catalog.popular()
+        intro, products = self._from_behaviour(tracker, seed)
+        if not products and seed is not None:
+            intro, products = self._similar(tracker, seed, shown)
+        if not products:
+            products = catalog.popular(limit=SHOWN)
             intro = say(
                 tracker, en="Our best-reviewed products right now:", zh="目前评价最好的商品："
             )
@@ -50,3 +52,40 @@ class ActionRecommend(Action):
             json_message={"type": "product_cards", "products": [p.to_card() for p in products]},
         )
         return [SlotSet("last_results", [p.id for p in products])]
+
+    def _from_behaviour(self, tracker: Tracker, seed: Product | None) -> tuple[str, list[Product]]:
+        model = services.recommender()
+        if model is None:
+            return "", []
+        catalog = services.catalog()
+        if seed is not None:
+            ids = also_bought(model, seed.id, SHOWN)
+            intro = say(
+                tracker,
+                en=f"Customers who bought {seed.title} also bought:",
+                zh=f"购买了 {seed.title} 的顾客还买了：",
+            )
+        else:
+            history = services.interactions().history(shopper_id(tracker))
+            ids = recommend(model, history, SHOWN) if history else []
+            intro = say(
+                tracker,
+                en="Picked for you from what you bought and viewed:",
+                zh="根据您的购买和浏览为您推荐：",
+            )
+        products = [p for p in (catalog.get(i) for i in ids) if p is not None]
+        return intro, products
+
+    def _similar(
+        self, tracker: Tracker, seed: Product, shown: list[str]
+    ) -> tuple[str, list[Product]]:
+        catalog = services.catalog()
+        band = (seed.price * PRICE_BAND[0], seed.price * PRICE_BAND[1]) if seed.price else None
+        products = catalog.popular(seed.category, {seed.id, *shown}, band, SHOWN)
+        products = products or catalog.popular(seed.category, {seed.id}, limit=SHOWN)
+        intro = say(
+            tracker,
+            en=f"Similar to {seed.title}, well reviewed:",
+            zh=f"和 {seed.title} 类似、评价好的商品：",
+        )
+        return intro, products

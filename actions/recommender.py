@@ -1,9 +1,10 @@
 """An item-to-item recommender fit from purchase (and view/cart) interactions.
 
-The model is EASE (Steck, 2019: a closed-form linear item-item model) scored with a
-recency-weighted profile of the shopper, plus a repeat-purchase term: shoppers of everyday
-goods buy again what they bought before, and recent purchases say more about the next basket
-than old ones. With `half_life_days=None` and `repeat_weight=0` it is plain EASE.
+EASE (Steck, 2019), a closed-form linear item-item model, scored with a recency-weighted
+profile of the shopper. Two terms come on top, both measured to help on real next-basket
+data: a repeat term (people buy again what they bought before) and a trend term (what
+everyone bought in the last weeks: seasons move a gift shop more than any one profile).
+With `half_life_days=None`, `repeat_weight=0` and `trend_weight=0` it is plain EASE.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-SECONDS_PER_DAY = 86_400.0
+DAY = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -30,15 +31,19 @@ class RecommenderConfig:
     l2: float = 500.0
     half_life_days: float | None = 60.0
     repeat_weight: float = 0.0
+    trend_weight: float = 0.0
+    trend_days: float = 30.0
 
 
 @dataclass
 class ItemModel:
-    """What `fit` learns: item ids, the item-item weights and item popularity."""
+    """What `fit` learns: item ids, item-item weights, and daily item counts for trends."""
 
     items: list[str]
     weights: np.ndarray  # (n_items, n_items), zero diagonal
-    popularity: np.ndarray  # interaction counts per item
+    popularity: np.ndarray  # interactions per item
+    first_day: int
+    cumulative: np.ndarray  # (n_days + 1, n_items): interactions before each day
     config: RecommenderConfig
     fit_seconds: float = 0.0
     index: dict[str, int] = field(init=False)
@@ -47,7 +52,7 @@ class ItemModel:
         self.index = {item: i for i, item in enumerate(self.items)}
 
 
-def fit_ease(interactions: Iterable[Interaction], config: RecommenderConfig) -> ItemModel:
+def fit(interactions: Iterable[Interaction], config: RecommenderConfig) -> ItemModel:
     """Closed-form EASE on the binary user-item matrix: B = I - P / diag(P), P = (XᵀX + λI)⁻¹."""
     started = time.perf_counter()
     rows = list(interactions)
@@ -55,49 +60,67 @@ def fit_ease(interactions: Iterable[Interaction], config: RecommenderConfig) -> 
     items = sorted({r.item for r in rows})
     item_index = {item: i for i, item in enumerate(items)}
     matrix = np.zeros((len(users), len(items)), dtype=np.float64)
-    for r in rows:
+    days = [int(r.timestamp // DAY) for r in rows]
+    first_day = min(days) if days else 0
+    daily = np.zeros(((max(days) - first_day + 1) if days else 1, len(items)), dtype=np.float32)
+    for r, day in zip(rows, days, strict=True):
         matrix[users[r.user], item_index[r.item]] = 1.0
+        daily[day - first_day, item_index[r.item]] += r.weight
     gram = matrix.T @ matrix
     gram[np.diag_indices_from(gram)] += config.l2
     precision = np.linalg.inv(gram)
     weights = -precision / np.diag(precision)
     weights[np.diag_indices_from(weights)] = 0.0
-    model = ItemModel(items, weights.astype(np.float32), matrix.sum(axis=0), config)
+    cumulative = np.vstack([np.zeros((1, len(items)), np.float32), np.cumsum(daily, axis=0)])
+    model = ItemModel(
+        items, weights.astype(np.float32), matrix.sum(axis=0), first_day, cumulative, config
+    )
     model.fit_seconds = time.perf_counter() - started
     return model
 
 
-def profile(
-    model: ItemModel, history: Sequence[Interaction], now: float | None = None
+def profiles(
+    model: ItemModel, histories: Sequence[Sequence[Interaction]], now: Sequence[float]
 ) -> np.ndarray:
-    """The shopper as a vector over items: each interaction decays with its age."""
-    vector = np.zeros(len(model.items), dtype=np.float32)
-    if not history:
-        return vector
-    now = now if now is not None else max(h.timestamp for h in history)
+    """Shoppers as vectors over items: each interaction decays with its age at `now`."""
+    matrix = np.zeros((len(histories), len(model.items)), dtype=np.float32)
     half_life = model.config.half_life_days
-    for h in history:
-        index = model.index.get(h.item)
-        if index is None:
-            continue
-        decay = 1.0
-        if half_life:
-            decay = 0.5 ** (max(0.0, now - h.timestamp) / (half_life * SECONDS_PER_DAY))
-        vector[index] += h.weight * decay
-    return vector
+    for row, (history, moment) in enumerate(zip(histories, now, strict=True)):
+        for h in history:
+            index = model.index.get(h.item)
+            if index is None:
+                continue
+            age_days = max(0.0, moment - h.timestamp) / DAY
+            decay = 0.5 ** (age_days / half_life) if half_life else 1.0
+            matrix[row, index] = max(matrix[row, index], h.weight * decay)
+    return matrix
 
 
-def scores(
-    model: ItemModel, history: Sequence[Interaction], now: float | None = None
-) -> np.ndarray:
-    """EASE scores from the decayed profile, plus the repeat term on the profile itself."""
-    user = profile(model, history, now)
-    if not user.any():
-        return model.popularity.astype(np.float32) / max(1.0, float(model.popularity.max()))
-    result = user @ model.weights
-    if model.config.repeat_weight:
-        result = result + model.config.repeat_weight * user
-    return result
+def trend(model: ItemModel, now: Sequence[float]) -> np.ndarray:
+    """Per request: each item's share of interactions in the `trend_days` before `now`."""
+    last = len(model.cumulative) - 1
+    end = np.clip(np.array([int(t // DAY) for t in now]) - model.first_day, 0, last)
+    start = np.clip(end - int(model.config.trend_days), 0, last)
+    counts = model.cumulative[end] - model.cumulative[start]
+    shares: np.ndarray = counts / np.maximum(counts.max(axis=1, keepdims=True), 1.0)
+    return shares
+
+
+def score_profiles(model: ItemModel, users: np.ndarray, now: Sequence[float]) -> np.ndarray:
+    """Scores for a batch of shopper profiles (rows of `users`)."""
+    config = model.config
+    result = users @ model.weights
+    if config.trend_weight or config.repeat_weight:
+        # put EASE on a per-shopper scale of 1 so the extra terms weigh the same for everyone
+        result = result / np.maximum(np.abs(result).max(axis=1, keepdims=True), 1e-9)
+    if config.repeat_weight:
+        result = result + config.repeat_weight * users
+    if config.trend_weight:
+        result = result + config.trend_weight * trend(model, now)
+    empty = ~users.any(axis=1)
+    if empty.any():  # nobody known: what is popular
+        result[empty] = model.popularity / max(1.0, float(model.popularity.max()))
+    return np.asarray(result, dtype=np.float64)
 
 
 def recommend(
@@ -108,14 +131,15 @@ def recommend(
     now: float | None = None,
 ) -> list[str]:
     """The top `k` items for a shopper with this history (new items only, by default)."""
-    result = scores(model, history, now).astype(np.float64)
+    moment = now if now is not None else max((h.timestamp for h in history), default=time.time())
+    result = score_profiles(model, profiles(model, [history], [moment]), [moment])[0]
     if exclude_seen:
         for h in history:
             index = model.index.get(h.item)
             if index is not None:
                 result[index] = -np.inf
-    top = np.argpartition(-result, min(k, len(result) - 1))[:k]
-    return [model.items[i] for i in top[np.argsort(-result[top])] if np.isfinite(result[i])]
+    top = np.argsort(-result)[:k]
+    return [model.items[i] for i in top if np.isfinite(result[i])]
 
 
 def also_bought(model: ItemModel, item: str, k: int = 5) -> list[str]:

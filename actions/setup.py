@@ -5,7 +5,8 @@ from __future__ import annotations
 from actions import services
 from actions.catalog import Catalog
 from actions.catalog_import import ensure_demo_catalog
-from actions.orders import OrderStore, seed_demo_orders
+from actions.interactions import InteractionLog, log_demo_purchases
+from actions.orders import DEMO_CUSTOMERS, OrderStore, seed_demo_orders
 from actions.policies import PolicyBook
 from bot.settings import Settings
 
@@ -19,3 +20,7 @@ def open_shop(settings: Settings, show_progress: bool = True) -> None:
     orders = OrderStore(settings.home / "orders.db")
     seed_demo_orders(orders, catalog)
     services.use_orders(orders)
+    log = InteractionLog(settings.home / "interactions.db")
+    log_demo_purchases(log, orders, [customer for customer, _, _ in DEMO_CUSTOMERS])
+    services.use_interactions(log)
+    services.use_models_dir(settings.models)

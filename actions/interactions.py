@@ -1,0 +1,77 @@
+"""The interaction log the recommender learns from: views, add-to-carts and purchases."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+from actions.orders import OrderStore
+from actions.recommender import Interaction
+
+# How much each kind of interaction says about what a shopper wants.
+WEIGHTS = {"view": 0.2, "cart": 0.5, "purchase": 1.0}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS interactions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer_id TEXT NOT NULL,
+    product_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('view', 'cart', 'purchase')),
+    timestamp REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS interactions_by_customer ON interactions (customer_id, timestamp);
+"""
+
+
+class InteractionLog:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def log(self, customer_id: str, product_id: str, kind: str, at: float | None = None) -> None:
+        if kind not in WEIGHTS:
+            raise ValueError(f"unknown interaction kind {kind!r}")
+        with self._db:
+            self._db.execute(
+                "INSERT INTO interactions (customer_id, product_id, kind, timestamp) "
+                "VALUES (?, ?, ?, ?)",
+                (customer_id, product_id, kind, at if at is not None else time.time()),
+            )
+
+    def count(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM interactions").fetchone()[0])
+
+    def history(self, customer_id: str) -> list[Interaction]:
+        return self._rows("WHERE customer_id = ?", (customer_id,))
+
+    def all(self) -> list[Interaction]:
+        return self._rows("", ())
+
+    def _rows(self, where: str, params: tuple[str, ...]) -> list[Interaction]:
+        rows = self._db.execute(
+            f"SELECT customer_id, product_id, kind, timestamp FROM interactions {where} "
+            "ORDER BY timestamp",
+            params,
+        ).fetchall()
+        return [Interaction(c, p, t, WEIGHTS[k]) for c, p, k, t in rows]
+
+
+def log_demo_purchases(log: InteractionLog, orders: OrderStore, customers: list[str]) -> int:
+    """Purchases from the demo orders, once, so the demo store has behaviour to learn from."""
+    if log.count():
+        return 0
+    added = 0
+    for customer in customers:
+        for order in orders.orders_of(customer):
+            if order.status == "cancelled":
+                continue
+            for item in order.items:
+                log.log(customer, str(item["product_id"]), "purchase", order.placed_at)
+                added += 1
+    return added
