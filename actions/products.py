@@ -93,8 +93,10 @@ class ActionSearchProducts(Action):
         return [SlotSet("last_results", [p.id for p in products]), SlotSet("last_search", search)]
 
 
-def resolve_product(tracker: Tracker) -> Product | None:
-    """The product the shopper means: an id from a button, "the second one", or a name."""
+def resolve_product(tracker: Tracker, prefer_selected: bool = False) -> Product | None:
+    """The product the shopper means: an id from a button, "the second one", "that ASUS",
+    or a name. With `prefer_selected` (questions about "it"), the product in focus wins
+    over a name search, whose words are more likely the question's than a product's."""
     catalog = services.catalog()
     product_id = first_entity(tracker, "product_id")
     if product_id:
@@ -113,12 +115,14 @@ def resolve_product(tracker: Tracker) -> Product | None:
             shown = catalog.get(shown_id)
             if shown is not None and shown.brand.lower() == str(brand).lower():
                 return shown
+    selected = tracker.get_slot("selected_product")
+    if prefer_selected and selected and not brand:
+        return catalog.get(str(selected))
     text = str(tracker.latest_message.get("text") or "")
     if ordinal is None and fts_query(text):
         named = catalog.find_by_name(text)
         if named is not None:
             return named
-    selected = tracker.get_slot("selected_product")
     return catalog.get(str(selected)) if selected else None
 
 

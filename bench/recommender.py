@@ -234,7 +234,7 @@ def main() -> None:
             metrics = evaluate(split, scorer, items, protocol)
             results.setdefault(name, {})[protocol] = {**metrics, "fit_seconds": fit_seconds}
     print(
-        f"{'model':<32}{'A R@10':>8}{'A R@20':>8}{'A N@20':>8}{'B R@10':>8}{'B R@20':>8}"
+        f"{'model':<40}{'A R@10':>8}{'A R@20':>8}{'A N@20':>8}{'B R@10':>8}{'B R@20':>8}"
         f"{'B N@20':>8}{'fit s':>7}{'ms/user':>8}"
     )
     for name, by_protocol in results.items():
@@ -242,7 +242,7 @@ def main() -> None:
             continue
         a, b = by_protocol["A"], by_protocol["B"]
         print(
-            f"{name:<32}{a['recall@10']:>8.4f}{a['recall@20']:>8.4f}{a['ndcg@20']:>8.4f}"
+            f"{name:<40}{a['recall@10']:>8.4f}{a['recall@20']:>8.4f}{a['ndcg@20']:>8.4f}"
             f"{b['recall@10']:>8.4f}{b['recall@20']:>8.4f}{b['ndcg@20']:>8.4f}"
             f"{b['fit_seconds']:>7.1f}{b['ms_per_user']:>8.2f}"
         )

@@ -84,15 +84,20 @@ async def test_trained_model_recommends_for_a_proven_customer(
     settings = Settings(home=tmp_path / "home", models=models)
     result = subprocess.run(
         [SHOPBOT, "recommend", "train", "--home", str(settings.home), "--models", str(models)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     assert (models / "recommender.npz").exists() and "interactions" in result.stdout
 
     bot = await build_bot(settings)
     try:
-        await bot.handle(UserMessage(
-            "where is my order 384920174650001 my email is ana.silva@example.com", "ana"))
+        await bot.handle(
+            UserMessage(
+                "where is my order 384920174650001 my email is ana.silva@example.com", "ana"
+            )
+        )
         [reply] = await bot.handle(UserMessage("what would you recommend for me", "ana"))
         assert reply.text and reply.text.startswith("Picked for you")
         assert reply.custom and reply.custom["products"]

@@ -1,0 +1,177 @@
+"""Questions about one product ("is it waterproof?", "how much RAM does the second one have?")
+answered from its own listing, quoting the bullet; never guessed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.catalog import Product
+from actions.products import resolve_product
+from actions.replies import say
+
+
+@dataclass(frozen=True)
+class Attribute:
+    name: str
+    asked: re.Pattern[str]  # how shoppers ask about it
+    stated: re.Pattern[str]  # how listings state it
+
+
+def _p(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+ATTRIBUTES = [
+    Attribute(
+        "memory",
+        _p(r"\bram\b|memory|内存|运存"),
+        _p(r"\d+\s?GB[^,;]*?(RAM|memory|DDR|LPDDR)|(RAM|memory)[^,;]*?\d+\s?GB|Unified Memory"),
+    ),
+    Attribute(
+        "storage",
+        _p(r"storage|\bssd\b|hard drive|\bhdd\b|capacity|存储|硬盘|容量"),
+        _p(r"\d+\s?(GB|TB)[^,;]*?(SSD|HDD|storage|eMMC|drive)|(SSD|storage)[^,;]*?\d+\s?(GB|TB)"),
+    ),
+    Attribute(
+        "screen",
+        _p(r"screen|display|inch|size of the|屏幕|尺寸"),
+        _p(r"\d+(\.\d+)?\s?(\"|”|-inch|inch|in\b)|display|screen"),
+    ),
+    Attribute(
+        "resolution",
+        _p(r"resolution|4k|1080p|\bhd\b|分辨率"),
+        _p(r"\d{3,4}\s?x\s?\d{3,4}|4K|UHD|FHD|QHD|1080p|HD\b"),
+    ),
+    Attribute("refresh rate", _p(r"refresh|\bhz\b|刷新"), _p(r"\d+\s?Hz")),
+    Attribute(
+        "processor",
+        _p(r"processor|\bcpu\b|chip|core i|ryzen|处理器"),
+        _p(r"Core\s?i\d|Ryzen|Celeron|Pentium|M\d\s(Pro|Max)?\s?chip|Processor|Snapdragon"),
+    ),
+    Attribute(
+        "graphics",
+        _p(r"graphics|\bgpu\b|rtx|geforce|radeon|显卡"),
+        _p(r"RTX|GTX|GeForce|Radeon|Arc|Graphics|GPU"),
+    ),
+    Attribute("wi-fi", _p(r"wi-?fi|wireless internet|无线网"), _p(r"Wi-?Fi|802\.11")),
+    Attribute("bluetooth", _p(r"bluetooth|蓝牙"), _p(r"Bluetooth")),
+    Attribute(
+        "water resistance",
+        _p(r"water|rain|splash|\bip\d|防水"),
+        _p(r"water|IP[X\d]\d|splash|weather"),
+    ),
+    Attribute(
+        "battery",
+        _p(r"battery|charge|hours|续航|电池"),
+        _p(r"battery|\d+\s?(hours|hrs|-hour)|mAh|charg"),
+    ),
+    Attribute("noise cancelling", _p(r"noise|anc\b|降噪"), _p(r"noise|ANC")),
+    Attribute(
+        "operating system",
+        _p(r"windows|chrome ?os|macos|operating system|系统"),
+        _p(r"Windows|Chrome\s?OS|macOS|iPadOS|Android"),
+    ),
+    Attribute(
+        "ports",
+        _p(r"\bports?\b|usb|hdmi|thunderbolt|接口"),
+        _p(r"USB|HDMI|Thunderbolt|Ethernet|port"),
+    ),
+    Attribute("warranty", _p(r"warrant|guarantee|保修"), _p(r"warrant|guarantee")),
+]
+# Precise things a yes/no answer must find verbatim: versions, sizes, standards.
+_SPECIFIC = re.compile(
+    r"wi-?fi\s?\d+e?|bluetooth\s?\d(\.\d)?|\d+(\.\d+)?\s?(gb|tb|hz|\"|inch)"
+    r"|ip[x\d]\d|rtx\s?\d{4}|4k|1080p|usb-?c|thunderbolt\s?\d?",
+    re.IGNORECASE,
+)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s\-]", "", text.lower()).replace("inch", '"').replace("”", '"')
+
+
+def listing_lines(product: Product) -> list[str]:
+    return [product.title, *product.features]
+
+
+@dataclass(frozen=True)
+class Answer:
+    subject: str | None  # what was asked about ("wi-fi 6e", "memory")
+    line: str | None  # the listing line that speaks to it
+    exact: bool  # the line states exactly what was asked (not just the same attribute)
+
+
+def answer_question(question: str, product: Product) -> Answer:
+    lines = listing_lines(product)
+    specifics = [m.group(0) for m in _SPECIFIC.finditer(question)]
+    for spec in specifics:  # "wifi 6e": only a line that says exactly that answers yes
+        for line in lines:
+            if _squash(spec) in _squash(line):
+                return Answer(spec, line, exact=True)
+    asked = [a for a in ATTRIBUTES if a.asked.search(question)]
+    subject = specifics[0] if specifics else (asked[0].name if asked else None)
+    for attribute in asked:
+        for line in lines[1:] + lines[:1]:  # bullets first: they are more precise
+            if attribute.stated.search(line):
+                return Answer(subject, line, exact=not specifics)
+    return Answer(subject, None, exact=False)
+
+
+class ActionAnswerProductQuestion(Action):
+    def name(self) -> str:
+        return "action_answer_product_question"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        product = resolve_product(tracker, prefer_selected=True)
+        if product is None:
+            dispatcher.utter_message(
+                text=say(
+                    tracker,
+                    en='Which product do you mean? Search first, then ask, e.g. "does the second '
+                    'one have bluetooth?"',
+                    zh="您问的是哪件商品？请先搜索，再提问，比如“第二个有蓝牙吗？”",
+                )
+            )
+            return []
+        question = str(tracker.latest_message.get("text") or "")
+        answer = answer_question(question, product)
+        attribute, line = answer.subject, answer.line
+        if line is not None and answer.exact:
+            text = say(
+                tracker,
+                en=f'{product.title}: the listing says "{line}".',
+                zh=f"{product.title}：商品信息写明“{line}”。",
+            )
+        elif line is not None:
+            text = say(
+                tracker,
+                en=f"The listing of {product.title} doesn't mention {attribute}; what it says "
+                f'is "{line}".',
+                zh=f"{product.title} 的商品信息没有提到 {attribute}，写明的是“{line}”。",
+            )
+        elif attribute is not None:
+            text = say(
+                tracker,
+                en=f"I don't know from the listing: {product.title} doesn't state its "
+                f"{attribute}, and I won't guess. A person from our team can check.",
+                zh=f"商品信息里没有写明 {product.title} 的{attribute}，"
+                "我不想猜测，可以请工作人员核实。",
+            )
+        else:
+            text = say(
+                tracker,
+                en=f"I don't know from the listing. Here is everything it says about "
+                f"{product.title}:\n" + "\n".join(f"• {f}" for f in product.features),
+                zh=f"商品信息里没有相关内容。{product.title} 的全部信息：\n"
+                + "\n".join(f"• {f}" for f in product.features),
+            )
+        dispatcher.utter_message(text=text)
+        return [SlotSet("selected_product", product.id)]

@@ -1,0 +1,59 @@
+"""Attribute questions answered from real listings, and "I don't know" when they are silent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from actions.catalog import Catalog, Product
+from actions.catalog_import import ensure_demo_catalog
+from actions.product_answers import answer_question
+from bot.engine import Bot
+from bot.messages import UserMessage
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    catalog = Catalog(tmp_path_factory.mktemp("answers") / "catalog.db")
+    ensure_demo_catalog(catalog, show_progress=False)
+    return catalog
+
+
+def _named(catalog: Catalog, words: str) -> Product:
+    product = catalog.find_by_name(words)
+    assert product is not None
+    return product
+
+
+def test_a_stated_spec_is_quoted(catalog: Catalog) -> None:
+    strix = _named(catalog, "ASUS ROG Strix G16 i7-13650HX RTX 4050")
+    answer = answer_question("does it support wifi 6e?", strix)
+    assert answer.exact and answer.line and "Wi-Fi 6E" in answer.line
+    refresh = answer_question("what's the refresh rate", strix)
+    assert refresh.exact and refresh.line and "165Hz" in refresh.line
+
+
+def test_a_different_version_is_not_a_yes(catalog: Catalog) -> None:
+    strix = _named(catalog, "ASUS ROG Strix G16 i7-13650HX RTX 4050")
+    answer = answer_question("does it have bluetooth 5.3?", strix)
+    assert not answer.exact and answer.line and "Bluetooth® 5.2" in answer.line
+
+
+def test_silence_is_not_guessed(catalog: Catalog) -> None:
+    headphones = _named(catalog, "Sony WH1000XM5 Headphones")
+    answer = answer_question("is it waterproof?", headphones)
+    assert answer.line is None and answer.subject == "water resistance"
+    assert answer_question("does it have noise cancelling", headphones).line == "Noise Canceling"
+
+
+async def test_asking_about_a_shown_product_in_conversation(bot: Bot) -> None:
+    await bot.handle(UserMessage("show me the asus rog strix g16", "qa"))
+    [reply] = await bot.handle(UserMessage("does the first one support wifi 6e?", "qa"))
+    assert reply.text and "the listing says" in reply.text and "Wi-Fi 6E" in reply.text
+    [reply] = await bot.handle(UserMessage("is it waterproof?", "qa"))
+    assert reply.text and "I don't know from the listing" in reply.text
+
+
+def test_catalog_fixture_is_real(catalog: Catalog, tmp_path: Path) -> None:
+    assert catalog.count() > 500
