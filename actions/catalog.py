@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS products (
@@ -22,6 +24,10 @@ CREATE TABLE IF NOT EXISTS products (
     rating REAL,
     review_count INTEGER NOT NULL DEFAULT 0,
     features TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS product_vectors (
+    product_id TEXT PRIMARY KEY REFERENCES products(id),
+    vector BLOB NOT NULL
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS products_fts USING fts5(
     product_id UNINDEXED, title, category, features, tokenize = 'porter unicode61'
@@ -39,6 +45,9 @@ like what which there hey hi hello thanks thx pls plz one ones all only just goo
 new
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al., 2009)
+RRF_POOL = 50  # candidates taken from each ranking
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
@@ -133,6 +142,7 @@ class SearchQuery:
     price_min: float | None = None
     price_max: float | None = None
     brand: str | None = None
+    category: str | None = None
     limit: int = 5
 
 
@@ -156,9 +166,13 @@ class Catalog:
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        self._vectors: tuple[list[str], np.ndarray] | None = None
 
     def close(self) -> None:
         self._db.close()
+
+    def all(self) -> list[Product]:
+        return [Product.from_row(r) for r in self._db.execute("SELECT * FROM products ORDER BY id")]
 
     def count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM products").fetchone()[0])
@@ -196,6 +210,51 @@ class Catalog:
                     )
         return added
 
+    def store_vectors(self, vectors: dict[str, np.ndarray]) -> None:
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO product_vectors VALUES (?, ?)",
+                [(pid, v.astype(np.float32).tobytes()) for pid, v in vectors.items()],
+            )
+        self._vectors = None
+
+    def vectors(self) -> tuple[list[str], np.ndarray]:
+        """All product embeddings (ids, matrix); read once, kept in memory."""
+        if self._vectors is None:
+            rows = self._db.execute("SELECT product_id, vector FROM product_vectors").fetchall()
+            ids = [row[0] for row in rows]
+            matrix = (
+                np.stack([np.frombuffer(row[1], dtype=np.float32) for row in rows])
+                if rows
+                else np.zeros((0, 0), dtype=np.float32)
+            )
+            self._vectors = (ids, matrix)
+        return self._vectors
+
+    def hybrid_search(self, query: SearchQuery, query_vector: np.ndarray | None) -> list[Product]:
+        """bm25 and embedding similarity, each within the filters, merged by reciprocal rank."""
+        if query_vector is None or not fts_query(query.text):
+            return self.search(query)
+        ids, matrix = self.vectors()
+        if not ids:
+            return self.search(query)
+        pool = replace(query, limit=RRF_POOL)
+        lexical = [p.id for p in self.search(pool)]
+        allowed = set(self._filtered_ids(query))
+        order = np.argsort(-(matrix @ query_vector.astype(np.float32)))
+        semantic = [ids[i] for i in order if ids[i] in allowed][:RRF_POOL]
+        fused: dict[str, float] = {}
+        for ranking in (lexical, semantic):
+            for rank, pid in enumerate(ranking):
+                fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        best = sorted(fused, key=lambda pid: fused[pid], reverse=True)[: query.limit]
+        return [p for p in (self.get(pid) for pid in best) if p is not None]
+
+    def _filtered_ids(self, query: SearchQuery) -> list[str]:
+        filters, params = self._price_filters(query)
+        where = " WHERE " + " AND ".join(filters) if filters else ""
+        return [row[0] for row in self._db.execute(f"SELECT p.id FROM products p{where}", params)]
+
     def search(self, query: SearchQuery) -> list[Product]:
         """Products matching the words (bm25: title weighs most) within the price limits."""
         filters, params = self._price_filters(query)
@@ -230,6 +289,9 @@ class Catalog:
         if query.brand:
             filters.append("p.brand = ? COLLATE NOCASE")
             params.append(query.brand)
+        if query.category:
+            filters.append("p.category = ?")
+            params.append(query.category)
         return filters, params
 
     def popular(

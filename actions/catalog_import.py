@@ -89,3 +89,40 @@ def ensure_demo_catalog(catalog: Catalog, show_progress: bool = True) -> int:
     if catalog.count():
         return 0
     return import_catalog(catalog, read_listings(demo_catalog_csv()), show_progress)
+
+
+def product_text(product: Product) -> str:
+    """What a product's embedding is computed from."""
+    return f"{product.title}. {product.category}. " + ". ".join(product.features)
+
+
+def ensure_product_vectors(catalog: Catalog, cache_dir: Path, show_progress: bool = True) -> int:
+    """Embed every product once per machine (cached by content hash), then into the catalog."""
+    import numpy as np
+
+    ids, _ = catalog.vectors()
+    products = catalog.all()
+    if len(ids) == len(products):
+        return 0
+    texts = [product_text(p) for p in products]
+    digest = hashlib.sha256(
+        "\n".join(p.id + t for p, t in zip(products, texts, strict=True)).encode("utf-8")
+    ).hexdigest()[:16]
+    cache = cache_dir / f"product-vectors-{digest}.npy"
+    if cache.exists():
+        matrix = np.load(cache)
+    else:
+        from actions.embeddings import SentenceEncoder
+
+        encoder = SentenceEncoder()
+        batches = range(0, len(texts), 64)
+        if show_progress:
+            batches = tqdm(batches, desc="embedding products", unit="batch")
+        parts = [encoder.encode(texts[i : i + 64]) for i in batches]
+        matrix = np.concatenate(parts)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        staging = cache_dir / f".{cache.name}.partial.npy"
+        np.save(staging, matrix)
+        staging.replace(cache)
+    catalog.store_vectors({p.id: matrix[i] for i, p in enumerate(products)})
+    return len(products)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -24,6 +26,15 @@ def _price(value: object) -> float | None:
         return None
 
 
+CHEAPER = re.compile(r"cheaper|less expensive|lower price|便宜", re.IGNORECASE)
+
+
+def shown_prices(tracker: Tracker) -> list[float]:
+    catalog = services.catalog()
+    shown = [catalog.get(pid) for pid in tracker.get_slot("last_results") or []]
+    return [p.price for p in shown if p is not None and p.price is not None]
+
+
 def _details_button(product: Product, label: str) -> dict[str, str]:
     return {"title": label, "payload": f'/product_details{{"product_id": "{product.id}"}}'}
 
@@ -34,7 +45,7 @@ class ActionSearchProducts(Action):
     def name(self) -> str:
         return "action_search_products"
 
-    def run(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         text = str(first_entity(tracker, "query") or tracker.latest_message.get("text") or "")
@@ -50,6 +61,7 @@ class ActionSearchProducts(Action):
                     )
                 )
                 return []
+        asked = text
         previous = tracker.get_slot("last_search") or {}
         brand = first_entity(tracker, "brand")
         words = re.sub(re.escape(str(brand)), " ", text, flags=re.IGNORECASE) if brand else text
@@ -65,7 +77,12 @@ class ActionSearchProducts(Action):
             brand=str(brand) if brand else None,
             limit=RESULTS_SHOWN,
         )
-        products = services.catalog().search(query)
+        if CHEAPER.search(asked) and shown_prices(tracker):
+            query = replace(query, price_max=min(shown_prices(tracker)) - 0.01)
+        vector = None
+        if fts_query(query.text):  # the encoder takes milliseconds: keep it off the event loop
+            vector = (await asyncio.to_thread(services.encoder().encode, [query.text]))[0]
+        products = services.catalog().hybrid_search(query, vector)
         if not products:
             dispatcher.utter_message(
                 text=say(
@@ -85,9 +102,17 @@ class ActionSearchProducts(Action):
             text="\n".join([intro, *lines]),
             json_message={"type": "product_cards", "products": [p.to_card() for p in products]},
             buttons=[
-                _details_button(p, say(tracker, en=f"Details #{i}", zh=f"第{i}个详情"))
-                for i, p in enumerate(products[:3], start=1)
-            ],
+                *(
+                    _details_button(p, say(tracker, en=f"Details #{i}", zh=f"第{i}个详情"))
+                    for i, p in enumerate(products[:3], start=1)
+                ),
+                {
+                    "title": say(tracker, en="Compare #1 and #2", zh="对比前两个"),
+                    "payload": "/compare_products",
+                },
+            ]
+            if len(products) > 1
+            else [_details_button(products[0], say(tracker, en="Details", zh="详情"))],
         )
         search = {"text": text, "price_min": price_min, "price_max": price_max}
         return [SlotSet("last_results", [p.id for p in products]), SlotSet("last_search", search)]
@@ -166,6 +191,12 @@ class ActionProductDetails(Action):
                 "type": "product_detail",
                 "product": {**product.to_card(), "features": product.features},
             },
+            buttons=[
+                {
+                    "title": say(tracker, en="More like this", zh="类似商品"),
+                    "payload": f'/recommend{{"product_id": "{product.id}"}}',
+                }
+            ],
         )
         customer = str(tracker.get_slot("customer_id") or tracker.sender_id)
         services.interactions().log(customer, product.id, "view")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from actions.catalog import Catalog
 from actions.catalog_import import ensure_demo_catalog
+from actions.embeddings import SentenceEncoder
 from actions.interactions import InteractionLog
 from actions.orders import OrderStore
 from actions.policies import PolicyBook
@@ -111,3 +112,15 @@ def recommender() -> ItemModel | None:
         if _recommender is None or _recommender[0] != stamp:
             _recommender = (stamp, load_model(path.parent) if stamp else None)
         return _recommender[1]
+
+
+_encoder: SentenceEncoder | None = None
+
+
+def encoder() -> SentenceEncoder:
+    """The query encoder for hybrid search; its weights load on first use."""
+    global _encoder
+    with _lock:
+        if _encoder is None:
+            _encoder = SentenceEncoder()
+        return _encoder

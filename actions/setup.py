@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from actions import services
 from actions.catalog import Catalog
-from actions.catalog_import import ensure_demo_catalog
+from actions.catalog_import import ensure_demo_catalog, ensure_product_vectors
 from actions.interactions import InteractionLog, log_demo_purchases
 from actions.orders import DEMO_CUSTOMERS, OrderStore, seed_demo_orders
 from actions.policies import PolicyBook
@@ -15,6 +15,7 @@ def open_shop(settings: Settings, show_progress: bool = True) -> None:
     """Open the catalog under the settings' home (importing the demo listings the first time)."""
     catalog = Catalog(settings.catalog_db)
     ensure_demo_catalog(catalog, show_progress)
+    ensure_product_vectors(catalog, settings.models, show_progress)
     services.use_catalog(catalog)
     services.use_policies(PolicyBook.load(settings.data_dir / "policies.md"))
     orders = OrderStore(settings.home / "orders.db")

@@ -10,7 +10,8 @@ from nlu.lookups import CatalogLookups
 
 EXTRACTOR = "RegexEntityExtractor"
 
-_NUMBER = r"(?<![A-Za-z0-9.])(\d+(?:[.,]\d+)*(?:\.\d+)?)\s*(?:k\b)?"
+# a sign and an exponent are read too, so "under -5" and "$1e99" are refused, not misread
+_NUMBER = r"(?<![A-Za-z0-9.])(-?\d+(?:[.,]\d+)*(?:\.\d+)?(?:e[+-]?\d+)?)\s*(?:k\b)?"
 _MONEY = r"(?:\$|usd\s*|us\$)?\s*" + _NUMBER + r"\s*(?:dollars?|bucks|usd|元|块钱?|美元)?"
 
 _RANGE = re.compile(

@@ -51,3 +51,35 @@ async def test_deleting_an_account_asks_for_a_person(bot: Bot) -> None:
 async def test_out_of_scope_is_not_answered_as_shopping(bot: Bot) -> None:
     [reply] = await _say(bot, "oos", "what's the weather in paris tomorrow")
     assert reply.text and "only help with shopping" in reply.text
+
+
+async def test_search_refines_by_brand_and_by_cheaper(bot: Bot) -> None:
+    shown = _products(await _say(bot, "refine", "show me laptops"))
+    assert shown
+    asus = _products(await _say(bot, "refine", "only asus"))
+    assert asus and all(p["title"].upper().startswith("ASUS") for p in asus)
+    cheapest = min(float(p["price"]) for p in asus)
+    cheaper = _products(await _say(bot, "refine", "show me cheaper ones"))
+    assert cheaper and all(float(p["price"]) < cheapest for p in cheaper)
+
+
+async def test_meaning_finds_what_words_alone_miss(bot: Bot) -> None:
+    """Real product embeddings (made at startup) and the real encoder, through hybrid search."""
+    from actions import services
+    from actions.catalog import SearchQuery
+
+    text = "something to listen to music on the go"
+    vector = services.encoder().encode([text])[0]
+    found = services.catalog().hybrid_search(SearchQuery(text=text, limit=3), vector)
+    kinds = " ".join(f"{p.title} {p.category}" for p in found).lower()
+    assert "speaker" in kinds or "headphone" in kinds or "buds" in kinds
+    lexical = services.catalog().search(SearchQuery(text=text, limit=3))
+    assert [p.id for p in found] != [p.id for p in lexical]
+
+
+async def test_absurd_prices_get_a_clear_answer(bot: Bot) -> None:
+    for text in ("laptops under -5 dollars", "show me tvs under $1e99"):
+        [reply] = await _say(bot, "absurd", text)
+        assert reply.text and "doesn't look right" in reply.text and not reply.custom
+    [reply] = await _say(bot, "absurd", "laptops under $3")
+    assert reply.text and "found nothing" in reply.text

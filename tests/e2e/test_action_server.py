@@ -107,3 +107,56 @@ async def test_the_bot_can_run_its_actions_remotely(
         assert cards and all(card["price"] <= 800 for card in cards)
     finally:
         await close_bot(bot)
+
+
+def _tracker_for(action: str, shown: list[str]) -> ConversationTracker:
+    """A tracker like the one Rasa would send when its policy picks `action`."""
+    intent = {
+        "action_answer_policy": "check_refund_policy",
+        "action_order_request": "track_order",
+        "action_start_order_request": "cancel_order",
+    }.get(action, "search_product")
+    tracker = ConversationTracker("rasa-user", {"language": "en"})
+    for name, value in {
+        "last_results": shown,
+        "selected_product": shown[0],
+        "order_id": "384920174650001",
+        "order_email": "ana.silva@example.com",
+        "order_request": "track_order",
+        "pending_confirmation": "cancel_order",
+    }.items():
+        tracker.apply(slot_event(name, value))
+    score = {"name": intent, "confidence": 0.95}
+    tracker.apply(
+        user_event(
+            "does the first one have bluetooth",
+            {"intent": score, "intent_ranking": [score], "entities": []},
+            "rest",
+            "m",
+            {},
+        )
+    )
+    tracker.apply({"event": "active_loop", "name": "order_form", "timestamp": 1.0})
+    return tracker
+
+
+async def test_every_action_answers_a_rasa_request(action_server: str) -> None:
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{action_server}/actions") as response:
+            names = sorted(entry["name"] for entry in await response.json())
+        search = _rasa_request("action_search_products", _searching("headphones", []))
+        async with session.post(f"{action_server}/webhook", json=search) as response:
+            shown = next(
+                e["value"]
+                for e in (await response.json())["events"]
+                if e.get("name") == "last_results"
+            )
+        assert len(names) >= 15
+        for name in names:
+            request = _rasa_request(name, _tracker_for(name, shown))
+            async with session.post(f"{action_server}/webhook", json=request) as response:
+                assert response.status == 200, name
+                body = await response.json()
+            assert isinstance(body["events"], list) and isinstance(body["responses"], list)
+            if not name.startswith(("validate_", "action_start_")):
+                assert body["responses"], f"{name} said nothing"
