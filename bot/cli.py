@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -33,6 +33,16 @@ def _settings(home: Path | None = None, models: Path | None = None, **extra: obj
     os.environ["SHOPBOT_MODELS"] = str(settings.models)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     return settings
+
+
+def _read_examples(path: Path) -> list[Any]:
+    """Labelled examples, or a clear error naming the file and what is wrong with it."""
+    from nlu.training_data import load_examples
+
+    try:
+        return load_examples(path)
+    except (OSError, ValueError) as error:
+        raise typer.BadParameter(str(error), param_hint="--data") from error
 
 
 @app.command()
@@ -67,7 +77,7 @@ def train(
     from nlu.model_store import model_dir_for
     from nlu.pipeline import recipe_from
     from nlu.training import train_intent_model
-    from nlu.training_data import data_hash, load_examples
+    from nlu.training_data import data_hash
 
     settings = _settings(home, models)
     data_file = data or settings.nlu_file
@@ -78,7 +88,7 @@ def train(
         recipe = replace(recipe, epochs=epochs)
     output = out or model_dir_for(settings.models, data_file, recipe)
     report = train_intent_model(
-        load_examples(data_file), output, data_hash(data_file, recipe), recipe
+        _read_examples(data_file), output, data_hash(data_file, recipe), recipe
     )
     typer.echo(
         f"saved {output} in {report.seconds:.1f}s "
@@ -105,10 +115,9 @@ def evaluate(
     from nlu.classifier import IntentClassifier
     from nlu.evaluation import evaluate_classifier, write_report
     from nlu.pipeline import ShopNLU
-    from nlu.training_data import load_examples
 
     settings = _settings(home, models, log_level="WARNING")
-    examples = load_examples(data)
+    examples = _read_examples(data)
     if not examples:
         raise typer.BadParameter(f"{data} has no labelled examples", param_hint="--data")
     classifier = IntentClassifier.load(model or ShopNLU.prepare(settings), runtime)

@@ -47,8 +47,67 @@ def test_chat_in_the_terminal(tmp_path: Path, intent_model_dir: Path) -> None:
     assert "Rated" in result.stdout or "No ratings" in result.stdout
 
 
+def test_eval_scores_any_text_intent_csv(tmp_path: Path, intent_model_dir: Path) -> None:
+    data = tmp_path / "some.csv"
+    data.write_text(
+        "text,intent\nshow me laptops under 500,search_product\nhello there,greet\n"
+        "where is my package,track_order\nwhat's the weather in rome,out_of_scope\n"
+        '"thanks, that helped",thank_you\n',
+        encoding="utf-8",
+    )
+    report = tmp_path / "report"
+    result = subprocess.run(
+        [
+            SHOPBOT,
+            "eval",
+            "--data",
+            str(data),
+            "--model",
+            str(intent_model_dir),
+            "--report",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)
+    assert metrics["examples"] == 5 and 0.6 <= metrics["accuracy"] <= 1.0
+    assert set(metrics["per_intent"]) == {
+        "search_product",
+        "greet",
+        "track_order",
+        "out_of_scope",
+        "thank_you",
+    }
+    assert metrics["out_of_scope_recall"] is not None
+    assert {p.name for p in report.iterdir()} == {"metrics.json", "report.md", "confusion.png"}
+    assert (report / "confusion.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_eval_refuses_a_csv_without_the_columns(tmp_path: Path) -> None:
+    data = tmp_path / "bad.csv"
+    data.write_text("sentence,label\nhi,greet\n", encoding="utf-8")
+    result = subprocess.run(
+        [SHOPBOT, "eval", "--data", str(data)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0 and "text,intent" in result.stderr + result.stdout
+
+
 @pytest.mark.parametrize(
-    "command", [[], ["serve"], ["train"], ["chat"], ["actions"], ["import-catalog"]]
+    "command",
+    [
+        [],
+        ["serve"],
+        ["train"],
+        ["eval"],
+        ["chat"],
+        ["actions"],
+        ["import-catalog"],
+        ["recommend"],
+        ["recommend", "train"],
+    ],
 )
 def test_every_command_has_help(command: list[str]) -> None:
     result = subprocess.run(
