@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
 from dataclasses import dataclass, field, replace
@@ -143,6 +144,9 @@ class SearchQuery:
     price_max: float | None = None
     brand: str | None = None
     category: str | None = None
+    rating_min: float | None = None
+    # each inner tuple: the listing must mention one of these ("512GB", '15.6"', ...)
+    mentions: tuple[tuple[str, ...], ...] = ()
     limit: int = 5
 
 
@@ -292,6 +296,13 @@ class Catalog:
         if query.category:
             filters.append("p.category = ?")
             params.append(query.category)
+        if query.rating_min is not None:
+            filters.append("p.rating >= ?")
+            params.append(query.rating_min)
+        for alternatives in query.mentions:
+            text = "(p.title || ' ' || p.features)"
+            filters.append("(" + " OR ".join(f"{text} LIKE ?" for _ in alternatives) + ")")
+            params += [f"%{term}%" for term in alternatives]
         return filters, params
 
     def popular(
@@ -318,7 +329,48 @@ class Catalog:
         products = [Product.from_row(row) for row in rows]
         return [p for p in products if p.id not in (exclude or set())][:limit]
 
+    def similar(self, product: Product, seen: set[str], limit: int = 5) -> list[Product]:
+        """Closest products by embedding of title and features, then nudged: towards the
+        seed's price (a shopper's price band), towards well-reviewed products, and away from
+        products the shopper has already been shown."""
+        ids, matrix = self.vectors()
+        if product.id not in ids:
+            return []
+        similarity = matrix @ matrix[ids.index(product.id)]
+        rows = {
+            row[0]: (row[1], row[2])
+            for row in self._db.execute(
+                "SELECT id, price, COALESCE(rating, 0) * LOG(1 + review_count) FROM products"
+            )
+        }
+        top = max((popularity for _, popularity in rows.values()), default=1.0) or 1.0
+        scored = []
+        for i, pid in enumerate(ids):
+            if pid == product.id or pid not in rows:
+                continue
+            price, popularity = rows[pid]
+            score = float(similarity[i]) + 0.05 * popularity / top - 0.05 * (pid in seen)
+            if price and product.price:
+                score -= 0.05 * min(2.0, abs(math.log(price / product.price)))
+            scored.append((score, pid))
+        best = [pid for _, pid in sorted(scored, reverse=True)[:limit]]
+        return [p for p in (self.get(pid) for pid in best) if p is not None]
+
     def find_by_name(self, text: str) -> Product | None:
         """The best title match for a product the shopper names."""
         results = self.search(SearchQuery(text=text, limit=1))
         return results[0] if results else None
+
+
+def size_mentions(gigabytes: float) -> tuple[str, ...]:
+    """How a listing writes a storage or memory size."""
+    if gigabytes >= 1024 and gigabytes % 1024 == 0:
+        terabytes = int(gigabytes // 1024)
+        return (f"{terabytes}TB", f"{terabytes} TB")
+    size = f"{gigabytes:g}"
+    return (f"{size}GB", f"{size} GB")
+
+
+def screen_mentions(inches: float) -> tuple[str, ...]:
+    size = f"{inches:g}"
+    return (f'{size}"', f"{size}”", f"{size}-inch", f"{size} inch", f"{size}-in")

@@ -12,8 +12,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from actions.catalog import Product, SearchQuery, fts_query
-from actions.replies import first_entity, say
+from actions.catalog import Product, SearchQuery, fts_query, screen_mentions, size_mentions
+from actions.replies import entity_values, first_entity, say
 
 MAX_PRICE = 1_000_000.0
 RESULTS_SHOWN = 5
@@ -24,6 +24,19 @@ def _price(value: object) -> float | None:
         return float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
+
+
+def _text_entity(tracker: Tracker, name: str) -> str | None:
+    value = first_entity(tracker, name)
+    return str(value) if value else None
+
+
+def spec_mentions(tracker: Tracker) -> tuple[tuple[str, ...], ...]:
+    """Storage, memory and screen sizes the shopper asked for, as listings write them."""
+    mentions = [size_mentions(float(str(v))) for v in entity_values(tracker, "storage")]
+    mentions += [size_mentions(float(str(v))) for v in entity_values(tracker, "memory")]
+    mentions += [screen_mentions(float(str(v))) for v in entity_values(tracker, "screen_size")]
+    return tuple(mentions)
 
 
 CHEAPER = re.compile(r"cheaper|less expensive|lower price|便宜", re.IGNORECASE)
@@ -75,6 +88,9 @@ class ActionSearchProducts(Action):
             price_min=price_min,
             price_max=price_max,
             brand=str(brand) if brand else None,
+            category=_text_entity(tracker, "category"),
+            rating_min=_price(first_entity(tracker, "rating_min")),
+            mentions=spec_mentions(tracker),
             limit=RESULTS_SHOWN,
         )
         if CHEAPER.search(asked) and shown_prices(tracker):
@@ -83,6 +99,8 @@ class ActionSearchProducts(Action):
         if fts_query(query.text):  # the encoder takes milliseconds: keep it off the event loop
             vector = (await asyncio.to_thread(services.encoder().encode, [query.text]))[0]
         products = services.catalog().hybrid_search(query, vector)
+        if not products and query.category:  # the store may file it elsewhere ("gaming" PCs)
+            products = services.catalog().hybrid_search(replace(query, category=None), vector)
         if not products:
             dispatcher.utter_message(
                 text=say(

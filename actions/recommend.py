@@ -81,8 +81,11 @@ class ActionRecommend(Action):
     ) -> tuple[str, list[Product]]:
         catalog = services.catalog()
         band = (seed.price * PRICE_BAND[0], seed.price * PRICE_BAND[1]) if seed.price else None
-        products = catalog.popular(seed.category, {seed.id, *shown}, band, SHOWN)
-        products = products or catalog.popular(seed.category, {seed.id}, limit=SHOWN)
+        products = (
+            catalog.similar(seed, set(shown), SHOWN)
+            or catalog.popular(seed.category, {seed.id, *shown}, band, SHOWN)
+            or catalog.popular(seed.category, {seed.id}, limit=SHOWN)
+        )
         intro = say(
             tracker,
             en=f"Similar to {seed.title}, well reviewed:",

@@ -9,10 +9,41 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from actions.replies import language
+from actions.replies import language, say
 
 # Intents a person must handle; the handoff hook is the `handoff_requested` slot.
 NEEDS_A_PERSON = frozenset({"delete_account", "contact_human_agent", "complaint"})
+
+
+ABOUT_ORDERS = frozenset(
+    {
+        "delivery_options",
+        "delivery_period",
+        "check_refund_policy",
+        "check_cancellation_fee",
+        "payment_issue",
+    }
+)
+
+
+def follow_ups(intent: str, tracker: Tracker) -> list[dict[str, str]]:
+    """Quick replies for what a shopper usually wants next after this answer."""
+    buttons = []
+    if intent in ABOUT_ORDERS:
+        buttons.append(
+            {
+                "title": say(tracker, en="Track my order", zh="查询我的订单"),
+                "payload": "/track_order",
+            }
+        )
+    if intent not in NEEDS_A_PERSON:
+        buttons.append(
+            {
+                "title": say(tracker, en="Talk to a person", zh="转人工客服"),
+                "payload": "/contact_human_agent",
+            }
+        )
+    return buttons
 
 
 class ActionAnswerPolicy(Action):
@@ -29,7 +60,7 @@ class ActionAnswerPolicy(Action):
         if answer is None:
             dispatcher.utter_message(response="utter_default")
             return []
-        dispatcher.utter_message(text=answer)
+        dispatcher.utter_message(text=answer, buttons=follow_ups(intent, tracker))
         if intent in NEEDS_A_PERSON:
             return [SlotSet("handoff_requested", intent)]
         return []

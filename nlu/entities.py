@@ -88,6 +88,12 @@ COLORS = {
     "粉色": "pink",
     "紫色": "purple",
 }
+_RATING = re.compile(
+    r"(?:rated|rating|at least)\s*(?:of\s*)?([1-5](?:\.\d)?)\s*(?:\+|stars?)?"
+    r"|([1-5](?:\.\d)?)\s*(?:\+\s*)?stars?\s*(?:and up|or (?:more|better|higher)|\+)?"
+    r"|([1-5](?:\.\d)?)\s*星(?:以上)?",
+    re.IGNORECASE,
+)
 _COLOR = re.compile(
     r"(?<![\w])(" + "|".join(sorted(map(re.escape, COLORS), key=len, reverse=True)) + r")(?![\w])",
     re.IGNORECASE,
@@ -173,6 +179,9 @@ def _specs(text: str) -> Iterator[dict[str, Any]]:
         yield _entity("screen_size", float(match.group(1)), match.start(), match.end())
     for match in _COLOR.finditer(text):
         yield _entity("color", COLORS[match.group(1).lower()], match.start(), match.end())
+    for match in _RATING.finditer(text):
+        value, start, end = _first_group(match)
+        yield _entity("rating_min", float(value), start, end)
 
 
 def _catalog_terms(text: str, lookups: CatalogLookups) -> Iterator[dict[str, Any]]:
@@ -195,7 +204,14 @@ def extract_entities(text: str, lookups: CatalogLookups | None = None) -> list[d
 
     Numbers inside identifiers (order ids, phone numbers, emails) are not read as prices.
     """
-    entities = [*_prices(text), *_ordinals(text), *_specs(text)]
+    specs = list(_specs(text))
+    ratings = [(e["start"], e["end"]) for e in specs if e["entity"] == "rating_min"]
+    prices = [
+        p
+        for p in _prices(text)  # "at least 4 stars" is a rating, not a price
+        if not any(s <= p["start"] < e for s, e in ratings)
+    ]
+    entities = [*prices, *_ordinals(text), *specs]
     if lookups is not None:
         entities.extend(_catalog_terms(text, lookups))
     for match in _ORDER_ID.finditer(text):

@@ -32,7 +32,8 @@ async def test_recommendations_follow_what_the_shopper_viewed(bot: Bot) -> None:
     recommended = _products(await _say(bot, "rec", "what would you recommend"))
     assert recommended
     assert shown[0]["id"] not in {p["id"] for p in recommended}
-    assert {p["category"] for p in recommended} == {shown[0]["category"]}
+    same_kind = [p for p in recommended if p["category"] == shown[0]["category"]]
+    assert len(same_kind) >= len(recommended) // 2 + 1  # closest by title and features
 
 
 async def test_policy_questions_are_answered_in_the_shoppers_language(bot: Bot) -> None:
@@ -83,3 +84,16 @@ async def test_absurd_prices_get_a_clear_answer(bot: Bot) -> None:
         assert reply.text and "doesn't look right" in reply.text and not reply.custom
     [reply] = await _say(bot, "absurd", "laptops under $3")
     assert reply.text and "found nothing" in reply.text
+
+
+async def test_filters_from_entities(bot: Bot) -> None:
+    found = _products(await _say(bot, "filters", "show me 15.6 inch laptops rated 4.5+"))
+    assert found
+    assert all(float(p["rating"]) >= 4.5 for p in found)
+    assert all("15.6" in p["title"] for p in found)
+
+
+async def test_policy_answers_offer_next_steps(bot: Bot) -> None:
+    [reply] = await _say(bot, "next", "how long does shipping take")
+    payloads = [b.payload for b in reply.buttons]
+    assert "/track_order" in payloads and "/contact_human_agent" in payloads
