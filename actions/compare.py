@@ -9,7 +9,32 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.catalog import Product
+from actions.product_answers import ATTRIBUTES, Attribute
 from actions.replies import entity_values, say
+
+
+def comparison_table(products: list[Product]) -> list[tuple[str, list[str]]]:
+    """Rows of (attribute, one value per product) for the attributes the listings share:
+    price, brand and rating always; a spec row when at least two listings state it."""
+    rows: list[tuple[str, list[str]]] = [
+        ("price", [p.price_label() for p in products]),
+        ("brand", [p.brand for p in products]),
+        ("rating", [f"{p.rating}/5 ({p.review_count})" if p.rating else "–" for p in products]),
+    ]
+    specs: dict[tuple[str, ...], list[str]] = {}  # one bullet often states several attributes
+    for attribute in ATTRIBUTES:
+        values = [_stated(attribute, p) for p in products]
+        if sum(v is not None for v in values) >= 2:
+            specs.setdefault(tuple(v or "not stated" for v in values), []).append(attribute.name)
+    rows += [(", ".join(names), list(values)) for values, names in specs.items()]
+    return rows
+
+
+def _stated(attribute: Attribute, product: Product) -> str | None:
+    for line in [*product.features, product.title]:
+        if attribute.stated.search(line):
+            return line
+    return None
 
 
 def products_to_compare(tracker: Tracker) -> list[Product]:
@@ -45,19 +70,19 @@ class ActionCompareProducts(Action):
                 )
             )
             return []
-        lines = []
-        for index, product in enumerate(products, start=1):
-            rating = f"{product.rating}/5 ({product.review_count})" if product.rating else "–"
-            lines.append(f"{index}. {product.title}")
-            lines.append(f"   {product.price_label()} · {product.brand} · {rating}")
-            lines.extend(f"   • {feature}" for feature in product.features[:4])
+        table = comparison_table(products)
+        lines = [" | ".join(f"#{i}" for i in range(1, len(products) + 1))]
+        for attribute, values in table:
+            lines.append(f"{attribute}: " + " | ".join(values))
+        titles = [f"#{i} {p.title}" for i, p in enumerate(products, start=1)]
         dispatcher.utter_message(
-            text="\n".join([say(tracker, en="Side by side:", zh="对比如下："), *lines]),
+            text="\n".join([say(tracker, en="Side by side:", zh="对比如下："), *titles, *lines]),
             json_message={
                 "type": "comparison",
                 "products": [
                     {**p.to_card(), "brand": p.brand, "features": p.features} for p in products
                 ],
+                "rows": [{"attribute": a, "values": v} for a, v in table],
             },
         )
         return []

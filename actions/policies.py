@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+
+import numpy as np
 
 _SECTION = re.compile(r"^## +(\w+)\s*$", re.MULTILINE)
 _LANGUAGE = re.compile(r"^### +(en|zh)\s*$", re.MULTILINE)
@@ -14,6 +17,8 @@ class PolicyBook:
 
     def __init__(self, answers: dict[str, dict[str, str]]) -> None:
         self._answers = answers
+        self._intents: list[str] = []
+        self._vectors: np.ndarray | None = None
 
     @classmethod
     def load(cls, path: Path) -> PolicyBook:
@@ -21,6 +26,22 @@ class PolicyBook:
 
     def intents(self) -> set[str]:
         return set(self._answers)
+
+    def closest(
+        self, question: str, encode: Callable[[list[str]], np.ndarray]
+    ) -> tuple[str, float] | None:
+        """The section whose English answer is most similar to the question (intent, cosine)."""
+        if self._vectors is None:
+            self._intents = sorted(self._answers)
+            texts = [
+                f"{i.replace('_', ' ')}: {self._answers[i].get('en', '')}" for i in self._intents
+            ]
+            self._vectors = encode(texts)
+        if not self._intents:
+            return None
+        similarity = self._vectors @ encode([question])[0]
+        best = int(np.argmax(similarity))
+        return self._intents[best], float(similarity[best])
 
     def answer(self, intent: str, language: str) -> str | None:
         by_language = self._answers.get(intent) or {}

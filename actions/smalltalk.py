@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.replies import help_buttons
+from actions import services
+from actions.replies import help_buttons, language
+
+# cosine similarity above which a policy answers a question the classifier was unsure of
+POLICY_MATCH = 0.45
 
 
 class ResponseAction(Action, ABC):
@@ -49,10 +54,24 @@ class ActionHelp(ResponseAction):
         return "action_help"
 
 
-class ActionDefaultFallback(ResponseAction):
-    """When the bot is not sure: say so, and offer what it can do instead of guessing."""
-
-    response, offers_help = "utter_default", True
+class ActionDefaultFallback(Action):
+    """When the intent is unclear: a store policy that clearly matches the question answers
+    it (retrieval by similarity); otherwise say so and offer what the bot can do."""
 
     def name(self) -> str:
         return "action_default_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        question = str(tracker.latest_message.get("text") or "")
+        if question and not question.startswith("/"):
+            book, encode = services.policies(), services.encoder().encode
+            match = await asyncio.to_thread(book.closest, question, encode)
+            if match is not None and match[1] >= POLICY_MATCH:
+                answer = book.answer(match[0], language(tracker))
+                if answer:
+                    dispatcher.utter_message(text=answer, buttons=help_buttons(tracker))
+                    return []
+        dispatcher.utter_message(response="utter_default", buttons=help_buttons(tracker))
+        return []

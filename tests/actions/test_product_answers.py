@@ -57,3 +57,15 @@ async def test_asking_about_a_shown_product_in_conversation(bot: Bot) -> None:
 
 def test_catalog_fixture_is_real(catalog: Catalog, tmp_path: Path) -> None:
     assert catalog.count() > 500
+
+
+def test_comparison_aligns_the_attributes_listings_share(catalog: Catalog) -> None:
+    from actions.compare import comparison_table
+
+    strix = _named(catalog, "ASUS ROG Strix G16 i7-13650HX RTX 4050")
+    other = _named(catalog, "MSI Cyborg Gaming Laptop")
+    rows = dict(comparison_table([strix, other]))
+    assert rows["price"] == [strix.price_label(), other.price_label()]
+    graphics = next(values for name, values in rows.items() if "graphics" in name)
+    assert "RTX™ 4050" in graphics[0] and "RTX" in graphics[1]
+    assert all(len(values) == 2 for values in rows.values())

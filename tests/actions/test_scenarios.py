@@ -97,3 +97,23 @@ async def test_policy_answers_offer_next_steps(bot: Bot) -> None:
     [reply] = await _say(bot, "next", "how long does shipping take")
     payloads = [b.payload for b in reply.buttons]
     assert "/track_order" in payloads and "/contact_human_agent" in payloads
+
+
+async def test_unclear_questions_are_matched_to_a_policy_by_similarity(bot: Bot) -> None:
+    from bot.tracker import ConversationTracker, user_event
+
+    async def fallback_for(text: str) -> str:
+        tracker = ConversationTracker("unclear", {"language": "en"})
+        score = {"name": "out_of_scope", "confidence": 0.1}
+        tracker.apply(
+            user_event(
+                text, {"intent": score, "intent_ranking": [score], "entities": []}, "rest", "m", {}
+            )
+        )
+        result = await bot.actions.run(
+            "action_default_fallback", tracker.to_dict(), bot.domain.to_rasa_dict()
+        )
+        return str(result.responses[0].get("text") or result.responses[0].get("response"))
+
+    assert "restocking fee" in await fallback_for("is there a restocking fee on opened laptops")
+    assert await fallback_for("asdf qwerty zxcv") == "utter_default"
