@@ -1,4 +1,4 @@
-"""Opening the shop's services for this process: the catalog, imported on first start."""
+"""Opening the shop's services for this process, once, in the app's startup context."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from bot.settings import Settings
 
 
 def open_shop(settings: Settings, show_progress: bool = True) -> None:
-    """Open the catalog under the settings' home (importing the demo listings the first time)."""
+    """Open the shop's services under the settings' home: the catalog (imported and embedded
+    the first time), policies, demo orders, the interaction log and the search encoder."""
     catalog = Catalog(settings.catalog_db)
     ensure_demo_catalog(catalog, show_progress)
     ensure_product_vectors(catalog, settings.models, show_progress)
@@ -25,3 +26,4 @@ def open_shop(settings: Settings, show_progress: bool = True) -> None:
     log_demo_purchases(log, orders, [customer for customer, _, _ in DEMO_CUSTOMERS])
     services.use_interactions(log)
     services.use_models_dir(settings.models)
+    services.encoder().encode(["warm up"])  # load the search encoder now, not on a shopper's turn
