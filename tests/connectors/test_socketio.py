@@ -136,8 +136,10 @@ async def test_history_needs_the_sessions_token(server: TestServer, shopper: Sho
     async with aiohttp.ClientSession() as http:
         async with http.get(url, headers={"Authorization": f"Bearer {session['token']}"}) as ok:
             body = await ok.json()
-        async with http.get(url, params={"token": "0" * 64}) as wrong:
+        async with http.get(url, headers={"Authorization": f"Bearer {'0' * 64}"}) as wrong:
             assert wrong.status == 403
+        async with http.get(url, params={"token": session["token"]}) as in_query:
+            assert in_query.status == 403  # never accepted where access logs would keep it
         async with http.get(url) as missing:
             assert missing.status == 403
     assert body["messages"][0] == {
