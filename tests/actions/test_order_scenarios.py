@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from actions import services
 from bot.engine import Bot
 from bot.messages import BotMessage, UserMessage
@@ -52,3 +54,15 @@ async def test_refund_then_its_status_and_the_invoice(bot: Bot) -> None:
     assert "return requested" in await _say(bot, "t5", f"where is my refund for {ANA_DELIVERED}")
     invoice = await _say(bot, "t5", f"send me the invoice for order {ANA_DELIVERED}")
     assert f"INV-2024-{ANA_DELIVERED[-6:]}" in invoice and "Total $" in invoice
+
+
+async def test_personal_data_never_reaches_the_logs(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    await _say(bot, "private", f"track order {ANA_SHIPPED} my email is {ANA}, call 415-555-0132")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert logged  # the turn was logged ...
+    assert ANA not in logged and "415-555-0132" not in logged and ANA_SHIPPED not in logged
