@@ -11,7 +11,7 @@ from actions.policies import PolicyBook
 from bot.settings import Settings
 
 
-def open_shop(settings: Settings, show_progress: bool = True) -> None:
+def open_shop(settings: Settings, show_progress: bool = True, load_models: bool = True) -> None:
     """Open the shop's services under the settings' home: the catalog (imported and embedded
     the first time), policies, demo orders, the interaction log and the search encoder."""
     catalog = Catalog(settings.catalog_db)
@@ -26,4 +26,5 @@ def open_shop(settings: Settings, show_progress: bool = True) -> None:
     log_demo_purchases(log, orders, [customer for customer, _, _ in DEMO_CUSTOMERS])
     services.use_interactions(log)
     services.use_models_dir(settings.models)
-    services.encoder().encode(["warm up"])  # load the search encoder now, not on a shopper's turn
+    if load_models:  # load the search encoder now, not on a shopper's turn
+        services.encoder().encode(["warm up"])

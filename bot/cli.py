@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -174,11 +175,16 @@ def actions(
     """Serve the actions with rasa-sdk's own action server (/webhook, /actions, /health)."""
     settings = _settings(home)
     os.environ["SANIC_HOST"] = host
+    # Sanic chooses its workers' start method itself and fails if something already fixed
+    # it; tqdm's default multiprocessing lock would (progress bars of the catalog import and
+    # of model loading), so give tqdm a thread lock first.
+    from tqdm import tqdm
+
     from bot.components import load_object
 
-    # Import the catalog before workers start. No progress bar: tqdm's multiprocessing lock
-    # would fix the start method to "fork", and Sanic insists on choosing it itself.
-    load_object(settings.shop_setup)(settings, show_progress=False)
+    tqdm.set_lock(threading.RLock())
+    # Import and embed the catalog before workers start; the workers load their own models.
+    load_object(settings.shop_setup)(settings, load_models=False)
     sys.argv = ["rasa_sdk", "--actions", settings.actions.package, "--port", str(port)]
     from rasa_sdk.__main__ import main
 
