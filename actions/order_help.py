@@ -123,6 +123,11 @@ def _status(order: Order, tracker: Tracker) -> str:
     return say(tracker, en=f"Order {order.id} was cancelled.", zh=f"订单 {order.id} 已取消。")
 
 
+def _status_then(order: Order, tracker: Tracker, en: str, zh: str) -> str:
+    """The order's status, then what that means for the request."""
+    return _status(order, tracker) + " " + say(tracker, en=en, zh=zh)
+
+
 class ActionOrderRequest(Action):
     """Answers the order request once the form has the number and the email."""
 
@@ -162,9 +167,8 @@ class ActionOrderRequest(Action):
     ) -> list[dict[str, Any]]:
         if order.status != "processing":
             dispatcher.utter_message(
-                text=_status(order, tracker)
-                + " "
-                + say(
+                text=_status_then(
+                    order,
                     tracker,
                     en="It can no longer be cancelled; you can return it within 30 days of "
                     "delivery instead.",
@@ -192,9 +196,8 @@ class ActionOrderRequest(Action):
     ) -> list[dict[str, Any]]:
         if order.status != "processing":
             dispatcher.utter_message(
-                text=_status(order, tracker)
-                + " "
-                + say(
+                text=_status_then(
+                    order,
                     tracker,
                     en="It has left our warehouse, so it can't be changed any more.",
                     zh="订单已出库，无法再修改。",
@@ -227,9 +230,8 @@ class ActionOrderRequest(Action):
             return []
         if not order.returnable(time.time()):
             dispatcher.utter_message(
-                text=_status(order, tracker)
-                + " "
-                + say(
+                text=_status_then(
+                    order,
                     tracker,
                     en="It isn't eligible for a return: returns are open for 30 days after "
                     "delivery, once per order.",
