@@ -26,5 +26,5 @@ def open_shop(settings: Settings, show_progress: bool = True, load_models: bool 
     log_demo_purchases(log, orders, [customer for customer, _, _ in DEMO_CUSTOMERS])
     services.use_interactions(log)
     services.use_models_dir(settings.models)
-    if load_models:  # load the search encoder now, not on a shopper's turn
-        services.encoder().encode(["warm up"])
+    if load_models:  # load the search encoder and embed the policies now, not on a turn
+        services.policies().closest("warm up", services.encoder().encode)
