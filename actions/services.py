@@ -22,6 +22,7 @@ from actions.recommender import ItemModel
 from actions.recommender_store import FILE as RECOMMENDER_FILE
 from actions.recommender_store import load_model
 from bot.settings import Settings, load_settings
+from writer.service import DescriptionService
 
 Service = TypeVar("Service")
 
@@ -58,12 +59,22 @@ _interactions = _Handle(lambda settings: InteractionLog(settings.home / "interac
 _models_dir = _Handle(lambda settings: settings.models)
 _encoder = _Handle(lambda settings: SentenceEncoder())  # weights load on first encode
 
+
+def _open_descriptions(settings: Settings) -> DescriptionService:
+    service = DescriptionService.from_settings(settings.writer, _catalog.get())
+    service.start_loading()
+    return service
+
+
+_descriptions = _Handle(_open_descriptions)
+
 use_catalog, catalog = _catalog.use, _catalog.get
 use_policies, policies = _policies.use, _policies.get
 use_orders, orders = _orders.use, _orders.get
 use_interactions, interactions = _interactions.use, _interactions.get
 use_models_dir = _models_dir.use
 encoder = _encoder.get
+use_descriptions, descriptions = _descriptions.use, _descriptions.get
 
 _recommender_lock = threading.Lock()
 _recommender: tuple[float, ItemModel | None] = (0.0, None)  # (file mtime, model)

@@ -9,11 +9,13 @@ from actions.interactions import InteractionLog, log_demo_purchases
 from actions.orders import DEMO_CUSTOMERS, OrderStore, seed_demo_orders
 from actions.policies import PolicyBook
 from bot.settings import Settings
+from writer.service import DescriptionService
 
 
 def open_shop(settings: Settings, show_progress: bool = True, load_models: bool = True) -> None:
     """Open the shop's services under the settings' home: the catalog (imported and embedded
-    the first time), policies, demo orders, the interaction log and the search encoder."""
+    the first time), policies, demo orders, the interaction log, the search encoder, and the
+    description writer (its model loading in the background)."""
     catalog = Catalog(settings.catalog_db)
     ensure_demo_catalog(catalog, show_progress)
     ensure_product_vectors(catalog, settings.models, show_progress)
@@ -26,5 +28,9 @@ def open_shop(settings: Settings, show_progress: bool = True, load_models: bool 
     log_demo_purchases(log, orders, [customer for customer, _, _ in DEMO_CUSTOMERS])
     services.use_interactions(log)
     services.use_models_dir(settings.models)
+    descriptions = DescriptionService.from_settings(settings.writer, catalog)
+    services.use_descriptions(descriptions)
     if load_models:  # load the search encoder and embed the policies now, not on a turn
         services.policies().closest("warm up", services.encoder().encode)
+        if settings.writer.load_at_startup:
+            descriptions.start_loading()  # in the background: about 20 s for SmolLM2

@@ -241,5 +241,46 @@ def import_catalog(home: HomeOption = None) -> None:
     typer.echo(f"{added} products added; {catalog.count()} in the catalog at {settings.catalog_db}")
 
 
+@app.command()
+def describe(
+    product_id: Annotated[
+        str | None, typer.Argument(help="The product to (re)write; omit with --all.")
+    ] = None,
+    all_products: Annotated[
+        bool, typer.Option("--all", help="Write every product still lacking a description.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the description with its check as JSON.")
+    ] = False,
+    attributes: Annotated[
+        str | None,
+        typer.Option(
+            "--attributes", help='Write from attribute text instead: "商品名称：…，颜色：…"'
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="With --all: rewrite descriptions already stored.")
+    ] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="With --all: stop after this many.")
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Write product descriptions with the description model, checked against the record."""
+    settings = _settings(home)
+    chosen = sum(bool(choice) for choice in (product_id, all_products, attributes))
+    if chosen != 1:
+        raise typer.BadParameter("give one of PRODUCT_ID, --all or --attributes")
+    from writer.cli_jobs import describe_all, describe_attributes, describe_one
+
+    if attributes is not None:
+        describe_attributes(settings, attributes, as_json)
+    elif all_products:
+        describe_all(settings, force=force, limit=limit, as_json=as_json)
+    else:
+        assert product_id is not None
+        describe_one(settings, product_id, as_json)
+
+
 if __name__ == "__main__":
     app()

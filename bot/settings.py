@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -55,6 +55,28 @@ class WebSettings(BaseModel):
     cors_origins: list[str] = Field(default_factory=list, description="extra allowed origins")
 
 
+class WriterSettings(BaseModel):
+    """The description writer's model: the embedded SmolLM2, a local HF folder, or an API."""
+
+    backend: str = Field("local", pattern="^(local|openai)$")
+    model_path: Path | None = Field(None, description="a local Hugging Face causal-LM folder")
+    precision: str = Field("fp32", pattern="^(fp32|bf16|int8)$")
+    lookup_tokens: int = Field(10, ge=0, description="prompt-lookup draft length; 0 turns it off")
+    base_url: str | None = Field(
+        None, description="OpenAI-compatible API, e.g. http://127.0.0.1:8000/v1"
+    )
+    api_model: str = "default"
+    api_key: SecretStr | None = None
+    languages: list[str] | None = Field(None, description="languages the model writes freely")
+    load_at_startup: bool = True
+    attempts: int = Field(2, ge=1, le=10)
+    candidates: int = Field(3, ge=1, le=8)
+    max_facts: int = Field(5, ge=1, le=12)
+    admin_token: SecretStr | None = Field(
+        None, description="required to regenerate over HTTP; unset: only from this machine"
+    )
+
+
 class Settings(BaseSettings):
     """Everything the service needs to start; all mutable state lives under `home`."""
 
@@ -72,6 +94,7 @@ class Settings(BaseSettings):
         "connectors.rest:RestChannel",
         "connectors.socketio:SocketIOChannel",
         "connectors.storefront:StorefrontChannel",
+        "connectors.product_api:ProductApi",
     ]
     secret_key: str | None = Field(
         None, description="signs web session tokens (SHOPBOT_SECRET_KEY)"
@@ -81,6 +104,7 @@ class Settings(BaseSettings):
     actions: ActionSettings = ActionSettings()
     limits: LimitSettings = LimitSettings()
     web: WebSettings = WebSettings()
+    writer: WriterSettings = WriterSettings()
 
     @classmethod
     def settings_customise_sources(

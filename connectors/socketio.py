@@ -2,14 +2,20 @@
 
 Client `session_request {session_id?, token?}` -> server `session_confirm {session_id, token}`;
 client `user_uttered {message, session_id, customData?}` -> server `bot_uttered {text?,
-quick_replies?, attachment?, custom?}`. A session id is only reused with its token (or when
+quick_replies?, attachment?, custom?}`. Text an action generates arrives first as
+`bot_stream {stream_id, kind: token|sentence|retract, text}`; the `bot_uttered` that ends
+it carries `custom.stream_id` and the checked text, so clients without streaming lose nothing.
+
+A session id is only reused with its token (or when
 no conversation has it yet), so nobody joins another shopper's conversation.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import uuid4
@@ -17,6 +23,7 @@ from uuid import uuid4
 import socketio
 from aiohttp import web
 
+from bot import streams
 from bot.app import BOT, TOKENS
 from bot.messages import BotMessage, UserMessage
 from bot.settings import Settings
@@ -89,6 +96,20 @@ class SocketIOChannel:
         self.sio.on("connect", self.on_connect)
         self.sio.on("session_request", self.on_session_request)
         self.sio.on("user_uttered", self.on_user_uttered)
+        self._pending: set[asyncio.Task[None]] = set()
+
+        async def follow_streams(app: web.Application) -> AsyncIterator[None]:
+            stop = streams.listen(self.forward_stream)
+            yield
+            stop()
+
+        app.cleanup_ctx.append(follow_streams)
+
+    def forward_stream(self, conversation_id: str, event: dict[str, Any]) -> None:
+        """Pass generated text on to the conversation's sockets as it comes."""
+        task = asyncio.ensure_future(self.server.emit("bot_stream", event, room=conversation_id))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     @property
     def server(self) -> socketio.AsyncServer:

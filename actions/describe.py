@@ -1,0 +1,72 @@
+"""describe_product: the product's checked description, generated and streamed if new."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from actions.products import resolve_product
+from actions.replies import say
+from bot import streams
+from writer.describe import StreamEvent
+
+
+class ActionDescribeProduct(Action):
+    """Answers with the stored description, or writes one while the widget shows it coming."""
+
+    def name(self) -> str:
+        return "action_describe_product"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        product = resolve_product(tracker)
+        if product is None:
+            dispatcher.utter_message(
+                text=say(
+                    tracker,
+                    en="Which product should I describe? Search, then pick one, "
+                    'e.g. "the first one".',
+                    zh="要介绍哪件商品？先搜索，再选一个，比如“第一个”。",
+                )
+            )
+            return []
+        writer = services.descriptions()
+        stored = writer.stored(product.id)
+        if stored is None and not writer.ready:
+            dispatcher.utter_message(
+                text=say(
+                    tracker,
+                    en="My writer is still starting, so here are the listing's own words:\n",
+                    zh="文案模型还在启动，先给您商品信息原文：\n",
+                )
+                + writer.draft_from_record(product.id),
+                json_message={"type": "description", "product_id": product.id, "path": "record"},
+            )
+            return [SlotSet("selected_product", product.id)]
+        stream_id = uuid.uuid4().hex[:12]
+        conversation = tracker.sender_id
+
+        def forward(event: StreamEvent) -> None:
+            streams.publish(
+                conversation, {"stream_id": stream_id, "kind": event.kind, "text": event.text}
+            )
+
+        if stored is None:
+            stored = await writer.describe(product.id, on_event=forward)
+        dispatcher.utter_message(
+            text=say(tracker, en="", zh="商品描述（英文）：\n") + stored.text,
+            json_message={
+                "type": "description",
+                "product_id": product.id,
+                "stream_id": stream_id,
+                "path": stored.path,
+                "grounded": bool(stored.details.get("check", {}).get("grounded")),
+            },
+        )
+        return [SlotSet("selected_product", product.id)]

@@ -1,0 +1,136 @@
+"""Description model speed and quality per decoding path, side by side in one run.
+
+Run: `.venv/bin/python -m bench.describe_speed` on an otherwise idle machine (about 6 min).
+Paths: fp32 as loaded, fp32 with prompt-lookup drafts, bf16, dynamic int8 (per-channel
+weights), and int8 with drafts. For each: tokens/s generating 60 tokens at batch 1 (p50 of
+5), top-1 agreement with fp32 on fp32's own continuations (does the path still pick the
+same words?), and the share of first drafts that pass the writer's checks on 30 sentences.
+Prints a table and writes bench/results/describe_speed.json.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from actions.catalog import Catalog
+from actions.catalog_import import ensure_demo_catalog
+from writer.backends import GenerationRequest, LocalCausalLM, _with_precision
+from writer.describe import DescriptionWriter, _Draft
+from writer.records import ProductRecord
+
+HOME = Path(__file__).parent / ".describe-home"
+RESULTS = Path(__file__).parent / "results" / "describe_speed.json"
+TOKENS = 60
+PATHS = [("fp32", "fp32", 0), ("fp32+lookup", "fp32", 10), ("bf16", "bf16", 0),
+         ("int8", "int8", 0), ("int8+lookup", "int8", 10)]  # fmt: skip
+
+
+def whole_description_request(record: ProductRecord) -> GenerationRequest:
+    """A 60-token description from the full record: the speed figure's workload."""
+    facts = "\n".join(f"- {bullet}" for bullet in record.bullets)
+    return GenerationRequest(
+        messages=[
+            {"role": "system", "content": "Write a product description for a shop listing."},
+            {"role": "user", "content": f"Product: {record.title}\nFeatures:\n{facts}"},
+        ],
+        max_new_tokens=TOKENS,
+    )
+
+
+def tokens_per_second(generator: LocalCausalLM, request: GenerationRequest) -> tuple[float, float]:
+    """(p50 tokens/s, p50 seconds) for exactly TOKENS new tokens (end of text suppressed)."""
+    model = generator._model
+    eos = model.generation_config.eos_token_id
+    model.generation_config.eos_token_id = None  # always 60 tokens, so paths compare fairly
+    rates, seconds = [], []
+    try:
+        generator.run([request])  # warm-up
+        for _ in range(5):
+            started = time.perf_counter()
+            [generation] = generator.run([request])
+            elapsed = time.perf_counter() - started
+            rates.append(generation.tokens / elapsed)
+            seconds.append(elapsed)
+    finally:
+        model.generation_config.eos_token_id = eos
+    return statistics.median(rates), statistics.median(seconds)
+
+
+def agreement(
+    reference: Any, candidate: Any, tokenizer: Any, records: list[ProductRecord]
+) -> float:
+    """Top-1 agreement of `candidate` with fp32 along fp32's greedy continuations."""
+    same = total = 0
+    with torch.inference_mode():
+        for record in records:
+            request = whole_description_request(record)
+            prompt = tokenizer.apply_chat_template(
+                request.messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
+            )
+            output = reference.generate(**prompt, max_new_tokens=40, do_sample=False)
+            start = prompt["input_ids"].shape[1]
+            predicted = candidate(input_ids=output).logits[0, start - 1 : -1].argmax(-1)
+            same += int((predicted == output[0, start:]).sum())
+            total += output.shape[1] - start
+    return same / total
+
+
+def first_draft_pass_rate(generator: LocalCausalLM, records: list[ProductRecord]) -> float:
+    writer = DescriptionWriter(generator)
+    passed = total = 0
+    for record in records:
+        plans = writer._plan(record)
+        generations = generator.run([writer._request(plan) for plan in plans])
+        earlier = []
+        for plan, generation in zip(plans, generations, strict=True):
+            draft = _Draft(plan)
+            passed += writer._try(draft, generation, 1, record, earlier)
+            total += 1
+            if draft.result:
+                earlier.append(draft.result)
+    return passed / total
+
+
+def main() -> None:
+    catalog = Catalog(HOME / "catalog.db")
+    ensure_demo_catalog(catalog, show_progress=False)
+    products = catalog.all()
+    records = [ProductRecord.from_product(p) for p in products[::50]][:6]
+    loaded = LocalCausalLM()
+    loaded.load()
+    fp32 = loaded._model
+    request = whole_description_request(records[0])
+    rows: list[dict[str, Any]] = []
+    for name, precision, lookup in PATHS:
+        model = fp32 if precision == "fp32" else _with_precision(copy.deepcopy(fp32), precision)
+        generator = LocalCausalLM(precision=precision, lookup_tokens=lookup)
+        generator._model, generator._tokenizer = model, loaded._tokenizer
+        rate, seconds = tokens_per_second(generator, request)
+        row = {
+            "path": name,
+            "tokens_per_s": round(rate, 1),
+            "p50_s_60_tokens": round(seconds, 2),
+            "agreement_with_fp32": round(agreement(fp32, model, loaded._tokenizer, records[:4]), 3),
+            "first_draft_pass_rate": round(first_draft_pass_rate(generator, records[:5]), 3),
+        }
+        rows.append(row)
+        print(row, flush=True)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps({"tokens": TOKENS, "paths": rows}, indent=2), encoding="utf-8")
+    print(f"\n{'path':<14}{'tokens/s':>10}{'p50 60 tok':>12}{'agree fp32':>12}{'drafts pass':>13}")
+    for row in rows:
+        print(
+            f"{row['path']:<14}{row['tokens_per_s']:>10}{row['p50_s_60_tokens']:>11}s"
+            f"{row['agreement_with_fp32']:>12}{row['first_draft_pass_rate']:>13}"
+        )
+
+
+if __name__ == "__main__":
+    main()

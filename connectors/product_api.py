@@ -1,0 +1,76 @@
+"""The product description API: read the stored description, or have it written again.
+
+`GET /api/products/{id}/description` answers the stored description with its check result
+and the path that produced it. `POST` regenerates it (a store operator's action: it needs
+`writer.admin_token` as a Bearer token, or, with no token configured, a request from this
+machine) and answers once the new description is checked and stored.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import re
+
+from aiohttp import web
+
+from actions import services
+from bot.app import SETTINGS, json_error
+from bot.settings import Settings
+from writer.service import UnknownProduct
+
+_PRODUCT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class ProductApi:
+    name = "product_api"
+
+    def register(self, app: web.Application, settings: Settings) -> None:
+        app.router.add_get("/api/products/{product_id}/description", self.get_description)
+        app.router.add_post("/api/products/{product_id}/description", self.regenerate)
+        app.router.add_get("/api/writer", self.writer_status)
+
+    async def get_description(self, request: web.Request) -> web.Response:
+        product_id = request.match_info["product_id"]
+        if not _PRODUCT_ID.match(product_id):
+            return json_error(400, "product ids are 1-64 letters, digits, '-' or '_'")
+        try:
+            stored = services.descriptions().stored(product_id)
+        except UnknownProduct:
+            return json_error(404, "no such product", product_id=product_id)
+        if stored is None:
+            return json_error(
+                404, "no description yet; POST to this URL to write one", product_id=product_id
+            )
+        return web.json_response(stored.to_dict())
+
+    async def regenerate(self, request: web.Request) -> web.Response:
+        product_id = request.match_info["product_id"]
+        if not _PRODUCT_ID.match(product_id):
+            return json_error(400, "product ids are 1-64 letters, digits, '-' or '_'")
+        refusal = self._refuse(request)
+        if refusal is not None:
+            return refusal
+        try:
+            stored = await services.descriptions().describe(product_id, regenerate=True)
+        except UnknownProduct:
+            return json_error(404, "no such product", product_id=product_id)
+        return web.json_response(stored.to_dict(), status=201)
+
+    async def writer_status(self, request: web.Request) -> web.Response:
+        return web.json_response(services.descriptions().status())
+
+    def _refuse(self, request: web.Request) -> web.Response | None:
+        token = request.app[SETTINGS].writer.admin_token
+        if token is not None:
+            given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+            if hmac.compare_digest(given.encode(), token.get_secret_value().encode()):
+                return None
+            return json_error(401, "regenerating needs the writer's admin token (Bearer)")
+        try:
+            local = ipaddress.ip_address(request.remote or "").is_loopback
+        except ValueError:
+            local = False
+        if local:
+            return None
+        return json_error(403, "set writer.admin_token to regenerate from other machines")

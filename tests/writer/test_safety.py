@@ -1,0 +1,46 @@
+"""What never reaches a published description."""
+
+from __future__ import annotations
+
+import pytest
+
+from writer.safety import SafetyFilter
+
+RECORD = "Samsung 55-inch QLED TV with Tizen smart platform"
+
+BLOCKED = [
+    ("Questions? Email support@example.com for help.", "email address"),
+    ("Call us on +1 (555) 010-2030 today.", "phone number"),
+    ("Order at https://example.com now.", "link"),
+    ("This damn TV is the shit.", "profanity"),
+    ("Unlike cheap knockoffs, it lasts.", "comparison with other products"),
+    ("Better than any LG set on the market.", "comparison with other products"),
+    ("A picture that leaves Sony behind.", "names another brand: Sony"),
+]
+ALLOWED = [
+    "The Samsung QLED TV brings bright, rich color to your living room.",
+    "Smart features put your favorite shows a click away.",
+    "A 55-inch screen fills the room.",
+]
+
+
+@pytest.fixture(scope="module")
+def safety() -> SafetyFilter:
+    return SafetyFilter()
+
+
+@pytest.mark.parametrize(("text", "problem"), BLOCKED)
+def test_blocked(safety: SafetyFilter, text: str, problem: str) -> None:
+    report = safety.check(text, RECORD)
+    assert not report.safe
+    assert problem in report.problems
+
+
+@pytest.mark.parametrize("text", ALLOWED)
+def test_allowed(safety: SafetyFilter, text: str) -> None:
+    assert safety.check(text, RECORD).safe, safety.check(text, RECORD).problems
+
+
+def test_the_products_own_brand_is_not_another_brand(safety: SafetyFilter) -> None:
+    assert safety.check("Samsung quality you can see.", RECORD).safe
+    assert not safety.check("Samsung quality you can see.", "LG OLED TV").safe

@@ -1,0 +1,96 @@
+"""What `shopbot describe` runs: one product, attribute text, or the whole catalog."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+
+import typer
+from tqdm import tqdm
+
+from actions.catalog import Catalog
+from actions.catalog_import import ensure_demo_catalog
+from bot.settings import Settings
+from writer.describe import WRITER_VERSION, Description
+from writer.records import ProductRecord
+from writer.service import DescriptionService, UnknownProduct
+
+
+def _service(settings: Settings, load: bool = True) -> DescriptionService:
+    catalog = Catalog(settings.catalog_db)
+    ensure_demo_catalog(catalog, show_progress=True)
+    service = DescriptionService.from_settings(settings.writer, catalog)
+    if not load:
+        return service
+    typer.echo(f"loading the description model ({service.writer.generator.name})…", err=True)
+    service.load()
+    if not service.ready:
+        raise typer.Exit(f"the description model did not load: {service.status()['error']}")
+    return service
+
+
+def _print(description: Description, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(description.to_dict(), ensure_ascii=False, indent=2))
+        return
+    check = description.check
+    verdict = "grounded" if check.get("grounded") and check.get("safe") else "FAILED CHECK"
+    typer.echo(description.text)
+    typer.echo(f"\n[{description.path} · {verdict} · {len(check.get('claims', []))} claims]")
+
+
+def describe_one(settings: Settings, product_id: str, as_json: bool) -> None:
+    service = _service(settings)
+    try:
+        record = service.record(product_id)
+    except UnknownProduct:
+        raise typer.BadParameter(f"no product {product_id!r} in the catalog") from None
+    description = asyncio.run(service.writer.write(record))
+    service.save(description)
+    _print(description, as_json)
+
+
+def describe_attributes(settings: Settings, text: str, as_json: bool) -> None:
+    try:
+        record = ProductRecord.from_attribute_text(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--attributes") from error
+    service = _service(settings, load=False)
+    if record.language in service.writer.generator.languages:
+        service.load()  # otherwise the record alone writes it: no model needed
+    _print(asyncio.run(service.writer.write(record)), as_json)
+
+
+def describe_all(
+    settings: Settings, force: bool, limit: int | None, as_json: bool, batch: int = 4
+) -> None:
+    """Every product without a description from this writer version; safe to stop and rerun."""
+    service = _service(settings)
+    done = set() if force else service.store.done(WRITER_VERSION)
+    todo = [product for product in service.catalog.all() if product.id not in done]
+    todo = todo[:limit] if limit else todo
+    paths: Counter[str] = Counter()
+    failed = 0
+
+    async def run() -> None:
+        nonlocal failed
+        with tqdm(total=len(todo), desc="describing", unit="product") as progress:
+            for start in range(0, len(todo), batch):
+                records = [ProductRecord.from_product(p) for p in todo[start : start + batch]]
+                for description in await service.writer.write_batch(records):
+                    service.save(description)  # saved as it goes: a stopped job resumes here
+                    paths[description.path] += 1
+                    failed += not description.check.get("grounded")
+                progress.update(len(records))
+
+    asyncio.run(run())
+    summary = {
+        "written": len(todo),
+        "already_done": len(done),
+        "paths": dict(paths),
+        "published_with_unsupported_claims": failed,
+    }
+    typer.echo(
+        json.dumps(summary) if as_json else "  ".join(f"{k}: {v}" for k, v in summary.items())
+    )

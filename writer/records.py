@@ -1,0 +1,92 @@
+"""What the writer knows about a product: the record every claim is checked against."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from actions.catalog import Product
+
+# Bullets that address the writer instead of describing the product: record text is data,
+# so these are dropped before planning (and the grounding check still guards the output).
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|prompt|rules|above|previous)\b"
+    r"|\b(you are|act as|pretend|system prompt|assistant:|user:)\b"
+    r"|\bwrite (a|an|me)\b|\b(poem|haiku|song|story|joke)\b",
+    re.IGNORECASE,
+)
+_ZH_FIELD = re.compile(r"([^：:，,;；\n]+)[：:]\s*([^，,;；\n]+)")
+_TITLE_FIELDS = ("商品名称", "名称", "产品名称", "品名", "Product name", "Name", "Title")
+
+
+@dataclass(frozen=True)
+class ProductRecord:
+    """A product's facts: title, category, price, feature bullets and named attributes."""
+
+    id: str
+    title: str
+    category: str = ""
+    brand: str = ""
+    price: float | None = None
+    bullets: list[str] = field(default_factory=list)
+    attributes: dict[str, str] = field(default_factory=dict)
+    language: str = "en"
+
+    @classmethod
+    def from_product(cls, product: Product) -> ProductRecord:
+        return cls(
+            id=product.id,
+            title=product.title,
+            category=product.category,
+            brand=product.brand,
+            price=product.price,
+            bullets=list(product.features),
+        )
+
+    @classmethod
+    def from_attribute_text(cls, text: str, record_id: str = "input") -> ProductRecord:
+        """A record from "商品名称：Apple iPhone 12，颜色：黑色，存储容量：128GB"-style input."""
+        attributes = {key.strip(): value.strip() for key, value in _ZH_FIELD.findall(text)}
+        if not attributes:
+            raise ValueError("no attributes found: write them as 名称：值，名称：值")
+        title = next((attributes.pop(key) for key in _TITLE_FIELDS if key in attributes), "")
+        if not title:
+            raise ValueError("the attributes need a product name (商品名称)")
+        language = "zh" if re.search(r"[\u4e00-\u9fff]", text) else "en"
+        return cls(id=record_id, title=title, attributes=attributes, language=language)
+
+    def texts(self) -> list[str]:
+        """Every text that states a fact, for the grounding check."""
+        price = [f"{self.price:.2f}"] if self.price is not None else []
+        attributes = [f"{key} {value}" for key, value in self.attributes.items()]
+        texts = [self.title, self.category, self.brand, *self.bullets, *attributes, *price]
+        return [clean_text(text) for text in texts]
+
+    def facts(self, limit: int = 5) -> list[str]:
+        """The bullets worth a sentence each: cleaned, de-duplicated, instructions dropped."""
+        facts: list[str] = []
+        for bullet in self.bullets:
+            fact = clean_fact(bullet)
+            if fact and not _INSTRUCTION.search(fact) and fact.lower() not in map(str.lower, facts):
+                facts.append(fact)
+        return facts[:limit]
+
+
+def clean_text(text: str) -> str:
+    """Listing text without trademark signs and runs of spaces."""
+    return re.sub(r"\s+", " ", re.sub(r"[®™©℠]", "", text)).strip()
+
+
+def clean_fact(bullet: str) -> str:
+    return clean_text(bullet).strip(" ,;-–•*")[:200]
+
+
+def short_title(title: str) -> str:
+    """A listing title without its bundle and marketing tail, for the prompts."""
+    segments = [part.strip() for part in re.split(r"\s[-–|]\s", clean_text(title))]
+    head = re.sub(r"\s*\([^)]*\)", "", segments[0])
+    head = re.split(r",|\bwith\b|\bBundle\b", head, maxsplit=1)[0].strip()
+    if head.endswith("Class") and len(segments) > 1:  # 'LG 50" Class - … - 4K UHD TV'
+        tail = next((part for part in segments[1:] if part.endswith("TV")), "")
+        head = f"{head} {tail}".strip()
+    return head or clean_text(title)

@@ -1,0 +1,139 @@
+"""The description service: one writer and its store, the model loading in the background."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+
+from actions.catalog import Catalog
+from bot.settings import WriterSettings
+from writer.backends import LocalCausalLM, OpenAICompatible, TextGenerator
+from writer.describe import Description, DescriptionWriter, OnEvent
+from writer.records import ProductRecord
+from writer.store import DescriptionStore, StoredDescription
+from writer.templates import deterministic_description
+
+log = logging.getLogger(__name__)
+
+
+class UnknownProduct(LookupError):
+    pass
+
+
+def build_generator(settings: WriterSettings) -> TextGenerator:
+    languages = frozenset(settings.languages) if settings.languages else None
+    if settings.backend == "openai":
+        if not settings.base_url:
+            raise ValueError("writer.backend 'openai' needs writer.base_url")
+        key = settings.api_key.get_secret_value() if settings.api_key else None
+        api = OpenAICompatible(settings.base_url, settings.api_model, key)
+        if languages:
+            api.languages = languages
+        return api
+    local = LocalCausalLM(
+        model_path=settings.model_path,
+        precision=settings.precision,
+        lookup_tokens=settings.lookup_tokens,
+    )
+    if settings.model_path is not None:
+        local.name = settings.model_path.name
+    if languages:
+        local.languages = languages
+    return local
+
+
+class DescriptionService:
+    """Stored descriptions first; new ones written, checked and stored on demand."""
+
+    def __init__(
+        self, writer: DescriptionWriter, store: DescriptionStore, catalog: Catalog
+    ) -> None:
+        self.writer = writer
+        self.store = store
+        self.catalog = catalog
+        self._loaded = threading.Event()
+        self._load_error: str | None = None
+        self._in_flight: dict[str, asyncio.Task[StoredDescription]] = {}
+        if not isinstance(writer.generator, LocalCausalLM):
+            self._loaded.set()  # nothing to load for a remote model
+
+    @classmethod
+    def from_settings(cls, settings: WriterSettings, catalog: Catalog) -> DescriptionService:
+        writer = DescriptionWriter(
+            build_generator(settings),
+            attempts=settings.attempts,
+            max_facts=settings.max_facts,
+            candidates=settings.candidates,
+        )
+        return cls(writer, DescriptionStore(catalog.path), catalog)
+
+    def start_loading(self) -> None:
+        """Load the model in a daemon thread; everything else keeps answering meanwhile."""
+        if not self._loaded.is_set():
+            threading.Thread(target=self.load, name="writer-model", daemon=True).start()
+
+    def load(self) -> None:
+        generator = self.writer.generator
+        try:
+            if isinstance(generator, LocalCausalLM):
+                generator.load()
+        except Exception as error:  # keep serving: descriptions fall back to the record
+            self._load_error = str(error)
+            log.exception("description model failed to load")
+        finally:
+            self._loaded.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._loaded.is_set() and self._load_error is None
+
+    def status(self) -> dict[str, object]:
+        return {
+            "backend": self.writer.generator.name,
+            "ready": self.ready,
+            "error": self._load_error,
+        }
+
+    def record(self, product_id: str) -> ProductRecord:
+        product = self.catalog.get(product_id)
+        if product is None:
+            raise UnknownProduct(product_id)
+        return ProductRecord.from_product(product)
+
+    def stored(self, product_id: str) -> StoredDescription | None:
+        self.record(product_id)  # unknown ids raise, rather than look merely undescribed
+        return self.store.get(product_id)
+
+    def draft_from_record(self, product_id: str) -> str:
+        """What to show while the model is still loading: the record's own words."""
+        return deterministic_description(self.record(product_id))
+
+    async def describe(
+        self, product_id: str, regenerate: bool = False, on_event: OnEvent | None = None
+    ) -> StoredDescription:
+        """The stored description, or a new one (written once even if asked for twice)."""
+        if not regenerate:
+            stored = self.stored(product_id)
+            if stored is not None:
+                return stored
+        record = self.record(product_id)
+        task = self._in_flight.get(product_id)
+        if task is None:
+            task = asyncio.ensure_future(self._write_and_store(record, on_event))
+            self._in_flight[product_id] = task
+            task.add_done_callback(lambda _: self._in_flight.pop(product_id, None))
+        return await asyncio.shield(task)
+
+    async def _write_and_store(
+        self, record: ProductRecord, on_event: OnEvent | None
+    ) -> StoredDescription:
+        await asyncio.to_thread(self._loaded.wait)
+        description = await self.writer.write(record, on_event)
+        return self.save(description)
+
+    def save(self, description: Description) -> StoredDescription:
+        self.store.save(description)
+        stored = self.store.get(description.product_id, description.language)
+        assert stored is not None
+        return stored
