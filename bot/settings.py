@@ -70,7 +70,7 @@ class WriterSettings(BaseModel):
     languages: list[str] | None = Field(None, description="languages the model writes freely")
     load_at_startup: bool = True
     attempts: int = Field(2, ge=1, le=10)
-    candidates: int = Field(3, ge=1, le=8)
+    candidates: int = Field(2, ge=1, le=8)
     max_facts: int = Field(5, ge=1, le=12)
     admin_token: SecretStr | None = Field(
         None, description="required to regenerate over HTTP; unset: only from this machine"

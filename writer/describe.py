@@ -167,7 +167,7 @@ class DescriptionWriter:
         safety: SafetyFilter | None = None,
         attempts: int = 2,
         max_facts: int = 5,
-        candidates: int = 3,
+        candidates: int = 2,
     ) -> None:
         self.generator = generator
         self.safety = safety or SafetyFilter()
@@ -374,7 +374,7 @@ class DescriptionWriter:
         return GenerationRequest(
             messages=plan.prompt,
             prefix=plan.prefix,
-            max_new_tokens=28,
+            max_new_tokens=20,  # a benefit clause; longer drafts rarely pass the checks
             stop_strings=(".", "!", "\n"),  # one sentence; the fact part is in the prompt
             temperature=0.0 if attempt == 1 else 0.8,
             candidates=1 if attempt == 1 else self.candidates,
