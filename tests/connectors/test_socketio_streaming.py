@@ -1,0 +1,65 @@
+"""A description written during a chat streams to the shopper's socket as it is generated."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from bot.app import create_app
+from bot.settings import Settings, WriterSettings
+from tests.connectors.test_socketio import Shopper
+from tests.writer.chat_api import ChatAPI
+
+
+def clause(body: dict[str, Any]) -> list[str]:
+    line = str(body["messages"][-1]["content"])
+    if "Fact: " not in line:
+        return ["It is ready for your desk."]
+    fact = line.split("Fact: ", 1)[1]
+    return [f"{fact} makes everyday work smooth."]
+
+
+@pytest.fixture
+async def server(settings: Settings, aiohttp_server: Any) -> AsyncIterator[TestServer]:
+    api = await aiohttp_server(ChatAPI(clause, chunk_delay_s=0.01).app())
+    writer = WriterSettings(
+        backend="openai", base_url=f"http://127.0.0.1:{api.port}/v1", load_at_startup=False
+    )
+    app = create_app(settings.model_copy(update={"writer": writer}))
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+async def shopper(server: TestServer) -> AsyncIterator[Shopper]:
+    shopper = Shopper(str(server.make_url("/")))
+    shopper.client.on("bot_stream", shopper._recorder("bot_stream"))
+    yield shopper
+    await shopper.client.disconnect()
+
+
+async def test_description_streams_then_arrives_checked(shopper: Shopper) -> None:
+    session = await shopper.connect()
+    await shopper.say(session["session_id"], "show me laptops")
+    name, cards = await shopper.next()
+    assert name == "bot_uttered" and cards["custom"]["products"]
+    await shopper.say(session["session_id"], "write a description for the first one")
+    streamed: list[dict[str, Any]] = []
+    while True:
+        name, data = await shopper.next(timeout=30)
+        if name == "bot_uttered":
+            final = data
+            break
+        streamed.append(data)
+    tokens = [event for event in streamed if event["kind"] == "token"]
+    kept = [event["text"] for event in streamed if event["kind"] == "sentence"]
+    assert len(tokens) >= 5, "the text should arrive in pieces before the final message"
+    assert {event["stream_id"] for event in streamed} == {final["custom"]["stream_id"]}
+    assert final["custom"]["type"] == "description" and final["custom"]["grounded"]
+    assert final["custom"]["product_id"] == cards["custom"]["products"][0]["id"]
+    assert final["text"] == " ".join(kept)
