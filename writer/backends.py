@@ -115,10 +115,13 @@ class LocalCausalLM:
         self, request: GenerationRequest, on_token: OnToken | None = None
     ) -> Generation:
         loop = asyncio.get_running_loop()
-        emit = None
+        emit: OnToken | None = None
         if on_token is not None:
             callback = on_token
-            emit = lambda text: loop.call_soon_threadsafe(callback, text)  # noqa: E731
+
+            def emit(text: str) -> None:  # tokens come from the worker thread
+                loop.call_soon_threadsafe(callback, text)
+
         return (await asyncio.to_thread(self.run, [request], emit))[0]
 
     async def generate_batch(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
@@ -274,10 +277,10 @@ class _CallbackStreamer:
         self._streamer = Streamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
 
     def put(self, value: Any) -> None:
-        self._streamer.put(value)
+        self._streamer.put(value)  # type: ignore[no-untyped-call]
 
     def end(self) -> None:
-        self._streamer.end()
+        self._streamer.end()  # type: ignore[no-untyped-call]
 
 
 def _load(model_path: Path | None, precision: str, threads: int | None) -> tuple[Any, Any]:
@@ -286,7 +289,7 @@ def _load(model_path: Path | None, precision: str, threads: int | None) -> tuple
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     if threads:
         torch.set_num_threads(threads)
     started = time.perf_counter()
@@ -297,7 +300,7 @@ def _load(model_path: Path | None, precision: str, threads: int | None) -> tuple
     else:
         tokenizer = AutoTokenizer.from_pretrained(model_path, local_files_only=True)
         model = AutoModelForCausalLM.from_pretrained(model_path, local_files_only=True)
-    model.eval()
+    model.eval()  # type: ignore[no-untyped-call]
     tokenizer.padding_side = "left"  # batched generation continues every row from its end
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
@@ -319,7 +322,7 @@ def _with_precision(model: Any, precision: str) -> Any:
 
         with warnings.catch_warnings():  # torch.ao's deprecation notice for eager quantization
             warnings.simplefilter("ignore")
-            return quantize_dynamic(
+            return quantize_dynamic(  # type: ignore[no-untyped-call]
                 model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8
             )
     if precision != "fp32":

@@ -26,7 +26,8 @@ def _service(settings: Settings, load: bool = True) -> DescriptionService:
     typer.echo(f"loading the description model ({service.writer.generator.name})…", err=True)
     service.load()
     if not service.ready:
-        raise typer.Exit(f"the description model did not load: {service.status()['error']}")
+        typer.echo(f"the description model did not load: {service.status()['error']}", err=True)
+        raise typer.Exit(1)
     return service
 
 
