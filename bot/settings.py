@@ -53,6 +53,9 @@ class WebSettings(BaseModel):
     title: str = "Shop assistant"
     primary_color: str = Field("#2457d6", pattern=r"^#[0-9a-fA-F]{6}$")
     cors_origins: list[str] = Field(default_factory=list, description="extra allowed origins")
+    agent_token: SecretStr | None = Field(
+        None, description="lets support tools post agent lines; unset: only from this machine"
+    )
 
 
 class WriterSettings(BaseModel):
@@ -95,6 +98,7 @@ class Settings(BaseSettings):
         "connectors.socketio:SocketIOChannel",
         "connectors.storefront:StorefrontChannel",
         "connectors.product_api:ProductApi",
+        "connectors.agents:AgentApi",
     ]
     secret_key: str | None = Field(
         None, description="signs web session tokens (SHOPBOT_SECRET_KEY)"

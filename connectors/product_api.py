@@ -8,8 +8,6 @@ machine) and answers once the new description is checked and stored.
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 import re
 
 from aiohttp import web
@@ -17,6 +15,7 @@ from aiohttp import web
 from actions import services
 from bot.app import SETTINGS, json_error
 from bot.settings import Settings
+from connectors.access import operator_refusal
 from writer.service import UnknownProduct
 
 _PRODUCT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -48,7 +47,8 @@ class ProductApi:
         product_id = request.match_info["product_id"]
         if not _PRODUCT_ID.match(product_id):
             return json_error(400, "product ids are 1-64 letters, digits, '-' or '_'")
-        refusal = self._refuse(request)
+        token = request.app[SETTINGS].writer.admin_token
+        refusal = operator_refusal(request, token, "writer.admin_token")
         if refusal is not None:
             return refusal
         try:
@@ -59,18 +59,3 @@ class ProductApi:
 
     async def writer_status(self, request: web.Request) -> web.Response:
         return web.json_response(services.descriptions().status())
-
-    def _refuse(self, request: web.Request) -> web.Response | None:
-        token = request.app[SETTINGS].writer.admin_token
-        if token is not None:
-            given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-            if hmac.compare_digest(given.encode(), token.get_secret_value().encode()):
-                return None
-            return json_error(401, "regenerating needs the writer's admin token (Bearer)")
-        try:
-            local = ipaddress.ip_address(request.remote or "").is_loopback
-        except ValueError:
-            local = False
-        if local:
-            return None
-        return json_error(403, "set writer.admin_token to regenerate from other machines")

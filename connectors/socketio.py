@@ -105,9 +105,9 @@ class SocketIOChannel:
 
         app.cleanup_ctx.append(follow_streams)
 
-    def forward_stream(self, conversation_id: str, event: dict[str, Any]) -> None:
-        """Pass generated text on to the conversation's sockets as it comes."""
-        task = asyncio.ensure_future(self.server.emit("bot_stream", event, room=conversation_id))
+    def forward_stream(self, conversation_id: str, event: str, payload: dict[str, Any]) -> None:
+        """Pass generated text and agents' lines on to the conversation's sockets."""
+        task = asyncio.ensure_future(self.server.emit(event, payload, room=conversation_id))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import statistics
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
+import aiohttp
 import pytest
+from aiohttp import web
 from playwright.async_api import Browser, Page, async_playwright
 
 from bot.settings import PROJECT_ROOT
 from tests.conftest import MODELS
 from tests.e2e.processes import free_port, shopbot_process
+from tests.writer.chat_api import ChatAPI
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
@@ -29,13 +35,38 @@ FLAGS = [
 ]
 
 
+def _clause(body: dict[str, Any]) -> list[str]:
+    """A writer model on an OpenAI-compatible server: the fact, then a plain benefit."""
+    line = str(body["messages"][-1]["content"])
+    if "Fact: " not in line:
+        return ["It is ready for your desk."]
+    return [f"{line.split('Fact: ', 1)[1]} makes everyday work smooth and simple."]
+
+
 @pytest.fixture(scope="module")
-def store_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def writer_api() -> Iterator[str]:
+    """A local chat-completions server that streams word by word, in its own thread."""
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(ChatAPI(_clause, chunk_delay_s=0.04).app())
+    port = free_port()
+    loop.run_until_complete(runner.setup())
+    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}/v1"
+    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def store_url(tmp_path_factory: pytest.TempPathFactory, writer_api: str) -> Iterator[str]:
     home = tmp_path_factory.mktemp("store-home")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     args = ["serve", "--port", str(port), "--home", str(home), "--models", str(MODELS)]
-    with shopbot_process(args, f"{url}/health", {}):
+    writer = {"SHOPBOT_WRITER__BACKEND": "openai", "SHOPBOT_WRITER__BASE_URL": writer_api}
+    with shopbot_process(args, f"{url}/health", writer):
         yield url
 
 
@@ -151,3 +182,52 @@ async def test_unread_badge_counts_replies_while_closed(page: Page, store_url: s
     assert int(await badge.inner_text()) >= 1
     await page.click(".shopbot-launcher")
     await badge.wait_for(state="hidden")
+
+
+async def test_a_description_streams_in_as_it_is_written(page: Page, store_url: str) -> None:
+    await page.goto(store_url)
+    await page.click(".shopbot-launcher")
+    await page.locator(".shopbot-system").first.wait_for()
+    await _send(page, "show me laptops")
+    await page.locator(".shopbot-card").first.wait_for()
+    await page.fill(".shopbot-input", "write a description for the first one")
+    await page.press(".shopbot-input", "Enter")
+    streaming = page.locator(".shopbot-streaming")
+    await streaming.wait_for(timeout=30_000)
+    await page.wait_for_function(
+        "() => (document.querySelector('.shopbot-streaming') || {}).textContent?.length > 20"
+    )
+    partial = await streaming.inner_text()
+    await streaming.wait_for(state="detached", timeout=60_000)  # the class goes when it ends
+    final = await page.locator(".shopbot-bot").last.inner_text()
+    assert "makes everyday work smooth and simple." in final
+    assert len(partial) < len(final), "text should show before the whole description is done"
+    assert await page.locator(".shopbot-draft").count() == 0
+    await page.screenshot(path=str(ARTIFACTS / "widget-description.png"))
+
+
+async def test_agent_join_and_leave_show_as_system_lines(page: Page, store_url: str) -> None:
+    await page.goto(store_url)
+    await page.click(".shopbot-launcher")
+    await page.locator(".shopbot-system").first.wait_for()
+    await _send(page, "hello")
+    session = json.loads(await page.evaluate("localStorage.getItem('shopbot.session')"))
+    url = f"{store_url}/api/conversations/{session['session_id']}/agent"
+    async with aiohttp.ClientSession() as http:
+        for body in (
+            {"event": "join", "agent": "Dana"},
+            {"event": "message", "agent": "Dana", "text": "Hi, I'm Dana <b>from support</b>."},
+            {"event": "leave", "agent": "Dana"},
+        ):
+            async with http.post(url, json=body) as response:
+                assert response.status == 201
+    system = page.locator(".shopbot-system", has_text="Dana left the chat.")
+    await system.wait_for(timeout=10_000)
+    assert await page.locator(".shopbot-system", has_text="Dana joined the chat.").count() == 1
+    agent = page.locator(".shopbot-agent")
+    assert "Dana" in await agent.locator(".shopbot-agent-name").inner_text()
+    assert "<b>from support</b>" in await agent.inner_text()  # shown as text, not markup
+    await page.reload()
+    await page.click(".shopbot-launcher")
+    await page.locator(".shopbot-system", has_text="Dana left the chat.").wait_for()
+    assert await page.locator(".shopbot-agent", has_text="from support").count() == 1

@@ -227,6 +227,13 @@
     if (!message) { return; }
     var custom = message.custom || {};
     var text = message.text;
+    if (custom.type === "agent_joined" || custom.type === "agent_left") {  // from history
+      return this.system(text || "");
+    }
+    if (custom.type === "agent_message") {
+      if (!fromHistory) { this.countUnread(); }
+      return this.agentLine(custom.agent, text);
+    }
     if (text && custom.type === "product_cards") {
       text = text.split("\n")[0];  // the cards below show what the text lists for text-only clients
     }
@@ -248,11 +255,7 @@
       img.src = message.attachment.payload.src;
       this.log.appendChild(img);
     }
-    if (!fromHistory && !this.open) {
-      this.unread += 1;
-      this.badge.textContent = String(this.unread);
-      this.badge.hidden = false;
-    }
+    if (!fromHistory) { this.countUnread(); }
     this.scroll();
     return row;
   };
@@ -291,6 +294,20 @@
   };
 
   Widget.prototype.system = function (text) { return this.bubble("system", text); };
+
+  Widget.prototype.agentLine = function (agent, text) {
+    var row = this.bubble("agent", "");
+    row.appendChild(el("span", "shopbot-agent-name", String(agent || "Agent")));
+    row.appendChild(el("span", null, String(text || "")));
+    return row;
+  };
+
+  Widget.prototype.countUnread = function () {
+    if (this.open) { return; }
+    this.unread += 1;
+    this.badge.textContent = String(this.unread);
+    this.badge.hidden = false;
+  };
 
   Widget.prototype.quickReplies = function (replies) {
     var self = this, box = el("div", "shopbot-quick-replies");

@@ -1,0 +1,77 @@
+"""People joining a shopper's conversation: join, write, leave.
+
+`POST /api/conversations/{session_id}/agent {"event": "join"|"message"|"leave", "agent",
+"text"?}` stores the line in the conversation (so a reloaded widget shows it) and pushes it
+to the shopper's open sockets as `agent_joined`, `bot_uttered` or `agent_left`. A support
+tool (the Slack connector, a helpdesk) calls it with `web.agent_token` as a Bearer token;
+with no token configured, only requests from this machine are accepted.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from bot import streams
+from bot.app import BOT, SETTINGS, json_error
+from bot.settings import Settings
+from connectors.access import operator_refusal
+
+SOCKET_EVENTS = {"join": "agent_joined", "leave": "agent_left", "message": "bot_uttered"}
+
+
+class AgentLine(BaseModel):
+    event: str = Field(pattern="^(join|message|leave)$")
+    agent: str = Field(min_length=1, max_length=40)
+    text: str | None = Field(None, max_length=2000)
+
+    @model_validator(mode="after")
+    def message_needs_text(self) -> AgentLine:
+        if self.event == "message" and not (self.text or "").strip():
+            raise ValueError("a message needs text")
+        return self
+
+    def shown(self) -> str:
+        if self.event == "join":
+            return f"{self.agent} joined the chat."
+        if self.event == "leave":
+            return f"{self.agent} left the chat."
+        return str(self.text)
+
+
+class AgentApi:
+    name = "agents"
+
+    def register(self, app: web.Application, settings: Settings) -> None:
+        app.router.add_post("/api/conversations/{session_id}/agent", self.post_line)
+
+    async def post_line(self, request: web.Request) -> web.Response:
+        token = request.app[SETTINGS].web.agent_token
+        refusal = operator_refusal(request, token, "web.agent_token")
+        if refusal is not None:
+            return refusal
+        try:
+            line = AgentLine.model_validate(await request.json())
+        except ValidationError as error:
+            return json_error(
+                400,
+                "invalid agent line",
+                details=error.errors(include_url=False, include_context=False),
+            )
+        except ValueError:
+            return json_error(400, "body must be a JSON object")
+        session_id = request.match_info["session_id"]
+        store = request.app[BOT].store
+        if not await store.load(session_id):
+            return json_error(404, "no such conversation")
+        kind = {"join": "agent_joined", "leave": "agent_left", "message": "agent_message"}
+        custom = {"type": kind[line.event], "agent": line.agent}
+        text = line.shown()
+        event = {"event": "bot", "text": text, "data": {"custom": custom}, "timestamp": time.time()}
+        await store.append(session_id, [event])
+        payload: dict[str, Any] = {"text": text, "custom": custom}
+        streams.publish(session_id, payload, event=SOCKET_EVENTS[line.event])
+        return web.json_response({"stored": True, "shown": text}, status=201)

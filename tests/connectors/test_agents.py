@@ -1,0 +1,108 @@
+"""Agents joining, writing in and leaving a shopper's conversation, seen over socket.io."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+from pydantic import SecretStr
+
+from bot.app import create_app
+from bot.settings import Settings, WebSettings
+from tests.connectors.test_socketio import Shopper
+
+
+@pytest.fixture
+async def server(settings: Settings) -> AsyncIterator[TestServer]:
+    server = TestServer(create_app(settings), host="127.0.0.1")
+    await server.start_server()
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+async def shopper(server: TestServer) -> AsyncIterator[Shopper]:
+    shopper = Shopper(str(server.make_url("/")))
+    for name in ("agent_joined", "agent_left"):
+        shopper.client.on(name, shopper._recorder(name))
+    yield shopper
+    await shopper.client.disconnect()
+
+
+async def post_line(server: TestServer, session_id: str, body: Any, **headers: str) -> Any:
+    url = server.make_url(f"/api/conversations/{session_id}/agent")
+    async with aiohttp.ClientSession() as http:
+        async with http.post(url, json=body, headers=headers) as response:
+            return response.status, await response.json()
+
+
+async def test_join_message_leave_reach_the_shopper_and_the_history(
+    server: TestServer, shopper: Shopper
+) -> None:
+    session = await shopper.connect()
+    sid = session["session_id"]
+    await shopper.say(sid, "hi")
+    assert (await shopper.next())[0] == "bot_uttered"
+    for body, expected in [
+        ({"event": "join", "agent": "Dana"}, ("agent_joined", "Dana joined the chat.")),
+        ({"event": "message", "agent": "Dana", "text": "I can help with that."},
+         ("bot_uttered", "I can help with that.")),
+        ({"event": "leave", "agent": "Dana"}, ("agent_left", "Dana left the chat.")),
+    ]:  # fmt: skip
+        status, _ = await post_line(server, sid, body)
+        assert status == 201
+        name, data = await shopper.next()
+        assert (name, data["text"]) == expected
+        assert data["custom"]["agent"] == "Dana"
+    history_url = server.make_url(f"/api/conversations/{sid}/messages")
+    async with aiohttp.ClientSession() as http:
+        headers = {"Authorization": f"Bearer {session['token']}"}
+        async with http.get(history_url, headers=headers) as response:
+            lines = (await response.json())["messages"]
+    types = [line.get("custom", {}).get("type") for line in lines[-3:]]
+    assert types == ["agent_joined", "agent_message", "agent_left"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"event": "dance", "agent": "Dana"},
+        {"event": "join"},
+        {"event": "message", "agent": "Dana", "text": "  "},
+        {"event": "join", "agent": "x" * 41},
+        ["join", "Dana"],
+    ],
+)
+async def test_bad_lines_are_refused_and_nothing_is_stored(
+    server: TestServer, shopper: Shopper, body: Any
+) -> None:
+    session = await shopper.connect()
+    await shopper.say(session["session_id"], "hi")
+    await shopper.next()
+    status, error = await post_line(server, session["session_id"], body)
+    assert status == 400 and "error" in error
+    with pytest.raises(TimeoutError):
+        await shopper.next(timeout=0.3)
+
+
+async def test_unknown_conversation_is_404(server: TestServer) -> None:
+    status, error = await post_line(server, "nobody-here", {"event": "join", "agent": "Dana"})
+    assert status == 404 and error["error"] == "no such conversation"
+
+
+async def test_the_agent_token_is_required_when_set(settings: Settings) -> None:
+    web = WebSettings(agent_token=SecretStr("agent-secret"))
+    server = TestServer(create_app(settings.model_copy(update={"web": web})), host="127.0.0.1")
+    await server.start_server()
+    try:
+        status, _ = await post_line(server, "s1", {"event": "join", "agent": "Dana"})
+        assert status == 401
+        status, _ = await post_line(
+            server, "s1", {"event": "join", "agent": "Dana"}, Authorization="Bearer agent-secret"
+        )
+        assert status == 404  # allowed in; the conversation just does not exist
+    finally:
+        await server.close()
