@@ -181,6 +181,9 @@ TERM_CLAIMS: dict[str, tuple[str, ...]] = {
     "ssd": ("ssd",),
     "nvme": ("nvme",),
     "warranty": ("warranty", "guarantee", "guaranteed"),
+    "unlimited": ("unlimited", "limitless"),
+    "lifetime": ("lifetime",),
+    "free": ("free", "for free", "free of charge"),
     "free shipping": ("free shipping",),
     "certified": ("certified", "certification"),
 }

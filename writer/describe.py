@@ -28,7 +28,7 @@ from writer.templates import (
     product_noun,
 )
 
-WRITER_VERSION = 1  # bump when prompts or checks change, so `describe --all` redoes the catalog
+WRITER_VERSION = 2  # bump when prompts or checks change, so `describe --all` redoes the catalog
 
 FACT_SYSTEM = (
     "You write one sentence of shop copy. The sentence starts with the product fact, word for "

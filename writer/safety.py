@@ -9,7 +9,11 @@ from dataclasses import dataclass, field
 from better_profanity import Profanity
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_PHONE = re.compile(r"(?<![\w.])\+?\(?\d(?:[\s().-]{0,2}\d){6,}(?![\w.])")
+_PHONE = re.compile(
+    r"(?<![\w.+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)\s?|\d{2,4}[\s.-])\d{3,4}[\s.-]\d{3,4}(?![\w.])"
+    r"|(?<![\w+])\+\d{8,15}(?!\d)"  # E.164
+    r"|(?<!\d)1[3-9]\d{9}(?!\d)"  # mainland China mobile
+)
 _URL = re.compile(r"\bhttps?://|\bwww\.", re.IGNORECASE)
 _DISPARAGING = re.compile(
     r"\b(unlike|better than|worse than|superior to|inferior|knock-?off|cheap copy|"

@@ -23,11 +23,11 @@ def product_noun(record: ProductRecord) -> str:
 def opening_sentence(record: ProductRecord) -> str:
     category = product_noun(record)
     name = short_title(record.title)
-    return (
-        f"Meet the {name}, a {category} from {record.brand}."
-        if category and record.brand
-        else f"Meet the {name}."
-    )
+    if not category:
+        return f"Meet the {name}."
+    if not record.brand or record.brand.lower() in name.lower():
+        return f"Meet the {name}, a {category}."
+    return f"Meet the {name}, a {category} from {record.brand}."
 
 
 def fact_sentence(fact: str) -> str:

@@ -21,6 +21,8 @@ ALLOWED = [
     "The Samsung QLED TV brings bright, rich color to your living room.",
     "Smart features put your favorite shows a click away.",
     "A 55-inch screen fills the room.",
+    '16" 2.5K (2560 x 1600) 300 nit display.',  # specs, not a phone number
+    '14" IPS FHD (1920 x 1080) 250-Nits Display with 2x2/160 Wi-Fi.',
 ]
 
 
