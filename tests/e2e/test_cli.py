@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import MODELS
 from tests.e2e.processes import SHOPBOT, free_port, shopbot_process
+from tests.writer.chat_api import chat_api_thread
 
 
 def test_serve_answers_over_http(tmp_path: Path, intent_model_dir: Path) -> None:
@@ -107,6 +108,7 @@ def test_eval_refuses_a_csv_without_the_columns(tmp_path: Path) -> None:
         ["import-catalog"],
         ["recommend"],
         ["recommend", "train"],
+        ["describe"],
     ],
 )
 def test_every_command_has_help(command: list[str]) -> None:
@@ -114,3 +116,43 @@ def test_every_command_has_help(command: list[str]) -> None:
         [SHOPBOT, *command, "--help"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0 and "Usage" in result.stdout
+
+
+def test_describe_chinese_attributes_without_loading_a_model(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [SHOPBOT, "describe", "--home", str(tmp_path / "home"), "--json",
+         "--attributes", "商品名称：Apple iPhone 12，颜色：黑色，存储容量：128GB"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    described = json.loads(result.stdout)
+    assert described["path"] == "record-zh" and described["check"]["grounded"]
+    assert "黑色" in described["text"] and "128GB" in described["text"]
+    assert "loading the description model" not in result.stderr
+
+
+def test_describe_all_is_resumable(tmp_path: Path) -> None:
+    """Against an OpenAI-compatible server: two products, then a rerun that skips them."""
+    with chat_api_thread() as base_url:
+        writer = {"SHOPBOT_WRITER__BACKEND": "openai", "SHOPBOT_WRITER__BASE_URL": base_url}
+        env = {**os.environ, **writer}
+        home = str(tmp_path / "home")
+        first = subprocess.run(
+            [SHOPBOT, "describe", "--all", "--limit", "2", "--json", "--home", home],
+            capture_output=True, text=True, timeout=300, env=env,
+        )  # fmt: skip
+        assert first.returncode == 0, first.stderr
+        summary = json.loads(first.stdout.strip().splitlines()[-1])
+        assert summary["written"] == 2 and summary["published_with_unsupported_claims"] == 0
+        assert "describing" in first.stderr  # the progress bar
+        again = subprocess.run(
+            [SHOPBOT, "describe", "--all", "--limit", "2", "--json", "--home", home],
+            capture_output=True, text=True, timeout=300, env=env,
+        )  # fmt: skip
+        resumed = json.loads(again.stdout.strip().splitlines()[-1])
+        assert resumed["already_done"] == 2 and resumed["written"] == 2  # the next two
+    bad = subprocess.run(
+        [SHOPBOT, "describe", "no-such-product", "--home", home],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert bad.returncode != 0 and "no product" in bad.stderr

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import statistics
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 from playwright.async_api import Browser, Page, async_playwright
 
 from bot.settings import PROJECT_ROOT
 from tests.conftest import MODELS
 from tests.e2e.processes import free_port, shopbot_process
-from tests.writer.chat_api import ChatAPI
+from tests.writer.chat_api import ChatAPI, chat_api_thread, clause_after_fact
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
@@ -35,28 +31,11 @@ FLAGS = [
 ]
 
 
-def _clause(body: dict[str, Any]) -> list[str]:
-    """A writer model on an OpenAI-compatible server: the fact, then a plain benefit."""
-    line = str(body["messages"][-1]["content"])
-    if "Fact: " not in line:
-        return ["It is ready for your desk."]
-    return [f"{line.split('Fact: ', 1)[1]} makes everyday work smooth and simple."]
-
-
 @pytest.fixture(scope="module")
 def writer_api() -> Iterator[str]:
-    """A local chat-completions server that streams word by word, in its own thread."""
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(ChatAPI(_clause, chunk_delay_s=0.04).app())
-    port = free_port()
-    loop.run_until_complete(runner.setup())
-    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}/v1"
-    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(timeout=10)
+    """A local chat-completions server that streams word by word."""
+    with chat_api_thread(ChatAPI(clause_after_fact, chunk_delay_s=0.04)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,3 +58,32 @@ def last_user_line(body: dict[str, Any]) -> str:
 
 def system_prompt(body: dict[str, Any]) -> str:
     return str(body["messages"][0]["content"])
+
+
+def clause_after_fact(body: dict[str, Any]) -> list[str]:
+    """A writer model that repeats the fact it was given and adds a plain benefit."""
+    line = last_user_line(body)
+    if "Fact: " not in line:
+        return ["It is ready for your desk."]
+    return [f"{line.split('Fact: ', 1)[1]} makes everyday work smooth and simple."]
+
+
+@contextmanager
+def chat_api_thread(api: ChatAPI | None = None) -> Iterator[str]:
+    """Serve `api` on 127.0.0.1 from its own thread (for subprocesses); yields the base URL."""
+    api = api or ChatAPI(clause_after_fact)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(api.app())
+    loop.run_until_complete(runner.setup())
+    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
