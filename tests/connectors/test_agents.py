@@ -10,26 +10,20 @@ import pytest
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
-from bot.app import create_app
 from bot.settings import Settings, WebSettings
-from tests.connectors.test_socketio import Shopper
+from tests.connectors.test_socketio import Shopper, connected, served
 
 
 @pytest.fixture
 async def server(settings: Settings) -> AsyncIterator[TestServer]:
-    server = TestServer(create_app(settings), host="127.0.0.1")
-    await server.start_server()
-    yield server
-    await server.close()
+    async with served(settings) as server:
+        yield server
 
 
 @pytest.fixture
 async def shopper(server: TestServer) -> AsyncIterator[Shopper]:
-    shopper = Shopper(str(server.make_url("/")))
-    for name in ("agent_joined", "agent_left"):
-        shopper.client.on(name, shopper._recorder(name))
-    yield shopper
-    await shopper.client.disconnect()
+    async with connected(server, "agent_joined", "agent_left") as shopper:
+        yield shopper
 
 
 async def post_line(server: TestServer, session_id: str, body: Any, **headers: str) -> Any:
@@ -95,14 +89,10 @@ async def test_unknown_conversation_is_404(server: TestServer) -> None:
 
 async def test_the_agent_token_is_required_when_set(settings: Settings) -> None:
     web = WebSettings(agent_token=SecretStr("agent-secret"))
-    server = TestServer(create_app(settings.model_copy(update={"web": web})), host="127.0.0.1")
-    await server.start_server()
-    try:
+    async with served(settings.model_copy(update={"web": web})) as server:
         status, _ = await post_line(server, "s1", {"event": "join", "agent": "Dana"})
         assert status == 401
         status, _ = await post_line(
             server, "s1", {"event": "join", "agent": "Dana"}, Authorization="Bearer agent-secret"
         )
         assert status == 404  # allowed in; the conversation just does not exist
-    finally:
-        await server.close()

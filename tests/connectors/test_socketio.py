@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -45,20 +46,39 @@ class Shopper:
         await self.client.emit("user_uttered", {"message": message, "session_id": session_id})
 
 
+@asynccontextmanager
+async def served(settings: Settings) -> AsyncIterator[TestServer]:
+    """The whole app on 127.0.0.1, closed afterwards."""
+    server = TestServer(create_app(settings), host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield server
+    finally:
+        await server.close()
+
+
+@asynccontextmanager
+async def connected(server: TestServer, *events: str) -> AsyncIterator[Shopper]:
+    """A shopper that also records `events` beyond session_confirm and bot_uttered."""
+    shopper = Shopper(str(server.make_url("/")))
+    for name in events:
+        shopper.client.on(name, shopper._recorder(name))
+    try:
+        yield shopper
+    finally:
+        await shopper.client.disconnect()
+
+
 @pytest.fixture
 async def server(settings: Settings) -> AsyncIterator[TestServer]:
-    limited = settings.model_copy(update={"limits": LimitSettings(socket_burst=3)})
-    server = TestServer(create_app(limited), host="127.0.0.1")
-    await server.start_server()
-    yield server
-    await server.close()
+    async with served(settings.model_copy(update={"limits": LimitSettings(socket_burst=3)})) as s:
+        yield s
 
 
 @pytest.fixture
 async def shopper(server: TestServer) -> AsyncIterator[Shopper]:
-    shopper = Shopper(str(server.make_url("/")))
-    yield shopper
-    await shopper.client.disconnect()
+    async with connected(server) as shopper:
+        yield shopper
 
 
 async def test_session_then_products(shopper: Shopper) -> None:

@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.app import create_app
 from bot.settings import Settings, WriterSettings
-from tests.connectors.test_socketio import Shopper
+from tests.connectors.test_socketio import Shopper, connected, served
 from tests.writer.chat_api import ChatAPI
 
 
@@ -28,19 +27,14 @@ async def server(settings: Settings, aiohttp_server: Any) -> AsyncIterator[TestS
     writer = WriterSettings(
         backend="openai", base_url=f"http://127.0.0.1:{api.port}/v1", load_at_startup=False
     )
-    app = create_app(settings.model_copy(update={"writer": writer}))
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    yield server
-    await server.close()
+    async with served(settings.model_copy(update={"writer": writer})) as server:
+        yield server
 
 
 @pytest.fixture
 async def shopper(server: TestServer) -> AsyncIterator[Shopper]:
-    shopper = Shopper(str(server.make_url("/")))
-    shopper.client.on("bot_stream", shopper._recorder("bot_stream"))
-    yield shopper
-    await shopper.client.disconnect()
+    async with connected(server, "bot_stream") as shopper:
+        yield shopper
 
 
 async def test_description_streams_then_arrives_checked(shopper: Shopper) -> None:
