@@ -28,7 +28,7 @@ from writer.templates import (
     product_noun,
 )
 
-WRITER_VERSION = 2  # bump when prompts or checks change, so `describe --all` redoes the catalog
+WRITER_VERSION = 3  # bump when prompts or checks change, so `describe --all` redoes the catalog
 
 FACT_SYSTEM = (
     "You write one sentence of shop copy. The sentence starts with the product fact, word for "
@@ -140,6 +140,9 @@ class Description:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+_GARBLED = re.compile(r"(\S+)(\s+\1){2,}|\s[’'`]\w?(\s|\.|$)")  # "in ’s ’s ’s ’."
 
 
 def _continuation(sentence: str, prefix: str) -> str:
@@ -358,6 +361,10 @@ class DescriptionWriter:
             problems.append(f"names {names[0]}")
         if re.search(r"[()\[\]{}]", added_text):
             problems.append("an aside in brackets")
+        if re.search(r"(\S+)(\s+\1){2,}", added_text) or re.search(
+            r"\s[’'`]\w?(\s|\.|$)", added_text
+        ):
+            problems.append("garbled: repeated or stray tokens")
         added = _content_words(added_text)
         if any(len(added & words) >= max(2, len(words) // 2) for words in _EXAMPLE_WORDS):
             problems.append("copies an example")

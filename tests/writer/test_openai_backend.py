@@ -104,3 +104,16 @@ async def test_a_chinese_capable_backend_writes_chinese_under_the_same_check(
     assert description.text == "Apple iPhone 12，黑色机身，128GB 存储。"
     assert description.check["grounded"]
     assert "Never write: 256GB" in system_prompt(api.requests[1])
+
+
+async def test_garbled_drafts_are_not_published(
+    catalog: Catalog, aiohttp_server: ServerFactory
+) -> None:
+    def reply(body: dict[str, Any]) -> list[str]:
+        fact = last_user_line(body).split("Fact: ", 1)[-1]
+        return [f"{fact} lets you see your home in ’s ’s ’s ’."]
+
+    writer = DescriptionWriter(await backend_for(ChatAPI(reply), aiohttp_server), attempts=1)
+    description = await writer.write(mac_mini(catalog))
+    assert "’s ’s" not in description.text
+    assert any("garbled" in r for s in description.sentences for r in s.rejected)

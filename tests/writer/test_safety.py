@@ -43,6 +43,13 @@ def test_allowed(safety: SafetyFilter, text: str) -> None:
     assert safety.check(text, RECORD).safe, safety.check(text, RECORD).problems
 
 
+def test_words_from_the_listing_are_not_profanity(safety: SafetyFilter) -> None:
+    """The list flags "Facial"; a camera's listing says "Facial Recognition"."""
+    record = "Smart doorbell with Facial Recognition and Slope mount"
+    assert safety.check("Facial Recognition greets your guests.", record).safe
+    assert not safety.check("Facial Recognition greets your guests.", RECORD).safe
+
+
 def test_the_products_own_brand_is_not_another_brand(safety: SafetyFilter) -> None:
     assert safety.check("Samsung quality you can see.", RECORD).safe
     assert not safety.check("Samsung quality you can see.", "LG OLED TV").safe
