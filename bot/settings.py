@@ -64,7 +64,7 @@ class WriterSettings(BaseModel):
     backend: str = Field("local", pattern="^(local|openai)$")
     model_path: Path | None = Field(None, description="a local Hugging Face causal-LM folder")
     precision: str = Field("fp32", pattern="^(fp32|bf16|int8)$")
-    lookup_tokens: int = Field(10, ge=0, description="prompt-lookup draft length; 0 turns it off")
+    lookup_tokens: int = Field(30, ge=0, description="prompt-lookup draft length; 0 turns it off")
     base_url: str | None = Field(
         None, description="OpenAI-compatible API, e.g. http://127.0.0.1:8000/v1"
     )
