@@ -7,7 +7,7 @@ import re
 
 from actions.catalog import Catalog
 from writer.backends import GenerationRequest, LocalCausalLM, smollm2_location
-from writer.describe import DescriptionWriter
+from writer.describe import DescriptionWriter, StreamEvent
 from writer.records import ProductRecord
 
 SYSTEM = "You write one sentence of shop copy from one product fact."
@@ -100,3 +100,22 @@ def test_a_catalog_description_is_grounded_and_reads_as_sentences(
     assert len(description.sentences) == 1 + len(record.facts())
     assert all(s.text.endswith((".", "!")) for s in description.sentences)
     assert description.text.startswith(("The Dell Inspiron", "Meet the Dell Inspiron"))
+
+
+def test_the_default_path_streams_with_lookup_drafts(smollm2: LocalCausalLM) -> None:
+    """Prompt-lookup drafts (the default) with streaming, stop strings and the cached head."""
+    drafted = LocalCausalLM(lookup_tokens=30)
+    drafted._model, drafted._tokenizer = smollm2._model, smollm2._tokenizer
+    record = ProductRecord(
+        id="t2",
+        title="Wireless Mouse",
+        category="Computer Accessories",
+        brand="Acme",
+        bullets=["Silent clicks", "Up to 18 months of battery life"],
+    )
+    events: list[StreamEvent] = []
+    description = asyncio.run(DescriptionWriter(drafted).write(record, events.append))
+    assert description.check["grounded"] and description.check["safe"]
+    assert any(event.kind == "token" for event in events)
+    kept = [event.text for event in events if event.kind == "sentence"]
+    assert " ".join(kept) == description.text
