@@ -264,10 +264,20 @@ def describe(
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="With --all: stop after this many.")
     ] = None,
+    tone: Annotated[
+        str | None, typer.Option("--tone", help='The shop\'s voice, e.g. "warm and playful".')
+    ] = None,
+    facts: Annotated[
+        int | None,
+        typer.Option("--facts", min=1, max=12, help="Length: how many key facts get a sentence."),
+    ] = None,
     home: HomeOption = None,
 ) -> None:
     """Write product descriptions with the description model, checked against the record."""
     settings = _settings(home)
+    changes = {"tone": tone, "max_facts": facts}
+    writer = settings.writer.model_copy(update={k: v for k, v in changes.items() if v is not None})
+    settings = settings.model_copy(update={"writer": writer})
     chosen = sum(bool(choice) for choice in (product_id, all_products, attributes))
     if chosen != 1:
         raise typer.BadParameter("give one of PRODUCT_ID, --all or --attributes")

@@ -74,7 +74,8 @@ class WriterSettings(BaseModel):
     load_at_startup: bool = True
     attempts: int = Field(2, ge=1, le=10)
     candidates: int = Field(2, ge=1, le=8)
-    max_facts: int = Field(5, ge=1, le=12)
+    max_facts: int = Field(5, ge=1, le=12, description="length: one sentence per key fact")
+    tone: str | None = Field(None, max_length=60, description='e.g. "warm and playful"')
     admin_token: SecretStr | None = Field(
         None, description="required to regenerate over HTTP; unset: only from this machine"
     )

@@ -171,12 +171,14 @@ class DescriptionWriter:
         attempts: int = 2,
         max_facts: int = 5,
         candidates: int = 2,
+        tone: str | None = None,
     ) -> None:
         self.generator = generator
         self.safety = safety or SafetyFilter()
         self.attempts = attempts
         self.max_facts = max_facts
         self.candidates = candidates
+        self.tone = tone  # e.g. "warm and playful"; a shop's voice, added to the instructions
 
     async def write(self, record: ProductRecord, on_event: OnEvent | None = None) -> Description:
         """One description, sentence by sentence, streaming each draft through `on_event`."""
@@ -390,6 +392,9 @@ class DescriptionWriter:
             banned_phrases=banned,
         )
 
+    def _voiced(self, system: str) -> str:
+        return f"{system} Write in a {self.tone} tone." if self.tone else system
+
     def _plan(self, record: ProductRecord) -> list[SentencePlan]:
         """The opening, then one sentence per key fact, each starting with its own words."""
         if record.language == "zh":  # a zh-capable model writes the whole text, checked
@@ -398,7 +403,7 @@ class DescriptionWriter:
         kind = opening_sentence(record)
         opening = SentencePlan(
             prompt=_few_shot(
-                OPENING_SYSTEM,
+                self._voiced(OPENING_SYSTEM),
                 [(f"Product: {n}\nCategory: {c}", answer) for n, c, answer in OPENING_EXAMPLES],
                 f"Product: {name}\nCategory: {record.category}",
             ),
@@ -411,7 +416,7 @@ class DescriptionWriter:
         facts = [
             SentencePlan(
                 prompt=_few_shot(
-                    FACT_SYSTEM,
+                    self._voiced(FACT_SYSTEM),
                     [(f"Product: {t}\nFact: {f}", answer) for t, f, answer in FACT_EXAMPLES],
                     f"Product: {product_type}\nFact: {fact}",
                 ),

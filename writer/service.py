@@ -65,6 +65,7 @@ class DescriptionService:
             attempts=settings.attempts,
             max_facts=settings.max_facts,
             candidates=settings.candidates,
+            tone=settings.tone,
         )
         return cls(writer, DescriptionStore(catalog.path), catalog)
 

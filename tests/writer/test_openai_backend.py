@@ -117,3 +117,15 @@ async def test_garbled_drafts_are_not_published(
     description = await writer.write(mac_mini(catalog))
     assert "’s ’s" not in description.text
     assert any("garbled" in r for s in description.sentences for r in s.rejected)
+
+
+async def test_tone_and_length_shape_the_prompts(
+    catalog: Catalog, aiohttp_server: ServerFactory
+) -> None:
+    api = ChatAPI(lambda body: ["Fine."])
+    writer = DescriptionWriter(
+        await backend_for(api, aiohttp_server), attempts=1, max_facts=2, tone="warm and playful"
+    )
+    description = await writer.write(mac_mini(catalog))
+    assert len(description.sentences) == 3  # the opening and two facts
+    assert all("Write in a warm and playful tone." in system_prompt(b) for b in api.requests)
