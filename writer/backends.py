@@ -102,15 +102,6 @@ class LocalCausalLM:
             if self._model is None:
                 self._model, self._tokenizer = _load(self.model_path, self.precision, self.threads)
 
-    @property
-    def loaded(self) -> bool:
-        return self._model is not None
-
-    @property
-    def tokenizer(self) -> Any:
-        self.load()
-        return self._tokenizer
-
     async def generate(
         self, request: GenerationRequest, on_token: OnToken | None = None
     ) -> Generation:

@@ -83,19 +83,8 @@ class DescriptionStore:
             )
 
     def get(self, product_id: str, language: str = "en") -> StoredDescription | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT product_id, language, text, path, backend, version, grounded, created_at,"
-                " record FROM product_descriptions WHERE product_id = ? AND language = ?",
-                (product_id, language),
-            ).fetchone()
-        if row is None:
-            return None
-        *head, record = row
-        pid, lang, text, path, backend, version, grounded, created = head
-        return StoredDescription(
-            pid, lang, text, path, backend, version, bool(grounded), created, json.loads(record)
-        )
+        rows = self._select("product_id = ? AND language = ?", (product_id, language))
+        return rows[0] if rows else None
 
     def done(self, version: int, language: str = "en") -> set[str]:
         """Products that already have a description from this writer version (for resuming)."""
@@ -107,12 +96,17 @@ class DescriptionStore:
         return {product_id for (product_id,) in rows}
 
     def all(self, language: str = "en") -> list[StoredDescription]:
+        return self._select("language = ? ORDER BY product_id", (language,))
+
+    def _select(self, where: str, values: tuple[str, ...]) -> list[StoredDescription]:
         with self._lock:
-            ids = [
-                pid
-                for (pid,) in self._db.execute(
-                    "SELECT product_id FROM product_descriptions WHERE language = ? ORDER BY 1",
-                    (language,),
-                )
-            ]
-        return [d for d in (self.get(pid, language) for pid in ids) if d is not None]
+            rows = self._db.execute(
+                "SELECT product_id, language, text, path, backend, version, grounded, created_at,"
+                f" record FROM product_descriptions WHERE {where}",
+                values,
+            ).fetchall()
+        return [
+            StoredDescription(pid, lang, text, path, backend, version, bool(grounded), created,
+                              json.loads(record))
+            for pid, lang, text, path, backend, version, grounded, created, record in rows
+        ]  # fmt: skip
