@@ -28,9 +28,21 @@ def open_shop(settings: Settings, show_progress: bool = True, load_models: bool 
     log_demo_purchases(log, orders, [customer for customer, _, _ in DEMO_CUSTOMERS])
     services.use_interactions(log)
     services.use_models_dir(settings.models)
-    descriptions = DescriptionService.from_settings(settings.writer, catalog)
+    descriptions = _description_service(settings, catalog)
     services.use_descriptions(descriptions)
     if load_models:  # load the search encoder and embed the policies now, not on a turn
         services.policies().closest("warm up", services.encoder().encode)
         if settings.writer.load_at_startup:
             descriptions.start_loading()  # in the background: about 20 s for SmolLM2
+
+
+# `serve` opens the shop twice (first-start work, then the app); one writer per catalog and
+# configuration keeps the second from loading the model again beside the first.
+_writers: dict[tuple[str, str], DescriptionService] = {}
+
+
+def _description_service(settings: Settings, catalog: Catalog) -> DescriptionService:
+    key = (str(settings.catalog_db.resolve()), settings.writer.model_dump_json())
+    if key not in _writers:
+        _writers[key] = DescriptionService.from_settings(settings.writer, catalog)
+    return _writers[key]
