@@ -208,7 +208,10 @@ class LocalCausalLM:
             options.update(stop_strings=list(first.stop_strings), tokenizer=tokenizer)
         if sampling:
             torch.manual_seed(first.seed)
-            options.update(temperature=first.temperature, top_p=0.9, top_k=0)
+            # a row whose logits go non-finite must not abort the whole batch's sampling
+            options.update(
+                temperature=first.temperature, top_p=0.9, top_k=0, remove_invalid_values=True
+            )
         elif len(rows) == 1 and self.lookup_tokens:
             options["prompt_lookup_num_tokens"] = self.lookup_tokens
         if on_token is not None and len(rows) == 1:
