@@ -10,6 +10,11 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
+# Defined before the rules that name it: make expands prerequisites as it reads them.
+# The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+BROWSER := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
 .PHONY: serve test install install-dev lint typecheck unit bench clean
 
 serve: $(VENV)/.installed ## install, import the catalog, train if needed, serve on :8080
@@ -17,10 +22,6 @@ serve: $(VENV)/.installed ## install, import the catalog, train if needed, serve
 
 test: $(VENV)/.installed-dev $(BROWSER) lint typecheck ## install with dev tools, lint, type-check, run every test
 	$(BIN)/pytest
-
-# The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
-BROWSER := /usr/bin/chromium
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BROWSER):
 	$(SUDO) apt-get update -qq

@@ -14,6 +14,7 @@ from actions.products import resolve_product
 from actions.replies import say
 from bot import streams
 from writer.describe import StreamEvent
+from writer.service import WriterBusy
 
 
 class ActionDescribeProduct(Action):
@@ -39,14 +40,12 @@ class ActionDescribeProduct(Action):
         writer = services.descriptions()
         stored = writer.stored(product.id)
         if stored is None and not writer.ready:
-            dispatcher.utter_message(
-                text=say(
-                    tracker,
-                    en="My writer is still starting, so here are the listing's own words:\n",
-                    zh="文案模型还在启动，先给您商品信息原文：\n",
-                )
-                + writer.draft_from_record(product.id),
-                json_message={"type": "description", "product_id": product.id, "path": "record"},
+            _answer_from_record(
+                dispatcher,
+                tracker,
+                product.id,
+                en="My writer is still starting, so here are the listing's own words:\n",
+                zh="文案模型还在启动，先给您商品信息原文：\n",
             )
             return [SlotSet("selected_product", product.id)]
         stream_id = uuid.uuid4().hex[:12]
@@ -58,7 +57,17 @@ class ActionDescribeProduct(Action):
             )
 
         if stored is None:
-            stored = await writer.describe(product.id, on_event=forward)
+            try:
+                stored = await writer.describe(product.id, on_event=forward)
+            except WriterBusy:
+                _answer_from_record(
+                    dispatcher,
+                    tracker,
+                    product.id,
+                    en="My writer is busy right now, so here are the listing's own words:\n",
+                    zh="文案模型正忙，先给您商品信息原文：\n",
+                )
+                return [SlotSet("selected_product", product.id)]
         dispatcher.utter_message(
             text=say(tracker, en="", zh="商品描述（英文）：\n") + stored.text,
             json_message={
@@ -70,3 +79,12 @@ class ActionDescribeProduct(Action):
             },
         )
         return [SlotSet("selected_product", product.id)]
+
+
+def _answer_from_record(
+    dispatcher: CollectingDispatcher, tracker: Tracker, product_id: str, en: str, zh: str
+) -> None:
+    dispatcher.utter_message(
+        text=say(tracker, en=en, zh=zh) + services.descriptions().draft_from_record(product_id),
+        json_message={"type": "description", "product_id": product_id, "path": "record"},
+    )

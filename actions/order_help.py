@@ -1,5 +1,8 @@
 """Order questions: a form collects the order number and email, then the request is answered
-from the order store. Only the owner (number + email on the order) ever sees an order."""
+from the order store. Only the owner (number + email on the order) ever sees an order.
+
+A lookup proves the email for `VERIFIED_FOR_S` only: a follow-up within minutes needs no
+second email, but whoever continues the conversation later must prove it again."""
 
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ from actions import services
 from actions.orders import ORDER_ID_DIGITS, Order
 from actions.replies import say
 
-_EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
+_EMAIL = re.compile(r"^[\w.+-]{1,64}@[\w-]{1,63}(\.[\w-]{1,63}){1,8}$")
+VERIFIED_FOR_S = 300.0
 ORDER_INTENTS = frozenset(
     {
         "track_order",
@@ -37,8 +41,19 @@ def _date(timestamp: float | None) -> str:
     return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d")
 
 
+def still_verified(tracker: Tracker, now: float | None = None) -> bool:
+    """Whether the last successful lookup in this conversation is recent enough to rely on."""
+    until = tracker.get_slot("order_verified_until")
+    return isinstance(until, int | float) and (now or time.time()) < until
+
+
+def _given_now(tracker: Tracker, entity: str) -> bool:
+    return any(e.get("entity") == entity for e in tracker.latest_message.get("entities") or [])
+
+
 class ActionStartOrderRequest(Action):
-    """Remembers which order request the shopper made, for when the form is complete."""
+    """Remembers which order request the shopper made, for when the form is complete, and
+    forgets an order and email that are no longer proven (unless given in this message)."""
 
     def name(self) -> str:
         return "action_start_order_request"
@@ -47,7 +62,14 @@ class ActionStartOrderRequest(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
-        return [SlotSet("order_request", intent if intent in ORDER_INTENTS else "track_order")]
+        events = [SlotSet("order_request", intent if intent in ORDER_INTENTS else "track_order")]
+        if not still_verified(tracker):
+            events += [
+                SlotSet(slot, None)
+                for slot, entity in (("order_id", "order_id"), ("order_email", "email"))
+                if not _given_now(tracker, entity)
+            ]
+        return events
 
 
 class ValidateOrderForm(FormValidationAction):
@@ -149,12 +171,20 @@ class ActionOrderRequest(Action):
                     zh=f"没有找到该邮箱下的订单 {order_id}，请核对订单号和邮箱后再试。",
                 )
             )
-            return [SlotSet("order_id", None), SlotSet("order_email", None)]
+            return [
+                SlotSet("order_id", None),
+                SlotSet("order_email", None),
+                SlotSet("order_verified_until", None),
+            ]
         request = str(tracker.get_slot("order_request") or "track_order")
         handler = getattr(self, f"_{request}", self._track_order)
         events: list[dict[str, Any]] = handler(order, dispatcher, tracker)
         # number + email prove who the shopper is: recommendations may use their purchases
-        return [*events, SlotSet("customer_id", order.customer_id)]
+        return [
+            *events,
+            SlotSet("customer_id", order.customer_id),
+            SlotSet("order_verified_until", time.time() + VERIFIED_FOR_S),
+        ]
 
     def _track_order(
         self, order: Order, dispatcher: CollectingDispatcher, tracker: Tracker
@@ -309,6 +339,16 @@ class ActionConfirmPending(Action):
         order = services.orders().find(
             str(tracker.get_slot("order_id") or ""), str(tracker.get_slot("order_email") or "")
         )
+        if not still_verified(tracker):
+            dispatcher.utter_message(
+                text=say(
+                    tracker,
+                    en="That was a while ago, so nothing changed. Ask again with your order "
+                    "number and email if you still want to cancel.",
+                    zh="距离上次确认已过一段时间，订单未做更改。如仍需取消，请重新提供订单号和邮箱。",
+                )
+            )
+            return [SlotSet("pending_confirmation", None), *_forget_order()]
         if order is not None and services.orders().cancel(order):
             dispatcher.utter_message(
                 text=say(
@@ -324,6 +364,14 @@ class ActionConfirmPending(Action):
                 )
             )
         return [SlotSet("pending_confirmation", None)]
+
+
+def _forget_order() -> list[dict[str, Any]]:
+    return [
+        SlotSet("order_id", None),
+        SlotSet("order_email", None),
+        SlotSet("order_verified_until", None),
+    ]
 
 
 class ActionDropPending(Action):

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.catalog import Product, SearchQuery, fts_query, screen_mentions, size_mentions
+from actions.recommend import shopper_id
 from actions.replies import entity_values, first_entity, say
 
 MAX_PRICE = 1_000_000.0
@@ -216,6 +217,5 @@ class ActionProductDetails(Action):
                 }
             ],
         )
-        customer = str(tracker.get_slot("customer_id") or tracker.sender_id)
-        services.interactions().log(customer, product.id, "view")
+        services.interactions().log(shopper_id(tracker), product.id, "view")
         return [SlotSet("selected_product", product.id)]

@@ -10,14 +10,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from pydantic import SecretStr
 
 from bot.action_runner import ActionRunner, InProcessActionRunner, RemoteActionRunner
 from bot.components import load_object
 from bot.domain import Domain
 from bot.engine import Bot, TurnLimits
-from bot.interpreter import Interpreter
+from bot.identity import CustomerVerifier
+from bot.interpreter import Interpreter, Overloaded
 from bot.policy import RulePolicy
-from bot.session_tokens import SessionTokens, load_or_create_secret
+from bot.rate_limits import ClientLimits, RateLimiter
+from bot.session_tokens import RevokedSessions, SessionTokens, load_or_create_secret
 from bot.settings import Settings
 from bot.store import SqliteConversationStore
 
@@ -26,6 +29,7 @@ logger = logging.getLogger(__name__)
 BOT = web.AppKey("bot", Bot)
 SETTINGS = web.AppKey("settings", Settings)
 TOKENS = web.AppKey("session_tokens", SessionTokens)
+CLIENT_LIMITS = web.AppKey("client_limits", ClientLimits)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -45,6 +49,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if error.status < 400:
             raise
         return json_error(error.status, error.reason)
+    except Overloaded:
+        response = json_error(503, "busy: too many messages are waiting; try again shortly")
+        response.headers["Retry-After"] = "1"
+        return response
     except asyncio.CancelledError:
         raise
     except Exception:
@@ -57,6 +65,24 @@ def prepare_shop(settings: Settings) -> None:
     """First-start work that shows progress: import the catalog, train the intent model."""
     load_object(settings.shop_setup)(settings)
     load_object(settings.nlu.backend).prepare(settings)
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+def client_limits(settings: Settings) -> ClientLimits:
+    limits = settings.limits
+    return ClientLimits(
+        per_address=RateLimiter(limits.address_burst, limits.address_refill_s),
+        per_sender=RateLimiter(limits.burst, limits.refill_s),
+    )
+
+
+def session_tokens(settings: Settings) -> SessionTokens:
+    secret = load_or_create_secret(settings.home, _secret(settings.secret_key))
+    revoked = RevokedSessions(settings.home / "sessions.db")
+    return SessionTokens(secret, revoked, settings.limits.session_ttl_s)
 
 
 def _action_runner(settings: Settings) -> ActionRunner:
@@ -78,7 +104,12 @@ async def build_bot(settings: Settings) -> Bot:
         interpreter=interpreter,
         actions=_action_runner(settings),
         policy=RulePolicy(domain.policy, settings.nlu.fallback_threshold),
-        limits=TurnLimits(max_message_chars=settings.limits.max_message_chars),
+        limits=TurnLimits(
+            max_message_chars=settings.limits.max_message_chars,
+            max_events=settings.limits.max_events,
+            keep_events=settings.limits.keep_events,
+        ),
+        customers=CustomerVerifier(_secret(settings.store_customer_secret)),
     )
     try:
         await bot.validate()
@@ -114,7 +145,8 @@ def create_app(settings: Settings) -> web.Application:
         middlewares=[error_middleware], client_max_size=settings.limits.max_body_bytes
     )
     app[SETTINGS] = settings
-    app[TOKENS] = SessionTokens(load_or_create_secret(settings.home, settings.secret_key))
+    app[TOKENS] = session_tokens(settings)
+    app[CLIENT_LIMITS] = client_limits(settings)
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         app[STARTED] = time.monotonic()

@@ -294,3 +294,17 @@ def describe(
 
 if __name__ == "__main__":
     app()
+
+
+token_app = typer.Typer(help="Secrets for operator routes and signing.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("new")
+def token_new() -> None:
+    """Print a fresh random token (32 bytes, URL-safe) for SHOPBOT_API_TOKEN,
+    SHOPBOT_REST_TOKEN, SHOPBOT_WEB__AGENT_TOKEN, SHOPBOT_WRITER__ADMIN_TOKEN, SHOPBOT_SECRET_KEY
+    or SHOPBOT_STORE_CUSTOMER_SECRET."""
+    import secrets
+
+    typer.echo(secrets.token_urlsafe(32))

@@ -19,9 +19,10 @@ from bot.forms import (
     extract_slots,
     missing_slots,
 )
+from bot.identity import CustomerVerifier, without_credentials
 from bot.interpreter import Interpreter
 from bot.locks import ConversationLocks
-from bot.messages import BotMessage, Button, UserMessage
+from bot.messages import BotMessage, Button, UserMessage, log_id
 from bot.policy import RulePolicy
 from bot.store import ConversationStore
 from bot.tracker import (
@@ -46,6 +47,10 @@ class StartupError(Exception):
 @dataclass(frozen=True)
 class TurnLimits:
     max_message_chars: int = 2000
+    # past `max_events`, all but the last `keep_events` are folded into one snapshot event,
+    # so a long conversation costs the same to load as a short one
+    max_events: int = 400
+    keep_events: int = 100
 
 
 @dataclass
@@ -89,6 +94,7 @@ class Bot:
         actions: ActionRunner,
         policy: RulePolicy,
         limits: TurnLimits | None = None,
+        customers: CustomerVerifier | None = None,
     ) -> None:
         self.domain = domain
         self.store = store
@@ -96,6 +102,7 @@ class Bot:
         self.actions = actions
         self.policy = policy
         self.limits = limits or TurnLimits()
+        self.customers = customers or CustomerVerifier(None)
         self._locks = ConversationLocks()
         self._domain_dict = domain.to_rasa_dict()
         self._action_names: set[str] = set()
@@ -120,7 +127,7 @@ class Bot:
         """Answer one message; turns of one conversation never interleave."""
         if len(message.text) > self.limits.max_message_chars:
             return [self._refuse_long_message(message)]
-        async with self._locks.hold(message.sender_id):
+        async with self._locks.hold(message.conversation_id):
             return await self._turn(message)
 
     def _refuse_long_message(self, message: UserMessage) -> BotMessage:
@@ -131,14 +138,19 @@ class Bot:
         return BotMessage(text=render_template(text, {"max_chars": limit}))
 
     async def _turn(self, message: UserMessage) -> list[BotMessage]:
-        turn = Turn(await self.tracker(message.sender_id))
+        conversation = message.conversation_id
+        turn = Turn(await self.tracker(conversation))
         if not turn.tracker.events:
             turn.record([{"event": "session_started"}, action_event(ACTION_LISTEN)])
 
         parse: dict[str, Any] = dict(await self.interpreter.parse(message.text))
+        metadata = without_credentials(message.metadata)
         turn.record(
-            [user_event(message.text, parse, message.channel, message.message_id, message.metadata)]
+            [user_event(message.text, parse, message.channel, message.message_id, metadata)]
         )
+        customer = self.customers.customer(message.metadata)
+        if customer is not None and turn.tracker.slots.get("customer_id") != customer:
+            turn.record([slot_event("customer_id", customer)])
         language = parse.get("language")
         if language and turn.tracker.slots.get("language") != language:
             turn.record([slot_event("language", language)])
@@ -147,8 +159,8 @@ class Bot:
 
         actions, reason = self._next_actions(turn)
         logger.info(
-            "turn sender=%s intent=%s actions=%s reason=%s",
-            message.sender_id,
+            "turn conversation=%s intent=%s actions=%s reason=%s",
+            log_id(conversation),
             (parse.get("intent") or {}).get("name"),
             actions,
             reason,
@@ -161,8 +173,19 @@ class Bot:
             if followup:
                 queue.insert(0, followup)
         turn.record([action_event(ACTION_LISTEN)])
-        await self.store.append(message.sender_id, turn.new_events)
+        await self.store.append(conversation, turn.new_events)
+        await self._compact(turn.tracker)
         return turn.replies
+
+    async def _compact(self, tracker: ConversationTracker) -> None:
+        """Fold all but the newest events into one snapshot once there are too many."""
+        if len(tracker.events) <= self.limits.max_events:
+            return
+        folded = len(tracker.events) - self.limits.keep_events
+        older = ConversationTracker.from_events(
+            tracker.sender_id, tracker.events[:folded], self.domain.slot_defaults
+        )
+        await self.store.compact(tracker.sender_id, folded, older.snapshot())
 
     def _next_actions(self, turn: Turn) -> tuple[list[str], str]:
         """An active form keeps the turn while the shopper answers it; otherwise the policy."""

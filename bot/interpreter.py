@@ -18,8 +18,12 @@ class ParseResult(TypedDict, total=False):
     language: str
 
 
+class Overloaded(Exception):
+    """Too much is waiting for a model; the channel answers "busy" and the shopper retries."""
+
+
 class Interpreter(Protocol):
-    """Reads a message; must not block the event loop."""
+    """Reads a message; must not block the event loop. May raise `Overloaded`."""
 
     async def parse(self, text: str) -> ParseResult: ...
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import uuid4
@@ -20,13 +21,31 @@ class Button:
 
 @dataclass(frozen=True)
 class UserMessage:
-    """One message from a shopper (or agent) on some channel."""
+    """One message from a shopper (or agent) on some channel.
+
+    `sender_id` is what the channel calls the sender; the conversation is
+    `<channel>:<sender_id>`, so no channel can name another channel's conversation.
+    """
 
     text: str
     sender_id: str
     channel: str = "rest"
     metadata: dict[str, Any] = field(default_factory=dict)
     message_id: str = field(default_factory=lambda: uuid4().hex)
+
+    @property
+    def conversation_id(self) -> str:
+        return conversation_id(self.channel, self.sender_id)
+
+
+def conversation_id(channel: str, sender_id: str) -> str:
+    """The store's key for a channel's sender (`rest:alice`, `web:3f9c…`)."""
+    return f"{channel}:{sender_id}"
+
+
+def log_id(conversation: str) -> str:
+    """A short digest that lets log lines of one conversation be joined, without the id."""
+    return hashlib.sha256(conversation.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 @dataclass(frozen=True)

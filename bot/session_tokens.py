@@ -1,37 +1,121 @@
-"""Tokens that prove a web session belongs to whoever holds them (HMAC of the session id)."""
+"""Web session tokens: an expiring HMAC over the session id, revocable per session."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
 import secrets
+import sqlite3
+import tempfile
+import threading
+import time
 from pathlib import Path
+
+MIN_SECRET_BYTES = 32
 
 
 def load_or_create_secret(home: Path, configured: str | None) -> bytes:
-    """The configured secret, or one generated once and kept (mode 0600) under `home`."""
+    """The configured secret, or one generated once and kept (mode 0600) under `home`.
+
+    The file appears whole or not at all (written aside, then linked into place), so a crash
+    never leaves an empty key and two first starts on one home agree on the same key.
+    """
     if configured:
         return configured.encode("utf-8")
     path = home / "secret.key"
-    if path.exists():
-        return path.read_bytes()
     home.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_bytes(32)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(secret)
-    return secret
+    if path.exists():
+        secret = path.read_bytes()
+        if len(secret) >= MIN_SECRET_BYTES:
+            return secret
+        path.unlink(missing_ok=True)  # a key too short to sign with: replace it
+    descriptor, draft = tempfile.mkstemp(dir=home, prefix=".secret-")  # mode 0600
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(secrets.token_bytes(MIN_SECRET_BYTES))
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(FileExistsError):  # another start won the race: use its key
+            os.link(draft, path)
+    finally:
+        os.unlink(draft)
+    return path.read_bytes()
+
+
+class RevokedSessions:
+    """Sessions whose tokens issued before a moment no longer count (SQLite under `home`)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._lock = threading.Lock()
+        with self._lock, self._db:
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS revoked_sessions "
+                "(session_id TEXT PRIMARY KEY, before REAL NOT NULL)"
+            )
+
+    def revoke(self, session_id: str, before: float) -> None:
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT INTO revoked_sessions (session_id, before) VALUES (?, ?) "
+                "ON CONFLICT (session_id) DO UPDATE SET before = excluded.before",
+                (session_id, before),
+            )
+
+    def revoked_before(self, session_id: str) -> float:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT before FROM revoked_sessions WHERE session_id = ?", (session_id,)
+            ).fetchone()
+        return float(row[0]) if row else 0.0
+
+    def close(self) -> None:
+        self._db.close()
 
 
 class SessionTokens:
-    def __init__(self, secret: bytes) -> None:
+    """`<issued>.<expires>.<hmac>`: valid until it expires or its session is revoked."""
+
+    def __init__(
+        self,
+        secret: bytes,
+        revoked: RevokedSessions | None = None,
+        ttl_s: float = 7 * 86_400,
+    ) -> None:
+        if len(secret) < MIN_SECRET_BYTES:
+            raise ValueError(f"a session secret needs at least {MIN_SECRET_BYTES} bytes")
         self._secret = secret
+        self._revoked = revoked
+        self.ttl_s = ttl_s
 
-    def issue(self, session_id: str) -> str:
-        return hmac.new(self._secret, session_id.encode("utf-8"), hashlib.sha256).hexdigest()
+    def _sign(self, session_id: str, issued: int, expires: int) -> str:
+        message = f"{session_id}\n{issued}\n{expires}".encode()
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
 
-    def verify(self, session_id: str, token: str | None) -> bool:
-        if not token:
+    def issue(self, session_id: str, now: float | None = None) -> str:
+        issued = int(now if now is not None else time.time())
+        expires = issued + int(self.ttl_s)
+        return f"{issued}.{expires}.{self._sign(session_id, issued, expires)}"
+
+    def verify(self, session_id: str, token: object, now: float | None = None) -> bool:
+        if not isinstance(token, str) or len(token) > 128:
             return False
-        return hmac.compare_digest(self.issue(session_id), token)
+        parts = token.split(".")
+        if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts[:2]):
+            return False
+        issued, expires = int(parts[0]), int(parts[1])
+        if not hmac.compare_digest(self._sign(session_id, issued, expires), parts[2]):
+            return False
+        if (now if now is not None else time.time()) >= expires:
+            return False
+        return self._revoked is None or issued >= self._revoked.revoked_before(session_id)
+
+    def revoke(self, session_id: str, now: float | None = None) -> None:
+        """Every token issued for this session so far stops working."""
+        if self._revoked is None:
+            raise RuntimeError("no revocation list configured")
+        # tokens carry whole seconds: anything issued in this second is revoked too
+        self._revoked.revoke(session_id, int(now if now is not None else time.time()) + 1)

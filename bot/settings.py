@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import (
@@ -16,6 +16,11 @@ from pydantic_settings import (
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_ENV = "SHOPBOT_CONFIG"
+MIN_SECRET_BYTES = 32
+
+# Tokens that open operator routes or sign things: 32 bytes at least (`shopbot token new`), so
+# an empty or guessable setting stops the service at startup instead of opening a route.
+OperatorToken = Annotated[SecretStr, Field(min_length=MIN_SECRET_BYTES)]
 
 
 class NluSettings(BaseModel):
@@ -40,11 +45,24 @@ class ActionSettings(BaseModel):
 
 
 class LimitSettings(BaseModel):
-    max_body_bytes: int = 64 * 1024
-    max_message_chars: int = 2000
-    # per web socket: a burst of this many messages, then one per `refill_s` seconds
-    socket_burst: int = 8
-    socket_refill_s: float = 1.0
+    """What one client may cost: sizes, rates, queues. Past a limit: a 4xx or "busy"."""
+
+    max_body_bytes: int = Field(64 * 1024, ge=1024)
+    max_message_chars: int = Field(2000, ge=1)
+    max_metadata_bytes: int = Field(4096, ge=0, description="metadata / customData, as JSON")
+    # per client address and per conversation, on every channel: a burst of this many
+    # messages, then one per `refill_s` seconds; reconnecting does not refill it
+    burst: int = Field(8, ge=1)
+    refill_s: float = Field(1.0, gt=0)
+    # per client address (every conversation behind it together; a store backend calling
+    # the REST channel for all its shoppers is one address)
+    address_burst: int = Field(400, ge=1)
+    address_refill_s: float = Field(0.0025, gt=0)
+    max_nlu_waiting: int = Field(256, ge=1, description="messages queued for the model")
+    # older events are folded into one snapshot event once a conversation has this many
+    max_events: int = Field(400, ge=50)
+    keep_events: int = Field(100, ge=10)
+    session_ttl_s: float = Field(7 * 86_400, gt=0, description="lifetime of a web session token")
 
 
 class WebSettings(BaseModel):
@@ -53,8 +71,8 @@ class WebSettings(BaseModel):
     title: str = "Shop assistant"
     primary_color: str = Field("#2457d6", pattern=r"^#[0-9a-fA-F]{6}$")
     cors_origins: list[str] = Field(default_factory=list, description="extra allowed origins")
-    agent_token: SecretStr | None = Field(
-        None, description="lets support tools post agent lines; unset: only from this machine"
+    agent_token: OperatorToken | None = Field(
+        None, description="lets support tools post agent lines; unset: the route is closed"
     )
 
 
@@ -76,8 +94,12 @@ class WriterSettings(BaseModel):
     candidates: int = Field(2, ge=1, le=8)
     max_facts: int = Field(5, ge=1, le=12, description="length: one sentence per key fact")
     tone: str | None = Field(None, max_length=60, description='e.g. "warm and playful"')
-    admin_token: SecretStr | None = Field(
-        None, description="required to regenerate over HTTP; unset: only from this machine"
+    # one limit for the whole process: shoppers asking about many products at once get the
+    # listing's own words instead of starting ever more generations
+    max_parallel: int = Field(1, ge=1, description="descriptions written at once")
+    max_waiting: int = Field(4, ge=0, description="descriptions queued behind those")
+    admin_token: OperatorToken | None = Field(
+        None, description="required to regenerate over HTTP; unset: the route is closed"
     )
 
 
@@ -100,9 +122,21 @@ class Settings(BaseSettings):
         "connectors.storefront:StorefrontChannel",
         "connectors.product_api:ProductApi",
         "connectors.agents:AgentApi",
+        "connectors.sessions:SessionApi",
     ]
-    secret_key: str | None = Field(
-        None, description="signs web session tokens (SHOPBOT_SECRET_KEY)"
+    secret_key: OperatorToken | None = Field(
+        None,
+        description="signs web session tokens (SHOPBOT_SECRET_KEY); generated once if unset",
+    )
+    api_token: OperatorToken | None = Field(
+        None, description="store operator routes, e.g. revoking a web session (SHOPBOT_API_TOKEN)"
+    )
+    rest_token: OperatorToken | None = Field(
+        None, description="Bearer token the REST channel requires (SHOPBOT_REST_TOKEN)"
+    )
+    store_customer_secret: OperatorToken | None = Field(
+        None,
+        description="HS256 key the store signs `metadata.customer` JWTs with; unset: ignored",
     )
     shop_setup: str = "actions.setup:open_shop"
     nlu: NluSettings = NluSettings()

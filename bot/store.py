@@ -34,6 +34,10 @@ class ConversationStore(Protocol):
         """Append events atomically; earlier events are never changed."""
         ...
 
+    async def compact(self, conversation_id: str, folded: int, snapshot: Event) -> None:
+        """Replace the conversation's first `folded` events by `snapshot`, atomically."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -78,6 +82,38 @@ class SqliteConversationStore:
             self._connection.executemany(
                 "INSERT INTO events (conversation_id, type, timestamp, data) VALUES (?, ?, ?, ?)",
                 rows,
+            )
+
+    async def compact(self, conversation_id: str, folded: int, snapshot: Event) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._worker, self._compact, conversation_id, folded, snapshot)
+
+    def _compact(self, conversation_id: str, folded: int, snapshot: Event) -> None:
+        ids = [
+            row_id
+            for (row_id,) in self._connection.execute(
+                "SELECT id FROM events WHERE conversation_id = ? ORDER BY id LIMIT ?",
+                (conversation_id, folded),
+            )
+        ]
+        if len(ids) < folded:
+            return  # fewer events than expected: something else compacted already
+        with self._connection:
+            self._connection.execute(
+                "DELETE FROM events WHERE conversation_id = ? AND id <= ?",
+                (conversation_id, ids[-1]),
+            )
+            # the snapshot takes the last folded event's place, before every kept event
+            self._connection.execute(
+                "INSERT INTO events (id, conversation_id, type, timestamp, data) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    ids[-1],
+                    conversation_id,
+                    str(snapshot["event"]),
+                    float(snapshot.get("timestamp") or 0),
+                    json.dumps(snapshot),
+                ),
             )
 
     async def close(self) -> None:

@@ -32,6 +32,9 @@ def bot_event(text: str | None, data: dict[str, Any]) -> Event:
     return {"event": "bot", "timestamp": time.time(), "text": text, "data": data, "metadata": {}}
 
 
+SNAPSHOT = "snapshot"
+
+
 def slot_event(name: str, value: Any) -> Event:
     return {"event": "slot", "timestamp": time.time(), "name": name, "value": value}
 
@@ -84,10 +87,30 @@ class ConversationTracker:
             self.active_loop = {"name": name} if name else {}
         elif kind == "followup":
             self.followup_action = event.get("name")
+        elif kind == SNAPSHOT:  # older events, folded into the state they left behind
+            self.slots = {**self._slot_defaults, **(event.get("slots") or {})}
+            self.latest_message = dict(event.get("latest_message") or {})
+            self.latest_input_channel = event.get("latest_input_channel")
+            self.latest_action_name = event.get("latest_action_name")
+            self.active_loop = dict(event.get("active_loop") or {})
+            self.followup_action = event.get("followup_action")
         elif kind in ("reset_slots", "restart"):
             self.slots = dict(self._slot_defaults)
             if kind == "restart":
                 self.active_loop = {}
+
+    def snapshot(self) -> Event:
+        """One event that, replayed, leaves the state all events so far left."""
+        return {
+            "event": SNAPSHOT,
+            "timestamp": self.events[-1]["timestamp"] if self.events else time.time(),
+            "slots": dict(self.slots),
+            "latest_message": dict(self.latest_message),
+            "latest_input_channel": self.latest_input_channel,
+            "latest_action_name": self.latest_action_name,
+            "active_loop": dict(self.active_loop),
+            "followup_action": self.followup_action,
+        }
 
     def apply_all(self, events: Iterable[Event]) -> None:
         for event in events:

@@ -1,28 +1,51 @@
-"""Who may use the operator routes (regenerating descriptions, posting agent lines)."""
+"""The edge of every HTTP route: who may call it, and reading a JSON body safely."""
 
 from __future__ import annotations
 
 import hmac
-import ipaddress
+import json
+from typing import Any
 
 from aiohttp import web
 from pydantic import SecretStr
 
 from bot.app import json_error
+from bot.text import is_clean_text
 
 
-def operator_refusal(
+def bearer_refusal(
     request: web.Request, token: SecretStr | None, setting: str
 ) -> web.Response | None:
-    """None when allowed: the configured Bearer token, or, with none configured, a request
-    from this machine. Otherwise the 401/403 to answer."""
-    if token is not None:
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if hmac.compare_digest(given.encode(), token.get_secret_value().encode()):
-            return None
-        return json_error(401, f"this needs the token in {setting} (Authorization: Bearer)")
+    """None when the request carries `token` as a Bearer token; otherwise the 401/403 to
+    answer. With no token configured the route is closed: no address is trusted, since
+    behind a reverse proxy every request comes from this machine."""
+    if token is None:
+        return json_error(403, f"this route is off; set {setting} to open it")
+    header = request.headers.get("Authorization", "")
+    # aiohttp keeps undecodable header bytes as surrogates: compare bytes, never raise
+    given = header.removeprefix("Bearer ").strip().encode("utf-8", "surrogateescape")
+    if hmac.compare_digest(given, token.get_secret_value().encode("utf-8")):
+        return None
+    return json_error(401, f"this needs the token in {setting} (Authorization: Bearer)")
+
+
+async def json_object(request: web.Request, require_json_type: bool = True) -> dict[str, Any]:
+    """The body as a JSON object, or a 4xx (raised) that says what is wrong with it.
+
+    Operator routes demand `Content-Type: application/json`: a browser cannot send that
+    cross-site without asking first, so a page cannot post to them on someone's behalf.
+    """
+    if require_json_type and request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(reason="send the body as application/json")
+    raw = await request.read()
+    if not raw.strip():
+        raise web.HTTPBadRequest(reason="empty body: send a JSON object")
     try:
-        local = ipaddress.ip_address(request.remote or "").is_loopback
-    except ValueError:
-        local = False
-    return None if local else json_error(403, f"set {setting} to allow other machines")
+        payload = json.loads(raw)
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
+        raise web.HTTPBadRequest(reason="body is not valid JSON") from None
+    if not isinstance(payload, dict):
+        raise web.HTTPBadRequest(reason="body must be a JSON object")
+    if not is_clean_text(payload):
+        raise web.HTTPBadRequest(reason="body holds invalid Unicode (a lone surrogate)")
+    return payload

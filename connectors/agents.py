@@ -1,10 +1,11 @@
 """People joining a shopper's conversation: join, write, leave.
 
-`POST /api/conversations/{session_id}/agent {"event": "join"|"message"|"leave", "agent",
-"text"?}` stores the line in the conversation (so a reloaded widget shows it) and pushes it
-to the shopper's open sockets as `agent_joined`, `bot_uttered` or `agent_left`. A support
-tool (the Slack connector, a helpdesk) calls it with `web.agent_token` as a Bearer token;
-with no token configured, only requests from this machine are accepted.
+`POST /api/conversations/{conversation_id}/agent {"event": "join"|"message"|"leave", "agent",
+"text"?}` (conversation ids as the store keys them, e.g. `web:3f9c…`) stores the line in the
+conversation (so a reloaded widget shows it) and pushes it to the shopper's open sockets as
+`agent_joined`, `bot_uttered` or `agent_left`. A support tool (the Slack connector, a
+helpdesk) calls it with `web.agent_token` as a Bearer token and a JSON content type; with no
+token configured the route is closed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 from bot import streams
 from bot.app import BOT, SETTINGS, json_error
 from bot.settings import Settings
-from connectors.access import operator_refusal
+from connectors.access import bearer_refusal, json_object
 
 SOCKET_EVENTS = {"join": "agent_joined", "leave": "agent_left", "message": "bot_uttered"}
 
@@ -46,32 +47,30 @@ class AgentApi:
     name = "agents"
 
     def register(self, app: web.Application, settings: Settings) -> None:
-        app.router.add_post("/api/conversations/{session_id}/agent", self.post_line)
+        app.router.add_post("/api/conversations/{conversation_id}/agent", self.post_line)
 
     async def post_line(self, request: web.Request) -> web.Response:
         token = request.app[SETTINGS].web.agent_token
-        refusal = operator_refusal(request, token, "web.agent_token")
+        refusal = bearer_refusal(request, token, "web.agent_token")
         if refusal is not None:
             return refusal
         try:
-            line = AgentLine.model_validate(await request.json())
+            line = AgentLine.model_validate(await json_object(request))
         except ValidationError as error:
             return json_error(
                 400,
                 "invalid agent line",
                 details=error.errors(include_url=False, include_context=False),
             )
-        except ValueError:
-            return json_error(400, "body must be a JSON object")
-        session_id = request.match_info["session_id"]
+        conversation = request.match_info["conversation_id"]
         store = request.app[BOT].store
-        if not await store.load(session_id):
+        if not await store.load(conversation):
             return json_error(404, "no such conversation")
         kind = {"join": "agent_joined", "leave": "agent_left", "message": "agent_message"}
         custom = {"type": kind[line.event], "agent": line.agent}
         text = line.shown()
         event = {"event": "bot", "text": text, "data": {"custom": custom}, "timestamp": time.time()}
-        await store.append(session_id, [event])
+        await store.append(conversation, [event])
         payload: dict[str, Any] = {"text": text, "custom": custom}
-        streams.publish(session_id, payload, event=SOCKET_EVENTS[line.event])
+        streams.publish(conversation, payload, event=SOCKET_EVENTS[line.event])
         return web.json_response({"stored": True, "shown": text}, status=201)

@@ -2,8 +2,8 @@
 
 `GET /api/products/{id}/description` answers the stored description with its check result
 and the path that produced it. `POST` regenerates it (a store operator's action: it needs
-`writer.admin_token` as a Bearer token, or, with no token configured, a request from this
-machine) and answers once the new description is checked and stored.
+`writer.admin_token` as a Bearer token; with none configured the route is closed) and answers
+once the new description is checked and stored.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from aiohttp import web
 from actions import services
 from bot.app import SETTINGS, json_error
 from bot.settings import Settings
-from connectors.access import operator_refusal
-from writer.service import UnknownProduct
+from connectors.access import bearer_refusal
+from writer.service import UnknownProduct, WriterBusy
 
 _PRODUCT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -48,13 +48,17 @@ class ProductApi:
         if not _PRODUCT_ID.match(product_id):
             return json_error(400, "product ids are 1-64 letters, digits, '-' or '_'")
         token = request.app[SETTINGS].writer.admin_token
-        refusal = operator_refusal(request, token, "writer.admin_token")
+        refusal = bearer_refusal(request, token, "writer.admin_token")
         if refusal is not None:
             return refusal
         try:
             stored = await services.descriptions().describe(product_id, regenerate=True)
         except UnknownProduct:
             return json_error(404, "no such product", product_id=product_id)
+        except WriterBusy as busy:
+            response = json_error(503, f"the writer is busy: {busy}", product_id=product_id)
+            response.headers["Retry-After"] = "30"
+            return response
         return web.json_response(stored.to_dict(), status=201)
 
     async def writer_status(self, request: web.Request) -> web.Response:

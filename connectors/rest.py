@@ -1,16 +1,23 @@
-"""Rasa's REST channel: `POST /webhooks/rest/webhook` with `{sender, message, metadata?}`."""
+"""Rasa's REST channel: `POST /webhooks/rest/webhook` with `{sender, message, metadata?}`.
+
+The sender is whatever the integrating backend says, so the conversation is
+`rest:<sender>`. Facing the internet, set `rest_token` (SHOPBOT_REST_TOKEN): then only a
+caller with that Bearer token may speak for a sender.
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
-from bot.app import BOT, json_error
-from bot.messages import UserMessage
+from bot.app import BOT, CLIENT_LIMITS, SETTINGS, json_error
+from bot.messages import UserMessage, conversation_id
+from bot.rate_limits import retry_after
 from bot.settings import Settings
+from bot.text import is_printable_id, json_size
+from connectors.access import bearer_refusal, json_object
 
 
 class RestRequest(BaseModel):
@@ -18,7 +25,7 @@ class RestRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    sender: StrictStr = Field("default", min_length=1, max_length=256)
+    sender: StrictStr = Field(min_length=1, max_length=256)
     message: StrictStr = Field(min_length=1)
     metadata: dict[str, Any] | None = None
 
@@ -40,19 +47,30 @@ class RestChannel:
         return web.json_response({"status": "ok"})
 
     async def receive(self, request: web.Request) -> web.Response:
-        raw = await request.read()
-        if not raw.strip():
-            return json_error(400, 'empty body: send JSON like {"sender": ..., "message": ...}')
-        try:
-            payload = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return json_error(400, "body is not valid JSON")
-        if not isinstance(payload, dict):
-            return json_error(400, "body must be a JSON object")
+        settings = request.app[SETTINGS]
+        if settings.rest_token is not None:
+            refusal = bearer_refusal(request, settings.rest_token, "rest_token")
+            if refusal is not None:
+                return refusal
+        # Rasa's clients send JSON without always saying so: any content type is read
+        payload = await json_object(request, require_json_type=False)
         try:
             body = RestRequest.model_validate(payload)
         except ValidationError as error:
             return json_error(400, _validation_message(error))
+        if not is_printable_id(body.sender):
+            return json_error(400, "sender: control characters are not allowed")
+        if json_size(body.metadata or {}) > settings.limits.max_metadata_bytes:
+            return json_error(
+                400, "metadata: too large", max_bytes=settings.limits.max_metadata_bytes
+            )
+        wait = request.app[CLIENT_LIMITS].check(
+            request.remote or "unknown", conversation_id(self.name, body.sender)
+        )
+        if wait is not None:
+            response = json_error(429, "too many messages; slow down")
+            response.headers["Retry-After"] = retry_after(wait)
+            return response
         message = UserMessage(
             text=body.message,
             sender_id=body.sender,

@@ -6,17 +6,17 @@ quick_replies?, attachment?, custom?}`. Text an action generates arrives first a
 `bot_stream {stream_id, kind: token|sentence|retract, text}`; the `bot_uttered` that ends
 it carries `custom.stream_id` and the checked text, so clients without streaming lose nothing.
 
-A session id is only reused with its token (or when
-no conversation has it yet), so nobody joins another shopper's conversation.
+Session ids are issued by the server; one is only reused with its unexpired, unrevoked
+token, so nobody claims another shopper's conversation, before or after its owner. The
+conversation is `web:<session_id>`, which is also the socket.io room of its sockets; a
+socket is in one such room at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any
 from uuid import uuid4
 
@@ -24,9 +24,11 @@ import socketio
 from aiohttp import web
 
 from bot import streams
-from bot.app import BOT, TOKENS
-from bot.messages import BotMessage, UserMessage
+from bot.app import BOT, CLIENT_LIMITS, TOKENS
+from bot.interpreter import Overloaded
+from bot.messages import BotMessage, UserMessage, conversation_id
 from bot.settings import Settings
+from bot.text import is_clean_text, json_size
 
 logger = logging.getLogger(__name__)
 
@@ -35,29 +37,9 @@ NOTICES = {
     "no_session": "Your chat session has not started yet. Please reload the page.",
     "not_your_session": "This chat session belongs to someone else; your message was not sent.",
     "bad_message": "That message could not be read. Please send plain text.",
+    "too_much_data": "That message carried too much extra data to be sent.",
+    "busy": "I'm busy with a lot of shoppers right now. Please try again in a moment.",
 }
-
-
-@dataclass
-class TokenBucket:
-    """A burst of `capacity` messages, then one every `refill_s` seconds."""
-
-    capacity: int
-    refill_s: float
-    tokens: float = field(init=False)
-    updated: float = field(default_factory=time.monotonic)
-
-    def __post_init__(self) -> None:
-        self.tokens = float(self.capacity)
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) / self.refill_s)
-        self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
 
 
 def to_socketio(message: BotMessage) -> dict[str, Any]:
@@ -79,6 +61,7 @@ def to_socketio(message: BotMessage) -> dict[str, Any]:
 
 class SocketIOChannel:
     name = "socketio"
+    conversations = "web"  # the channel part of this channel's conversation ids
 
     def __init__(self) -> None:
         self.sio: socketio.AsyncServer | None = None
@@ -116,32 +99,34 @@ class SocketIOChannel:
         assert self.sio is not None, "register() first"
         return self.sio
 
+    def room(self, session_id: str) -> str:
+        return conversation_id(self.conversations, session_id)
+
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        bucket = TokenBucket(self._limits.socket_burst, self._limits.socket_refill_s)
-        await self.server.save_session(sid, {"session_id": None, "bucket": bucket})
+        request = environ.get("aiohttp.request")
+        address = getattr(request, "remote", None) or "unknown"
+        await self.server.save_session(sid, {"session_id": None, "address": address})
 
     async def on_session_request(self, sid: str, data: Any = None) -> None:
         data = data if isinstance(data, dict) else {}
+        custom = data.get("customData") if isinstance(data.get("customData"), dict) else {}
         requested = data.get("session_id")
-        token = data.get("token") or (data.get("customData") or {}).get("token")
-        session_id = await self._grant(requested if isinstance(requested, str) else None, token)
+        token = data.get("token") or custom.get("token")
+        session_id = self._grant(requested if isinstance(requested, str) else None, token)
         state = await self.server.get_session(sid)
+        if state.get("session_id") and state["session_id"] != session_id:
+            await self.server.leave_room(sid, self.room(state["session_id"]))
         state["session_id"] = session_id
-        await self.server.enter_room(sid, session_id)
+        await self.server.enter_room(sid, self.room(session_id))
         token = self._app[TOKENS].issue(session_id)
         await self.server.emit(
             "session_confirm", {"session_id": session_id, "token": token}, to=sid
         )
 
-    async def _grant(self, requested: str | None, token: Any) -> str:
-        """The requested id if the token proves it, or if it is unused; else a fresh one."""
-        if not requested or len(requested) > 128:
-            return uuid4().hex
-        if isinstance(token, str) and self._app[TOKENS].verify(requested, token):
+    def _grant(self, requested: str | None, token: Any) -> str:
+        """The requested id if its token proves it; otherwise a fresh one the server picks."""
+        if requested and len(requested) <= 128 and self._app[TOKENS].verify(requested, token):
             return requested
-        if not await self._app[BOT].store.load(requested):
-            return requested
-        logger.info("session_request for an existing conversation without its token")
         return uuid4().hex
 
     async def on_user_uttered(self, sid: str, data: Any = None) -> None:
@@ -149,7 +134,8 @@ class SocketIOChannel:
             return  # some clients send an empty user_uttered when they open
         state = await self.server.get_session(sid)
         message = data.get("message")
-        if not isinstance(message, str):
+        metadata = data.get("customData") if isinstance(data.get("customData"), dict) else {}
+        if not isinstance(message, str) or not is_clean_text(message):
             await self._notice(sid, "bad_message")
             return
         if not state.get("session_id"):
@@ -159,18 +145,25 @@ class SocketIOChannel:
         if claimed is not None and claimed != state["session_id"]:
             await self._notice(sid, "not_your_session")
             return
-        if not state["bucket"].take():
+        if not is_clean_text(metadata) or json_size(metadata) > self._limits.max_metadata_bytes:
+            await self._notice(sid, "too_much_data")
+            return
+        room = self.room(state["session_id"])
+        if self._app[CLIENT_LIMITS].check(state["address"], room) is not None:
             await self._notice(sid, "rate_limited")
             return
-        session_id = state["session_id"]
-        await self.server.emit("bot_typing", {"typing": True}, room=session_id)
-        metadata = data.get("customData") if isinstance(data.get("customData"), dict) else {}
-        replies = await self._app[BOT].handle(
-            UserMessage(message, session_id, channel=self.name, metadata=metadata or {})
-        )
+        metadata = {key: value for key, value in metadata.items() if key != "token"}
+        await self.server.emit("bot_typing", {"typing": True}, room=room)
+        try:
+            replies = await self._app[BOT].handle(
+                UserMessage(message, state["session_id"], self.conversations, metadata)
+            )
+        except Overloaded:
+            await self._notice(sid, "busy")
+            replies = []
         for reply in replies:
-            await self.server.emit("bot_uttered", to_socketio(reply), room=session_id)
-        await self.server.emit("bot_typing", {"typing": False}, room=session_id)
+            await self.server.emit("bot_uttered", to_socketio(reply), room=room)
+        await self.server.emit("bot_typing", {"typing": False}, room=room)
 
     async def _notice(self, sid: str, kind: str) -> None:
         await self.server.emit("bot_uttered", {"text": NOTICES[kind], "notice": kind}, to=sid)

@@ -12,6 +12,7 @@ from aiohttp import web
 from actions import services
 from actions.catalog import Product
 from bot.app import BOT, SETTINGS, TOKENS, json_error
+from bot.messages import conversation_id
 from bot.settings import Settings
 from bot.transcript import transcript
 
@@ -74,5 +75,5 @@ class StorefrontChannel:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not request.app[TOKENS].verify(session_id, token):
             return json_error(403, "this conversation's token is missing or wrong")
-        events = await request.app[BOT].store.load(session_id)
+        events = await request.app[BOT].store.load(conversation_id("web", session_id))
         return web.json_response({"session_id": session_id, "messages": transcript(events)})

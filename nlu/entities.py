@@ -10,25 +10,32 @@ from nlu.lookups import CatalogLookups
 
 EXTRACTOR = "RegexEntityExtractor"
 
-# a sign and an exponent are read too, so "under -5" and "$1e99" are refused, not misread
-_NUMBER = r"(?<![A-Za-z0-9.])(-?\d+(?:[.,]\d+)*(?:\.\d+)?(?:e[+-]?\d+)?)\s*(?:k\b)?"
-_MONEY = r"(?:\$|usd\s*|us\$)?\s*" + _NUMBER + r"\s*(?:dollars?|bucks|usd|元|块钱?|美元)?"
+# Every pattern here runs on text whose whitespace runs are collapsed to one space (see
+# `_collapse`), so ` ?` stands where `\s*` would be, and every repeat that could meet another
+# repeat of the same characters is bounded: matching stays linear in the message length.
+# A sign and an exponent are read too, so "under -5" and "$1e99" are refused, not misread.
+_NUMBER = (
+    r"(?<![A-Za-z0-9.,])(-?\d{1,12}(?:[.,]\d{1,3}){0,4}(?:\.\d{1,4})?(?:e[+-]?\d{1,4})?)"
+    r"(?![\d.,]\d) ?(?:k\b)?"
+)
+_MONEY = r"(?:\$|usd ?|us\$)? ?" + _NUMBER + r" ?(?:dollars?|bucks|usd|元|块钱?|美元)?"
 
 _RANGE = re.compile(
-    r"(?:between|from)?\s*" + _MONEY + r"\s*(?:-|–|to|and|~|到|至)\s*" + _MONEY,
+    r"(?:between|from)? ?" + _MONEY + r" ?(?:-|–|to|and|~|到|至) ?" + _MONEY,
     re.IGNORECASE,
 )
 _MAX_EN = re.compile(
     r"(?:under|below|less than|cheaper than|no more than|not more than|at most|max(?:imum)?|"
-    r"up to|upto|within|<=?|budget(?: of| is)?)\s*" + _MONEY,
+    r"up to|upto|within|<=?|budget(?: of| is)?) ?" + _MONEY,
     re.IGNORECASE,
 )
 _MIN_EN = re.compile(
-    r"(?:over|above|more than|at least|min(?:imum)?|from|>=?|starting at)\s*" + _MONEY,
+    r"(?:over|above|more than|at least|min(?:imum)?|from|>=?|starting at) ?" + _MONEY,
     re.IGNORECASE,
 )
-_MAX_ZH = re.compile(_MONEY + r"\s*(?:以内|以下|之内|内)|(?:不超过|低于|少于|最多)\s*" + _MONEY)
-_MIN_ZH = re.compile(_MONEY + r"\s*以上|(?:高于|超过|至少)\s*" + _MONEY)
+_MAX_ZH = re.compile(_MONEY + r" ?(?:以内|以下|之内|内)|(?:不超过|低于|少于|最多) ?" + _MONEY)
+_MIN_ZH = re.compile(_MONEY + r" ?以上|(?:高于|超过|至少) ?" + _MONEY)
+_THOUSANDS = re.compile(r" ?k(?![a-z0-9])", re.IGNORECASE)
 
 _ORDINAL_WORDS = {
     "first": 1,
@@ -44,14 +51,18 @@ _ORDINAL_WORDS = {
     "last": -1,
 }
 _ORDINAL_EN = re.compile(
-    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b(?:\s+(?:one|item|product))?"
-    r"|(?:number|no\.?|#|option|item)\s*([1-9])\b",
+    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b(?: (?:one|item|product))?"
+    r"|(?:number|no\.?|#|option|item) ?([1-9])\b",
     re.IGNORECASE,
 )
 _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
-_ORDINAL_ZH = re.compile(r"第\s*([一二两三四五1-5])\s*(?:个|款|件|台|项)?|最后一(?:个|款|件|台)")
-_ORDER_ID = re.compile(r"(?:order|订单|ord)\s*(?:id|number|no\.?|号|#)?\s*[:#]?\s*(\d{5,20})", re.I)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_ORDINAL_ZH = re.compile(r"第 ?([一二两三四五1-5]) ?(?:个|款|件|台|项)?|最后一(?:个|款|件|台)")
+_ORDER_ID = re.compile(
+    r"(?:order|订单|ord) ?(?:id|number|no\.?|号|#)? ?[:#]? ?(\d{5,20})(?!\d)", re.IGNORECASE
+)
+# the local part starts where a word does, so a long run of letters is scanned once, not once
+# per letter
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 _INVOICE_ID = re.compile(r"\b(INV-\d{4}-\d{4,8})\b", re.IGNORECASE)
 _PHONE = re.compile(
     r"(?<![\d-])(?:\+?\d{1,3}[ -]?)?(?:\(\d{3}\)|\d{3})[ -]?\d{3}[ -]?\d{4}(?![\d-])"
@@ -89,9 +100,9 @@ COLORS = {
     "紫色": "purple",
 }
 _RATING = re.compile(
-    r"(?:rated|rating|at least)\s*(?:of\s*)?([1-5](?:\.\d)?)\s*(?:\+|stars?)?"
-    r"|([1-5](?:\.\d)?)\s*(?:\+\s*)?stars?\s*(?:and up|or (?:more|better|higher)|\+)?"
-    r"|([1-5](?:\.\d)?)\s*星(?:以上)?",
+    r"(?:rated|rating|at least) ?(?:of ?)?([1-5](?:\.\d)?) ?(?:\+|stars?)?"
+    r"|([1-5](?:\.\d)?) ?(?:\+ ?)?stars? ?(?:and up|or (?:more|better|higher)|\+)?"
+    r"|([1-5](?:\.\d)?) ?星(?:以上)?",
     re.IGNORECASE,
 )
 _COLOR = re.compile(
@@ -100,12 +111,32 @@ _COLOR = re.compile(
 )
 
 
-def _amount(text: str, whole: str) -> float | None:
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _collapse(text: str) -> tuple[str, list[int]]:
+    """`text` with each whitespace run as one space, and where each kept character came from."""
+    collapsed: list[str] = []
+    origins: list[int] = []
+    position = 0
+    for match in _WHITESPACE.finditer(text):
+        collapsed.append(text[position : match.start()])
+        origins.extend(range(position, match.start()))
+        collapsed.append(" ")
+        origins.append(match.start())
+        position = match.end()
+    collapsed.append(text[position:])
+    origins.extend(range(position, len(text)))
+    return "".join(collapsed), origins
+
+
+def _amount(raw: str, text: str, end: int) -> float | None:
+    """The number matched as `raw`, ending at `end`; a `k` right after it means thousands."""
     try:
-        value = float(text.replace(",", ""))
+        value = float(raw.replace(",", ""))
     except ValueError:
         return None
-    if re.search(re.escape(text) + r"\s*k\b", whole, re.IGNORECASE):
+    if _THOUSANDS.match(text, end, end + 3):
         value *= 1000
     return value
 
@@ -128,7 +159,8 @@ def _prices(text: str) -> Iterator[dict[str, Any]]:
         return all(match.end() <= s or match.start() >= e for s, e in taken)
 
     for match in _RANGE.finditer(text):
-        low, high = _amount(match.group(1), text), _amount(match.group(2), text)
+        low = _amount(match.group(1), text, match.end(1))
+        high = _amount(match.group(2), text, match.end(2))
         if low is not None and high is not None and low < high:
             taken.append(match.span())
             yield _entity("price_min", low, match.start(1), match.end(1))
@@ -143,7 +175,7 @@ def _prices(text: str) -> Iterator[dict[str, Any]]:
             if not free(match):
                 continue
             raw, start, end = _first_group(match)
-            value = _amount(raw, text)
+            value = _amount(raw, text, end)
             if value is not None:
                 taken.append(match.span())
                 yield _entity(name, value, start, end)
@@ -200,10 +232,20 @@ _IDENTIFIERS = ("order_id", "invoice_id", "email", "phone")
 
 
 def extract_entities(text: str, lookups: CatalogLookups | None = None) -> list[dict[str, Any]]:
-    """All rule-based entities found in `text`, in order of position.
+    """All rule-based entities found in `text`, in order of position (offsets into `text`).
 
     Numbers inside identifiers (order ids, phone numbers, emails) are not read as prices.
+    Linear in the length of `text` whatever it holds.
     """
+    collapsed, origins = _collapse(text)
+    entities = _entities_in(collapsed, lookups)
+    for entity in entities:
+        entity["start"] = origins[entity["start"]]
+        entity["end"] = origins[entity["end"] - 1] + 1
+    return entities
+
+
+def _entities_in(text: str, lookups: CatalogLookups | None) -> list[dict[str, Any]]:
     specs = list(_specs(text))
     ratings = [(e["start"], e["end"]) for e in specs if e["entity"] == "rating_min"]
     prices = [

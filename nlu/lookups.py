@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 # Words shoppers use for a category, beyond the category's own name.
@@ -74,6 +75,10 @@ class CatalogLookups:
         return cls(tuple(sorted(brands, key=len, reverse=True)), tuple(categories), words)
 
     def brand_pattern(self) -> re.Pattern[str]:
+        return self._brand_pattern
+
+    @cached_property
+    def _brand_pattern(self) -> re.Pattern[str]:
         """Latin brand names as whole words; Chinese aliases anywhere (no spaces in Chinese)."""
         latin = [re.escape(b) for b in self.brands if len(b) >= 2]
         chinese = "|".join(map(re.escape, BRAND_ALIASES))

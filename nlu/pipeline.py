@@ -42,7 +42,7 @@ def parse_payload(text: str) -> ParseResult | None:
     if match.group(2):
         try:
             values = json.loads(match.group(2))
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             return None
         if not isinstance(values, dict):
             return None
@@ -61,12 +61,21 @@ class ShopNLU:
         classifier: IntentClassifier,
         max_batch: int = 32,
         lookups: CatalogLookups | None = None,
+        max_waiting: int = 256,
     ) -> None:
         self.classifier = classifier
         self.lookups = lookups or CatalogLookups()
-        self._batcher: MicroBatcher[str, list[IntentScore]] = MicroBatcher(
-            classifier.rank, max_batch
+        # intents and entities both run in the batch worker: nothing here blocks the event loop
+        self._batcher: MicroBatcher[str, tuple[list[IntentScore], list[dict[str, Any]]]] = (
+            MicroBatcher(self._read, max_batch, max_waiting)
         )
+
+    def _read(self, texts: list[str]) -> list[tuple[list[IntentScore], list[dict[str, Any]]]]:
+        rankings = self.classifier.rank(texts)
+        return [
+            (ranking, extract_entities(text, self.lookups))
+            for text, ranking in zip(texts, rankings, strict=True)
+        ]
 
     @classmethod
     def prepare(cls, settings: Settings) -> Path:
@@ -78,7 +87,7 @@ class ShopNLU:
         """Train if needed (cached by data hash), then load; call off the event loop."""
         classifier = IntentClassifier.load(cls.prepare(settings), settings.nlu.runtime)
         lookups = CatalogLookups.from_catalog(settings.catalog_db)
-        return cls(classifier, settings.nlu.max_batch, lookups)
+        return cls(classifier, settings.nlu.max_batch, lookups, settings.limits.max_nlu_waiting)
 
     @classmethod
     def from_model(cls, directory: Path, max_batch: int = 32, runtime: str = "torch") -> ShopNLU:
@@ -90,12 +99,12 @@ class ShopNLU:
         if payload is not None:
             payload["language"] = language
             return payload
-        ranking = await self._batcher.submit(text)
+        ranking, entities = await self._batcher.submit(text)
         return ParseResult(
             text=text,
             intent=self._judge(ranking[0]),
             intent_ranking=ranking[:10],
-            entities=extract_entities(text, self.lookups),
+            entities=entities,
             language=language,
         )
 

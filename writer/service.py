@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 
 from actions.catalog import Catalog
 from bot.settings import WriterSettings
@@ -17,8 +18,16 @@ from writer.templates import deterministic_description
 log = logging.getLogger(__name__)
 
 
+FAILURE_COOLDOWN_S = 600.0
+
+
 class UnknownProduct(LookupError):
     pass
+
+
+class WriterBusy(RuntimeError):
+    """No generation now (too many running or queued, or this product failed just before):
+    answer from the listing's own words."""
 
 
 def build_generator(settings: WriterSettings) -> TextGenerator:
@@ -47,11 +56,19 @@ class DescriptionService:
     """Stored descriptions first; new ones written, checked and stored on demand."""
 
     def __init__(
-        self, writer: DescriptionWriter, store: DescriptionStore, catalog: Catalog
+        self,
+        writer: DescriptionWriter,
+        store: DescriptionStore,
+        catalog: Catalog,
+        max_parallel: int = 1,
+        max_waiting: int = 4,
     ) -> None:
         self.writer = writer
         self.store = store
         self.catalog = catalog
+        self._max_in_flight = max_parallel + max_waiting
+        self._generation_slots = asyncio.Semaphore(max_parallel)
+        self._failed_at: dict[str, float] = {}
         self._loaded = threading.Event()
         self._load_error: str | None = None
         self._in_flight: dict[str, asyncio.Task[StoredDescription]] = {}
@@ -67,7 +84,13 @@ class DescriptionService:
             candidates=settings.candidates,
             tone=settings.tone,
         )
-        return cls(writer, DescriptionStore(catalog.path), catalog)
+        return cls(
+            writer,
+            DescriptionStore(catalog.path),
+            catalog,
+            max_parallel=settings.max_parallel,
+            max_waiting=settings.max_waiting,
+        )
 
     def start_loading(self) -> None:
         """Load the model in a daemon thread; everything else keeps answering meanwhile."""
@@ -113,7 +136,10 @@ class DescriptionService:
     async def describe(
         self, product_id: str, regenerate: bool = False, on_event: OnEvent | None = None
     ) -> StoredDescription:
-        """The stored description, or a new one (written once even if asked for twice)."""
+        """The stored description, or a new one (written once even if asked for twice).
+
+        Raises `WriterBusy` rather than queue past the limit or retry a recent failure.
+        """
         if not regenerate:
             stored = self.stored(product_id)
             if stored is not None:
@@ -121,16 +147,32 @@ class DescriptionService:
         record = self.record(product_id)
         task = self._in_flight.get(product_id)
         if task is None:
+            self._refuse_if_busy(product_id)
             task = asyncio.ensure_future(self._write_and_store(record, on_event))
             self._in_flight[product_id] = task
             task.add_done_callback(lambda _: self._in_flight.pop(product_id, None))
         return await asyncio.shield(task)
 
+    def _refuse_if_busy(self, product_id: str) -> None:
+        now = time.monotonic()
+        self._failed_at = {
+            pid: at for pid, at in self._failed_at.items() if now - at < FAILURE_COOLDOWN_S
+        }
+        if product_id in self._failed_at:
+            raise WriterBusy(f"writing {product_id} failed recently")
+        if len(self._in_flight) >= self._max_in_flight:
+            raise WriterBusy(f"{len(self._in_flight)} descriptions are being written")
+
     async def _write_and_store(
         self, record: ProductRecord, on_event: OnEvent | None
     ) -> StoredDescription:
-        await asyncio.to_thread(self._loaded.wait)
-        description = await self.writer.write(record, on_event)
+        async with self._generation_slots:
+            await asyncio.to_thread(self._loaded.wait)
+            try:
+                description = await self.writer.write(record, on_event)
+            except Exception:
+                self._failed_at[record.id] = time.monotonic()
+                raise
         return self.save(description)
 
     def save(self, description: Description) -> StoredDescription:

@@ -1,0 +1,66 @@
+"""Token buckets keyed by who is asking (an address, a conversation), shared by all channels."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class RateLimiter:
+    """A burst of `burst` requests per key, then one every `refill_s` seconds.
+
+    Buckets outlive connections (a reconnect does not refill one); the least recently used
+    are forgotten past `max_keys`, so memory stays bounded whatever the number of keys.
+    """
+
+    def __init__(self, burst: int, refill_s: float, max_keys: int = 100_000) -> None:
+        self.burst = burst
+        self.refill_s = refill_s
+        self._max_keys = max_keys
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+
+    def take(self, key: str, now: float | None = None) -> float | None:
+        """None if `key` may go ahead (one token spent); else the seconds until it may."""
+        now = time.monotonic() if now is None else now
+        bucket = self._buckets.pop(key, None) or _Bucket(float(self.burst), now)
+        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) / self.refill_s)
+        bucket.updated = now
+        self._buckets[key] = bucket
+        if len(self._buckets) > self._max_keys:
+            self._buckets.popitem(last=False)
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            return None
+        return (1 - bucket.tokens) * self.refill_s
+
+
+def retry_after(wait_s: float) -> str:
+    """The Retry-After header value: whole seconds, at least one."""
+    return str(max(1, math.ceil(wait_s)))
+
+
+class ClientLimits:
+    """The limits every channel applies to a message: per client address and per sender."""
+
+    def __init__(self, per_address: RateLimiter, per_sender: RateLimiter) -> None:
+        self.per_address = per_address
+        self.per_sender = per_sender
+
+    def check(self, address: str, conversation_id: str) -> float | None:
+        waits = [
+            wait
+            for wait in (
+                self.per_address.take(f"addr:{address}"),
+                self.per_sender.take(f"conv:{conversation_id}"),
+            )
+            if wait is not None
+        ]
+        return max(waits) if waits else None

@@ -1,0 +1,41 @@
+"""Checks on text from outside: valid Unicode, printable ids, bounded metadata."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def is_clean_text(value: Any) -> bool:
+    """No lone surrogates anywhere in `value` (strings, keys, nested lists and dicts).
+
+    JSON's `\\ud800` escapes and socket.io payloads can carry them; they cannot be encoded,
+    so they would fail later, in a tokenizer or a log line, for whoever shares the batch.
+    """
+    pending = [value]  # a stack, not recursion: nesting depth is the client's choice
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
+
+
+def is_printable_id(value: str) -> bool:
+    """An id that can go into a log line or a room name without forging anything."""
+    return bool(value) and not _CONTROL.search(value) and is_clean_text(value)
+
+
+def json_size(value: Any) -> int:
+    """Bytes of `value` as compact JSON (what it costs to store with every turn)."""
+    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
