@@ -92,7 +92,7 @@ class SessionTokens:
         self.ttl_s = ttl_s
 
     def _sign(self, session_id: str, issued: int, expires: int) -> str:
-        message = f"{session_id}\n{issued}\n{expires}".encode()
+        message = f"{session_id}\n{issued}\n{expires}".encode("utf-8", "surrogatepass")
         return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
 
     def issue(self, session_id: str, now: float | None = None) -> str:
@@ -107,7 +107,8 @@ class SessionTokens:
         if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts[:2]):
             return False
         issued, expires = int(parts[0]), int(parts[1])
-        if not hmac.compare_digest(self._sign(session_id, issued, expires), parts[2]):
+        given = parts[2].encode("utf-8", "surrogatepass")  # header bytes may be anything
+        if not hmac.compare_digest(self._sign(session_id, issued, expires).encode(), given):
             return False
         if (now if now is not None else time.time()) >= expires:
             return False

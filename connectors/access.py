@@ -23,7 +23,7 @@ def bearer_refusal(
         return json_error(403, f"this route is off; set {setting} to open it")
     header = request.headers.get("Authorization", "")
     # aiohttp keeps undecodable header bytes as surrogates: compare bytes, never raise
-    given = header.removeprefix("Bearer ").strip().encode("utf-8", "surrogateescape")
+    given = header.removeprefix("Bearer ").strip().encode("utf-8", "surrogatepass")
     if hmac.compare_digest(given, token.get_secret_value().encode("utf-8")):
         return None
     return json_error(401, f"this needs the token in {setting} (Authorization: Bearer)")

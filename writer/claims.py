@@ -96,7 +96,8 @@ _UNITS = {
     "modes": "mode",
 }
 _UNIT_PATTERN = "|".join(sorted((re.escape(unit) for unit in _UNITS), key=len, reverse=True))
-_NUMBER = r"\d+(?:[.,]\d+)*"
+# bounded repeats: a run like "1,1,1,…" is read in linear time, not once per comma
+_NUMBER = r"\d{1,15}(?:[.,]\d{1,15}){0,6}"
 _MEASURE = re.compile(
     rf"(?<![\w.])({_NUMBER})\s?(?:-\s?)?({_UNIT_PATTERN})(?![a-z0-9])", re.IGNORECASE
 )

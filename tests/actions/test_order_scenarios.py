@@ -30,7 +30,7 @@ async def test_the_form_asks_validates_and_answers(bot: Bot) -> None:
     assert "has 15 digits; this one has 9" in reply and "order number" in reply
     assert "email" in await _say(bot, "t2", ANA_SHIPPED)
     assert f"Order {ANA_SHIPPED} shipped" in await _say(bot, "t2", ANA)
-    tracker = await bot.tracker("t2")
+    tracker = await bot.tracker("rest:t2")
     assert tracker.active_loop == {} and tracker.slots["requested_slot"] is None
 
 

@@ -45,7 +45,7 @@ async def test_policy_questions_are_answered_in_the_shoppers_language(bot: Bot) 
 
 async def test_deleting_an_account_asks_for_a_person(bot: Bot) -> None:
     await _say(bot, "del", "please delete my account")
-    tracker = await bot.tracker("del")
+    tracker = await bot.tracker("rest:del")
     assert tracker.slots["handoff_requested"] == "delete_account"
 
 

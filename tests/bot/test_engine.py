@@ -16,6 +16,7 @@ from bot.messages import UserMessage
 from bot.policy import RulePolicy
 from bot.settings import Settings
 from bot.store import SqliteConversationStore
+from bot.tracker import slot_event
 from tests.fakes.interpreter import KeywordInterpreter
 
 RULES = {
@@ -36,7 +37,7 @@ async def core_bot(tmp_path: Path) -> AsyncIterator[Bot]:
         interpreter=KeywordInterpreter(RULES, delay_s=0.001),
         actions=InProcessActionRunner("actions"),
         policy=RulePolicy(domain.policy, 0.4),
-        limits=TurnLimits(max_message_chars=50),
+        limits=TurnLimits(max_message_chars=50, max_events=60, keep_events=12),
     )
     await bot.validate()
     yield bot
@@ -46,27 +47,27 @@ async def core_bot(tmp_path: Path) -> AsyncIterator[Bot]:
 async def test_a_turn_answers_and_records_rasa_events(core_bot: Bot) -> None:
     replies = await core_bot.handle(UserMessage("hello", "ann"))
     assert replies and replies[0].text and "store assistant" in replies[0].text
-    kinds = [e["event"] for e in await core_bot.store.load("ann")]
+    kinds = [e["event"] for e in await core_bot.store.load("rest:ann")]
     assert kinds == ["session_started", "action", "user", "action", "bot", "action"]
 
 
 async def test_low_confidence_gets_the_fallback_not_a_guess(core_bot: Bot) -> None:
     replies = await core_bot.handle(UserMessage("mumble mumble", "ben"))
     assert replies[0].text and replies[0].text.startswith("Sorry, I didn't quite get that")
-    events = await core_bot.store.load("ben")
+    events = await core_bot.store.load("rest:ben")
     assert "action_default_fallback" in [e.get("name") for e in events]
 
 
 async def test_too_long_message_is_refused_politely_and_not_stored(core_bot: Bot) -> None:
     replies = await core_bot.handle(UserMessage("x" * 51, "cat"))
     assert replies[0].text and "too long" in replies[0].text and "50" in replies[0].text
-    assert await core_bot.store.load("cat") == []
+    assert await core_bot.store.load("rest:cat") == []
 
 
 async def test_turns_of_one_conversation_never_interleave(core_bot: Bot) -> None:
     messages = [UserMessage(f"laptop {i}", "dan") for i in range(8)]
     await asyncio.gather(*(core_bot.handle(m) for m in messages))
-    events = await core_bot.store.load("dan")
+    events = await core_bot.store.load("rest:dan")
     # every user event is followed by its own actions before the next user event starts
     shape = [e["event"] for e in events if e["event"] in ("user", "bot")]
     assert shape == ["user", "bot"] * 8
@@ -89,3 +90,17 @@ async def test_policy_naming_a_missing_action_fails_at_startup(tmp_path: Path) -
     with pytest.raises(StartupError, match="action_that_does_not_exist"):
         await bot.validate()
     await bot.store.close()
+
+
+async def test_a_long_conversation_is_folded_into_a_snapshot(core_bot: Bot) -> None:
+    await core_bot.handle(UserMessage("laptop please", "eve"))
+    await core_bot.store.append("rest:eve", [slot_event("order_request", "get_invoice")])
+    for index in range(30):
+        await core_bot.handle(UserMessage(f"hello {index}", "eve"))
+    events = await core_bot.store.load("rest:eve")
+    assert len(events) <= 60
+    assert events[0]["event"] == "snapshot"
+    assert events[0]["slots"]["order_request"] == "get_invoice"
+    tracker = await core_bot.tracker("rest:eve")
+    assert tracker.slots["order_request"] == "get_invoice"  # state from folded events survives
+    assert [e["text"] for e in events if e["event"] == "user"][-1] == "hello 29"

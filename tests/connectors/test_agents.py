@@ -14,9 +14,14 @@ from bot.settings import Settings, WebSettings
 from tests.connectors.test_socketio import Shopper, connected, served
 
 
+AGENT_TOKEN = "agent-secret-" + "a" * 32
+AUTHORIZED = {"Authorization": f"Bearer {AGENT_TOKEN}"}
+
+
 @pytest.fixture
 async def server(settings: Settings) -> AsyncIterator[TestServer]:
-    async with served(settings) as server:
+    web = WebSettings(agent_token=SecretStr(AGENT_TOKEN))
+    async with served(settings.model_copy(update={"web": web})) as server:
         yield server
 
 
@@ -26,8 +31,11 @@ async def shopper(server: TestServer) -> AsyncIterator[Shopper]:
         yield shopper
 
 
-async def post_line(server: TestServer, session_id: str, body: Any, **headers: str) -> Any:
-    url = server.make_url(f"/api/conversations/{session_id}/agent")
+async def post_line(
+    server: TestServer, session_id: str, body: Any, headers: dict[str, str] = AUTHORIZED
+) -> Any:
+    """Post to a web session's conversation (`web:<session_id>`)."""
+    url = server.make_url(f"/api/conversations/web:{session_id}/agent")
     async with aiohttp.ClientSession() as http:
         async with http.post(url, json=body, headers=headers) as response:
             return response.status, await response.json()
@@ -87,12 +95,8 @@ async def test_unknown_conversation_is_404(server: TestServer) -> None:
     assert status == 404 and error["error"] == "no such conversation"
 
 
-async def test_the_agent_token_is_required_when_set(settings: Settings) -> None:
-    web = WebSettings(agent_token=SecretStr("agent-secret"))
-    async with served(settings.model_copy(update={"web": web})) as server:
-        status, _ = await post_line(server, "s1", {"event": "join", "agent": "Dana"})
-        assert status == 401
-        status, _ = await post_line(
-            server, "s1", {"event": "join", "agent": "Dana"}, Authorization="Bearer agent-secret"
-        )
-        assert status == 404  # allowed in; the conversation just does not exist
+async def test_the_agent_token_is_required(server: TestServer) -> None:
+    status, _ = await post_line(server, "s1", {"event": "join", "agent": "Dana"}, headers={})
+    assert status == 401
+    status, _ = await post_line(server, "s1", {"event": "join", "agent": "Dana"})
+    assert status == 404  # allowed in; the conversation just does not exist

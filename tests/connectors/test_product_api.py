@@ -14,6 +14,8 @@ from bot.settings import Settings, WriterSettings
 from tests.writer.chat_api import ChatAPI
 
 PRODUCT = "p2c36c268eb"  # Mac mini M2 Pro, 16GB
+ADMIN_TOKEN = "admin-secret-" + "s" * 32
+AUTHORIZED = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 URL = f"/api/products/{PRODUCT}/description"
 
 
@@ -33,6 +35,7 @@ async def client_for(
     api = ChatAPI(truthful)
     server = await aiohttp_server(api.app())
     base_url = f"http://127.0.0.1:{server.port}/v1"
+    writer.setdefault("admin_token", SecretStr(ADMIN_TOKEN))
     configured = WriterSettings(
         backend="openai", base_url=base_url, load_at_startup=False, **writer
     )
@@ -47,7 +50,7 @@ async def test_regenerate_then_read_the_stored_description(
     missing = await client.get(URL)
     assert missing.status == 404
     assert "POST" in (await missing.json())["error"]
-    created = await client.post(URL)
+    created = await client.post(URL, headers=AUTHORIZED)
     assert created.status == 201
     body = await created.json()
     # the server's clause repeats itself, so later sentences keep the record's words
@@ -75,23 +78,21 @@ async def test_bad_product_ids_are_refused_and_nothing_is_written(
 ) -> None:
     client, api = await client_for(settings, aiohttp_client, aiohttp_server)
     for method in (client.get, client.post):
-        response = await method(url)
+        response = await method(url, headers=AUTHORIZED)
         assert response.status == status
         assert "error" in await response.json()
     assert api.requests == []
 
 
-async def test_regenerating_needs_the_admin_token_when_one_is_set(
+async def test_regenerating_needs_the_admin_token(
     settings: Settings, aiohttp_client: Any, aiohttp_server: Any
 ) -> None:
-    client, api = await client_for(
-        settings, aiohttp_client, aiohttp_server, admin_token=SecretStr("s3cret-token")
-    )
+    client, api = await client_for(settings, aiohttp_client, aiohttp_server)
     for headers in ({}, {"Authorization": "Bearer wrong"}):
         refused = await client.post(URL, headers=headers)
         assert refused.status == 401
     assert api.requests == [] and (await client.get(URL)).status == 404
-    allowed = await client.post(URL, headers={"Authorization": "Bearer s3cret-token"})
+    allowed = await client.post(URL, headers=AUTHORIZED)
     assert allowed.status == 201
 
 

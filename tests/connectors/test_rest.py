@@ -20,7 +20,7 @@ async def client(aiohttp_client: Any, settings: Settings) -> TestClient:
 
 
 async def _stored_events(client: TestClient, sender: str) -> list[dict[str, Any]]:
-    return await client.app[BOT].store.load(sender)
+    return await client.app[BOT].store.load(f"rest:{sender}")
 
 
 async def test_reply_is_rasa_rest_format(client: TestClient) -> None:

@@ -12,6 +12,7 @@ import pytest
 import socketio
 from aiohttp.test_utils import TestServer
 
+from bot import streams
 from bot.app import BOT, create_app
 from bot.settings import LimitSettings, Settings
 
@@ -71,7 +72,7 @@ async def connected(server: TestServer, *events: str) -> AsyncIterator[Shopper]:
 
 @pytest.fixture
 async def server(settings: Settings) -> AsyncIterator[TestServer]:
-    async with served(settings.model_copy(update={"limits": LimitSettings(socket_burst=3)})) as s:
+    async with served(settings.model_copy(update={"limits": LimitSettings(burst=3)})) as s:
         yield s
 
 
@@ -141,7 +142,7 @@ async def test_nobody_joins_someone_elses_session(server: TestServer) -> None:
         again = await resumed.connect(session_id=session["session_id"], token=session["token"])
         assert again["session_id"] == session["session_id"]
         await resumed.client.disconnect()
-        events = await server.app[BOT].store.load(session["session_id"])
+        events = await server.app[BOT].store.load(f"web:{session['session_id']}")
         assert [e["text"] for e in events if e["event"] == "user"] == ["hello"]
     finally:
         await alice.client.disconnect()
@@ -168,3 +169,78 @@ async def test_history_needs_the_sessions_token(server: TestServer, shopper: Sho
         "timestamp": body["messages"][0]["timestamp"],
     }
     assert body["messages"][1]["sender"] == "bot"
+
+
+async def test_an_unused_id_cannot_be_claimed_in_advance(shopper: Shopper) -> None:
+    session = await shopper.connect(session_id="C1001")
+    assert session["session_id"] != "C1001"
+
+
+async def test_an_expired_token_gets_a_fresh_session(settings: Settings) -> None:
+    limits = LimitSettings(session_ttl_s=1)
+    async with served(settings.model_copy(update={"limits": limits})) as server:
+        async with connected(server) as first:
+            session = await first.connect()
+        await asyncio.sleep(1.2)
+        async with connected(server) as later:
+            again = await later.connect(session_id=session["session_id"], token=session["token"])
+    assert again["session_id"] != session["session_id"]
+
+
+async def test_a_socket_is_in_one_conversation_at_a_time(server: TestServer) -> None:
+    async with connected(server) as shopper:
+        first = await shopper.connect()
+        await shopper.client.emit("session_request", {})
+        name, second = await shopper.next()
+        assert name == "session_confirm" and second["session_id"] != first["session_id"]
+        streams.publish(f"web:{first['session_id']}", {"text": "old"}, event="bot_uttered")
+        streams.publish(f"web:{second['session_id']}", {"text": "new"}, event="bot_uttered")
+        _, line = await shopper.next()
+        assert line["text"] == "new"
+        with pytest.raises(asyncio.TimeoutError):
+            await shopper.next(timeout=0.3)
+
+
+async def test_a_lone_surrogate_fails_alone(server: TestServer) -> None:
+    async with connected(server) as mallory, connected(server) as alice:
+        bad, good = await mallory.connect(), await alice.connect()
+        await asyncio.gather(
+            mallory.say(bad["session_id"], "hi \ud800"),
+            alice.say(good["session_id"], "show me laptops"),
+        )
+        _, refused = await mallory.next()
+        _, answered = await alice.next()
+    assert refused["notice"] == "bad_message"
+    assert answered["text"].startswith("Here are")
+    assert not await server.app[BOT].store.load(f"web:{bad['session_id']}")
+
+
+async def test_odd_custom_data_is_ignored_not_a_crash(shopper: Shopper) -> None:
+    session = await shopper.connect(customData=["not", "an", "object"])
+    await shopper.client.emit(
+        "user_uttered",
+        {"message": "hello", "session_id": session["session_id"], "customData": "text"},
+    )
+    _, reply = await shopper.next()
+    assert "store assistant" in reply["text"]
+    await shopper.client.emit(
+        "user_uttered",
+        {"message": "hello", "session_id": session["session_id"], "customData": {"x": "y" * 5000}},
+    )
+    _, refused = await shopper.next()
+    assert refused["notice"] == "too_much_data"
+
+
+async def test_reconnecting_does_not_reset_the_rate_limit(server: TestServer) -> None:
+    async with connected(server) as shopper:
+        session = await shopper.connect()
+        for index in range(3):
+            await shopper.say(session["session_id"], f"hi {index}")
+        for _ in range(3):
+            await shopper.next()
+    async with connected(server) as again:
+        resumed = await again.connect(session_id=session["session_id"], token=session["token"])
+        assert resumed["session_id"] == session["session_id"]
+        await again.say(session["session_id"], "hi again")
+        _, reply = await again.next()
+    assert reply.get("notice") == "rate_limited"

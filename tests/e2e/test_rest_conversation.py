@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import BOT, create_app
-from bot.settings import Settings
+from bot.settings import LimitSettings, Settings
 
 URL = "/webhooks/rest/webhook"
 
@@ -60,13 +60,15 @@ async def test_conversation_survives_a_restart(settings: Settings) -> None:
     await second.start_server()
     details = await _say(second, "returning", "the second one")
     assert details[0]["custom"]["product"]["id"] == cards[1]["id"]
-    tracker = await second.app[BOT].tracker("returning")
+    tracker = await second.app[BOT].tracker("rest:returning")
     assert tracker.slots["selected_product"] == cards[1]["id"]
     await second.close()
 
 
 async def test_fifty_conversations_at_once(aiohttp_client: Any, settings: Settings) -> None:
-    client = await aiohttp_client(create_app(settings))
+    # ten turns back to back per shopper: faster than anyone types, so the limit is raised
+    limits = LimitSettings(burst=10)
+    client = await aiohttp_client(create_app(settings.model_copy(update={"limits": limits})))
     texts = ["hi", "show me laptops", "the first one", "any headphones under 100", "thanks"]
 
     async def conversation(index: int) -> None:
@@ -78,7 +80,7 @@ async def test_fifty_conversations_at_once(aiohttp_client: Any, settings: Settin
     await asyncio.gather(*(conversation(i) for i in range(50)))
     store = client.app[BOT].store
     for index in range(50):
-        events = await store.load(f"c{index}")
+        events = await store.load(f"rest:c{index}")
         users = [e["text"] for e in events if e["event"] == "user"]
         assert [int(text.rsplit(" ", 1)[1]) for text in users] == list(range(10))
         assert events[-1]["name"] == "action_listen"

@@ -31,6 +31,9 @@ FLAGS = [
 ]
 
 
+AGENT_TOKEN = "agent-secret-" + "b" * 32
+
+
 @pytest.fixture(scope="module")
 def writer_api() -> Iterator[str]:
     """A local chat-completions server that streams word by word."""
@@ -44,7 +47,11 @@ def store_url(tmp_path_factory: pytest.TempPathFactory, writer_api: str) -> Iter
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     args = ["serve", "--port", str(port), "--home", str(home), "--models", str(MODELS)]
-    writer = {"SHOPBOT_WRITER__BACKEND": "openai", "SHOPBOT_WRITER__BASE_URL": writer_api}
+    writer = {
+        "SHOPBOT_WRITER__BACKEND": "openai",
+        "SHOPBOT_WRITER__BASE_URL": writer_api,
+        "SHOPBOT_WEB__AGENT_TOKEN": AGENT_TOKEN,
+    }
     with shopbot_process(args, f"{url}/health", writer):
         yield url
 
@@ -191,8 +198,9 @@ async def test_agent_join_and_leave_show_as_system_lines(page: Page, store_url: 
     await page.locator(".shopbot-system").first.wait_for()
     await _send(page, "hello")
     session = json.loads(await page.evaluate("localStorage.getItem('shopbot.session')"))
-    url = f"{store_url}/api/conversations/{session['session_id']}/agent"
-    async with aiohttp.ClientSession() as http:
+    url = f"{store_url}/api/conversations/web:{session['session_id']}/agent"
+    headers = {"Authorization": f"Bearer {AGENT_TOKEN}"}
+    async with aiohttp.ClientSession(headers=headers) as http:
         for body in (
             {"event": "join", "agent": "Dana"},
             {"event": "message", "agent": "Dana", "text": "Hi, I'm Dana <b>from support</b>."},
