@@ -24,9 +24,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from tests.nlu.test_adversarial_text import PATTERNS
-
 from nlu.entities import extract_entities
+from tests.nlu.test_adversarial_text import PATTERNS
 
 RESULTS = Path(__file__).parent / "results" / "adversarial_text.json"
 LIMIT = 2000

@@ -13,7 +13,6 @@ from pydantic import SecretStr
 from bot.settings import Settings, WebSettings
 from tests.connectors.test_socketio import Shopper, connected, served
 
-
 AGENT_TOKEN = "agent-secret-" + "a" * 32
 AUTHORIZED = {"Authorization": f"Bearer {AGENT_TOKEN}"}
 
