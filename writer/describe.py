@@ -142,7 +142,8 @@ class Description:
         return asdict(self)
 
 
-_GARBLED = re.compile(r"(\S+)(\s+\1){2,}|\s[’'`]\w?(\s|\.|$)")  # "in ’s ’s ’s ’."
+# a repeat counts from the start of a word, so a long word is scanned once, not once per letter
+_GARBLED = re.compile(r"(?<!\S)(\S+)(\s+\1){2,}|\s[’'`]\w?(\s|\.|$)")  # "in ’s ’s ’s ’."
 
 
 def _continuation(sentence: str, prefix: str) -> str:

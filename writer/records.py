@@ -15,7 +15,8 @@ _INSTRUCTION = re.compile(
     r"|\bwrite (a|an|me)\b|\b(poem|haiku|song|story|joke)\b",
     re.IGNORECASE,
 )
-_ZH_FIELD = re.compile(r"([^：:，,;；\n]+)[：:]\s*([^，,;；\n]+)")
+# a field starts at the beginning or after a separator, so text without one is scanned once
+_ZH_FIELD = re.compile(r"(?<![^：:，,;；\n])([^：:，,;；\n]+)[：:]\s*([^，,;；\n]+)")
 _TITLE_FIELDS = ("商品名称", "名称", "产品名称", "品名", "Product name", "Name", "Title")
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from better_profanity import Profanity
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+")  # from a word's start: linear
 _PHONE = re.compile(
     r"(?<![\w.+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)\s?|\d{2,4}[\s.-])\d{3,4}[\s.-]\d{3,4}(?![\w.])"
     r"|(?<![\w+])\+\d{8,15}(?!\d)"  # E.164
