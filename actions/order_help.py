@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.orders import ORDER_ID_DIGITS, Order
 from actions.replies import say
+from bot.identity import CUSTOMER_SLOT, CUSTOMER_UNTIL_SLOT
 
 _EMAIL = re.compile(r"^[\w.+-]{1,64}@[\w-]{1,63}(\.[\w-]{1,63}){1,8}$")
 VERIFIED_FOR_S = 300.0
@@ -179,11 +180,17 @@ class ActionOrderRequest(Action):
         request = str(tracker.get_slot("order_request") or "track_order")
         handler = getattr(self, f"_{request}", self._track_order)
         events: list[dict[str, Any]] = handler(order, dispatcher, tracker)
-        # number + email prove who the shopper is: recommendations may use their purchases
+        # number + email prove who the shopper is, for minutes counted from the proof: a
+        # follow-up inside them does not extend them
+        if still_verified(tracker):
+            until = float(tracker.get_slot("order_verified_until"))
+        else:
+            until = time.time() + VERIFIED_FOR_S
         return [
             *events,
-            SlotSet("customer_id", order.customer_id),
-            SlotSet("order_verified_until", time.time() + VERIFIED_FOR_S),
+            SlotSet(CUSTOMER_SLOT, order.customer_id),
+            SlotSet(CUSTOMER_UNTIL_SLOT, until),
+            SlotSet("order_verified_until", until),
         ]
 
     def _track_order(

@@ -3,6 +3,7 @@ model when it knows the product or shopper; otherwise like what the shopper look
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -13,16 +14,16 @@ from actions import services
 from actions.catalog import Product
 from actions.recommender import also_bought, recommend
 from actions.replies import first_entity, say
-from bot.identity import visitor_id
+from bot.identity import trusted_customer, visitor_id
 
 PRICE_BAND = (0.5, 1.5)  # around the price of what the shopper looked at
 SHOWN = 5
 
 
 def shopper_id(tracker: Tracker) -> str:
-    """The customer proven by an order lookup or the store's signature, else this
-    conversation's anonymous visitor: never an id the client chose."""
-    return str(tracker.get_slot("customer_id") or visitor_id(tracker.sender_id))
+    """The customer proven by an order lookup or the store's signature while that proof
+    lasts, else this conversation's anonymous visitor: never an id the client chose."""
+    return trusted_customer(tracker.slots, time.time()) or visitor_id(tracker.sender_id)
 
 
 class ActionRecommend(Action):

@@ -76,6 +76,7 @@ def client_limits(settings: Settings) -> ClientLimits:
     return ClientLimits(
         per_address=RateLimiter(limits.address_burst, limits.address_refill_s),
         per_sender=RateLimiter(limits.burst, limits.refill_s),
+        new_sessions=RateLimiter(limits.session_burst, limits.session_refill_s),
     )
 
 

@@ -292,9 +292,6 @@ def describe(
         describe_one(settings, product_id, as_json)
 
 
-if __name__ == "__main__":
-    app()
-
 
 token_app = typer.Typer(help="Secrets for operator routes and signing.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
@@ -308,3 +305,7 @@ def token_new() -> None:
     import secrets
 
     typer.echo(secrets.token_urlsafe(32))
+
+
+if __name__ == "__main__":
+    app()

@@ -19,7 +19,12 @@ from bot.forms import (
     extract_slots,
     missing_slots,
 )
-from bot.identity import CustomerVerifier, without_credentials
+from bot.identity import (
+    CUSTOMER_SLOT,
+    CUSTOMER_UNTIL_SLOT,
+    CustomerVerifier,
+    without_credentials,
+)
 from bot.interpreter import Interpreter
 from bot.locks import ConversationLocks
 from bot.messages import BotMessage, Button, UserMessage, log_id
@@ -149,8 +154,13 @@ class Bot:
             [user_event(message.text, parse, message.channel, message.message_id, metadata)]
         )
         customer = self.customers.customer(message.metadata)
-        if customer is not None and turn.tracker.slots.get("customer_id") != customer:
-            turn.record([slot_event("customer_id", customer)])
+        if customer is not None:
+            turn.record(
+                [
+                    slot_event(CUSTOMER_SLOT, customer.customer_id),
+                    slot_event(CUSTOMER_UNTIL_SLOT, customer.until),
+                ]
+            )
         language = parse.get("language")
         if language and turn.tracker.slots.get("language") != language:
             turn.record([slot_event("language", language)])

@@ -9,6 +9,7 @@ days: the page asks its backend for a fresh one). Anything else is an anonymous 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -16,6 +17,15 @@ import jwt
 logger = logging.getLogger(__name__)
 
 CUSTOMER_CLAIM = "customer"
+# slots: who the customer is, and until when that is trusted (a timestamp)
+CUSTOMER_SLOT = "customer_id"
+CUSTOMER_UNTIL_SLOT = "customer_until"
+
+
+@dataclass(frozen=True)
+class VerifiedCustomer:
+    customer_id: str
+    until: float  # the token's expiry: past it, the conversation is anonymous again
 
 
 class CustomerVerifier:
@@ -25,8 +35,8 @@ class CustomerVerifier:
         self._secret = secret
         self._leeway_s = leeway_s
 
-    def customer(self, metadata: dict[str, Any]) -> str | None:
-        """The signed customer id, or None when there is none or it does not verify."""
+    def customer(self, metadata: dict[str, Any]) -> VerifiedCustomer | None:
+        """The signed customer, or None when there is none or it does not verify."""
         token = metadata.get(CUSTOMER_CLAIM)
         if self._secret is None or not isinstance(token, str) or len(token) > 2048:
             return None
@@ -42,7 +52,18 @@ class CustomerVerifier:
             logger.info("customer token refused: %s", type(error).__name__)
             return None
         subject = claims.get("sub")
-        return subject if isinstance(subject, str) and 0 < len(subject) <= 128 else None
+        if not isinstance(subject, str) or not 0 < len(subject) <= 128:
+            return None
+        return VerifiedCustomer(subject, float(claims["exp"]))
+
+
+def trusted_customer(slots: dict[str, Any], now: float) -> str | None:
+    """The conversation's customer while the proof of it lasts (a signed token's expiry, or
+    minutes after an order lookup); None once it has run out."""
+    customer, until = slots.get(CUSTOMER_SLOT), slots.get(CUSTOMER_UNTIL_SLOT)
+    if isinstance(customer, str) and isinstance(until, int | float) and now < until:
+        return customer
+    return None
 
 
 def without_credentials(metadata: dict[str, Any]) -> dict[str, Any]:

@@ -48,19 +48,27 @@ def retry_after(wait_s: float) -> str:
 
 
 class ClientLimits:
-    """The limits every channel applies to a message: per client address and per sender."""
+    """The limits every channel applies: per client address, per conversation, and on new
+    web sessions per address (so fresh sessions cannot be minted to dodge the second)."""
 
-    def __init__(self, per_address: RateLimiter, per_sender: RateLimiter) -> None:
+    def __init__(
+        self, per_address: RateLimiter, per_sender: RateLimiter, new_sessions: RateLimiter
+    ) -> None:
         self.per_address = per_address
         self.per_sender = per_sender
+        self.new_sessions = new_sessions
 
     def check(self, address: str, conversation_id: str) -> float | None:
-        waits = [
-            wait
-            for wait in (
-                self.per_address.take(f"addr:{address}"),
-                self.per_sender.take(f"conv:{conversation_id}"),
-            )
-            if wait is not None
-        ]
-        return max(waits) if waits else None
+        """None if a message may go ahead; else the seconds to wait. The address is checked
+        first, so a flood from elsewhere cannot drain a conversation's own allowance."""
+        wait = self.per_address.take(f"addr:{address}")
+        if wait is not None:
+            return wait
+        return self.per_sender.take(f"conv:{conversation_id}")
+
+    def check_address(self, address: str) -> float | None:
+        """For requests that are not messages (a transcript, a session)."""
+        return self.per_address.take(f"addr:{address}")
+
+    def check_new_session(self, address: str) -> float | None:
+        return self.new_sessions.take(f"session:{address}")

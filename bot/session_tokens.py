@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
+import fcntl
 import hashlib
 import hmac
 import os
@@ -19,29 +19,25 @@ MIN_SECRET_BYTES = 32
 def load_or_create_secret(home: Path, configured: str | None) -> bytes:
     """The configured secret, or one generated once and kept (mode 0600) under `home`.
 
-    The file appears whole or not at all (written aside, then linked into place), so a crash
-    never leaves an empty key and two first starts on one home agree on the same key.
+    Creation holds a lock file, and the key is written aside and renamed into place, so a
+    crash never leaves an empty key and starts at the same moment agree on one key.
     """
     if configured:
         return configured.encode("utf-8")
     path = home / "secret.key"
     home.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        secret = path.read_bytes()
-        if len(secret) >= MIN_SECRET_BYTES:
+    with open(home / "secret.key.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists() and len(secret := path.read_bytes()) >= MIN_SECRET_BYTES:
             return secret
-        path.unlink(missing_ok=True)  # a key too short to sign with: replace it
-    descriptor, draft = tempfile.mkstemp(dir=home, prefix=".secret-")  # mode 0600
-    try:
+        # none yet, or too short to sign with (a crash between create and write): a new one
+        descriptor, draft = tempfile.mkstemp(dir=home, prefix=".secret-")  # mode 0600
         with os.fdopen(descriptor, "wb") as file:
             file.write(secrets.token_bytes(MIN_SECRET_BYTES))
             file.flush()
             os.fsync(file.fileno())
-        with contextlib.suppress(FileExistsError):  # another start won the race: use its key
-            os.link(draft, path)
-    finally:
-        os.unlink(draft)
-    return path.read_bytes()
+        os.replace(draft, path)
+        return path.read_bytes()
 
 
 class RevokedSessions:

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import AfterValidator, BaseModel, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -18,9 +18,20 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_ENV = "SHOPBOT_CONFIG"
 MIN_SECRET_BYTES = 32
 
+def _unguessable(token: SecretStr) -> SecretStr:
+    value = token.get_secret_value()
+    if any(character.isspace() for character in value):
+        raise ValueError("a token cannot contain whitespace")
+    if len(set(value)) < 8:
+        raise ValueError("a token needs at least 8 different characters: use `shopbot token new`")
+    return token
+
+
 # Tokens that open operator routes or sign things: 32 bytes at least (`shopbot token new`), so
 # an empty or guessable setting stops the service at startup instead of opening a route.
-OperatorToken = Annotated[SecretStr, Field(min_length=MIN_SECRET_BYTES)]
+OperatorToken = Annotated[
+    SecretStr, Field(min_length=MIN_SECRET_BYTES), AfterValidator(_unguessable)
+]
 
 
 class NluSettings(BaseModel):
@@ -58,6 +69,12 @@ class LimitSettings(BaseModel):
     # the REST channel for all its shoppers is one address)
     address_burst: int = Field(400, ge=1)
     address_refill_s: float = Field(0.0025, gt=0)
+    # new web sessions per client address: a burst, then one per `session_refill_s`
+    session_burst: int = Field(20, ge=1)
+    session_refill_s: float = Field(3.0, gt=0)
+    # reverse proxies whose X-Forwarded-For names the client (their addresses, e.g. 127.0.0.1);
+    # empty: the peer address is the client
+    trusted_proxies: list[str] = Field(default_factory=list)
     max_nlu_waiting: int = Field(256, ge=1, description="messages queued for the model")
     # older events are folded into one snapshot event once a conversation has this many
     max_events: int = Field(400, ge=50)

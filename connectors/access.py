@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import json
 from typing import Any
 
@@ -49,3 +50,28 @@ async def json_object(request: web.Request, require_json_type: bool = True) -> d
     if not is_clean_text(payload):
         raise web.HTTPBadRequest(reason="body holds invalid Unicode (a lone surrogate)")
     return payload
+
+
+def client_address(request: web.BaseRequest, trusted_proxies: list[str]) -> str:
+    """Who to rate-limit for this request (see `address_key`)."""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    return address_key(request.remote or "unknown", forwarded, trusted_proxies)
+
+
+def address_key(peer: str, forwarded_for: str, trusted_proxies: list[str]) -> str:
+    """The peer, or the client a trusted proxy names (the last address in X-Forwarded-For,
+    the one the proxy itself added). IPv6 clients count per /64, the block one subscriber
+    gets, so rotating addresses inside it changes nothing."""
+    address = peer
+    if peer in trusted_proxies:
+        address = forwarded_for.split(",")[-1].strip() or peer
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if parsed.version == 6:
+        mapped = parsed.ipv4_mapped
+        if mapped is not None:
+            return str(mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)

@@ -31,7 +31,7 @@ class ProductApi:
 
     async def get_description(self, request: web.Request) -> web.Response:
         product_id = request.match_info["product_id"]
-        if not _PRODUCT_ID.match(product_id):
+        if not _PRODUCT_ID.fullmatch(product_id):
             return json_error(400, "product ids are 1-64 letters, digits, '-' or '_'")
         try:
             stored = services.descriptions().stored(product_id)
@@ -45,7 +45,7 @@ class ProductApi:
 
     async def regenerate(self, request: web.Request) -> web.Response:
         product_id = request.match_info["product_id"]
-        if not _PRODUCT_ID.match(product_id):
+        if not _PRODUCT_ID.fullmatch(product_id):
             return json_error(400, "product ids are 1-64 letters, digits, '-' or '_'")
         token = request.app[SETTINGS].writer.admin_token
         refusal = bearer_refusal(request, token, "writer.admin_token")

@@ -17,7 +17,7 @@ from bot.messages import UserMessage, conversation_id
 from bot.rate_limits import retry_after
 from bot.settings import Settings
 from bot.text import is_printable_id, json_size
-from connectors.access import bearer_refusal, json_object
+from connectors.access import bearer_refusal, client_address, json_object
 
 
 class RestRequest(BaseModel):
@@ -65,7 +65,8 @@ class RestChannel:
                 400, "metadata: too large", max_bytes=settings.limits.max_metadata_bytes
             )
         wait = request.app[CLIENT_LIMITS].check(
-            request.remote or "unknown", conversation_id(self.name, body.sender)
+            client_address(request, settings.limits.trusted_proxies),
+            conversation_id(self.name, body.sender),
         )
         if wait is not None:
             response = json_error(429, "too many messages; slow down")

@@ -29,6 +29,7 @@ from bot.interpreter import Overloaded
 from bot.messages import BotMessage, UserMessage, conversation_id
 from bot.settings import Settings
 from bot.text import is_clean_text, json_size
+from connectors.access import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -104,30 +105,47 @@ class SocketIOChannel:
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         request = environ.get("aiohttp.request")
-        address = getattr(request, "remote", None) or "unknown"
-        await self.server.save_session(sid, {"session_id": None, "address": address})
+        address = (
+            client_address(request, self._limits.trusted_proxies) if request else "unknown"
+        )
+        await self.server.save_session(
+            sid, {"session_id": None, "token": None, "address": address}
+        )
 
     async def on_session_request(self, sid: str, data: Any = None) -> None:
         data = data if isinstance(data, dict) else {}
         custom = data.get("customData") if isinstance(data.get("customData"), dict) else {}
         requested = data.get("session_id")
         token = data.get("token") or custom.get("token")
-        session_id = self._grant(requested if isinstance(requested, str) else None, token)
         state = await self.server.get_session(sid)
-        if state.get("session_id") and state["session_id"] != session_id:
-            await self.server.leave_room(sid, self.room(state["session_id"]))
+        tokens = self._app[TOKENS]
+        if isinstance(requested, str) and len(requested) <= 128 and tokens.verify(requested, token):
+            session_id = requested  # resumed with the same token: its expiry does not move
+        elif self._app[CLIENT_LIMITS].check_new_session(state["address"]) is None:
+            session_id, token = uuid4().hex, None
+        else:
+            await self._notice(sid, "rate_limited")
+            return
+        await self._leave(sid, state)
         state["session_id"] = session_id
+        state["token"] = token or tokens.issue(session_id)
         await self.server.enter_room(sid, self.room(session_id))
-        token = self._app[TOKENS].issue(session_id)
         await self.server.emit(
-            "session_confirm", {"session_id": session_id, "token": token}, to=sid
+            "session_confirm", {"session_id": session_id, "token": state["token"]}, to=sid
         )
 
-    def _grant(self, requested: str | None, token: Any) -> str:
-        """The requested id if its token proves it; otherwise a fresh one the server picks."""
-        if requested and len(requested) <= 128 and self._app[TOKENS].verify(requested, token):
-            return requested
-        return uuid4().hex
+    async def _leave(self, sid: str, state: dict[str, Any]) -> None:
+        """A socket is in one conversation at a time."""
+        if state.get("session_id"):
+            await self.server.leave_room(sid, self.room(state["session_id"]))
+        state["session_id"] = state["token"] = None
+
+    async def _still_valid(self, sid: str, state: dict[str, Any]) -> bool:
+        """The session's token may have expired or been revoked since it was confirmed."""
+        if self._app[TOKENS].verify(state["session_id"], state["token"]):
+            return True
+        await self._leave(sid, state)
+        return False
 
     async def on_user_uttered(self, sid: str, data: Any = None) -> None:
         if not isinstance(data, dict) or data.get("message") in (None, ""):
@@ -138,7 +156,7 @@ class SocketIOChannel:
         if not isinstance(message, str) or not is_clean_text(message):
             await self._notice(sid, "bad_message")
             return
-        if not state.get("session_id"):
+        if not state.get("session_id") or not await self._still_valid(sid, state):
             await self._notice(sid, "no_session")
             return
         claimed = data.get("session_id")

@@ -11,10 +11,12 @@ from aiohttp import web
 
 from actions import services
 from actions.catalog import Product
-from bot.app import BOT, SETTINGS, TOKENS, json_error
+from bot.app import BOT, CLIENT_LIMITS, SETTINGS, TOKENS, json_error
 from bot.messages import conversation_id
+from bot.rate_limits import retry_after
 from bot.settings import Settings
 from bot.transcript import transcript
+from connectors.access import client_address
 
 STATIC = Path(__file__).parent / "web" / "static"
 PAGE = Path(__file__).parent / "web" / "storefront.html"
@@ -70,6 +72,13 @@ class StorefrontChannel:
 
     async def history(self, request: web.Request) -> web.Response:
         """A conversation's messages, for the holder of its session token only."""
+        settings = request.app[SETTINGS]
+        address = client_address(request, settings.limits.trusted_proxies)
+        wait = request.app[CLIENT_LIMITS].check_address(address)
+        if wait is not None:
+            response = json_error(429, "too many requests; slow down")
+            response.headers["Retry-After"] = retry_after(wait)
+            return response
         session_id = request.match_info["session_id"]
         # only in a header: query strings end up in access logs
         token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()

@@ -14,9 +14,10 @@ EXTRACTOR = "RegexEntityExtractor"
 # `_collapse`), so ` ?` stands where `\s*` would be, and every repeat that could meet another
 # repeat of the same characters is bounded: matching stays linear in the message length.
 # A sign and an exponent are read too, so "under -5" and "$1e99" are refused, not misread.
+# Digits are ASCII: `\d` would also take other scripts' digits, which float() cannot read.
 _NUMBER = (
-    r"(?<![A-Za-z0-9.,])(-?\d{1,12}(?:[.,]\d{1,3}){0,4}(?:\.\d{1,4})?(?:e[+-]?\d{1,4})?)"
-    r"(?![\d.,]\d) ?(?:k\b)?"
+    r"(?<![A-Za-z0-9.,])(-?[0-9]{1,12}(?:[.,][0-9]{1,3}){0,4}(?:\.[0-9]{1,4})?(?:e[+-]?[0-9]{1,4})?)"
+    r"(?![0-9.,][0-9]) ?(?:k\b)?"
 )
 _MONEY = r"(?:\$|usd ?|us\$)? ?" + _NUMBER + r" ?(?:dollars?|bucks|usd|元|块钱?|美元)?"
 

@@ -364,9 +364,7 @@ class DescriptionWriter:
             problems.append(f"names {names[0]}")
         if re.search(r"[()\[\]{}]", added_text):
             problems.append("an aside in brackets")
-        if re.search(r"(\S+)(\s+\1){2,}", added_text) or re.search(
-            r"\s[’'`]\w?(\s|\.|$)", added_text
-        ):
+        if _GARBLED.search(added_text):
             problems.append("garbled: repeated or stray tokens")
         added = _content_words(added_text)
         if any(len(added & words) >= max(2, len(words) // 2) for words in _EXAMPLE_WORDS):

@@ -85,7 +85,7 @@ def clean_fact(bullet: str) -> str:
 def short_title(title: str) -> str:
     """A listing title without its bundle and marketing tail, for the prompts."""
     segments = [part.strip() for part in re.split(r"\s[-–|]\s", clean_text(title))]
-    head = re.sub(r"\s*\([^)]*\)", "", segments[0])
+    head = re.sub(r"\s*\([^()]*\)", "", segments[0])  # innermost only: linear on "((((…"
     head = re.split(r",|\bwith\b|\bBundle\b", head, maxsplit=1)[0].strip()
     if head.endswith("Class") and len(segments) > 1:  # 'LG 50" Class - … - 4K UHD TV'
         tail = next((part for part in segments[1:] if part.endswith("TV")), "")

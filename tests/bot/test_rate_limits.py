@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.rate_limits import RateLimiter, retry_after
+from connectors.access import address_key
 
 
 def test_a_burst_then_one_per_interval() -> None:
@@ -20,3 +21,13 @@ def test_forgets_the_least_recently_used_past_max_keys() -> None:
         limiter.take(f"k{index}", now=0.0)
     assert len(limiter._buckets) == 100
     assert limiter.take("k999", now=0.0) is not None  # the recent ones are still limited
+
+
+def test_clients_behind_a_trusted_proxy_and_ipv6_blocks() -> None:
+    forwarded = "203.0.113.9, 198.51.100.7"
+    assert address_key("127.0.0.1", forwarded, trusted_proxies=[]) == "127.0.0.1"
+    assert address_key("127.0.0.1", forwarded, ["127.0.0.1"]) == "198.51.100.7"
+    assert address_key("127.0.0.1", "", ["127.0.0.1"]) == "127.0.0.1"
+    first = address_key("2001:db8:1:2::1", "", [])
+    assert first == address_key("2001:db8:1:2:ffff::9", "", []) == "2001:db8:1:2::/64"
+    assert address_key("::ffff:192.0.2.1", "", []) == "192.0.2.1"

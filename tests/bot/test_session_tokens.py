@@ -83,4 +83,22 @@ def test_first_starts_at_once_agree_on_one_key(tmp_path: Path) -> None:
         thread.join()
     assert all(isinstance(r, bytes) for r in results), results
     assert len(set(results)) == 1  # type: ignore[arg-type]
-    assert [p.name for p in home.iterdir()] == ["secret.key"]  # no drafts left behind
+    assert sorted(p.name for p in home.iterdir()) == ["secret.key", "secret.key.lock"]
+
+
+def test_first_starts_over_a_short_key_agree_on_one_key(tmp_path: Path) -> None:
+    (tmp_path / "secret.key").write_bytes(b"short")
+    results: list[bytes] = []
+    barrier = threading.Barrier(6)
+
+    def start() -> None:
+        barrier.wait()
+        results.append(load_or_create_secret(tmp_path, None))
+
+    threads = [threading.Thread(target=start) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 6 and len(set(results)) == 1
+    assert (tmp_path / "secret.key").read_bytes() == results[0]

@@ -12,7 +12,7 @@ from pydantic import SecretStr, ValidationError
 from bot.app import BOT, TOKENS, create_app
 from bot.settings import Settings, WebSettings, WriterSettings
 
-AGENT_TOKEN = "a" * 40
+AGENT_TOKEN = "agent-token-0123456789-abcdefghij"
 AGENT_URL = "/api/conversations/rest:shopper/agent"
 LINE = {"event": "join", "agent": "Maya"}
 
@@ -31,7 +31,7 @@ def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-@pytest.mark.parametrize("token", ["", "short", "x" * 31])
+@pytest.mark.parametrize("token", ["", "short", "x" * 31, "a" * 40, " " * 40, "ab cd" * 8])
 def test_a_short_or_empty_token_stops_the_service_at_startup(token: str) -> None:
     with pytest.raises(ValidationError):
         WebSettings(agent_token=SecretStr(token))
@@ -107,7 +107,7 @@ async def test_odd_authorization_bytes_get_a_401_not_a_500(
 async def test_a_revoked_session_token_no_longer_opens_the_history(
     aiohttp_client: Any, settings: Settings
 ) -> None:
-    api_token = "o" * 40
+    api_token = "operator-token-0123456789-abcdef"
     client = await aiohttp_client(
         create_app(settings.model_copy(update={"api_token": SecretStr(api_token)}))
     )

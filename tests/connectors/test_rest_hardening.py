@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient
 from pydantic import SecretStr
 
 from actions import services
-from bot.app import BOT, create_app
+from bot.app import BOT, CLIENT_LIMITS, create_app
 from bot.settings import LimitSettings, Settings
 from bot.tracker import slot_event
 
@@ -105,6 +105,7 @@ async def test_a_store_signed_customer_is_known(client: TestClient) -> None:
     await _say(client, "page-1", "hello", metadata={"customer": token, "page": "/"})
     tracker = await client.app[BOT].tracker("rest:page-1")
     assert tracker.slots["customer_id"] == ANA_ID
+    assert tracker.slots["customer_until"] > time.time()
     stored = [e for e in await client.app[BOT].store.load("rest:page-1") if e["event"] == "user"]
     assert stored[0]["metadata"] == {"page": "/"}  # the credential is not kept
 
@@ -186,11 +187,11 @@ async def test_a_full_model_queue_answers_busy(aiohttp_client: Any, settings: Se
 
 
 async def test_rest_token_is_required_when_set(aiohttp_client: Any, settings: Settings) -> None:
-    secret = "r" * 40
+    secret = "rest-token-0123456789-abcdefghijk"
     client = await _client(aiohttp_client, settings, rest_token=SecretStr(secret))
     body = {"sender": "t", "message": "hi"}
     assert (await client.post(URL, json=body)).status == 401
-    wrong = await client.post(URL, json=body, headers={"Authorization": "Bearer " + "q" * 40})
+    wrong = await client.post(URL, json=body, headers={"Authorization": "Bearer " + "q" * 33})
     assert wrong.status == 401
     ok = await client.post(URL, json=body, headers={"Authorization": f"Bearer {secret}"})
     assert ok.status == 200
@@ -206,3 +207,35 @@ async def test_ids_and_personal_data_stay_out_of_the_logs(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "turn conversation=" in logged
     assert "sender-secret-id" not in logged and ANA not in logged
+
+
+async def test_a_customer_is_anonymous_again_once_the_proof_runs_out(client: TestClient) -> None:
+    token = jwt.encode({"sub": ANA_ID, "exp": time.time() + 300}, STORE_KEY, algorithm="HS256")
+    await _say(client, "page-3", "show me laptops", metadata={"customer": token})
+    await _say(client, "page-3", "the first one", metadata={"customer": token})
+    interactions = services.interactions()
+    ana_views = len(interactions.history(ANA_ID))
+    stale = slot_event("customer_until", time.time() - 1)
+    await client.app[BOT].store.append("rest:page-3", [stale])
+    await _say(client, "page-3", "the second one")  # no token with this message
+    assert len(interactions.history(ANA_ID)) == ana_views
+    assert len(interactions.history("visitor:rest:page-3")) == 1
+
+
+async def test_follow_ups_do_not_extend_the_order_proof(client: TestClient) -> None:
+    await _say(client, "v3", f"track order {ANA_SHIPPED} email {ANA}")
+    first = (await client.app[BOT].tracker("rest:v3")).slots["order_verified_until"]
+    await asyncio.sleep(1.1)
+    assert "shipped" in _text(await _say(client, "v3", f"where is order {ANA_SHIPPED}"))
+    second = (await client.app[BOT].tracker("rest:v3")).slots["order_verified_until"]
+    assert second == first
+
+
+async def test_a_flood_from_elsewhere_does_not_drain_a_senders_allowance(
+    aiohttp_client: Any, settings: Settings
+) -> None:
+    limits = LimitSettings(burst=3, refill_s=60, address_burst=2, address_refill_s=60)
+    client = await _client(aiohttp_client, settings, limits=limits)
+    for _ in range(5):  # refused by the address limit before touching the sender's bucket
+        await client.post(URL, json={"sender": "victim", "message": "hi"})
+    assert client.app[CLIENT_LIMITS].per_sender.take("conv:rest:victim") is None

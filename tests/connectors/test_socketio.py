@@ -13,7 +13,7 @@ import socketio
 from aiohttp.test_utils import TestServer
 
 from bot import streams
-from bot.app import BOT, create_app
+from bot.app import BOT, TOKENS, create_app
 from bot.settings import LimitSettings, Settings
 
 
@@ -244,3 +244,38 @@ async def test_reconnecting_does_not_reset_the_rate_limit(server: TestServer) ->
         await again.say(session["session_id"], "hi again")
         _, reply = await again.next()
     assert reply.get("notice") == "rate_limited"
+
+
+async def test_revoking_cuts_off_a_socket_already_in_the_session(server: TestServer) -> None:
+    async with connected(server) as shopper:
+        session = await shopper.connect()
+        await shopper.say(session["session_id"], "hello")
+        await shopper.next()
+        server.app[TOKENS].revoke(session["session_id"])
+        await shopper.say(session["session_id"], "where is my order")
+        _, reply = await shopper.next()
+    assert reply["notice"] == "no_session"
+    events = await server.app[BOT].store.load(f"web:{session['session_id']}")
+    assert [e["text"] for e in events if e["event"] == "user"] == ["hello"]
+
+
+async def test_resuming_keeps_the_first_expiry(shopper: Shopper) -> None:
+    session = await shopper.connect()
+    await shopper.client.emit(
+        "session_request", {"session_id": session["session_id"], "token": session["token"]}
+    )
+    _, resumed = await shopper.next()
+    assert resumed == session  # the same token: a session's lifetime is not extended
+
+
+async def test_minting_sessions_is_rate_limited(settings: Settings) -> None:
+    limits = LimitSettings(session_burst=2, session_refill_s=60)
+    async with served(settings.model_copy(update={"limits": limits})) as server:
+        async with connected(server) as shopper:
+            await shopper.connect()
+            await shopper.client.emit("session_request", {})
+            name, _ = await shopper.next()
+            assert name == "session_confirm"
+            await shopper.client.emit("session_request", {})
+            _, refused = await shopper.next()
+    assert refused["notice"] == "rate_limited"
