@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
-from actions.catalog import Product
+from actions.catalog import Catalog, Product
 from actions.product_answers import ATTRIBUTES, Attribute
 from actions.replies import entity_values, say
+from actions.shop import ShopAction
 
 
 def comparison_table(products: list[Product]) -> list[tuple[str, list[str]]]:
@@ -37,9 +37,8 @@ def _stated(attribute: Attribute, product: Product) -> str | None:
     return None
 
 
-def products_to_compare(tracker: Tracker) -> list[Product]:
+def products_to_compare(tracker: Tracker, catalog: Catalog) -> list[Product]:
     """The shown products the shopper names by position, else the first two shown."""
-    catalog = services.catalog()
     shown: list[str] = tracker.get_slot("last_results") or []
     positions = [int(str(v)) for v in entity_values(tracker, "ordinal")]
     picked = [
@@ -52,14 +51,14 @@ def products_to_compare(tracker: Tracker) -> list[Product]:
     return [p for p in products if p is not None]
 
 
-class ActionCompareProducts(Action):
+class ActionCompareProducts(ShopAction):
     def name(self) -> str:
         return "action_compare_products"
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        products = products_to_compare(tracker)
+        products = products_to_compare(tracker, self.shop.catalog)
         if len(products) < 2:
             dispatcher.utter_message(
                 text=say(

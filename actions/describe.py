@@ -5,19 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
 from actions.products import resolve_product
 from actions.replies import say
+from actions.shop import ShopAction
 from bot import streams
 from writer.describe import StreamEvent
 from writer.service import WriterBusy
 
 
-class ActionDescribeProduct(Action):
+class ActionDescribeProduct(ShopAction):
     """Answers with the stored description, or writes one while the widget shows it coming."""
 
     def name(self) -> str:
@@ -26,7 +26,7 @@ class ActionDescribeProduct(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        product = resolve_product(tracker)
+        product = resolve_product(tracker, self.shop.catalog)
         if product is None:
             dispatcher.utter_message(
                 text=say(
@@ -37,10 +37,10 @@ class ActionDescribeProduct(Action):
                 )
             )
             return []
-        writer = services.descriptions()
+        writer = self.shop.descriptions
         stored = writer.stored(product.id)
         if stored is None and not writer.ready:
-            _answer_from_record(
+            self._answer_from_record(
                 dispatcher,
                 tracker,
                 product.id,
@@ -60,7 +60,7 @@ class ActionDescribeProduct(Action):
             try:
                 stored = await writer.describe(product.id, on_event=forward)
             except WriterBusy:
-                _answer_from_record(
+                self._answer_from_record(
                     dispatcher,
                     tracker,
                     product.id,
@@ -81,10 +81,11 @@ class ActionDescribeProduct(Action):
         return [SlotSet("selected_product", product.id)]
 
 
-def _answer_from_record(
-    dispatcher: CollectingDispatcher, tracker: Tracker, product_id: str, en: str, zh: str
-) -> None:
-    dispatcher.utter_message(
-        text=say(tracker, en=en, zh=zh) + services.descriptions().draft_from_record(product_id),
-        json_message={"type": "description", "product_id": product_id, "path": "record"},
-    )
+    def _answer_from_record(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, product_id: str, en: str, zh: str
+    ) -> None:
+        draft = self.shop.descriptions.draft_from_record(product_id)
+        dispatcher.utter_message(
+            text=say(tracker, en=en, zh=zh) + draft,
+            json_message={"type": "description", "product_id": product_id, "path": "record"},
+        )

@@ -15,9 +15,9 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
 from actions.orders import ORDER_ID_DIGITS, Order
 from actions.replies import say
+from actions.shop import ShopAction
 from bot.identity import CUSTOMER_SLOT, CUSTOMER_UNTIL_SLOT
 
 _EMAIL = re.compile(r"^[\w.+-]{1,64}@[\w-]{1,63}(\.[\w-]{1,63}){1,8}$")
@@ -151,7 +151,7 @@ def _status_then(order: Order, tracker: Tracker, en: str, zh: str) -> str:
     return _status(order, tracker) + " " + say(tracker, en=en, zh=zh)
 
 
-class ActionOrderRequest(Action):
+class ActionOrderRequest(ShopAction):
     """Answers the order request once the form has the number and the email."""
 
     def name(self) -> str:
@@ -162,7 +162,7 @@ class ActionOrderRequest(Action):
     ) -> list[dict[str, Any]]:
         order_id = str(tracker.get_slot("order_id") or "")
         email = str(tracker.get_slot("order_email") or "")
-        order = services.orders().find(order_id, email)
+        order = self.shop.orders.find(order_id, email)
         if order is None:
             dispatcher.utter_message(
                 text=say(
@@ -276,7 +276,7 @@ class ActionOrderRequest(Action):
                 )
             )
             return []
-        services.orders().request_refund(order)
+        self.shop.orders.request_refund(order)
         dispatcher.utter_message(
             text=say(
                 tracker,
@@ -334,7 +334,7 @@ class ActionOrderRequest(Action):
     _check_invoice = _get_invoice
 
 
-class ActionConfirmPending(Action):
+class ActionConfirmPending(ShopAction):
     """The shopper said yes to a pending confirmation (today: cancelling an order)."""
 
     def name(self) -> str:
@@ -343,7 +343,7 @@ class ActionConfirmPending(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        order = services.orders().find(
+        order = self.shop.orders.find(
             str(tracker.get_slot("order_id") or ""), str(tracker.get_slot("order_email") or "")
         )
         if not still_verified(tracker):
@@ -356,7 +356,7 @@ class ActionConfirmPending(Action):
                 )
             )
             return [SlotSet("pending_confirmation", None), *_forget_order()]
-        if order is not None and services.orders().cancel(order):
+        if order is not None and self.shop.orders.cancel(order):
             dispatcher.utter_message(
                 text=say(
                     tracker,

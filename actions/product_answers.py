@@ -7,13 +7,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog import Product
 from actions.products import resolve_product
 from actions.replies import say
+from actions.shop import ShopAction
 
 
 @dataclass(frozen=True)
@@ -123,14 +124,14 @@ def answer_question(question: str, product: Product) -> Answer:
     return Answer(subject, None, exact=False)
 
 
-class ActionAnswerProductQuestion(Action):
+class ActionAnswerProductQuestion(ShopAction):
     def name(self) -> str:
         return "action_answer_product_question"
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        product = resolve_product(tracker, prefer_selected=True)
+        product = resolve_product(tracker, self.shop.catalog, prefer_selected=True)
         if product is None:
             dispatcher.utter_message(
                 text=say(

@@ -7,14 +7,14 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
-from actions.catalog import Product, SearchQuery, fts_query, screen_mentions, size_mentions
+from actions.catalog import Catalog, Product, SearchQuery, fts_query, screen_mentions, size_mentions
 from actions.recommend import shopper_id
 from actions.replies import entity_values, first_entity, say
+from actions.shop import ShopAction
 
 MAX_PRICE = 1_000_000.0
 RESULTS_SHOWN = 5
@@ -43,8 +43,7 @@ def spec_mentions(tracker: Tracker) -> tuple[tuple[str, ...], ...]:
 CHEAPER = re.compile(r"cheaper|less expensive|lower price|便宜", re.IGNORECASE)
 
 
-def shown_prices(tracker: Tracker) -> list[float]:
-    catalog = services.catalog()
+def shown_prices(tracker: Tracker, catalog: Catalog) -> list[float]:
     shown = [catalog.get(pid) for pid in tracker.get_slot("last_results") or []]
     return [p.price for p in shown if p is not None and p.price is not None]
 
@@ -53,7 +52,7 @@ def _details_button(product: Product, label: str) -> dict[str, str]:
     return {"title": label, "payload": f'/product_details{{"product_id": "{product.id}"}}'}
 
 
-class ActionSearchProducts(Action):
+class ActionSearchProducts(ShopAction):
     """Words of title, category and features, within the shopper's price limits."""
 
     def name(self) -> str:
@@ -94,14 +93,15 @@ class ActionSearchProducts(Action):
             mentions=spec_mentions(tracker),
             limit=RESULTS_SHOWN,
         )
-        if CHEAPER.search(asked) and shown_prices(tracker):
-            query = replace(query, price_max=min(shown_prices(tracker)) - 0.01)
+        catalog = self.shop.catalog
+        if CHEAPER.search(asked) and (prices := shown_prices(tracker, catalog)):
+            query = replace(query, price_max=min(prices) - 0.01)
         vector = None
         if fts_query(query.text):  # the encoder takes milliseconds: keep it off the event loop
-            vector = (await asyncio.to_thread(services.encoder().encode, [query.text]))[0]
-        products = services.catalog().hybrid_search(query, vector)
+            vector = (await asyncio.to_thread(self.shop.encoder.encode, [query.text]))[0]
+        products = catalog.hybrid_search(query, vector)
         if not products and query.category:  # the store may file it elsewhere ("gaming" PCs)
-            products = services.catalog().hybrid_search(replace(query, category=None), vector)
+            products = catalog.hybrid_search(replace(query, category=None), vector)
         if not products:
             dispatcher.utter_message(
                 text=say(
@@ -137,11 +137,12 @@ class ActionSearchProducts(Action):
         return [SlotSet("last_results", [p.id for p in products]), SlotSet("last_search", search)]
 
 
-def resolve_product(tracker: Tracker, prefer_selected: bool = False) -> Product | None:
+def resolve_product(
+    tracker: Tracker, catalog: Catalog, prefer_selected: bool = False
+) -> Product | None:
     """The product the shopper means: an id from a button, "the second one", "that ASUS",
     or a name. With `prefer_selected` (questions about "it"), the product in focus wins
     over a name search, whose words are more likely the question's than a product's."""
-    catalog = services.catalog()
     product_id = first_entity(tracker, "product_id")
     if product_id:
         return catalog.get(str(product_id))
@@ -187,14 +188,14 @@ def describe(product: Product, tracker: Tracker) -> str:
     return "\n".join(lines)
 
 
-class ActionProductDetails(Action):
+class ActionProductDetails(ShopAction):
     def name(self) -> str:
         return "action_product_details"
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        product = resolve_product(tracker)
+        product = resolve_product(tracker, self.shop.catalog)
         if product is None:
             dispatcher.utter_message(
                 text=say(
@@ -217,5 +218,5 @@ class ActionProductDetails(Action):
                 }
             ],
         )
-        services.interactions().log(shopper_id(tracker), product.id, "view")
+        self.shop.interactions.log(shopper_id(tracker), product.id, "view")
         return [SlotSet("selected_product", product.id)]

@@ -6,14 +6,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
 from actions.catalog import Product
 from actions.recommender import also_bought, recommend
 from actions.replies import first_entity, say
+from actions.shop import ShopAction
 from bot.identity import trusted_customer, visitor_id
 
 PRICE_BAND = (0.5, 1.5)  # around the price of what the shopper looked at
@@ -26,14 +26,14 @@ def shopper_id(tracker: Tracker) -> str:
     return trusted_customer(tracker.slots, time.time()) or visitor_id(tracker.sender_id)
 
 
-class ActionRecommend(Action):
+class ActionRecommend(ShopAction):
     def name(self) -> str:
         return "action_recommend"
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        catalog = services.catalog()
+        catalog = self.shop.catalog
         shown: list[str] = tracker.get_slot("last_results") or []
         seed_id = (
             first_entity(tracker, "product_id")  # the widget's "Similar" button
@@ -57,10 +57,10 @@ class ActionRecommend(Action):
         return [SlotSet("last_results", [p.id for p in products])]
 
     def _from_behaviour(self, tracker: Tracker, seed: Product | None) -> tuple[str, list[Product]]:
-        model = services.recommender()
+        model = self.shop.recommender.current()
         if model is None:
             return "", []
-        catalog = services.catalog()
+        catalog = self.shop.catalog
         if seed is not None:
             ids = also_bought(model, seed.id, SHOWN)
             intro = say(
@@ -69,7 +69,7 @@ class ActionRecommend(Action):
                 zh=f"购买了 {seed.title} 的顾客还买了：",
             )
         else:
-            history = services.interactions().history(shopper_id(tracker))
+            history = self.shop.interactions.history(shopper_id(tracker))
             ids = recommend(model, history, SHOWN) if history else []
             intro = say(
                 tracker,
@@ -82,7 +82,7 @@ class ActionRecommend(Action):
     def _similar(
         self, tracker: Tracker, seed: Product, shown: list[str]
     ) -> tuple[str, list[Product]]:
-        catalog = services.catalog()
+        catalog = self.shop.catalog
         band = (seed.price * PRICE_BAND[0], seed.price * PRICE_BAND[1]) if seed.price else None
         products = (
             catalog.similar(seed, set(shown), SHOWN)

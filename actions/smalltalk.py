@@ -9,8 +9,8 @@ from typing import Any, ClassVar
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
 from actions.replies import help_buttons, language
+from actions.shop import ShopAction
 
 # cosine similarity above which a policy answers a question the classifier was unsure of
 POLICY_MATCH = 0.45
@@ -54,7 +54,7 @@ class ActionHelp(ResponseAction):
         return "action_help"
 
 
-class ActionDefaultFallback(Action):
+class ActionDefaultFallback(ShopAction):
     """When the intent is unclear: a store policy that clearly matches the question answers
     it (retrieval by similarity); otherwise say so and offer what the bot can do."""
 
@@ -66,7 +66,7 @@ class ActionDefaultFallback(Action):
     ) -> list[dict[str, Any]]:
         question = str(tracker.latest_message.get("text") or "")
         if question and not question.startswith("/"):
-            book, encode = services.policies(), services.encoder().encode
+            book, encode = self.shop.policies, self.shop.encoder.encode
             match = await asyncio.to_thread(book.closest, question, encode)
             if match is not None and match[1] >= POLICY_MATCH:
                 answer = book.answer(match[0], language(tracker))

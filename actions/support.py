@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
 from actions.replies import language, say
+from actions.shop import ShopAction
 
 # Intents a person must handle; the handoff hook is the `handoff_requested` slot.
 NEEDS_A_PERSON = frozenset({"delete_account", "contact_human_agent", "complaint"})
@@ -46,7 +46,7 @@ def follow_ups(intent: str, tracker: Tracker) -> list[dict[str, str]]:
     return buttons
 
 
-class ActionAnswerPolicy(Action):
+class ActionAnswerPolicy(ShopAction):
     """Answers the latest intent from the store's policies, in the shopper's language."""
 
     def name(self) -> str:
@@ -56,7 +56,7 @@ class ActionAnswerPolicy(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
-        answer = services.policies().answer(intent, language(tracker))
+        answer = self.shop.policies.answer(intent, language(tracker))
         if answer is None:
             dispatcher.utter_message(response="utter_default")
             return []

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import aiohttp
+from rasa_sdk import Action
 from rasa_sdk.executor import ActionExecutor
 
 logger = logging.getLogger(__name__)
@@ -45,9 +47,11 @@ def _action_call(name: str, tracker: dict[str, Any], domain: dict[str, Any]) -> 
 class InProcessActionRunner:
     """The code path of rasa-sdk's own server, without HTTP in between."""
 
-    def __init__(self, package: str) -> None:
+    def __init__(self, actions: Iterable[Action]) -> None:
+        """`actions` are instances, built with what they work on (the shop)."""
         self._executor = ActionExecutor()
-        self._executor.register_package(package)
+        for action in actions:
+            self._executor.register_action(action)
 
     async def names(self) -> set[str]:
         return set(self._executor.actions)

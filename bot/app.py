@@ -12,6 +12,8 @@ from typing import Any
 from aiohttp import web
 from pydantic import SecretStr
 
+from actions.registry import shop_actions
+from actions.shop import Shop
 from bot.action_runner import ActionRunner, InProcessActionRunner, RemoteActionRunner
 from bot.components import load_object
 from bot.domain import Domain
@@ -30,6 +32,7 @@ BOT = web.AppKey("bot", Bot)
 SETTINGS = web.AppKey("settings", Settings)
 TOKENS = web.AppKey("session_tokens", SessionTokens)
 CLIENT_LIMITS = web.AppKey("client_limits", ClientLimits)
+SHOP = web.AppKey("shop", Shop)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -63,7 +66,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
 
 def prepare_shop(settings: Settings) -> None:
     """First-start work that shows progress: import the catalog, train the intent model."""
-    load_object(settings.shop_setup)(settings)
+    Shop.prepare(settings)
     load_object(settings.nlu.backend).prepare(settings)
 
 
@@ -86,38 +89,45 @@ def session_tokens(settings: Settings) -> SessionTokens:
     return SessionTokens(secret, revoked, settings.limits.session_ttl_s)
 
 
-def _action_runner(settings: Settings) -> ActionRunner:
+def _action_runner(settings: Settings, shop: Shop) -> ActionRunner:
     if settings.actions.endpoint:
         return RemoteActionRunner(settings.actions.endpoint)
-    return InProcessActionRunner(settings.actions.package)
+    return InProcessActionRunner(shop_actions(shop))
 
 
-async def build_bot(settings: Settings) -> Bot:
-    """Open the store, load the models (off the loop), wire the actions; validate the policy."""
+async def open_shop(settings: Settings) -> Shop:
+    """The shop's stores and models, opened off the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(None, Shop.open, settings)
+
+
+async def build_bot(settings: Settings, shop: Shop) -> Bot:
+    """Open the conversation store, load the intent model (off the loop), wire the shop's
+    actions; a policy naming a missing action stops here (`StartupError`)."""
     loop = asyncio.get_running_loop()
     domain = Domain.load(settings.domain_file)
-    await loop.run_in_executor(None, load_object(settings.shop_setup), settings)
     backend = load_object(settings.nlu.backend)
     interpreter: Interpreter = await loop.run_in_executor(None, backend.from_settings, settings)
-    bot = Bot(
-        domain=domain,
-        store=SqliteConversationStore(settings.conversations_db),
-        interpreter=interpreter,
-        actions=_action_runner(settings),
-        policy=RulePolicy(domain.policy, settings.nlu.fallback_threshold),
-        limits=TurnLimits(
-            max_message_chars=settings.limits.max_message_chars,
-            max_events=settings.limits.max_events,
-            keep_events=settings.limits.keep_events,
-        ),
-        customers=CustomerVerifier(_secret(settings.store_customer_secret)),
-    )
+    store = SqliteConversationStore(settings.conversations_db)
+    actions = _action_runner(settings, shop)
     try:
-        await bot.validate()
+        return await Bot.start(
+            domain=domain,
+            store=store,
+            interpreter=interpreter,
+            actions=actions,
+            policy=RulePolicy(domain.policy, settings.nlu.fallback_threshold),
+            limits=TurnLimits(
+                max_message_chars=settings.limits.max_message_chars,
+                max_events=settings.limits.max_events,
+                keep_events=settings.limits.keep_events,
+            ),
+            customers=CustomerVerifier(_secret(settings.store_customer_secret)),
+        )
     except Exception:
-        await close_bot(bot)
+        await interpreter.close()
+        await actions.close()
+        await store.close()
         raise
-    return bot
 
 
 async def close_bot(bot: Bot) -> None:
@@ -151,9 +161,16 @@ def create_app(settings: Settings) -> web.Application:
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         app[STARTED] = time.monotonic()
-        app[BOT] = await build_bot(settings)
+        app[SHOP] = await open_shop(settings)
+        try:
+            app[BOT] = await build_bot(settings, app[SHOP])
+        except Exception:
+            app[SHOP].close()
+            raise
         yield
         await close_bot(app[BOT])
+        app[SHOP].close()
+        app[TOKENS].close()
 
     app.cleanup_ctx.append(services)
     app.router.add_get("/health", health)

@@ -135,14 +135,15 @@ def chat(
     models: ModelsOption = None,
 ) -> None:
     """Talk to the bot in the terminal (the same Bot the service runs)."""
-    from bot.app import build_bot, close_bot, prepare_shop
+    from bot.app import build_bot, close_bot, open_shop, prepare_shop
     from bot.messages import UserMessage
 
     settings = _settings(home, models, log_level="WARNING")
     prepare_shop(settings)
 
     async def conversation() -> None:
-        bot = await build_bot(settings)
+        shop = await open_shop(settings)
+        bot = await build_bot(settings, shop)
         prompt = "you> " if sys.stdin.isatty() else ""
         typer.echo("Type a message; Ctrl-D or /quit to leave.")
         try:
@@ -162,6 +163,7 @@ def chat(
                         typer.echo(f"     [{button.title}] {button.payload}")
         finally:
             await close_bot(bot)
+            shop.close()
 
     asyncio.run(conversation())
 
@@ -174,21 +176,15 @@ def actions(
 ) -> None:
     """Serve the actions with rasa-sdk's own action server (/webhook, /actions, /health)."""
     settings = _settings(home)
-    os.environ["SANIC_HOST"] = host
     # Sanic chooses its workers' start method itself and fails if something already fixed
     # it; tqdm's default multiprocessing lock would (progress bars of the catalog import and
     # of model loading), so give tqdm a thread lock first.
     from tqdm import tqdm
 
-    from bot.components import load_object
+    from actions.server import serve
 
     tqdm.set_lock(threading.RLock())
-    # Import and embed the catalog before workers start; the workers load their own models.
-    load_object(settings.shop_setup)(settings, load_models=False)
-    sys.argv = ["rasa_sdk", "--actions", settings.actions.package, "--port", str(port)]
-    from rasa_sdk.__main__ import main
-
-    main()
+    serve(settings, host, port)
 
 
 recommend_app = typer.Typer(help="The behaviour-based recommender.", no_args_is_help=True)
@@ -207,14 +203,13 @@ def recommend_train(
 
     from actions.recommender import RecommenderConfig, fit
     from actions.recommender_store import save_model
-    from actions.setup import open_shop
+    from actions.shop import Shop
 
     settings = _settings(home, models)
-    open_shop(settings)
-    from actions import services
-
     with tqdm(total=3, desc="recommender", unit="step") as progress:
-        interactions = services.interactions().all()
+        shop = Shop.open(settings, load_models=False)  # the demo store's purchases, once
+        interactions = shop.interactions.all()
+        shop.close()
         progress.update(1)
         if not interactions:
             raise typer.BadParameter("the interaction log is empty: nothing to learn from")

@@ -98,9 +98,12 @@ class Bot:
         interpreter: Interpreter,
         actions: ActionRunner,
         policy: RulePolicy,
+        action_names: set[str],
         limits: TurnLimits | None = None,
         customers: CustomerVerifier | None = None,
     ) -> None:
+        """Raises `StartupError` if the policy names an action or response that does not
+        exist among `action_names` (what `actions` runs) and the domain's responses."""
         self.domain = domain
         self.store = store
         self.interpreter = interpreter
@@ -110,19 +113,29 @@ class Bot:
         self.customers = customers or CustomerVerifier(None)
         self._locks = ConversationLocks()
         self._domain_dict = domain.to_rasa_dict()
-        self._action_names: set[str] = set()
-
-    async def validate(self) -> None:
-        """Fail at startup if the policy names an action or response that does not exist."""
-        available = await self.actions.names()
-        self._action_names = available
+        self._action_names = action_names
         missing = sorted(
             name
-            for name in self.domain.action_names()
-            if name not in available and name not in self.domain.responses
+            for name in domain.action_names()
+            if name not in action_names and name not in domain.responses
         )
         if missing:
             raise StartupError(f"the policy names actions that do not exist: {', '.join(missing)}")
+
+    @classmethod
+    async def start(
+        cls,
+        domain: Domain,
+        store: ConversationStore,
+        interpreter: Interpreter,
+        actions: ActionRunner,
+        policy: RulePolicy,
+        limits: TurnLimits | None = None,
+        customers: CustomerVerifier | None = None,
+    ) -> Bot:
+        """A bot over the actions `actions` runs (asked once, here): valid when returned."""
+        names = await actions.names()
+        return cls(domain, store, interpreter, actions, policy, names, limits, customers)
 
     async def tracker(self, conversation_id: str) -> ConversationTracker:
         events = await self.store.load(conversation_id)

@@ -110,6 +110,10 @@ class SessionTokens:
             return False
         return self._revoked is None or issued >= self._revoked.revoked_before(session_id)
 
+    def close(self) -> None:
+        if self._revoked is not None:
+            self._revoked.close()
+
     def revoke(self, session_id: str, now: float | None = None) -> None:
         """Every token issued for this session so far stops working."""
         if self._revoked is None:

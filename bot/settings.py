@@ -51,7 +51,6 @@ class NluSettings(BaseModel):
 class ActionSettings(BaseModel):
     """Where actions run: in process (default) or on a remote rasa-sdk action server."""
 
-    package: str = "actions"
     endpoint: str | None = None
 
 
@@ -155,7 +154,6 @@ class Settings(BaseSettings):
         None,
         description="HS256 key the store signs `metadata.customer` JWTs with; unset: ignored",
     )
-    shop_setup: str = "actions.setup:open_shop"
     nlu: NluSettings = NluSettings()
     actions: ActionSettings = ActionSettings()
     limits: LimitSettings = LimitSettings()

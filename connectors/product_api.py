@@ -12,8 +12,7 @@ import re
 
 from aiohttp import web
 
-from actions import services
-from bot.app import SETTINGS, json_error
+from bot.app import SETTINGS, SHOP, json_error
 from bot.settings import Settings
 from connectors.access import bearer_refusal
 from writer.service import UnknownProduct, WriterBusy
@@ -34,7 +33,7 @@ class ProductApi:
         if not _PRODUCT_ID.fullmatch(product_id):
             return json_error(400, "product ids are 1-64 letters, digits, '-' or '_'")
         try:
-            stored = services.descriptions().stored(product_id)
+            stored = request.app[SHOP].descriptions.stored(product_id)
         except UnknownProduct:
             return json_error(404, "no such product", product_id=product_id)
         if stored is None:
@@ -52,7 +51,8 @@ class ProductApi:
         if refusal is not None:
             return refusal
         try:
-            stored = await services.descriptions().describe(product_id, regenerate=True)
+            descriptions = request.app[SHOP].descriptions
+            stored = await descriptions.describe(product_id, regenerate=True)
         except UnknownProduct:
             return json_error(404, "no such product", product_id=product_id)
         except WriterBusy as busy:
@@ -62,4 +62,4 @@ class ProductApi:
         return web.json_response(stored.to_dict(), status=201)
 
     async def writer_status(self, request: web.Request) -> web.Response:
-        return web.json_response(services.descriptions().status())
+        return web.json_response(request.app[SHOP].descriptions.status())

@@ -9,9 +9,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from actions import services
 from actions.catalog import Product
-from bot.app import BOT, CLIENT_LIMITS, SETTINGS, TOKENS, json_error
+from bot.app import BOT, CLIENT_LIMITS, SETTINGS, SHOP, TOKENS, json_error
 from bot.messages import conversation_id
 from bot.rate_limits import retry_after
 from bot.settings import Settings
@@ -62,7 +61,7 @@ class StorefrontChannel:
         app.router.add_static("/widget/", STATIC, append_version=False)
 
     async def storefront(self, request: web.Request) -> web.Response:
-        products = services.catalog().popular(limit=PRODUCTS_SHOWN)
+        products = request.app[SHOP].catalog.popular(limit=PRODUCTS_SHOWN)
         page = PAGE.read_text(encoding="utf-8")
         page = page.replace("{{products}}", "\n".join(product_tile(p) for p in products))
         page = page.replace("{{widget_config}}", widget_config(request.app[SETTINGS]))

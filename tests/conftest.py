@@ -11,7 +11,8 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from bot.app import build_bot, close_bot
+from actions.shop import Shop
+from bot.app import build_bot, close_bot, open_shop
 from bot.engine import Bot
 from bot.settings import PROJECT_ROOT, Settings, WriterSettings
 
@@ -49,8 +50,15 @@ def smollm2():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-async def bot(settings: Settings) -> AsyncIterator[Bot]:
-    bot = await build_bot(settings)
+async def shop(settings: Settings) -> AsyncIterator[Shop]:
+    shop = await open_shop(settings)
+    yield shop
+    shop.close()
+
+
+@pytest.fixture
+async def bot(settings: Settings, shop: Shop) -> AsyncIterator[Bot]:
+    bot = await build_bot(settings, shop)
     yield bot
     await close_bot(bot)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions import services
+from actions.shop import Shop
 from bot.engine import Bot
 from bot.messages import BotMessage, UserMessage
 
@@ -40,11 +40,11 @@ async def test_someone_elses_order_reveals_nothing(bot: Bot) -> None:
     assert "UPS" not in text and "shipped" not in text and "li.wei" not in text
 
 
-async def test_cancel_needs_a_yes_and_then_cancels(bot: Bot) -> None:
+async def test_cancel_needs_a_yes_and_then_cancels(bot: Bot, shop: Shop) -> None:
     text = await _say(bot, "t4", f"i want to cancel order {ANA_PROCESSING} email {ANA}")
     assert "cancelling is free" in text
     assert "is cancelled" in await _say(bot, "t4", "yes")
-    order = services.orders().find(ANA_PROCESSING, ANA)
+    order = shop.orders.find(ANA_PROCESSING, ANA)
     assert order is not None and order.status == "cancelled"
 
 

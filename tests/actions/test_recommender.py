@@ -17,7 +17,7 @@ from actions.recommender import (
     score_profiles,
 )
 from actions.recommender_store import load_model, save_model
-from bot.app import build_bot, close_bot
+from bot.app import build_bot, close_bot, open_shop
 from bot.messages import UserMessage
 from bot.settings import Settings
 from tests.e2e.processes import SHOPBOT
@@ -91,7 +91,8 @@ async def test_trained_model_recommends_for_a_proven_customer(
     assert result.returncode == 0, result.stderr
     assert (models / "recommender.npz").exists() and "interactions" in result.stdout
 
-    bot = await build_bot(settings)
+    shop = await open_shop(settings)
+    bot = await build_bot(settings, shop)
     try:
         await bot.handle(
             UserMessage(
@@ -103,3 +104,4 @@ async def test_trained_model_recommends_for_a_proven_customer(
         assert reply.custom and reply.custom["products"]
     finally:
         await close_bot(bot)
+        shop.close()

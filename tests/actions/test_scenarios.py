@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from actions.shop import Shop
 from bot.engine import Bot
 from bot.messages import BotMessage, UserMessage
 
@@ -64,17 +65,16 @@ async def test_search_refines_by_brand_and_by_cheaper(bot: Bot) -> None:
     assert cheaper and all(float(p["price"]) < cheapest for p in cheaper)
 
 
-async def test_meaning_finds_what_words_alone_miss(bot: Bot) -> None:
+async def test_meaning_finds_what_words_alone_miss(shop: Shop) -> None:
     """Real product embeddings (made at startup) and the real encoder, through hybrid search."""
-    from actions import services
     from actions.catalog import SearchQuery
 
     text = "something to listen to music on the go"
-    vector = services.encoder().encode([text])[0]
-    found = services.catalog().hybrid_search(SearchQuery(text=text, limit=3), vector)
+    vector = shop.encoder.encode([text])[0]
+    found = shop.catalog.hybrid_search(SearchQuery(text=text, limit=3), vector)
     kinds = " ".join(f"{p.title} {p.category}" for p in found).lower()
     assert "speaker" in kinds or "headphone" in kinds or "buds" in kinds
-    lexical = services.catalog().search(SearchQuery(text=text, limit=3))
+    lexical = shop.catalog.search(SearchQuery(text=text, limit=3))
     assert [p.id for p in found] != [p.id for p in lexical]
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from actions.setup import open_shop
+from actions.registry import shop_actions
+from actions.shop import Shop
 from bot.action_runner import InProcessActionRunner
 from bot.domain import Domain, Rule
 from bot.engine import Bot, StartupError, TurnLimits
@@ -17,6 +18,7 @@ from bot.policy import RulePolicy
 from bot.settings import Settings
 from bot.store import SqliteConversationStore
 from bot.tracker import slot_event
+from tests.conftest import MODELS
 from tests.fakes.interpreter import KeywordInterpreter
 
 RULES = {
@@ -28,20 +30,20 @@ RULES = {
 
 @pytest.fixture
 async def core_bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    settings = Settings(home=tmp_path)
-    open_shop(settings)
+    settings = Settings(home=tmp_path, models=MODELS)
+    shop = Shop.open(settings, show_progress=False, load_models=False)
     domain = Domain.load(settings.domain_file)
-    bot = Bot(
+    bot = await Bot.start(
         domain=domain,
         store=SqliteConversationStore(settings.conversations_db),
         interpreter=KeywordInterpreter(RULES, delay_s=0.001),
-        actions=InProcessActionRunner("actions"),
+        actions=InProcessActionRunner(shop_actions(shop)),
         policy=RulePolicy(domain.policy, 0.4),
         limits=TurnLimits(max_message_chars=50, max_events=60, keep_events=12),
     )
-    await bot.validate()
     yield bot
     await bot.store.close()
+    shop.close()
 
 
 async def test_a_turn_answers_and_records_rasa_events(core_bot: Bot) -> None:
@@ -80,16 +82,16 @@ async def test_policy_naming_a_missing_action_fails_at_startup(tmp_path: Path) -
     settings = Settings(home=tmp_path)
     domain = Domain.load(settings.domain_file)
     domain.policy.rules.append(Rule(intent="greet", actions=["action_that_does_not_exist"]))
-    bot = Bot(
-        domain=domain,
-        store=SqliteConversationStore(settings.conversations_db),
-        interpreter=KeywordInterpreter(RULES),
-        actions=InProcessActionRunner("actions"),
-        policy=RulePolicy(domain.policy, 0.4),
-    )
+    store = SqliteConversationStore(settings.conversations_db)
     with pytest.raises(StartupError, match="action_that_does_not_exist"):
-        await bot.validate()
-    await bot.store.close()
+        await Bot.start(
+            domain=domain,
+            store=store,
+            interpreter=KeywordInterpreter(RULES),
+            actions=InProcessActionRunner([]),
+            policy=RulePolicy(domain.policy, 0.4),
+        )
+    await store.close()
 
 
 async def test_a_long_conversation_is_folded_into_a_snapshot(core_bot: Bot) -> None:

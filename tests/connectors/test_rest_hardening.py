@@ -11,8 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from pydantic import SecretStr
 
-from actions import services
-from bot.app import BOT, CLIENT_LIMITS, create_app
+from bot.app import BOT, CLIENT_LIMITS, SHOP, create_app
 from bot.settings import LimitSettings, Settings
 from bot.tracker import slot_event
 
@@ -89,7 +88,7 @@ async def test_metadata_is_capped(client: TestClient) -> None:
 
 async def test_a_chosen_sender_is_not_a_customer(client: TestClient) -> None:
     """`sender: C1001` gets no purchases of Ana's and writes nothing into her profile."""
-    interactions = services.interactions()
+    interactions = client.app[SHOP].interactions
     before = len(interactions.history(ANA_ID))
     await _say(client, ANA_ID, "show me laptops")
     await _say(client, ANA_ID, "the first one")
@@ -144,7 +143,7 @@ async def test_a_stale_cancellation_is_not_confirmed(client: TestClient) -> None
     assert "cancelling is free" in text
     await _age_verification(client, "rest:v2")
     assert "nothing changed" in _text(await _say(client, "v2", "yes"))
-    order = services.orders().find(ANA_PROCESSING, ANA)
+    order = client.app[SHOP].orders.find(ANA_PROCESSING, ANA)
     assert order is not None and order.status == "processing"
 
 
@@ -213,7 +212,7 @@ async def test_a_customer_is_anonymous_again_once_the_proof_runs_out(client: Tes
     token = jwt.encode({"sub": ANA_ID, "exp": time.time() + 300}, STORE_KEY, algorithm="HS256")
     await _say(client, "page-3", "show me laptops", metadata={"customer": token})
     await _say(client, "page-3", "the first one", metadata={"customer": token})
-    interactions = services.interactions()
+    interactions = client.app[SHOP].interactions
     ana_views = len(interactions.history(ANA_ID))
     stale = slot_event("customer_until", time.time() - 1)
     await client.app[BOT].store.append("rest:page-3", [stale])

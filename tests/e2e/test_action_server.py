@@ -9,6 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from actions.shop import Shop
 from bot.app import build_bot, close_bot
 from bot.domain import Domain
 from bot.messages import UserMessage
@@ -97,10 +98,10 @@ async def test_unknown_action_is_404(action_server: str) -> None:
 
 
 async def test_the_bot_can_run_its_actions_remotely(
-    action_server: str, settings: Settings, tmp_path: Path
+    action_server: str, settings: Settings, shop: Shop, tmp_path: Path
 ) -> None:
     remote = settings.model_copy(update={"actions": ActionSettings(endpoint=action_server)})
-    bot = await build_bot(remote)
+    bot = await build_bot(remote, shop)
     try:
         replies = await bot.handle(UserMessage("show me laptops under $800", "remote-shopper"))
         cards = replies[0].custom["products"] if replies[0].custom else []

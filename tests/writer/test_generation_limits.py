@@ -6,8 +6,7 @@ import asyncio
 
 import pytest
 
-from actions import services
-from bot.engine import Bot
+from actions.shop import Shop
 from writer.describe import Description, OnEvent
 from writer.records import ProductRecord
 from writer.service import DescriptionService, WriterBusy
@@ -28,8 +27,10 @@ class HeldWriter:
         raise RuntimeError("the model fell over")
 
 
-def _service(held: HeldWriter, max_parallel: int, max_waiting: int) -> DescriptionService:
-    catalog = services.catalog()
+def _service(
+    shop: Shop, held: HeldWriter, max_parallel: int, max_waiting: int
+) -> DescriptionService:
+    catalog = shop.catalog
     return DescriptionService(
         held,  # type: ignore[arg-type]
         DescriptionStore(catalog.path),
@@ -39,11 +40,11 @@ def _service(held: HeldWriter, max_parallel: int, max_waiting: int) -> Descripti
     )
 
 
-async def test_past_the_limit_shoppers_get_busy_not_another_generation(bot: Bot) -> None:
+async def test_past_the_limit_shoppers_get_busy_not_another_generation(shop: Shop) -> None:
     held = HeldWriter()
-    service = _service(held, max_parallel=1, max_waiting=2)
+    service = _service(shop, held, max_parallel=1, max_waiting=2)
     undescribed = [
-        p.id for p in services.catalog().popular(limit=40) if service.store.get(p.id) is None
+        p.id for p in shop.catalog.popular(limit=40) if service.store.get(p.id) is None
     ][:6]
     tasks = [asyncio.ensure_future(service.describe(pid)) for pid in undescribed[:3]]
     await asyncio.sleep(0.1)

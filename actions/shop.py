@@ -1,0 +1,107 @@
+"""The shop: every service the actions work on, opened once and passed to them.
+
+`Shop.open` is the one place the shop's stores and models are opened; the app builds one in
+its startup context and hands it to each action (`ActionSearchProducts(shop)`), and the
+standalone action server builds its own from the same settings. Nothing is kept in module
+globals, so two shops (two tests, two homes) never see each other.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rasa_sdk import Action
+
+from actions.catalog import Catalog
+from actions.catalog_import import ensure_demo_catalog, ensure_product_vectors
+from actions.embeddings import SentenceEncoder
+from actions.interactions import InteractionLog, log_demo_purchases
+from actions.orders import DEMO_CUSTOMERS, OrderStore, seed_demo_orders
+from actions.policies import PolicyBook
+from actions.recommender import ItemModel
+from actions.recommender_store import FILE as RECOMMENDER_FILE
+from actions.recommender_store import load_model
+from bot.settings import Settings
+from writer.service import DescriptionService
+
+
+@dataclass
+class SavedRecommender:
+    """The model `shopbot recommend train` saved last; reloaded when the file changes."""
+
+    models: Path
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _loaded: tuple[float, ItemModel | None] = (0.0, None)  # (file mtime, model)
+
+    def current(self) -> ItemModel | None:
+        path = self.models / RECOMMENDER_FILE
+        stamp = path.stat().st_mtime if path.exists() else 0.0
+        with self._lock:
+            if self._loaded[0] != stamp:
+                self._loaded = (stamp, load_model(path.parent) if stamp else None)
+            return self._loaded[1]
+
+
+@dataclass
+class Shop:
+    catalog: Catalog
+    orders: OrderStore
+    interactions: InteractionLog
+    policies: PolicyBook
+    encoder: SentenceEncoder
+    descriptions: DescriptionService
+    recommender: SavedRecommender
+
+    @staticmethod
+    def prepare(settings: Settings, show_progress: bool = True) -> None:
+        """First-start work that shows progress (import and embed the demo catalog), so
+        `serve` can do it before the app opens the shop."""
+        catalog = Catalog(settings.catalog_db)
+        try:
+            ensure_demo_catalog(catalog, show_progress)
+            ensure_product_vectors(catalog, settings.models, show_progress)
+        finally:
+            catalog.close()
+
+    @classmethod
+    def open(
+        cls, settings: Settings, show_progress: bool = False, load_models: bool = True
+    ) -> Shop:
+        """Open the shop under the settings' home: the catalog (imported and embedded the
+        first time), policies, demo orders, the interaction log, the search encoder, and the
+        description writer (its model loading in the background if configured)."""
+        catalog = Catalog(settings.catalog_db)
+        ensure_demo_catalog(catalog, show_progress)
+        ensure_product_vectors(catalog, settings.models, show_progress)
+        orders = OrderStore(settings.home / "orders.db")
+        seed_demo_orders(orders, catalog)
+        interactions = InteractionLog(settings.home / "interactions.db")
+        log_demo_purchases(interactions, orders, [customer for customer, _, _ in DEMO_CUSTOMERS])
+        shop = cls(
+            catalog=catalog,
+            orders=orders,
+            interactions=interactions,
+            policies=PolicyBook.load(settings.data_dir / "policies.md"),
+            encoder=SentenceEncoder(),  # weights load on first encode
+            descriptions=DescriptionService.from_settings(settings.writer, catalog),
+            recommender=SavedRecommender(settings.models),
+        )
+        if load_models:  # load the search encoder and embed the policies now, not on a turn
+            shop.policies.closest("warm up", shop.encoder.encode)
+            if settings.writer.load_at_startup:
+                shop.descriptions.start_loading()  # in the background: about 20 s for SmolLM2
+        return shop
+
+    def close(self) -> None:
+        self.orders.close()
+        self.interactions.close()
+        self.catalog.close()
+
+
+class ShopAction(Action):
+    """An action that works on the shop it was built with."""
+
+    def __init__(self, shop: Shop) -> None:
+        self.shop = shop
