@@ -12,7 +12,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.products import resolve_product
 from actions.replies import say
 from actions.shop import ShopAction
-from bot import streams
 from writer.describe import StreamEvent
 from writer.service import WriterBusy
 
@@ -52,7 +51,7 @@ class ActionDescribeProduct(ShopAction):
         conversation = tracker.sender_id
 
         def forward(event: StreamEvent) -> None:
-            streams.publish(
+            self.publish(
                 conversation, {"stream_id": stream_id, "kind": event.kind, "text": event.text}
             )
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from rasa_sdk import Action
 
 import actions
-from actions.shop import Shop, ShopAction
+from actions.shop import Publish, Shop, ShopAction, _nowhere
 
 
 def _action_classes() -> Iterator[type[Action]]:
@@ -28,9 +28,10 @@ def _action_classes() -> Iterator[type[Action]]:
             yield cls
 
 
-def shop_actions(shop: Shop) -> list[Action]:
-    """One instance of every action; those that need the shop get it."""
+def shop_actions(shop: Shop, publish: Publish = _nowhere) -> list[Action]:
+    """One instance of every action; those that need the shop get it, and where to publish
+    text for a conversation outside its reply (the app's outbox)."""
     return [
-        cls(shop) if issubclass(cls, ShopAction) else cls()
+        cls(shop, publish) if issubclass(cls, ShopAction) else cls()
         for cls in sorted(_action_classes(), key=lambda c: c.__name__)
     ]

@@ -9,8 +9,10 @@ globals, so two shops (two tests, two homes) never see each other.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rasa_sdk import Action
 
@@ -100,8 +102,18 @@ class Shop:
         self.catalog.close()
 
 
+# (conversation_id, payload): text for a conversation outside its turn's reply, e.g. a
+# description while it is written; the app passes its outbox's `publish`
+Publish = Callable[[str, dict[str, Any]], None]
+
+
+def _nowhere(conversation_id: str, payload: dict[str, Any]) -> None:
+    """Where streamed text goes with no channel to push it (a remote action server)."""
+
+
 class ShopAction(Action):
     """An action that works on the shop it was built with."""
 
-    def __init__(self, shop: Shop) -> None:
+    def __init__(self, shop: Shop, publish: Publish = _nowhere) -> None:
         self.shop = shop
+        self.publish = publish

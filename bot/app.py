@@ -20,6 +20,7 @@ from bot.domain import Domain
 from bot.engine import Bot, TurnLimits
 from bot.identity import CustomerVerifier
 from bot.interpreter import Interpreter, Overloaded
+from bot.outbox import Outbox
 from bot.policy import RulePolicy
 from bot.rate_limits import ClientLimits, RateLimiter
 from bot.session_tokens import RevokedSessions, SessionTokens, load_or_create_secret
@@ -33,6 +34,7 @@ SETTINGS = web.AppKey("settings", Settings)
 TOKENS = web.AppKey("session_tokens", SessionTokens)
 CLIENT_LIMITS = web.AppKey("client_limits", ClientLimits)
 SHOP = web.AppKey("shop", Shop)
+OUTBOX = web.AppKey("outbox", Outbox)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -89,10 +91,12 @@ def session_tokens(settings: Settings) -> SessionTokens:
     return SessionTokens(secret, revoked, settings.limits.session_ttl_s)
 
 
-def _action_runner(settings: Settings, shop: Shop) -> ActionRunner:
+def _action_runner(settings: Settings, shop: Shop, outbox: Outbox | None) -> ActionRunner:
     if settings.actions.endpoint:
         return RemoteActionRunner(settings.actions.endpoint)
-    return InProcessActionRunner(shop_actions(shop))
+    if outbox is None:
+        return InProcessActionRunner(shop_actions(shop))
+    return InProcessActionRunner(shop_actions(shop, outbox.publish))
 
 
 async def open_shop(settings: Settings) -> Shop:
@@ -100,7 +104,7 @@ async def open_shop(settings: Settings) -> Shop:
     return await asyncio.get_running_loop().run_in_executor(None, Shop.open, settings)
 
 
-async def build_bot(settings: Settings, shop: Shop) -> Bot:
+async def build_bot(settings: Settings, shop: Shop, outbox: Outbox | None = None) -> Bot:
     """Open the conversation store, load the intent model (off the loop), wire the shop's
     actions; a policy naming a missing action stops here (`StartupError`)."""
     loop = asyncio.get_running_loop()
@@ -108,7 +112,7 @@ async def build_bot(settings: Settings, shop: Shop) -> Bot:
     backend = load_object(settings.nlu.backend)
     interpreter: Interpreter = await loop.run_in_executor(None, backend.from_settings, settings)
     store = SqliteConversationStore(settings.conversations_db)
-    actions = _action_runner(settings, shop)
+    actions = _action_runner(settings, shop, outbox)
     try:
         return await Bot.start(
             domain=domain,
@@ -158,12 +162,13 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[TOKENS] = session_tokens(settings)
     app[CLIENT_LIMITS] = client_limits(settings)
+    app[OUTBOX] = Outbox()  # before the channels, which subscribe as they register
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         app[STARTED] = time.monotonic()
         app[SHOP] = await open_shop(settings)
         try:
-            app[BOT] = await build_bot(settings, app[SHOP])
+            app[BOT] = await build_bot(settings, app[SHOP], app[OUTBOX])
         except Exception:
             app[SHOP].close()
             raise

@@ -148,6 +148,17 @@ class Bot:
         async with self._locks.hold(message.conversation_id):
             return await self._turn(message)
 
+    async def record(self, conversation_id: str, events: list[Event]) -> bool:
+        """Add events that no turn produced (a person's line, a system line) to a conversation
+        that exists, between its turns; False if there is no such conversation."""
+        async with self._locks.hold(conversation_id):
+            if not await self.store.load(conversation_id):
+                return False
+            for event in events:
+                event.setdefault("timestamp", time.time())
+            await self.store.append(conversation_id, events)
+            return True
+
     def _refuse_long_message(self, message: UserMessage) -> BotMessage:
         language = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in message.text[:200]) else "en"
         variation = self.domain.pick_response("utter_message_too_long", {"language": language})

@@ -16,8 +16,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from bot import streams
-from bot.app import BOT, SETTINGS, json_error
+from bot.app import BOT, OUTBOX, SETTINGS, json_error
 from bot.settings import Settings
 from connectors.access import bearer_refusal, json_object
 
@@ -63,14 +62,12 @@ class AgentApi:
                 details=error.errors(include_url=False, include_context=False),
             )
         conversation = request.match_info["conversation_id"]
-        store = request.app[BOT].store
-        if not await store.load(conversation):
-            return json_error(404, "no such conversation")
         kind = {"join": "agent_joined", "leave": "agent_left", "message": "agent_message"}
         custom = {"type": kind[line.event], "agent": line.agent}
         text = line.shown()
         event = {"event": "bot", "text": text, "data": {"custom": custom}, "timestamp": time.time()}
-        await store.append(conversation, [event])
+        if not await request.app[BOT].record(conversation, [event]):
+            return json_error(404, "no such conversation")
         payload: dict[str, Any] = {"text": text, "custom": custom}
-        streams.publish(conversation, payload, event=SOCKET_EVENTS[line.event])
+        request.app[OUTBOX].publish(conversation, payload, event=SOCKET_EVENTS[line.event])
         return web.json_response({"stored": True, "shown": text}, status=201)

@@ -23,8 +23,7 @@ from uuid import uuid4
 import socketio
 from aiohttp import web
 
-from bot import streams
-from bot.app import BOT, CLIENT_LIMITS, TOKENS
+from bot.app import BOT, CLIENT_LIMITS, OUTBOX, TOKENS
 from bot.interpreter import Overloaded
 from bot.messages import BotMessage, UserMessage, conversation_id
 from bot.settings import Settings
@@ -82,12 +81,12 @@ class SocketIOChannel:
         self.sio.on("user_uttered", self.on_user_uttered)
         self._pending: set[asyncio.Task[None]] = set()
 
-        async def follow_streams(app: web.Application) -> AsyncIterator[None]:
-            stop = streams.listen(self.forward_stream)
+        async def follow_the_outbox(app: web.Application) -> AsyncIterator[None]:
+            stop = app[OUTBOX].subscribe(self.forward_stream)
             yield
             stop()
 
-        app.cleanup_ctx.append(follow_streams)
+        app.cleanup_ctx.append(follow_the_outbox)
 
     def forward_stream(self, conversation_id: str, event: str, payload: dict[str, Any]) -> None:
         """Pass generated text and agents' lines on to the conversation's sockets."""

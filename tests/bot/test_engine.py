@@ -17,7 +17,7 @@ from bot.messages import UserMessage
 from bot.policy import RulePolicy
 from bot.settings import Settings
 from bot.store import SqliteConversationStore
-from bot.tracker import slot_event
+from bot.tracker import bot_event, slot_event
 from tests.conftest import MODELS
 from tests.fakes.interpreter import KeywordInterpreter
 
@@ -106,3 +106,20 @@ async def test_a_long_conversation_is_folded_into_a_snapshot(core_bot: Bot) -> N
     tracker = await core_bot.tracker("rest:eve")
     assert tracker.slots["order_request"] == "get_invoice"  # state from folded events survives
     assert [e["text"] for e in events if e["event"] == "user"][-1] == "hello 29"
+
+
+async def test_lines_from_people_wait_for_the_turn_and_need_a_conversation(
+    core_bot: Bot,
+) -> None:
+    assert not await core_bot.record("rest:nobody", [bot_event("Hi, I'm Dana.", {})])
+    assert await core_bot.store.load("rest:nobody") == []
+    await core_bot.handle(UserMessage("laptop", "fay"))
+    line = asyncio.ensure_future(core_bot.record("rest:fay", [bot_event("Dana joined.", {})]))
+    second = asyncio.ensure_future(core_bot.handle(UserMessage("laptop 2", "fay")))
+    await asyncio.gather(line, second)
+    events = await core_bot.store.load("rest:fay")
+    kinds = [e["event"] for e in events]
+    # the person's line sits between turns, never inside one
+    dana = next(i for i, e in enumerate(events) if e.get("text") == "Dana joined.")
+    assert kinds[dana - 1] == "action" and events[dana - 1]["name"] == "action_listen"
+    assert line.result() is True

@@ -12,8 +12,7 @@ import pytest
 import socketio
 from aiohttp.test_utils import TestServer
 
-from bot import streams
-from bot.app import BOT, TOKENS, create_app
+from bot.app import BOT, OUTBOX, TOKENS, create_app
 from bot.settings import LimitSettings, Settings
 
 
@@ -193,8 +192,9 @@ async def test_a_socket_is_in_one_conversation_at_a_time(server: TestServer) -> 
         await shopper.client.emit("session_request", {})
         name, second = await shopper.next()
         assert name == "session_confirm" and second["session_id"] != first["session_id"]
-        streams.publish(f"web:{first['session_id']}", {"text": "old"}, event="bot_uttered")
-        streams.publish(f"web:{second['session_id']}", {"text": "new"}, event="bot_uttered")
+        outbox = server.app[OUTBOX]
+        outbox.publish(f"web:{first['session_id']}", {"text": "old"}, event="bot_uttered")
+        outbox.publish(f"web:{second['session_id']}", {"text": "new"}, event="bot_uttered")
         _, line = await shopper.next()
         assert line["text"] == "new"
         with pytest.raises(asyncio.TimeoutError):
