@@ -15,10 +15,10 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.customers import CUSTOMER_SLOT, CUSTOMER_UNTIL_SLOT
 from actions.orders import ORDER_ID_DIGITS, Order
 from actions.replies import say
 from actions.shop import ShopAction
-from bot.identity import CUSTOMER_SLOT, CUSTOMER_UNTIL_SLOT
 
 _EMAIL = re.compile(r"^[\w.+-]{1,64}@[\w-]{1,63}(\.[\w-]{1,63}){1,8}$")
 VERIFIED_FOR_S = 300.0

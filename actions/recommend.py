@@ -11,10 +11,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog import Product
+from actions.customers import trusted_customer, visitor_id
 from actions.recommender import also_bought, recommend
 from actions.replies import first_entity, say
 from actions.shop import ShopAction
-from bot.identity import trusted_customer, visitor_id
 
 PRICE_BAND = (0.5, 1.5)  # around the price of what the shopper looked at
 SHOWN = 5

@@ -25,8 +25,8 @@ from actions.policies import PolicyBook
 from actions.recommender import ItemModel
 from actions.recommender_store import FILE as RECOMMENDER_FILE
 from actions.recommender_store import load_model
-from bot.settings import Settings
 from writer.service import DescriptionService
+from writer.settings import WriterSettings
 
 
 @dataclass
@@ -46,6 +46,20 @@ class SavedRecommender:
             return self._loaded[1]
 
 
+@dataclass(frozen=True)
+class ShopConfig:
+    """Where the shop's files live and how its writer runs (from the service's settings)."""
+
+    home: Path
+    models: Path
+    data_dir: Path
+    writer: WriterSettings
+
+    @property
+    def catalog_db(self) -> Path:
+        return self.home / "catalog.db"
+
+
 @dataclass
 class Shop:
     catalog: Catalog
@@ -57,42 +71,42 @@ class Shop:
     recommender: SavedRecommender
 
     @staticmethod
-    def prepare(settings: Settings, show_progress: bool = True) -> None:
+    def prepare(config: ShopConfig, show_progress: bool = True) -> None:
         """First-start work that shows progress (import and embed the demo catalog), so
         `serve` can do it before the app opens the shop."""
-        catalog = Catalog(settings.catalog_db)
+        catalog = Catalog(config.catalog_db)
         try:
             ensure_demo_catalog(catalog, show_progress)
-            ensure_product_vectors(catalog, settings.models, show_progress)
+            ensure_product_vectors(catalog, config.models, show_progress)
         finally:
             catalog.close()
 
     @classmethod
     def open(
-        cls, settings: Settings, show_progress: bool = False, load_models: bool = True
+        cls, config: ShopConfig, show_progress: bool = False, load_models: bool = True
     ) -> Shop:
         """Open the shop under the settings' home: the catalog (imported and embedded the
         first time), policies, demo orders, the interaction log, the search encoder, and the
         description writer (its model loading in the background if configured)."""
-        catalog = Catalog(settings.catalog_db)
+        catalog = Catalog(config.catalog_db)
         ensure_demo_catalog(catalog, show_progress)
-        ensure_product_vectors(catalog, settings.models, show_progress)
-        orders = OrderStore(settings.home / "orders.db")
+        ensure_product_vectors(catalog, config.models, show_progress)
+        orders = OrderStore(config.home / "orders.db")
         seed_demo_orders(orders, catalog)
-        interactions = InteractionLog(settings.home / "interactions.db")
+        interactions = InteractionLog(config.home / "interactions.db")
         log_demo_purchases(interactions, orders, [customer for customer, _, _ in DEMO_CUSTOMERS])
         shop = cls(
             catalog=catalog,
             orders=orders,
             interactions=interactions,
-            policies=PolicyBook.load(settings.data_dir / "policies.md"),
+            policies=PolicyBook.load(config.data_dir / "policies.md"),
             encoder=SentenceEncoder(),  # weights load on first encode
-            descriptions=DescriptionService.from_settings(settings.writer, catalog),
-            recommender=SavedRecommender(settings.models),
+            descriptions=DescriptionService.from_settings(config.writer, catalog),
+            recommender=SavedRecommender(config.models),
         )
         if load_models:  # load the search encoder and embed the policies now, not on a turn
             shop.policies.closest("warm up", shop.encoder.encode)
-            if settings.writer.load_at_startup:
+            if config.writer.load_at_startup:
                 shop.descriptions.start_loading()  # in the background: about 20 s for SmolLM2
         return shop
 

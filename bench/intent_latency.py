@@ -52,7 +52,7 @@ def throughput(classifier: IntentClassifier, batches: int = 20) -> float:
 
 def main() -> None:
     settings = Settings(models=PROJECT_ROOT / "models")
-    directory = ShopNLU.prepare(settings)
+    directory = ShopNLU.prepare(settings.nlu, settings.nlu_file, settings.models)
     held_out = load_examples(PROJECT_ROOT / "data" / "nlu_test.yml")
     rows = {}
     for runtime in RUNTIMES:

@@ -7,13 +7,14 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from aiohttp import web
 from pydantic import SecretStr
 
 from actions.registry import shop_actions
-from actions.shop import Shop
+from actions.shop import Shop, ShopConfig
 from bot.action_runner import ActionRunner, InProcessActionRunner, RemoteActionRunner
 from bot.components import load_object
 from bot.domain import Domain
@@ -66,10 +67,14 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return json_error(500, "internal error", request_id=request_id)
 
 
+def shop_config(settings: Settings) -> ShopConfig:
+    return ShopConfig(settings.home, settings.models, settings.data_dir, settings.writer)
+
+
 def prepare_shop(settings: Settings) -> None:
     """First-start work that shows progress: import the catalog, train the intent model."""
-    Shop.prepare(settings)
-    load_object(settings.nlu.backend).prepare(settings)
+    Shop.prepare(shop_config(settings))
+    load_object(settings.nlu.backend).prepare(settings.nlu, settings.nlu_file, settings.models)
 
 
 def _secret(value: SecretStr | None) -> str | None:
@@ -101,7 +106,8 @@ def _action_runner(settings: Settings, shop: Shop, outbox: Outbox | None) -> Act
 
 async def open_shop(settings: Settings) -> Shop:
     """The shop's stores and models, opened off the event loop."""
-    return await asyncio.get_running_loop().run_in_executor(None, Shop.open, settings)
+    config = shop_config(settings)
+    return await asyncio.get_running_loop().run_in_executor(None, Shop.open, config)
 
 
 async def build_bot(settings: Settings, shop: Shop, outbox: Outbox | None = None) -> Bot:
@@ -110,7 +116,15 @@ async def build_bot(settings: Settings, shop: Shop, outbox: Outbox | None = None
     loop = asyncio.get_running_loop()
     domain = Domain.load(settings.domain_file)
     backend = load_object(settings.nlu.backend)
-    interpreter: Interpreter = await loop.run_in_executor(None, backend.from_settings, settings)
+    opening = partial(
+        backend.open,
+        settings.nlu,
+        settings.nlu_file,
+        settings.models,
+        settings.catalog_db,
+        settings.limits.max_nlu_waiting,
+    )
+    interpreter: Interpreter = await loop.run_in_executor(None, opening)
     store = SqliteConversationStore(settings.conversations_db)
     actions = _action_runner(settings, shop, outbox)
     try:

@@ -82,7 +82,7 @@ def train(
 
     settings = _settings(home, models)
     data_file = data or settings.nlu_file
-    recipe = recipe_from(settings)
+    recipe = recipe_from(settings.nlu)
     if epochs is not None:
         from dataclasses import replace
 
@@ -121,7 +121,8 @@ def evaluate(
     examples = _read_examples(data)
     if not examples:
         raise typer.BadParameter(f"{data} has no labelled examples", param_hint="--data")
-    classifier = IntentClassifier.load(model or ShopNLU.prepare(settings), runtime)
+    model = model or ShopNLU.prepare(settings.nlu, settings.nlu_file, settings.models)
+    classifier = IntentClassifier.load(model, runtime)
     evaluation = evaluate_classifier(classifier, examples)
     if report is not None:
         write_report(evaluation, report, f"Intent evaluation on {data.name}")
@@ -181,7 +182,7 @@ def actions(
     # of model loading), so give tqdm a thread lock first.
     from tqdm import tqdm
 
-    from actions.server import serve
+    from bot.action_server import serve
 
     tqdm.set_lock(threading.RLock())
     serve(settings, host, port)
@@ -204,10 +205,12 @@ def recommend_train(
     from actions.recommender import RecommenderConfig, fit
     from actions.recommender_store import save_model
     from actions.shop import Shop
+    from bot.app import shop_config
 
     settings = _settings(home, models)
     with tqdm(total=3, desc="recommender", unit="step") as progress:
-        shop = Shop.open(settings, load_models=False)  # the demo store's purchases, once
+        # the demo store's purchases are logged when the shop first opens
+        shop = Shop.open(shop_config(settings), load_models=False)
         interactions = shop.interactions.all()
         shop.close()
         progress.update(1)
@@ -276,7 +279,7 @@ def describe(
     chosen = sum(bool(choice) for choice in (product_id, all_products, attributes))
     if chosen != 1:
         raise typer.BadParameter("give one of PRODUCT_ID, --all or --attributes")
-    from writer.cli_jobs import describe_all, describe_attributes, describe_one
+    from bot.describe_jobs import describe_all, describe_attributes, describe_one
 
     if attributes is not None:
         describe_attributes(settings, attributes, as_json)

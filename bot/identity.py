@@ -14,12 +14,13 @@ from typing import Any
 
 import jwt
 
+from actions.customers import CUSTOMER_SLOT, CUSTOMER_UNTIL_SLOT
+
+__all__ = ["CUSTOMER_SLOT", "CUSTOMER_UNTIL_SLOT", "CustomerVerifier", "VerifiedCustomer"]
+
 logger = logging.getLogger(__name__)
 
 CUSTOMER_CLAIM = "customer"
-# slots: who the customer is, and until when that is trusted (a timestamp)
-CUSTOMER_SLOT = "customer_id"
-CUSTOMER_UNTIL_SLOT = "customer_until"
 
 
 @dataclass(frozen=True)
@@ -57,20 +58,6 @@ class CustomerVerifier:
         return VerifiedCustomer(subject, float(claims["exp"]))
 
 
-def trusted_customer(slots: dict[str, Any], now: float) -> str | None:
-    """The conversation's customer while the proof of it lasts (a signed token's expiry, or
-    minutes after an order lookup); None once it has run out."""
-    customer, until = slots.get(CUSTOMER_SLOT), slots.get(CUSTOMER_UNTIL_SLOT)
-    if isinstance(customer, str) and isinstance(until, int | float) and now < until:
-        return customer
-    return None
-
-
 def without_credentials(metadata: dict[str, Any]) -> dict[str, Any]:
     """Metadata as it may be stored and shown: the signed token never reaches the tracker."""
     return {key: value for key, value in metadata.items() if key != CUSTOMER_CLAIM}
-
-
-def visitor_id(conversation_id: str) -> str:
-    """The anonymous profile of one conversation; it can never equal a customer id."""
-    return f"visitor:{conversation_id}"

@@ -1,25 +1,13 @@
-"""What the core needs from NLU: text in, Rasa `parse_data` out. Implementations live in `nlu/`."""
+"""What the core needs from NLU: text in, Rasa `parse_data` out. Implementations live in `nlu/`,
+with the result types (`nlu.results`), so the core depends on NLU and never the other way."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypedDict
+from typing import Protocol
 
+from nlu.results import IntentScore, Overloaded, ParseResult
 
-class IntentScore(TypedDict):
-    name: str
-    confidence: float
-
-
-class ParseResult(TypedDict, total=False):
-    text: str
-    intent: IntentScore
-    intent_ranking: list[IntentScore]
-    entities: list[dict[str, Any]]
-    language: str
-
-
-class Overloaded(Exception):
-    """Too much is waiting for a model; the channel answers "busy" and the shopper retries."""
+__all__ = ["IntentScore", "Interpreter", "Overloaded", "ParseResult"]
 
 
 class Interpreter(Protocol):

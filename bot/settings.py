@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, SecretStr
+from pydantic import AfterValidator, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -14,9 +14,13 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from nlu.settings import NluSettings
+from writer.settings import WriterSettings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_ENV = "SHOPBOT_CONFIG"
 MIN_SECRET_BYTES = 32
+
 
 def _unguessable(token: SecretStr) -> SecretStr:
     value = token.get_secret_value()
@@ -32,20 +36,6 @@ def _unguessable(token: SecretStr) -> SecretStr:
 OperatorToken = Annotated[
     SecretStr, Field(min_length=MIN_SECRET_BYTES), AfterValidator(_unguessable)
 ]
-
-
-class NluSettings(BaseModel):
-    """How the intent classifier is built and trusted."""
-
-    backend: str = "nlu.pipeline:ShopNLU"
-    runtime: str = Field("onnx-int8", pattern="^(torch|torch-int8|onnx|onnx-int8)$")
-    fallback_threshold: float = Field(0.3, ge=0.0, le=1.0)
-    max_length: int = Field(48, ge=8, le=512)
-    epochs: int = Field(12, ge=1)
-    batch_size: int = Field(32, ge=1)
-    learning_rate: float = Field(1e-4, gt=0)
-    seed: int = 13
-    max_batch: int = Field(32, ge=1, description="micro-batch size across concurrent conversations")
 
 
 class ActionSettings(BaseModel):
@@ -92,33 +82,6 @@ class WebSettings(BaseModel):
     )
 
 
-class WriterSettings(BaseModel):
-    """The description writer's model: the embedded SmolLM2, a local HF folder, or an API."""
-
-    backend: str = Field("local", pattern="^(local|openai)$")
-    model_path: Path | None = Field(None, description="a local Hugging Face causal-LM folder")
-    precision: str = Field("fp32", pattern="^(fp32|bf16|int8)$")
-    lookup_tokens: int = Field(30, ge=0, description="prompt-lookup draft length; 0 turns it off")
-    base_url: str | None = Field(
-        None, description="OpenAI-compatible API, e.g. http://127.0.0.1:8000/v1"
-    )
-    api_model: str = "default"
-    api_key: SecretStr | None = None
-    languages: list[str] | None = Field(None, description="languages the model writes freely")
-    load_at_startup: bool = True
-    attempts: int = Field(2, ge=1, le=10)
-    candidates: int = Field(2, ge=1, le=8)
-    max_facts: int = Field(5, ge=1, le=12, description="length: one sentence per key fact")
-    tone: str | None = Field(None, max_length=60, description='e.g. "warm and playful"')
-    # one limit for the whole process: shoppers asking about many products at once get the
-    # listing's own words instead of starting ever more generations
-    max_parallel: int = Field(1, ge=1, description="descriptions written at once")
-    max_waiting: int = Field(4, ge=0, description="descriptions queued behind those")
-    admin_token: OperatorToken | None = Field(
-        None, description="required to regenerate over HTTP; unset: the route is closed"
-    )
-
-
 class Settings(BaseSettings):
     """Everything the service needs to start; all mutable state lives under `home`."""
 
@@ -159,6 +122,12 @@ class Settings(BaseSettings):
     limits: LimitSettings = LimitSettings()
     web: WebSettings = WebSettings()
     writer: WriterSettings = WriterSettings()
+
+    @model_validator(mode="after")
+    def writer_token_is_unguessable(self) -> Settings:
+        if self.writer.admin_token is not None:
+            _unguessable(self.writer.admin_token)
+        return self
 
     @classmethod
     def settings_customise_sources(

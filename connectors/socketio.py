@@ -24,11 +24,11 @@ import socketio
 from aiohttp import web
 
 from bot.app import BOT, CLIENT_LIMITS, OUTBOX, TOKENS
-from bot.interpreter import Overloaded
 from bot.messages import BotMessage, UserMessage, conversation_id
 from bot.settings import Settings
 from bot.text import is_clean_text, json_size
 from connectors.access import client_address
+from nlu.results import Overloaded
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Generic, TypeVar
 
-from bot.interpreter import Overloaded
+from nlu.results import Overloaded
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")

@@ -12,8 +12,8 @@ import torch
 from safetensors.torch import load_file
 from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedTokenizerBase
 
-from bot.interpreter import IntentScore
 from nlu.encoder import IntentNetwork
+from nlu.results import IntentScore
 
 RUNTIMES = ("torch", "torch-int8", "onnx", "onnx-int8")
 META_FILE = "meta.json"

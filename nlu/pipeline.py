@@ -7,8 +7,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bot.interpreter import IntentScore, ParseResult
-from bot.settings import Settings
 from nlu.batching import MicroBatcher
 from nlu.classifier import IntentClassifier
 from nlu.entities import extract_entities
@@ -16,14 +14,15 @@ from nlu.evaluation import OUT_OF_SCOPE
 from nlu.language import detect_language
 from nlu.lookups import CatalogLookups
 from nlu.model_store import ensure_intent_model
+from nlu.results import IntentScore, ParseResult
+from nlu.settings import NluSettings
 from nlu.training import TrainingRecipe
 
 # Rasa's button payload syntax: /intent or /intent{"entity": "value"}
 _PAYLOAD = re.compile(r"^/([A-Za-z_][\w-]*)(\{.*\})?$", re.DOTALL)
 
 
-def recipe_from(settings: Settings) -> TrainingRecipe:
-    nlu = settings.nlu
+def recipe_from(nlu: NluSettings) -> TrainingRecipe:
     return TrainingRecipe(
         epochs=nlu.epochs,
         batch_size=nlu.batch_size,
@@ -54,7 +53,7 @@ def parse_payload(text: str) -> ParseResult | None:
 
 
 class ShopNLU:
-    """Implements `bot.interpreter.Interpreter` with the fine-tuned MiniLM classifier."""
+    """An interpreter (`bot.interpreter.Interpreter`) over the fine-tuned MiniLM classifier."""
 
     def __init__(
         self,
@@ -78,16 +77,23 @@ class ShopNLU:
         ]
 
     @classmethod
-    def prepare(cls, settings: Settings) -> Path:
+    def prepare(cls, nlu: NluSettings, training_data: Path, models: Path) -> Path:
         """Train the model for the current data unless it is cached already."""
-        return ensure_intent_model(settings.nlu_file, settings.models, recipe_from(settings))
+        return ensure_intent_model(training_data, models, recipe_from(nlu))
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ShopNLU:
+    def open(
+        cls,
+        nlu: NluSettings,
+        training_data: Path,
+        models: Path,
+        catalog_db: Path,
+        max_waiting: int = 256,
+    ) -> ShopNLU:
         """Train if needed (cached by data hash), then load; call off the event loop."""
-        classifier = IntentClassifier.load(cls.prepare(settings), settings.nlu.runtime)
-        lookups = CatalogLookups.from_catalog(settings.catalog_db)
-        return cls(classifier, settings.nlu.max_batch, lookups, settings.limits.max_nlu_waiting)
+        classifier = IntentClassifier.load(cls.prepare(nlu, training_data, models), nlu.runtime)
+        lookups = CatalogLookups.from_catalog(catalog_db)
+        return cls(classifier, nlu.max_batch, lookups, max_waiting)
 
     @classmethod
     def from_model(cls, directory: Path, max_batch: int = 32, runtime: str = "torch") -> ShopNLU:

@@ -28,7 +28,7 @@ def intent_model_dir() -> Path:
 
     settings = Settings(models=MODELS)
     return ensure_intent_model(
-        settings.nlu_file, MODELS, recipe_from(settings), show_progress=False
+        settings.nlu_file, MODELS, recipe_from(settings.nlu), show_progress=False
     )
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-from actions.catalog import Product
+from typing import Protocol
 
 # Bullets that address the writer instead of describing the product: record text is data,
 # so these are dropped before planning (and the grounding check still guards the output).
@@ -18,6 +18,23 @@ _INSTRUCTION = re.compile(
 # a field starts at the beginning or after a separator, so text without one is scanned once
 _ZH_FIELD = re.compile(r"(?<![^：:，,;；\n])([^：:，,;；\n]+)[：:]\s*([^，,;；\n]+)")
 _TITLE_FIELDS = ("商品名称", "名称", "产品名称", "品名", "Product name", "Name", "Title")
+
+
+class Listing(Protocol):
+    """What the writer reads of a catalog's product (the shop's `Product` is one)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def brand(self) -> str: ...
+    @property
+    def price(self) -> float | None: ...
+    @property
+    def features(self) -> Sequence[str]: ...
 
 
 @dataclass(frozen=True)
@@ -34,7 +51,7 @@ class ProductRecord:
     language: str = "en"
 
     @classmethod
-    def from_product(cls, product: Product) -> ProductRecord:
+    def from_product(cls, product: Listing) -> ProductRecord:
         return cls(
             id=product.id,
             title=product.title,

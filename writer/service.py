@@ -6,12 +6,14 @@ import asyncio
 import logging
 import threading
 import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
 
-from actions.catalog import Catalog
-from bot.settings import WriterSettings
 from writer.backends import LocalCausalLM, OpenAICompatible, TextGenerator
 from writer.describe import Description, DescriptionWriter, OnEvent
-from writer.records import ProductRecord
+from writer.records import Listing, ProductRecord
+from writer.settings import WriterSettings
 from writer.store import DescriptionStore, StoredDescription
 from writer.templates import deterministic_description
 
@@ -19,6 +21,18 @@ log = logging.getLogger(__name__)
 
 
 FAILURE_COOLDOWN_S = 600.0
+
+
+class Listings(Protocol):
+    """The catalog the writer describes (the shop's `Catalog` is one): its database file,
+    where descriptions are stored beside the products, and its products by id."""
+
+    @property
+    def path(self) -> Path: ...
+
+    def get(self, product_id: str) -> Listing | None: ...
+
+    def all(self) -> Sequence[Listing]: ...
 
 
 class UnknownProduct(LookupError):
@@ -59,7 +73,7 @@ class DescriptionService:
         self,
         writer: DescriptionWriter,
         store: DescriptionStore,
-        catalog: Catalog,
+        catalog: Listings,
         max_parallel: int = 1,
         max_waiting: int = 4,
     ) -> None:
@@ -76,7 +90,7 @@ class DescriptionService:
             self._loaded.set()  # nothing to load for a remote model
 
     @classmethod
-    def from_settings(cls, settings: WriterSettings, catalog: Catalog) -> DescriptionService:
+    def from_settings(cls, settings: WriterSettings, catalog: Listings) -> DescriptionService:
         writer = DescriptionWriter(
             build_generator(settings),
             attempts=settings.attempts,

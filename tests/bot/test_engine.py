@@ -11,6 +11,7 @@ import pytest
 from actions.registry import shop_actions
 from actions.shop import Shop
 from bot.action_runner import InProcessActionRunner
+from bot.app import shop_config
 from bot.domain import Domain, Rule
 from bot.engine import Bot, StartupError, TurnLimits
 from bot.messages import UserMessage
@@ -31,7 +32,7 @@ RULES = {
 @pytest.fixture
 async def core_bot(tmp_path: Path) -> AsyncIterator[Bot]:
     settings = Settings(home=tmp_path, models=MODELS)
-    shop = Shop.open(settings, show_progress=False, load_models=False)
+    shop = Shop.open(shop_config(settings), show_progress=False, load_models=False)
     domain = Domain.load(settings.domain_file)
     bot = await Bot.start(
         domain=domain,

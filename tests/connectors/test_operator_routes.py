@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 from pydantic import SecretStr, ValidationError
 
 from bot.app import BOT, TOKENS, create_app
-from bot.settings import Settings, WebSettings, WriterSettings
+from bot.settings import Settings, WebSettings
 
 AGENT_TOKEN = "agent-token-0123456789-abcdefghij"
 AGENT_URL = "/api/conversations/rest:shopper/agent"
@@ -36,7 +36,7 @@ def test_a_short_or_empty_token_stops_the_service_at_startup(token: str) -> None
     with pytest.raises(ValidationError):
         WebSettings(agent_token=SecretStr(token))
     with pytest.raises(ValidationError):
-        WriterSettings(admin_token=SecretStr(token))
+        Settings(writer={"admin_token": token})
     with pytest.raises(ValidationError):
         Settings(secret_key=SecretStr(token))
 

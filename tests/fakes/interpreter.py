@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.interpreter import IntentScore, ParseResult
+from nlu.results import IntentScore, ParseResult
 
 
 class KeywordInterpreter:

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from bot.interpreter import Overloaded
 from nlu.batching import MicroBatcher
+from nlu.results import Overloaded
 
 
 def _upper_unless_poisoned(texts: list[str]) -> list[str]:

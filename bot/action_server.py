@@ -4,6 +4,7 @@ actions, for a Rasa (or Shopbot) core that runs actions remotely: `shopbot actio
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from rasa_sdk.endpoint import create_app_for_serve
 from rasa_sdk.executor import ActionExecutor
@@ -12,21 +13,23 @@ from sanic.worker.loader import AppLoader
 
 from actions.registry import shop_actions
 from actions.shop import Shop
+from bot.app import shop_config
 from bot.settings import Settings, load_settings
 
 
-def _worker_app(home: str, models: str) -> Sanic:
+def _worker_app(home: str, models: str) -> Sanic[Any, Any]:
     """Built in each worker process: its own shop, from the same home and environment."""
-    shop = Shop.open(load_settings(home=home, models=models))
+    shop = Shop.open(shop_config(load_settings(home=home, models=models)))
     executor = ActionExecutor()
     for action in shop_actions(shop):
         executor.register_action(action)
-    return create_app_for_serve(executor)
+    app: Sanic[Any, Any] = create_app_for_serve(executor)
+    return app
 
 
 def serve(settings: Settings, host: str, port: int) -> None:
     """Import the catalog once, then serve until interrupted."""
-    Shop.prepare(settings)
+    Shop.prepare(shop_config(settings))
     loader = AppLoader(factory=partial(_worker_app, str(settings.home), str(settings.models)))
     app = loader.load()
     app.prepare(host=host, port=port, workers=1)
