@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import math
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from bench.provenance import write_results
 from nlu.entities import extract_entities
 from tests.nlu.test_adversarial_text import PATTERNS
 
@@ -126,7 +126,6 @@ def main() -> None:
         f"{slowest['worst_s'] * 1000:.2f} ms on {slowest['worst_input']!r}"
     )
     figures = {
-        "commit": _git("rev-parse", "HEAD").strip(),
         "baseline_commit": _git("rev-parse", options.baseline).strip(),
         "settings": {"lengths": lengths, "limit": LIMIT, "inputs": sorted(inputs(LIMIT))},
         "extractor": rows,
@@ -135,9 +134,7 @@ def main() -> None:
         "patterns": patterns,
         "slowest_pattern": slowest,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {RESULTS}")
+    write_results(RESULTS, figures, options)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import random
 import statistics
 import time
@@ -23,6 +22,7 @@ from tqdm import tqdm
 
 from actions.catalog import Catalog
 from actions.catalog_import import ensure_demo_catalog
+from bench.provenance import write_results
 from writer.backends import GenerationRequest, LocalCausalLM
 from writer.claims import Support, check_grounding, extract_claims
 from writer.describe import WRITER_VERSION, DescriptionWriter
@@ -148,8 +148,9 @@ async def main() -> None:
     sample = random.Random(3).sample(sorted(records.values(), key=lambda r: r.id), SAMPLES)
     result["naive_whole_description"] = await naive_baseline(generator, sample)
     write_samples(stored, records)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "describe_catalog.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    write_results(
+        RESULTS / "describe_catalog.json", result, settings={"writer": "SmolLM2, lookup_tokens=0"}
+    )
     print(f"{'measure':<44}{'value':>10}")
     for key in (
         "descriptions",

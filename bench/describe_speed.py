@@ -11,7 +11,6 @@ Prints a table and writes bench/results/describe_speed.json.
 from __future__ import annotations
 
 import copy
-import json
 import statistics
 import time
 from pathlib import Path
@@ -21,6 +20,7 @@ import torch
 
 from actions.catalog import Catalog
 from actions.catalog_import import ensure_demo_catalog
+from bench.provenance import write_results
 from writer.backends import GenerationRequest, LocalCausalLM, _with_precision
 from writer.describe import DescriptionWriter, _Draft
 from writer.records import ProductRecord
@@ -122,8 +122,7 @@ def main() -> None:
         }
         rows.append(row)
         print(row, flush=True)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps({"tokens": TOKENS, "paths": rows}, indent=2), encoding="utf-8")
+    write_results(RESULTS, {"tokens": TOKENS, "paths": rows}, settings={"paths": PATHS})
     print(f"\n{'path':<14}{'tokens/s':>10}{'p50 60 tok':>12}{'agree fp32':>12}{'drafts pass':>13}")
     for row in rows:
         print(

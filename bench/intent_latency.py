@@ -8,13 +8,11 @@ Prints a table and writes bench/results/intent_latency.json.
 
 from __future__ import annotations
 
-import json
 import statistics
 import time
 from pathlib import Path
 
-import torch
-
+from bench.provenance import write_results
 from bot.settings import PROJECT_ROOT, Settings
 from nlu.classifier import RUNTIMES, IntentClassifier
 from nlu.evaluation import evaluate_classifier
@@ -84,13 +82,10 @@ def main() -> None:
     payload = {
         "model": directory.name,
         "held_out_examples": len(held_out),
-        "threads": torch.get_num_threads(),
         "default_runtime": settings.nlu.runtime,
         "runtimes": rows,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {RESULTS}")
+    write_results(RESULTS, payload, settings={"nlu": settings.nlu.model_dump()})
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ import csv
 import dataclasses
 import gzip
 import itertools
-import json
 import os
 import time
 from collections import defaultdict
@@ -34,6 +33,7 @@ from actions.recommender import (
     profiles,
     score_profiles,
 )
+from bench.provenance import write_results
 from bot.settings import PROJECT_ROOT
 
 DATA = Path(os.environ.get("SHOPBOT_SHARED_DATA", PROJECT_ROOT.parent / "shared" / "data"))
@@ -246,9 +246,7 @@ def main() -> None:
             f"{b['recall@10']:>8.4f}{b['recall@20']:>8.4f}{b['ndcg@20']:>8.4f}"
             f"{b['fit_seconds']:>7.1f}{b['ms_per_user']:>8.2f}"
         )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
-    print(f"wrote {RESULTS}")
+    write_results(RESULTS, results)
 
 
 if __name__ == "__main__":
