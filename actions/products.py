@@ -61,47 +61,23 @@ class ActionSearchProducts(ShopAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        text = str(first_entity(tracker, "query") or tracker.latest_message.get("text") or "")
-        price_min = _price(first_entity(tracker, "price_min"))
-        price_max = _price(first_entity(tracker, "price_max"))
-        for limit in (price_min, price_max):
-            if limit is not None and not 0 < limit < MAX_PRICE:
-                dispatcher.utter_message(
-                    text=say(
-                        tracker,
-                        en='That price limit doesn\'t look right. Try something like "under $500".',
-                        zh="这个价格范围看起来不太对，可以试试“500元以内”。",
-                    )
+        query = query_from(tracker)
+        if query is None:
+            dispatcher.utter_message(
+                text=say(
+                    tracker,
+                    en='That price limit doesn\'t look right. Try something like "under $500".',
+                    zh="这个价格范围看起来不太对，可以试试“500元以内”。",
                 )
-                return []
-        asked = text
-        previous = tracker.get_slot("last_search") or {}
-        brand = first_entity(tracker, "brand")
-        words = re.sub(re.escape(str(brand)), " ", text, flags=re.IGNORECASE) if brand else text
-        if not fts_query(words) and previous.get("text"):
-            # "anything under 200?" or "only ASUS" refines the last search
-            text = str(previous["text"])
-            price_min = price_min if price_min is not None else previous.get("price_min")
-            price_max = price_max if price_max is not None else previous.get("price_max")
-        query = SearchQuery(
-            text=text,
-            price_min=price_min,
-            price_max=price_max,
-            brand=str(brand) if brand else None,
-            category=_text_entity(tracker, "category"),
-            rating_min=_price(first_entity(tracker, "rating_min")),
-            mentions=spec_mentions(tracker),
-            limit=RESULTS_SHOWN,
-        )
-        catalog = self.shop.catalog
-        if CHEAPER.search(asked) and (prices := shown_prices(tracker, catalog)):
+            )
+            return []
+        # remembered for refinements; "cheaper" narrows this search only
+        search = {"text": query.text, "price_min": query.price_min, "price_max": query.price_max}
+        if CHEAPER.search(str(tracker.latest_message.get("text") or "")) and (
+            prices := shown_prices(tracker, self.shop.catalog)
+        ):
             query = replace(query, price_max=min(prices) - 0.01)
-        vector = None
-        if fts_query(query.text):  # the encoder takes milliseconds: keep it off the event loop
-            vector = (await asyncio.to_thread(self.shop.encoder.encode, [query.text]))[0]
-        products = catalog.hybrid_search(query, vector)
-        if not products and query.category:  # the store may file it elsewhere ("gaming" PCs)
-            products = catalog.hybrid_search(replace(query, category=None), vector)
+        products = await self._search(query)
         if not products:
             dispatcher.utter_message(
                 text=say(
@@ -111,30 +87,76 @@ class ActionSearchProducts(ShopAction):
                 )
             )
             return [SlotSet("last_results", [])]
-        lines = [f"{i}. {p.title} — {p.price_label()}" for i, p in enumerate(products, start=1)]
-        intro = say(
-            tracker,
-            en=f"Here are {len(products)} products I found:",
-            zh=f"为您找到 {len(products)} 件商品：",
-        )
-        dispatcher.utter_message(
-            text="\n".join([intro, *lines]),
-            json_message={"type": "product_cards", "products": [p.to_card() for p in products]},
-            buttons=[
-                *(
-                    _details_button(p, say(tracker, en=f"Details #{i}", zh=f"第{i}个详情"))
-                    for i, p in enumerate(products[:3], start=1)
-                ),
-                {
-                    "title": say(tracker, en="Compare #1 and #2", zh="对比前两个"),
-                    "payload": "/compare_products",
-                },
-            ]
-            if len(products) > 1
-            else [_details_button(products[0], say(tracker, en="Details", zh="详情"))],
-        )
-        search = {"text": text, "price_min": price_min, "price_max": price_max}
+        _show_results(products, dispatcher, tracker)
         return [SlotSet("last_results", [p.id for p in products]), SlotSet("last_search", search)]
+
+    async def _search(self, query: SearchQuery) -> list[Product]:
+        """Hybrid search; without the category if it finds nothing there ("gaming" PCs)."""
+        vector = None
+        if fts_query(query.text):  # the encoder takes milliseconds: keep it off the event loop
+            vector = (await asyncio.to_thread(self.shop.encoder.encode, [query.text]))[0]
+        products = self.shop.catalog.hybrid_search(query, vector)
+        if not products and query.category:
+            products = self.shop.catalog.hybrid_search(replace(query, category=None), vector)
+        return products
+
+
+def query_from(tracker: Tracker) -> SearchQuery | None:
+    """The search the shopper's message asks for, refining the last one when it names no
+    product words ("anything under 200?", "only ASUS"); None for a price limit that cannot
+    be right."""
+    text = str(first_entity(tracker, "query") or tracker.latest_message.get("text") or "")
+    price_min = _price(first_entity(tracker, "price_min"))
+    price_max = _price(first_entity(tracker, "price_max"))
+    if any(limit is not None and not 0 < limit < MAX_PRICE for limit in (price_min, price_max)):
+        return None
+    previous = tracker.get_slot("last_search") or {}
+    brand = first_entity(tracker, "brand")
+    words = re.sub(re.escape(str(brand)), " ", text, flags=re.IGNORECASE) if brand else text
+    if not fts_query(words) and previous.get("text"):
+        text = str(previous["text"])
+        price_min = price_min if price_min is not None else previous.get("price_min")
+        price_max = price_max if price_max is not None else previous.get("price_max")
+    return SearchQuery(
+        text=text,
+        price_min=price_min,
+        price_max=price_max,
+        brand=str(brand) if brand else None,
+        category=_text_entity(tracker, "category"),
+        rating_min=_price(first_entity(tracker, "rating_min")),
+        mentions=spec_mentions(tracker),
+        limit=RESULTS_SHOWN,
+    )
+
+
+def _show_results(
+    products: list[Product], dispatcher: CollectingDispatcher, tracker: Tracker
+) -> None:
+    """A numbered list, product cards, and buttons for details and comparing."""
+    lines = [f"{i}. {p.title} — {p.price_label()}" for i, p in enumerate(products, start=1)]
+    intro = say(
+        tracker,
+        en=f"Here are {len(products)} products I found:",
+        zh=f"为您找到 {len(products)} 件商品：",
+    )
+    if len(products) > 1:
+        buttons = [
+            *(
+                _details_button(p, say(tracker, en=f"Details #{i}", zh=f"第{i}个详情"))
+                for i, p in enumerate(products[:3], start=1)
+            ),
+            {
+                "title": say(tracker, en="Compare #1 and #2", zh="对比前两个"),
+                "payload": "/compare_products",
+            },
+        ]
+    else:
+        buttons = [_details_button(products[0], say(tracker, en="Details", zh="详情"))]
+    dispatcher.utter_message(
+        text="\n".join([intro, *lines]),
+        json_message={"type": "product_cards", "products": [p.to_card() for p in products]},
+        buttons=buttons,
+    )
 
 
 def resolve_product(

@@ -8,6 +8,7 @@ import random
 import re
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,13 +153,9 @@ def train_intent_model(
     if added:
         logger.info("added %d Chinese characters to the vocabulary", added)
     network = IntentNetwork(encoder, encoder.config.hidden_size, len(labels))
-    optimizer = torch.optim.AdamW(_parameter_groups(network, added, recipe))
     steps_per_epoch = max(1, (len(train) + recipe.batch_size - 1) // recipe.batch_size)
     total_steps = steps_per_epoch * recipe.epochs
-    scheduler = get_linear_schedule_with_warmup(  # type: ignore[no-untyped-call]
-        optimizer, int(total_steps * recipe.warmup_ratio), total_steps
-    )
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.05)
+    step = _optimizer_step(network, added, recipe, total_steps)
     meta = ModelMeta(labels, data_hash, recipe.max_length, {})
     rng = random.Random(recipe.seed)
 
@@ -173,22 +170,9 @@ def train_intent_model(
         rng.shuffle(order)
         for start in range(0, len(order), recipe.batch_size):
             batch = order[start : start + recipe.batch_size]
-            encoded = tokenizer(
-                [e.text for e in batch],
-                padding=True,
-                truncation=True,
-                max_length=recipe.max_length,
-                return_tensors="pt",
-            )
-            targets = torch.tensor([label_index[e.intent] for e in batch])
-            loss = loss_fn(network(encoded["input_ids"], encoded["attention_mask"]), targets)
-            loss.backward()
-            nn.utils.clip_grad_norm_(network.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad()
+            loss = step(_batch_loss(network, tokenizer, batch, label_index, recipe.max_length))
             progress.update(1)
-            progress.set_postfix(loss=f"{loss.item():.3f}")
+            progress.set_postfix(loss=f"{loss:.3f}")
         accuracy = _accuracy(IntentClassifier(network, tokenizer, meta), dev or train)
         network.train()
         progress.set_postfix(dev_accuracy=f"{accuracy:.3f}")
@@ -216,6 +200,49 @@ def train_intent_model(
     )
     logger.info("trained intent model in %.1fs, dev accuracy %.3f", report.seconds, best_accuracy)
     return report
+
+
+_LOSS = nn.CrossEntropyLoss(label_smoothing=0.05)
+
+
+def _batch_loss(
+    network: IntentNetwork,
+    tokenizer: Any,
+    batch: list[Example],
+    label_index: dict[str, int],
+    max_length: int,
+) -> torch.Tensor:
+    encoded = tokenizer(
+        [e.text for e in batch],
+        padding=True,
+        truncation=True,
+        max_length=max_length,
+        return_tensors="pt",
+    )
+    targets = torch.tensor([label_index[e.intent] for e in batch])
+    loss: torch.Tensor = _LOSS(network(encoded["input_ids"], encoded["attention_mask"]), targets)
+    return loss
+
+
+def _optimizer_step(
+    network: IntentNetwork, added: int, recipe: TrainingRecipe, total_steps: int
+) -> Callable[[torch.Tensor], float]:
+    """AdamW with linear warm-up and decay; the returned step backpropagates one batch's loss,
+    clips the gradients, updates, and gives the loss back as a number."""
+    optimizer = torch.optim.AdamW(_parameter_groups(network, added, recipe))
+    scheduler = get_linear_schedule_with_warmup(  # type: ignore[no-untyped-call]
+        optimizer, int(total_steps * recipe.warmup_ratio), total_steps
+    )
+
+    def step(loss: torch.Tensor) -> float:
+        loss.backward()
+        nn.utils.clip_grad_norm_(network.parameters(), 1.0)
+        optimizer.step()
+        scheduler.step()
+        optimizer.zero_grad()
+        return float(loss.item())
+
+    return step
 
 
 def _calibrated_threshold(classifier: IntentClassifier, dev: list[Example]) -> float | None:

@@ -158,20 +158,33 @@ class LocalCausalLM:
     def _run_group(
         self, head: str, requests: list[GenerationRequest], on_token: OnToken | None
     ) -> list[Generation]:
-        import copy
-
+        """One `generate` call for requests sharing a prompt head: each request becomes one
+        row, or `candidates` rows when sampling."""
         import torch
-        from transformers import LogitsProcessorList
 
-        from writer.constraints import BannedPhrases, RecordNumbers
-
-        tokenizer, model = self._tokenizer, self._model
         first = requests[0]
         sampling = first.temperature > 0
         copies = [request.candidates if sampling else 1 for request in requests]
         rows = [
             request for request, count in zip(requests, copies, strict=True) for _ in range(count)
         ]
+        input_ids, mask, cache = self._batch_inputs(head, rows)
+        options = self._decoding_options(rows, input_ids.shape[1], sampling, on_token)
+        started = time.perf_counter()
+        with self._lock, torch.inference_mode():
+            output = self._model.generate(
+                input_ids=input_ids, attention_mask=mask, cache=cache, **options
+            )
+        seconds = time.perf_counter() - started
+        return self._generations(requests, copies, output[:, input_ids.shape[1] :], seconds)
+
+    def _batch_inputs(self, head: str, rows: list[GenerationRequest]) -> tuple[Any, Any, Any]:
+        """Token ids, attention mask and a copy of the head's KV cache for every row."""
+        import copy
+
+        import torch
+
+        tokenizer = self._tokenizer
         with self._lock:
             head_ids, head_cache = self._head_cache(head)
         tails = []
@@ -190,7 +203,23 @@ class LocalCausalLM:
         cache = copy.deepcopy(head_cache)
         if len(rows) > 1:
             cache.batch_repeat_interleave(len(rows))
-        prompt_length = input_ids.shape[1]
+        return input_ids, mask, cache
+
+    def _decoding_options(
+        self,
+        rows: list[GenerationRequest],
+        prompt_length: int,
+        sampling: bool,
+        on_token: OnToken | None,
+    ) -> dict[str, Any]:
+        """Constraints (record numbers only, banned phrases), stopping, sampling or lookup
+        drafts, and streaming for a lone row."""
+        import torch
+        from transformers import LogitsProcessorList
+
+        from writer.constraints import BannedPhrases, RecordNumbers
+
+        tokenizer, first = self._tokenizer, rows[0]
         processors = LogitsProcessorList()
         if any(request.allowed_numbers is not None for request in rows):
             processors.append(
@@ -201,7 +230,7 @@ class LocalCausalLM:
         options: dict[str, Any] = {
             "max_new_tokens": first.max_new_tokens,
             "logits_processor": processors,
-            "pad_token_id": pad,
+            "pad_token_id": tokenizer.pad_token_id,
             "do_sample": sampling,
         }
         if first.stop_strings:  # each row stops at its own sentence end, not at the longest
@@ -218,21 +247,22 @@ class LocalCausalLM:
             if first.prefix:
                 on_token(first.prefix)
             options["streamer"] = _CallbackStreamer(tokenizer, on_token)
-        started = time.perf_counter()
-        with self._lock, torch.inference_mode():
-            output = model.generate(
-                input_ids=input_ids, attention_mask=mask, cache=cache, **options
-            )
-        seconds = time.perf_counter() - started
+        return options
+
+    def _generations(
+        self, requests: list[GenerationRequest], copies: list[int], generated: Any, seconds: float
+    ) -> list[Generation]:
+        """Each request's text (and its sampled alternatives) from its rows of new tokens."""
+        tokenizer, pad = self._tokenizer, self._tokenizer.pad_token_id
         results, row = [], 0
         for request, count in zip(requests, copies, strict=True):
-            generated = output[row : row + count, prompt_length:]
+            own = generated[row : row + count]
             row += count
             texts = [
                 f"{request.prefix}{tokenizer.decode(ids, skip_special_tokens=True)}".strip()
-                for ids in generated
+                for ids in own
             ]
-            tokens = int((generated != pad).sum())
+            tokens = int((own != pad).sum())
             results.append(Generation(texts[0], tokens, seconds, tuple(texts[1:])))
         return results
 

