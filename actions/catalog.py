@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from actions.database import open_database
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS products (
     id TEXT PRIMARY KEY,
@@ -164,12 +166,8 @@ class Catalog:
     """Read access to the products; the importer fills it once."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path, check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_database(path, _SCHEMA, rows=True)
         self._vectors: tuple[list[str], np.ndarray] | None = None
 
     def close(self) -> None:

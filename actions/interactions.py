@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from pathlib import Path
 
+from actions.database import open_database
 from actions.orders import OrderStore
 from actions.recommender import Interaction
 
@@ -26,10 +26,7 @@ CREATE INDEX IF NOT EXISTS interactions_by_customer ON interactions (customer_id
 
 class InteractionLog:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_database(path, _SCHEMA)
 
     def close(self) -> None:
         self._db.close()

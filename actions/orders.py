@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from actions.catalog import Catalog
+from actions.database import open_database
 
 DAY = 86_400.0
 ORDER_ID_DIGITS = 15
@@ -89,11 +90,7 @@ class Order:
 
 class OrderStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_database(path, _SCHEMA, rows=True)
 
     def close(self) -> None:
         self._db.close()

@@ -18,6 +18,7 @@ from rasa_sdk import Action
 
 from actions.catalog import Catalog
 from actions.catalog_import import ensure_demo_catalog, ensure_product_vectors
+from actions.database import open_database
 from actions.embeddings import SentenceEncoder
 from actions.interactions import InteractionLog, log_demo_purchases
 from actions.orders import DEMO_CUSTOMERS, OrderStore, seed_demo_orders
@@ -27,6 +28,7 @@ from actions.recommender_store import FILE as RECOMMENDER_FILE
 from actions.recommender_store import load_model
 from writer.service import DescriptionService
 from writer.settings import WriterSettings
+from writer.store import DescriptionStore
 
 
 @dataclass
@@ -101,7 +103,9 @@ class Shop:
             interactions=interactions,
             policies=PolicyBook.load(config.data_dir / "policies.md"),
             encoder=SentenceEncoder(),  # weights load on first encode
-            descriptions=DescriptionService.from_settings(config.writer, catalog),
+            descriptions=DescriptionService.from_settings(
+                config.writer, catalog, DescriptionStore(open_database(config.catalog_db))
+            ),
             recommender=SavedRecommender(config.models),
         )
         if load_models:  # load the search encoder and embed the policies now, not on a turn

@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from actions.catalog import Catalog
 from actions.catalog_import import ensure_demo_catalog
+from actions.database import open_database
 from bench.provenance import write_results
 from writer.backends import GenerationRequest, LocalCausalLM
 from writer.claims import Support, check_grounding, extract_claims
@@ -136,7 +137,7 @@ def write_samples(stored: list[StoredDescription], records: dict[str, ProductRec
 async def main() -> None:
     catalog = Catalog(HOME / "catalog.db")
     ensure_demo_catalog(catalog, show_progress=False)
-    store = DescriptionStore(catalog.path)
+    store = DescriptionStore(open_database(catalog.path))
     generator = LocalCausalLM(lookup_tokens=0)
     generator.load()
     writer = DescriptionWriter(generator)

@@ -11,16 +11,19 @@ from tqdm import tqdm
 
 from actions.catalog import Catalog
 from actions.catalog_import import ensure_demo_catalog
+from actions.database import open_database
 from bot.settings import Settings
 from writer.describe import WRITER_VERSION, Description
 from writer.records import ProductRecord
 from writer.service import DescriptionService, UnknownProduct
+from writer.store import DescriptionStore
 
 
 def _service(settings: Settings, load: bool = True) -> DescriptionService:
     catalog = Catalog(settings.catalog_db)
     ensure_demo_catalog(catalog, show_progress=True)
-    service = DescriptionService.from_settings(settings.writer, catalog)
+    store = DescriptionStore(open_database(settings.catalog_db))
+    service = DescriptionService.from_settings(settings.writer, catalog, store)
     if not load:
         return service
     typer.echo(f"loading the description model ({service.writer.generator.name})…", err=True)

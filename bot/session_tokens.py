@@ -7,11 +7,12 @@ import hashlib
 import hmac
 import os
 import secrets
-import sqlite3
 import tempfile
 import threading
 import time
 from pathlib import Path
+
+from actions.database import open_database
 
 MIN_SECRET_BYTES = 32
 
@@ -44,14 +45,12 @@ class RevokedSessions:
     """Sessions whose tokens issued before a moment no longer count (SQLite under `home`)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._db = open_database(
+            path,
+            "CREATE TABLE IF NOT EXISTS revoked_sessions "
+            "(session_id TEXT PRIMARY KEY, before REAL NOT NULL);",
+        )
         self._lock = threading.Lock()
-        with self._lock, self._db:
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS revoked_sessions "
-                "(session_id TEXT PRIMARY KEY, before REAL NOT NULL)"
-            )
 
     def revoke(self, session_id: str, before: float) -> None:
         with self._lock, self._db:

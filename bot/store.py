@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
+from actions.database import open_database
 from bot.tracker import Event
 
 _SCHEMA = """
@@ -45,17 +46,9 @@ class SqliteConversationStore:
     """SQLite in WAL mode; one worker thread owns the connection, so writes never contend."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="conversation-store")
-        self._connection = self._worker.submit(self._connect, path).result()
-
-    @staticmethod
-    def _connect(path: Path) -> sqlite3.Connection:
-        connection = sqlite3.connect(path)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
-        connection.executescript(_SCHEMA)
-        return connection
+        opening = self._worker.submit(open_database, path, _SCHEMA, any_thread=False)
+        self._connection: sqlite3.Connection = opening.result()
 
     async def load(self, conversation_id: str) -> list[Event]:
         loop = asyncio.get_running_loop()

@@ -7,7 +7,6 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Protocol
 
 from writer.backends import LocalCausalLM, OpenAICompatible, TextGenerator
@@ -24,11 +23,7 @@ FAILURE_COOLDOWN_S = 600.0
 
 
 class Listings(Protocol):
-    """The catalog the writer describes (the shop's `Catalog` is one): its database file,
-    where descriptions are stored beside the products, and its products by id."""
-
-    @property
-    def path(self) -> Path: ...
+    """The catalog the writer describes (the shop's `Catalog` is one): products by id."""
 
     def get(self, product_id: str) -> Listing | None: ...
 
@@ -90,7 +85,9 @@ class DescriptionService:
             self._loaded.set()  # nothing to load for a remote model
 
     @classmethod
-    def from_settings(cls, settings: WriterSettings, catalog: Listings) -> DescriptionService:
+    def from_settings(
+        cls, settings: WriterSettings, catalog: Listings, store: DescriptionStore
+    ) -> DescriptionService:
         writer = DescriptionWriter(
             build_generator(settings),
             attempts=settings.attempts,
@@ -100,7 +97,7 @@ class DescriptionService:
         )
         return cls(
             writer,
-            DescriptionStore(catalog.path),
+            store,
             catalog,
             max_parallel=settings.max_parallel,
             max_waiting=settings.max_waiting,

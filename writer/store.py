@@ -7,7 +7,6 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from writer.describe import Description
@@ -57,10 +56,10 @@ class StoredDescription:
 class DescriptionStore:
     """One description per product and language; a new one replaces the old."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        """On an open connection to the catalog's database (any thread may use it); the
+        table is created if missing."""
+        self._db = connection
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
 

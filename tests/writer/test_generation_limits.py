@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from actions.database import open_database
 from actions.shop import Shop
 from writer.describe import Description, OnEvent
 from writer.records import ProductRecord
@@ -33,7 +34,7 @@ def _service(
     catalog = shop.catalog
     return DescriptionService(
         held,  # type: ignore[arg-type]
-        DescriptionStore(catalog.path),
+        DescriptionStore(open_database(catalog.path)),
         catalog,
         max_parallel=max_parallel,
         max_waiting=max_waiting,
