@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog import Catalog, Product
 from actions.product_answers import ATTRIBUTES, Attribute
-from actions.replies import entity_values, say
+from actions.replies import entity_values
 from actions.shop import ShopAction
 
 
@@ -60,14 +60,7 @@ class ActionCompareProducts(ShopAction):
     ) -> list[dict[str, Any]]:
         products = products_to_compare(tracker, self.shop.catalog)
         if len(products) < 2:
-            dispatcher.utter_message(
-                text=say(
-                    tracker,
-                    en='Search first, then tell me which to compare, e.g. "compare the first and '
-                    'second".',
-                    zh="请先搜索，再告诉我要对比哪几个，比如“对比第一个和第二个”。",
-                )
-            )
+            dispatcher.utter_message(text=self.shop.replies.text(tracker, "utter_compare_which"))
             return []
         table = comparison_table(products)
         lines = [" | ".join(f"#{i}" for i in range(1, len(products) + 1))]
@@ -75,7 +68,9 @@ class ActionCompareProducts(ShopAction):
             lines.append(f"{attribute}: " + " | ".join(values))
         titles = [f"#{i} {p.title}" for i, p in enumerate(products, start=1)]
         dispatcher.utter_message(
-            text="\n".join([say(tracker, en="Side by side:", zh="对比如下："), *titles, *lines]),
+            text="\n".join(
+                [self.shop.replies.text(tracker, "utter_compare_intro"), *titles, *lines]
+            ),
             json_message={
                 "type": "comparison",
                 "products": [

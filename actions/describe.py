@@ -10,7 +10,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.products import resolve_product
-from actions.replies import say
 from actions.shop import ShopAction
 from writer.describe import StreamEvent
 from writer.service import WriterBusy
@@ -27,25 +26,12 @@ class ActionDescribeProduct(ShopAction):
     ) -> list[dict[str, Any]]:
         product = resolve_product(tracker, self.shop.catalog)
         if product is None:
-            dispatcher.utter_message(
-                text=say(
-                    tracker,
-                    en="Which product should I describe? Search, then pick one, "
-                    'e.g. "the first one".',
-                    zh="要介绍哪件商品？先搜索，再选一个，比如“第一个”。",
-                )
-            )
+            dispatcher.utter_message(text=self.shop.replies.text(tracker, "utter_describe_which"))
             return []
         writer = self.shop.descriptions
         stored = writer.stored(product.id)
         if stored is None and not writer.ready:
-            self._answer_from_record(
-                dispatcher,
-                tracker,
-                product.id,
-                en="My writer is still starting, so here are the listing's own words:\n",
-                zh="文案模型还在启动，先给您商品信息原文：\n",
-            )
+            self._answer_from_record(dispatcher, tracker, product.id, "utter_writer_starting")
             return [SlotSet("selected_product", product.id)]
         stream_id = uuid.uuid4().hex[:12]
         conversation = tracker.sender_id
@@ -59,16 +45,10 @@ class ActionDescribeProduct(ShopAction):
             try:
                 stored = await writer.describe(product.id, on_event=forward)
             except WriterBusy:
-                self._answer_from_record(
-                    dispatcher,
-                    tracker,
-                    product.id,
-                    en="My writer is busy right now, so here are the listing's own words:\n",
-                    zh="文案模型正忙，先给您商品信息原文：\n",
-                )
+                self._answer_from_record(dispatcher, tracker, product.id, "utter_writer_busy")
                 return [SlotSet("selected_product", product.id)]
         dispatcher.utter_message(
-            text=say(tracker, en="", zh="商品描述（英文）：\n") + stored.text,
+            text=self.shop.replies.text(tracker, "utter_description_heading") + stored.text,
             json_message={
                 "type": "description",
                 "product_id": product.id,
@@ -81,10 +61,11 @@ class ActionDescribeProduct(ShopAction):
 
 
     def _answer_from_record(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, product_id: str, en: str, zh: str
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, product_id: str, why: str
     ) -> None:
+        """The listing's own words, after the reply `why` says why."""
         draft = self.shop.descriptions.draft_from_record(product_id)
         dispatcher.utter_message(
-            text=say(tracker, en=en, zh=zh) + draft,
+            text=self.shop.replies.text(tracker, why) + draft,
             json_message={"type": "description", "product_id": product_id, "path": "record"},
         )

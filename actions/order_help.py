@@ -17,10 +17,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.customers import CUSTOMER_SLOT, CUSTOMER_UNTIL_SLOT
 from actions.orders import ORDER_ID_DIGITS, Order
-from actions.replies import say
+from actions.replies import Replies
 from actions.shop import ShopAction
+from nlu.identifiers import EMAIL
 
-_EMAIL = re.compile(r"^[\w.+-]{1,64}@[\w-]{1,63}(\.[\w-]{1,63}){1,8}$")
 VERIFIED_FOR_S = 300.0
 ORDER_INTENTS = frozenset(
     {
@@ -73,7 +73,7 @@ class ActionStartOrderRequest(Action):
         return events
 
 
-class ValidateOrderForm(FormValidationAction):
+class ValidateOrderForm(FormValidationAction, ShopAction):
     def name(self) -> str:
         return "validate_order_form"
 
@@ -88,12 +88,8 @@ class ValidateOrderForm(FormValidationAction):
         if len(digits) == ORDER_ID_DIGITS:
             return {"order_id": digits}
         dispatcher.utter_message(
-            text=say(
-                tracker,
-                en=f"An order number has {ORDER_ID_DIGITS} digits; this one has {len(digits)}. "
-                "It's in your confirmation email.",
-                zh=f"订单号是 {ORDER_ID_DIGITS} 位数字，您输入的是 {len(digits)} 位。"
-                "可以在确认邮件中找到。",
+            text=self.shop.replies.text(
+                tracker, "utter_order_id_digits", digits=ORDER_ID_DIGITS, given=len(digits)
             )
         )
         return {"order_id": None}
@@ -106,13 +102,9 @@ class ValidateOrderForm(FormValidationAction):
         domain: dict[str, Any],
     ) -> dict[str, Any]:
         email = str(value or "").strip().lower()
-        if _EMAIL.match(email):
+        if EMAIL.fullmatch(email):
             return {"order_email": email}
-        dispatcher.utter_message(
-            text=say(
-                tracker, en="That doesn't look like an email address.", zh="这不像是邮箱地址。"
-            )
-        )
+        dispatcher.utter_message(text=self.shop.replies.text(tracker, "utter_not_an_email"))
         return {"order_email": None}
 
 
@@ -120,35 +112,29 @@ def _items(order: Order) -> str:
     return ", ".join(str(item["title"]) for item in order.items)
 
 
-def _status(order: Order, tracker: Tracker) -> str:
+def _status(order: Order, tracker: Tracker, replies: Replies) -> str:
     if order.status == "processing":
-        return say(
-            tracker,
-            en=f"Order {order.id} ({_items(order)}) is being prepared and ships within "
-            "1 business day.",
-            zh=f"订单 {order.id}（{_items(order)}）正在备货，1 个工作日内发货。",
+        return replies.text(
+            tracker, "utter_order_processing", order_id=order.id, items=_items(order)
         )
     if order.status == "shipped":
-        return say(
+        return replies.text(
             tracker,
-            en=f"Order {order.id} shipped on {_date(order.shipped_at)} with "
-            f"{order.carrier}, tracking number {order.tracking_number}.",
-            zh=f"订单 {order.id} 已于 {_date(order.shipped_at)} 由 {order.carrier} 发出，"
-            f"运单号 {order.tracking_number}。",
+            "utter_order_shipped",
+            order_id=order.id,
+            shipped=_date(order.shipped_at),
+            carrier=order.carrier,
+            tracking=order.tracking_number,
         )
     if order.status == "delivered":
-        return say(
+        return replies.text(
             tracker,
-            en=f"Order {order.id} was delivered on {_date(order.delivered_at)} to "
-            f"{order.shipping_address}.",
-            zh=f"订单 {order.id} 已于 {_date(order.delivered_at)} 送达 {order.shipping_address}。",
+            "utter_order_delivered",
+            order_id=order.id,
+            delivered=_date(order.delivered_at),
+            address=order.shipping_address,
         )
-    return say(tracker, en=f"Order {order.id} was cancelled.", zh=f"订单 {order.id} 已取消。")
-
-
-def _status_then(order: Order, tracker: Tracker, en: str, zh: str) -> str:
-    """The order's status, then what that means for the request."""
-    return _status(order, tracker) + " " + say(tracker, en=en, zh=zh)
+    return replies.text(tracker, "utter_order_cancelled", order_id=order.id)
 
 
 class ActionOrderRequest(ShopAction):
@@ -164,14 +150,7 @@ class ActionOrderRequest(ShopAction):
         email = str(tracker.get_slot("order_email") or "")
         order = self.shop.orders.find(order_id, email)
         if order is None:
-            dispatcher.utter_message(
-                text=say(
-                    tracker,
-                    en=f"I couldn't find order {order_id} for that email address. Please check "
-                    "both and ask again.",
-                    zh=f"没有找到该邮箱下的订单 {order_id}，请核对订单号和邮箱后再试。",
-                )
-            )
+            self._say(dispatcher, tracker, "utter_order_not_found", order_id=order_id)
             return [
                 SlotSet("order_id", None),
                 SlotSet("order_email", None),
@@ -193,37 +172,43 @@ class ActionOrderRequest(ShopAction):
             SlotSet("order_verified_until", until),
         ]
 
+    def _say(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, reply: str, **values: Any
+    ) -> None:
+        dispatcher.utter_message(text=self.shop.replies.text(tracker, reply, **values))
+
+    def _refuse(
+        self, order: Order, dispatcher: CollectingDispatcher, tracker: Tracker, why: str
+    ) -> list[dict[str, Any]]:
+        """The order's status, then the reply `why` that says what it means for the request;
+        nothing changes."""
+        status = _status(order, tracker, self.shop.replies)
+        dispatcher.utter_message(text=f"{status} {self.shop.replies.text(tracker, why)}")
+        return []
+
     def _track_order(
         self, order: Order, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=_status(order, tracker))
+        dispatcher.utter_message(text=_status(order, tracker, self.shop.replies))
         return []
 
     def _cancel_order(
         self, order: Order, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
         if order.status != "processing":
-            dispatcher.utter_message(
-                text=_status_then(
-                    order,
-                    tracker,
-                    en="It can no longer be cancelled; you can return it within 30 days of "
-                    "delivery instead.",
-                    zh="该订单已无法取消，可在签收后 30 天内退货。",
-                )
-            )
-            return []
+            return self._refuse(order, dispatcher, tracker, "utter_cannot_cancel_return_instead")
+        replies = self.shop.replies
         dispatcher.utter_message(
-            text=say(
+            text=replies.text(
                 tracker,
-                en=f"Cancel order {order.id} ({_items(order)}, ${order.total:,.2f})? "
-                "It hasn't shipped, so cancelling is free.",
-                zh=f"确认取消订单 {order.id}（{_items(order)}，${order.total:,.2f}）吗？"
-                "订单尚未发货，取消免费。",
+                "utter_confirm_cancel",
+                order_id=order.id,
+                items=_items(order),
+                total=order.total,
             ),
             buttons=[
-                {"title": say(tracker, en="Yes, cancel it", zh="确认取消"), "payload": "/affirm"},
-                {"title": say(tracker, en="No, keep it", zh="不取消"), "payload": "/deny"},
+                {"title": replies.text(tracker, "utter_button_cancel_yes"), "payload": "/affirm"},
+                {"title": replies.text(tracker, "utter_button_cancel_no"), "payload": "/deny"},
             ],
         )
         return [SlotSet("pending_confirmation", "cancel_order")]
@@ -232,23 +217,8 @@ class ActionOrderRequest(ShopAction):
         self, order: Order, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
         if order.status != "processing":
-            dispatcher.utter_message(
-                text=_status_then(
-                    order,
-                    tracker,
-                    en="It has left our warehouse, so it can't be changed any more.",
-                    zh="订单已出库，无法再修改。",
-                )
-            )
-            return []
-        dispatcher.utter_message(
-            text=say(
-                tracker,
-                en=f"Order {order.id} hasn't shipped yet, so it can still be changed. I've asked "
-                "a person from our team to make the change with you.",
-                zh=f"订单 {order.id} 尚未发货，还可以修改。我已请工作人员与您一起处理。",
-            )
-        )
+            return self._refuse(order, dispatcher, tracker, "utter_cannot_change")
+        self._say(dispatcher, tracker, "utter_order_changeable", order_id=order.id)
         return [SlotSet("handoff_requested", str(tracker.get_slot("order_request")))]
 
     _change_shipping_address = _change_order
@@ -257,78 +227,45 @@ class ActionOrderRequest(ShopAction):
         self, order: Order, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
         if order.status == "processing":
-            dispatcher.utter_message(
-                text=say(
-                    tracker,
-                    en=f"Order {order.id} hasn't shipped yet: cancel it instead, for free.",
-                    zh=f"订单 {order.id} 尚未发货，可以直接免费取消。",
-                )
-            )
+            self._say(dispatcher, tracker, "utter_cancel_instead", order_id=order.id)
             return []
         if not order.returnable(time.time()):
-            dispatcher.utter_message(
-                text=_status_then(
-                    order,
-                    tracker,
-                    en="It isn't eligible for a return: returns are open for 30 days after "
-                    "delivery, once per order.",
-                    zh="该订单不符合退货条件：签收后 30 天内可退货，每个订单限一次。",
-                )
-            )
-            return []
+            return self._refuse(order, dispatcher, tracker, "utter_not_returnable")
         self.shop.orders.request_refund(order)
-        dispatcher.utter_message(
-            text=say(
-                tracker,
-                en=f"I've opened a return for order {order.id}. Send the items back with the "
-                f"label we email you; ${order.total:,.2f} is refunded within 5–7 business days "
-                "after they arrive.",
-                zh=f"已为订单 {order.id} 创建退货申请。请使用邮件中的退货标签寄回商品，"
-                f"收到后 5–7 个工作日内退款 ${order.total:,.2f}。",
-            )
-        )
+        self._say(dispatcher, tracker, "utter_return_opened", order_id=order.id, total=order.total)
         return []
 
     def _track_refund(
         self, order: Order, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
         if order.refund_status is None:
-            text = say(
-                tracker,
-                en=f"There is no return or refund on order {order.id}.",
-                zh=f"订单 {order.id} 没有退货或退款记录。",
-            )
+            self._say(dispatcher, tracker, "utter_no_refund", order_id=order.id)
         else:
-            text = say(
+            self._say(
+                dispatcher,
                 tracker,
-                en=f"Order {order.id}: return requested; ${order.refund_amount:,.2f} will "
-                "be refunded once the items arrive at our warehouse.",
-                zh=f"订单 {order.id}：已申请退货，商品到仓后退款 ${order.refund_amount:,.2f}。",
+                "utter_refund_status",
+                order_id=order.id,
+                amount=order.refund_amount,
             )
-        dispatcher.utter_message(text=text)
         return []
 
     def _get_invoice(
         self, order: Order, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
+        replies = self.shop.replies
+        heading = replies.text(
+            tracker,
+            "utter_invoice_heading",
+            invoice_id=order.invoice_id,
+            order_id=order.id,
+            placed=_date(order.placed_at),
+        )
         lines = [
             f"• {i['title']} — ${float(i['price']):,.2f} × {i['quantity']}" for i in order.items
         ]
-        dispatcher.utter_message(
-            text="\n".join(
-                [
-                    say(
-                        tracker,
-                        en=f"Invoice {order.invoice_id} for order {order.id}, "
-                        f"placed {_date(order.placed_at)}:",
-                        zh=f"订单 {order.id} 的发票 {order.invoice_id}"
-                        f"（下单日期 {_date(order.placed_at)}）：",
-                    ),
-                    *lines,
-                    say(tracker, en=f"Total ${order.total:,.2f}", zh=f"合计 ${order.total:,.2f}"),
-                ]
-            )
-        )
+        total = replies.text(tracker, "utter_invoice_total", total=order.total)
+        dispatcher.utter_message(text="\n".join([heading, *lines, total]))
         return []
 
     _check_invoice = _get_invoice
@@ -346,30 +283,16 @@ class ActionConfirmPending(ShopAction):
         order = self.shop.orders.find(
             str(tracker.get_slot("order_id") or ""), str(tracker.get_slot("order_email") or "")
         )
+        replies = self.shop.replies
         if not still_verified(tracker):
-            dispatcher.utter_message(
-                text=say(
-                    tracker,
-                    en="That was a while ago, so nothing changed. Ask again with your order "
-                    "number and email if you still want to cancel.",
-                    zh="距离上次确认已过一段时间，订单未做更改。如仍需取消，请重新提供订单号和邮箱。",
-                )
-            )
+            dispatcher.utter_message(text=replies.text(tracker, "utter_confirmation_expired"))
             return [SlotSet("pending_confirmation", None), *_forget_order()]
         if order is not None and self.shop.orders.cancel(order):
             dispatcher.utter_message(
-                text=say(
-                    tracker,
-                    en=f"Done: order {order.id} is cancelled. You won't be charged.",
-                    zh=f"订单 {order.id} 已取消，不会扣款。",
-                )
+                text=replies.text(tracker, "utter_cancel_done", order_id=order.id)
             )
         else:
-            dispatcher.utter_message(
-                text=say(
-                    tracker, en="That order can no longer be cancelled.", zh="该订单已无法取消。"
-                )
-            )
+            dispatcher.utter_message(text=replies.text(tracker, "utter_cannot_cancel_now"))
         return [SlotSet("pending_confirmation", None)]
 
 
@@ -381,14 +304,12 @@ def _forget_order() -> list[dict[str, Any]]:
     ]
 
 
-class ActionDropPending(Action):
+class ActionDropPending(ShopAction):
     def name(self) -> str:
         return "action_drop_pending"
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(
-            text=say(tracker, en="Okay, nothing changed.", zh="好的，订单保持不变。")
-        )
+        dispatcher.utter_message(text=self.shop.replies.text(tracker, "utter_nothing_changed"))
         return [SlotSet("pending_confirmation", None)]

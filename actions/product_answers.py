@@ -13,7 +13,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog import Product
 from actions.products import resolve_product
-from actions.replies import say
 from actions.shop import ShopAction
 
 
@@ -132,47 +131,23 @@ class ActionAnswerProductQuestion(ShopAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         product = resolve_product(tracker, self.shop.catalog, prefer_selected=True)
+        replies = self.shop.replies
         if product is None:
-            dispatcher.utter_message(
-                text=say(
-                    tracker,
-                    en='Which product do you mean? Search first, then ask, e.g. "does the second '
-                    'one have bluetooth?"',
-                    zh="您问的是哪件商品？请先搜索，再提问，比如“第二个有蓝牙吗？”",
-                )
-            )
+            dispatcher.utter_message(text=replies.text(tracker, "utter_question_which"))
             return []
         question = str(tracker.latest_message.get("text") or "")
         answer = answer_question(question, product)
-        attribute, line = answer.subject, answer.line
+        attribute, line, title = answer.subject, answer.line, product.title
         if line is not None and answer.exact:
-            text = say(
-                tracker,
-                en=f'{product.title}: the listing says "{line}".',
-                zh=f"{product.title}：商品信息写明“{line}”。",
-            )
+            text = replies.text(tracker, "utter_listing_says", title=title, line=line)
         elif line is not None:
-            text = say(
-                tracker,
-                en=f"The listing of {product.title} doesn't mention {attribute}; what it says "
-                f'is "{line}".',
-                zh=f"{product.title} 的商品信息没有提到 {attribute}，写明的是“{line}”。",
+            text = replies.text(
+                tracker, "utter_listing_says_other", title=title, attribute=attribute, line=line
             )
         elif attribute is not None:
-            text = say(
-                tracker,
-                en=f"I don't know from the listing: {product.title} doesn't state its "
-                f"{attribute}, and I won't guess. A person from our team can check.",
-                zh=f"商品信息里没有写明 {product.title} 的{attribute}，"
-                "我不想猜测，可以请工作人员核实。",
-            )
+            text = replies.text(tracker, "utter_listing_silent", title=title, attribute=attribute)
         else:
-            text = say(
-                tracker,
-                en=f"I don't know from the listing. Here is everything it says about "
-                f"{product.title}:\n" + "\n".join(f"• {f}" for f in product.features),
-                zh=f"商品信息里没有相关内容。{product.title} 的全部信息：\n"
-                + "\n".join(f"• {f}" for f in product.features),
-            )
+            features = "\n".join(f"• {f}" for f in product.features)
+            text = replies.text(tracker, "utter_listing_all", title=title, features=features)
         dispatcher.utter_message(text=text)
         return [SlotSet("selected_product", product.id)]

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog import Catalog, Product, SearchQuery, fts_query, screen_mentions, size_mentions
 from actions.recommend import shopper_id
-from actions.replies import entity_values, first_entity, say
+from actions.replies import Replies, entity_values, first_entity
 from actions.shop import ShopAction
 
 MAX_PRICE = 1_000_000.0
@@ -63,13 +63,7 @@ class ActionSearchProducts(ShopAction):
     ) -> list[dict[str, Any]]:
         query = query_from(tracker)
         if query is None:
-            dispatcher.utter_message(
-                text=say(
-                    tracker,
-                    en='That price limit doesn\'t look right. Try something like "under $500".',
-                    zh="这个价格范围看起来不太对，可以试试“500元以内”。",
-                )
-            )
+            dispatcher.utter_message(text=self.shop.replies.text(tracker, "utter_bad_price_limit"))
             return []
         # remembered for refinements; "cheaper" narrows this search only
         search = {"text": query.text, "price_min": query.price_min, "price_max": query.price_max}
@@ -79,15 +73,9 @@ class ActionSearchProducts(ShopAction):
             query = replace(query, price_max=min(prices) - 0.01)
         products = await self._search(query)
         if not products:
-            dispatcher.utter_message(
-                text=say(
-                    tracker,
-                    en="I found nothing like that. Try other words or a wider price range.",
-                    zh="没有找到符合条件的商品，换个关键词或放宽价格范围试试。",
-                )
-            )
+            dispatcher.utter_message(text=self.shop.replies.text(tracker, "utter_nothing_found"))
             return [SlotSet("last_results", [])]
-        _show_results(products, dispatcher, tracker)
+        _show_results(products, dispatcher, tracker, self.shop.replies)
         return [SlotSet("last_results", [p.id for p in products]), SlotSet("last_search", search)]
 
     async def _search(self, query: SearchQuery) -> list[Product]:
@@ -130,28 +118,24 @@ def query_from(tracker: Tracker) -> SearchQuery | None:
 
 
 def _show_results(
-    products: list[Product], dispatcher: CollectingDispatcher, tracker: Tracker
+    products: list[Product], dispatcher: CollectingDispatcher, tracker: Tracker, replies: Replies
 ) -> None:
     """A numbered list, product cards, and buttons for details and comparing."""
     lines = [f"{i}. {p.title} — {p.price_label()}" for i, p in enumerate(products, start=1)]
-    intro = say(
-        tracker,
-        en=f"Here are {len(products)} products I found:",
-        zh=f"为您找到 {len(products)} 件商品：",
-    )
+    intro = replies.text(tracker, "utter_results_intro", count=len(products))
     if len(products) > 1:
         buttons = [
             *(
-                _details_button(p, say(tracker, en=f"Details #{i}", zh=f"第{i}个详情"))
+                _details_button(p, replies.text(tracker, "utter_button_details_n", n=i))
                 for i, p in enumerate(products[:3], start=1)
             ),
             {
-                "title": say(tracker, en="Compare #1 and #2", zh="对比前两个"),
+                "title": replies.text(tracker, "utter_button_compare_first_two"),
                 "payload": "/compare_products",
             },
         ]
     else:
-        buttons = [_details_button(products[0], say(tracker, en="Details", zh="详情"))]
+        buttons = [_details_button(products[0], replies.text(tracker, "utter_button_details"))]
     dispatcher.utter_message(
         text="\n".join([intro, *lines]),
         json_message={"type": "product_cards", "products": [p.to_card() for p in products]},
@@ -193,15 +177,13 @@ def resolve_product(
     return catalog.get(str(selected)) if selected else None
 
 
-def describe(product: Product, tracker: Tracker) -> str:
+def describe(product: Product, tracker: Tracker, replies: Replies) -> str:
     rating = (
-        say(
-            tracker,
-            en=f"Rated {product.rating}/5 from {product.review_count} reviews.",
-            zh=f"评分 {product.rating}/5（{product.review_count} 条评价）。",
+        replies.text(
+            tracker, "utter_rating", rating=product.rating, reviews=product.review_count
         )
         if product.rating is not None
-        else say(tracker, en="No ratings yet.", zh="暂无评分。")
+        else replies.text(tracker, "utter_no_ratings")
     )
     lines = [product.title, f"{product.price_label()} · {product.category}", rating]
     if product.discount:
@@ -219,23 +201,17 @@ class ActionProductDetails(ShopAction):
     ) -> list[dict[str, Any]]:
         product = resolve_product(tracker, self.shop.catalog)
         if product is None:
-            dispatcher.utter_message(
-                text=say(
-                    tracker,
-                    en='Which product do you mean? Search, then pick one, e.g. "the second one".',
-                    zh="您指的是哪件商品？先搜索，再选一个，比如“第二个”。",
-                )
-            )
+            dispatcher.utter_message(text=self.shop.replies.text(tracker, "utter_details_which"))
             return []
         dispatcher.utter_message(
-            text=describe(product, tracker),
+            text=describe(product, tracker, self.shop.replies),
             json_message={
                 "type": "product_detail",
                 "product": {**product.to_card(), "features": product.features},
             },
             buttons=[
                 {
-                    "title": say(tracker, en="More like this", zh="类似商品"),
+                    "title": self.shop.replies.text(tracker, "utter_button_more_like_this"),
                     "payload": f'/recommend{{"product_id": "{product.id}"}}',
                 }
             ],

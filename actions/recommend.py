@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.catalog import Product
 from actions.customers import trusted_customer, visitor_id
 from actions.recommender import also_bought, recommend
-from actions.replies import first_entity, say
+from actions.replies import first_entity
 from actions.shop import ShopAction
 
 PRICE_BAND = (0.5, 1.5)  # around the price of what the shopper looked at
@@ -46,9 +46,7 @@ class ActionRecommend(ShopAction):
             intro, products = self._similar(tracker, seed, shown)
         if not products:
             products = catalog.popular(limit=SHOWN)
-            intro = say(
-                tracker, en="Our best-reviewed products right now:", zh="目前评价最好的商品："
-            )
+            intro = self.shop.replies.text(tracker, "utter_best_reviewed")
         lines = [f"{i}. {p.title} — {p.price_label()}" for i, p in enumerate(products, start=1)]
         dispatcher.utter_message(
             text="\n".join([intro, *lines]),
@@ -63,19 +61,11 @@ class ActionRecommend(ShopAction):
         catalog = self.shop.catalog
         if seed is not None:
             ids = also_bought(model, seed.id, SHOWN)
-            intro = say(
-                tracker,
-                en=f"Customers who bought {seed.title} also bought:",
-                zh=f"购买了 {seed.title} 的顾客还买了：",
-            )
+            intro = self.shop.replies.text(tracker, "utter_also_bought", title=seed.title)
         else:
             history = self.shop.interactions.history(shopper_id(tracker))
             ids = recommend(model, history, SHOWN) if history else []
-            intro = say(
-                tracker,
-                en="Picked for you from what you bought and viewed:",
-                zh="根据您的购买和浏览为您推荐：",
-            )
+            intro = self.shop.replies.text(tracker, "utter_for_you")
         products = [p for p in (catalog.get(i) for i in ids) if p is not None]
         return intro, products
 
@@ -89,9 +79,5 @@ class ActionRecommend(ShopAction):
             or catalog.popular(seed.category, {seed.id, *shown}, band, SHOWN)
             or catalog.popular(seed.category, {seed.id}, limit=SHOWN)
         )
-        intro = say(
-            tracker,
-            en=f"Similar to {seed.title}, well reviewed:",
-            zh=f"和 {seed.title} 类似、评价好的商品：",
-        )
+        intro = self.shop.replies.text(tracker, "utter_similar", title=seed.title)
         return intro, products

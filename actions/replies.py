@@ -1,7 +1,12 @@
-"""Small helpers for composing replies in the shopper's language."""
+"""The replies actions compose, from the domain's responses, in the shopper's language."""
 
 from __future__ import annotations
 
+import string
+from pathlib import Path
+from typing import Any
+
+import yaml
 from rasa_sdk import Tracker
 
 
@@ -9,21 +14,54 @@ def language(tracker: Tracker) -> str:
     return "zh" if tracker.get_slot("language") == "zh" else "en"
 
 
-def help_buttons(tracker: Tracker) -> list[dict[str, str]]:
-    if language(tracker) == "zh":
+class _KeepUnknown(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class Replies:
+    """Every text an action says lives in `data/domain.yml` as a response with a Chinese
+    variation (condition `language: zh`) and a plain one, as the engine's own responses do;
+    actions ask for it by name with the values to fill in."""
+
+    def __init__(self, responses: dict[str, list[dict[str, Any]]]) -> None:
+        self._responses = responses
+
+    @classmethod
+    def load(cls, domain_file: Path) -> Replies:
+        domain = yaml.safe_load(domain_file.read_text(encoding="utf-8")) or {}
+        return cls(domain.get("responses") or {})
+
+    def text(self, tracker: Tracker, name: str, **values: Any) -> str:
+        """Response `name` in the shopper's language, its `{placeholders}` filled."""
+        variations = self._responses[name]  # a missing reply is a bug: fail loudly
+        wanted = language(tracker)
+        chosen = next(
+            (v for v in variations if _language_of(v) == wanted),
+            next(v for v in variations if not v.get("condition")),
+        )
+        template = str(chosen.get("text") or "")
+        return string.Formatter().vformat(template, (), _KeepUnknown(values))
+
+    def help_buttons(self, tracker: Tracker) -> list[dict[str, str]]:
+        """What the bot can do, as quick replies."""
         return [
-            {"title": "看看笔记本电脑", "payload": '/search_product{"query": "laptop"}'},
-            {"title": "看看耳机", "payload": '/search_product{"query": "headphones"}'},
+            {
+                "title": self.text(tracker, "utter_button_laptops"),
+                "payload": '/search_product{"query": "laptop"}',
+            },
+            {
+                "title": self.text(tracker, "utter_button_headphones"),
+                "payload": '/search_product{"query": "headphones"}',
+            },
         ]
-    return [
-        {"title": "Laptops", "payload": '/search_product{"query": "laptop"}'},
-        {"title": "Headphones", "payload": '/search_product{"query": "headphones"}'},
-    ]
 
 
-def say(tracker: Tracker, en: str, zh: str) -> str:
-    """Pick the shopper's language for text an action composes itself."""
-    return zh if language(tracker) == "zh" else en
+def _language_of(variation: dict[str, Any]) -> str | None:
+    for condition in variation.get("condition") or []:
+        if condition.get("name") == "language":
+            return str(condition.get("value"))
+    return None
 
 
 def entity_values(tracker: Tracker, name: str) -> list[object]:

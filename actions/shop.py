@@ -26,6 +26,7 @@ from actions.policies import PolicyBook
 from actions.recommender import ItemModel
 from actions.recommender_store import FILE as RECOMMENDER_FILE
 from actions.recommender_store import load_model
+from actions.replies import Replies
 from writer.service import DescriptionService
 from writer.settings import WriterSettings
 from writer.store import DescriptionStore
@@ -71,6 +72,7 @@ class Shop:
     encoder: SentenceEncoder
     descriptions: DescriptionService
     recommender: SavedRecommender
+    replies: Replies
 
     @staticmethod
     def prepare(config: ShopConfig, show_progress: bool = True) -> None:
@@ -107,6 +109,7 @@ class Shop:
                 config.writer, catalog, DescriptionStore(open_database(config.catalog_db))
             ),
             recommender=SavedRecommender(config.models),
+            replies=Replies.load(config.data_dir / "domain.yml"),
         )
         if load_models:  # load the search encoder and embed the policies now, not on a turn
             shop.policies.closest("warm up", shop.encoder.encode)

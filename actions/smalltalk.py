@@ -6,17 +6,17 @@ import asyncio
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.replies import help_buttons, language
+from actions.replies import language
 from actions.shop import ShopAction
 
 # cosine similarity above which a policy answers a question the classifier was unsure of
 POLICY_MATCH = 0.45
 
 
-class ResponseAction(Action, ABC):
+class ResponseAction(ShopAction, ABC):
     """Answers with one response of the domain (rendered in the shopper's language)."""
 
     response: ClassVar[str]
@@ -28,7 +28,7 @@ class ResponseAction(Action, ABC):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        buttons = help_buttons(tracker) if self.offers_help else None
+        buttons = self.shop.replies.help_buttons(tracker) if self.offers_help else None
         dispatcher.utter_message(response=self.response, buttons=buttons)
         return []
 
@@ -71,7 +71,9 @@ class ActionDefaultFallback(ShopAction):
             if match is not None and match[1] >= POLICY_MATCH:
                 answer = book.answer(match[0], language(tracker))
                 if answer:
-                    dispatcher.utter_message(text=answer, buttons=help_buttons(tracker))
+                    buttons = self.shop.replies.help_buttons(tracker)
+                    dispatcher.utter_message(text=answer, buttons=buttons)
                     return []
-        dispatcher.utter_message(response="utter_default", buttons=help_buttons(tracker))
+        buttons = self.shop.replies.help_buttons(tracker)
+        dispatcher.utter_message(response="utter_default", buttons=buttons)
         return []

@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.replies import language, say
+from actions.replies import Replies, language
 from actions.shop import ShopAction
 
 # Intents a person must handle; the handoff hook is the `handoff_requested` slot.
@@ -26,20 +26,20 @@ ABOUT_ORDERS = frozenset(
 )
 
 
-def follow_ups(intent: str, tracker: Tracker) -> list[dict[str, str]]:
+def follow_ups(intent: str, tracker: Tracker, replies: Replies) -> list[dict[str, str]]:
     """Quick replies for what a shopper usually wants next after this answer."""
     buttons = []
     if intent in ABOUT_ORDERS:
         buttons.append(
             {
-                "title": say(tracker, en="Track my order", zh="查询我的订单"),
+                "title": replies.text(tracker, "utter_button_track_order"),
                 "payload": "/track_order",
             }
         )
     if intent not in NEEDS_A_PERSON:
         buttons.append(
             {
-                "title": say(tracker, en="Talk to a person", zh="转人工客服"),
+                "title": replies.text(tracker, "utter_button_talk_to_person"),
                 "payload": "/contact_human_agent",
             }
         )
@@ -60,7 +60,8 @@ class ActionAnswerPolicy(ShopAction):
         if answer is None:
             dispatcher.utter_message(response="utter_default")
             return []
-        dispatcher.utter_message(text=answer, buttons=follow_ups(intent, tracker))
+        buttons = follow_ups(intent, tracker, self.shop.replies)
+        dispatcher.utter_message(text=answer, buttons=buttons)
         if intent in NEEDS_A_PERSON:
             return [SlotSet("handoff_requested", intent)]
         return []

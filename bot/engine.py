@@ -38,6 +38,7 @@ from bot.tracker import (
     slot_event,
     user_event,
 )
+from nlu.language import has_chinese
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +161,7 @@ class Bot:
             return True
 
     def _refuse_long_message(self, message: UserMessage) -> BotMessage:
-        language = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in message.text[:200]) else "en"
+        language = "zh" if has_chinese(message.text[:200]) else "en"
         variation = self.domain.pick_response("utter_message_too_long", {"language": language})
         limit = self.limits.max_message_chars
         text = variation.text if variation and variation.text else "That message is too long."

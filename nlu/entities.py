@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from nlu.identifiers import EMAIL, PHONE
 from nlu.lookups import CatalogLookups
 
 EXTRACTOR = "RegexEntityExtractor"
@@ -61,14 +62,7 @@ _ORDINAL_ZH = re.compile(r"第 ?([一二两三四五1-5]) ?(?:个|款|件|台|�
 _ORDER_ID = re.compile(
     r"(?:order|订单|ord) ?(?:id|number|no\.?|号|#)? ?[:#]? ?(\d{5,20})(?!\d)", re.IGNORECASE
 )
-# the local part starts where a word does, so a long run of letters is scanned once, not once
-# per letter
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 _INVOICE_ID = re.compile(r"\b(INV-\d{4}-\d{4,8})\b", re.IGNORECASE)
-_PHONE = re.compile(
-    r"(?<![\d-])(?:\+?\d{1,3}[ -]?)?(?:\(\d{3}\)|\d{3})[ -]?\d{3}[ -]?\d{4}(?![\d-])"
-    r"|(?<!\d)1[3-9]\d{9}(?!\d)"
-)
 _SIZE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?(gb|tb)\b", re.IGNORECASE)
 _MEMORY_WORDS = re.compile(r"\b(ram|memory|ddr\d?)\b|内存|运存", re.IGNORECASE)
 _STORAGE_WORDS = re.compile(r"\b(ssd|hdd|storage|emmc|drive)\b|存储|硬盘|固态", re.IGNORECASE)
@@ -261,10 +255,10 @@ def _entities_in(text: str, lookups: CatalogLookups | None) -> list[dict[str, An
         entities.append(_entity("order_id", match.group(1), match.start(1), match.end(1)))
     for match in _INVOICE_ID.finditer(text):
         entities.append(_entity("invoice_id", match.group(1).upper(), match.start(), match.end()))
-    for match in _EMAIL.finditer(text):
+    for match in EMAIL.finditer(text):
         entities.append(_entity("email", match.group(0), match.start(), match.end()))
     taken = [(e["start"], e["end"]) for e in entities if e["entity"] in _IDENTIFIERS]
-    for match in _PHONE.finditer(text):
+    for match in PHONE.finditer(text):
         if not any(s <= match.start() < end for s, end in taken):
             entities.append(_entity("phone", match.group(0), match.start(), match.end()))
     spans = [(e["start"], e["end"]) for e in entities if e["entity"] in _IDENTIFIERS]

@@ -8,6 +8,11 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 
+def has_chinese(text: str) -> bool:
+    """Whether `text` holds any Han character."""
+    return _HAN.search(text) is not None
+
+
 def detect_language(text: str) -> str:
     """`zh` when Han characters make up at least half of the words, else `en`.
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from nlu.brands import BRAND_ALIASES
+
 # Words shoppers use for a category, beyond the category's own name.
 CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
     "Laptops & Notebook Computers": ("laptop", "laptops", "notebook", "chromebook", "笔记本"),
@@ -30,20 +32,6 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
     "Hard Drives, SSD & Storage": ("hard drive", "ssd", "external drive", "硬盘"),
     "Musical Instruments": ("guitar", "piano", "keyboard", "drum", "吉他", "钢琴"),
     "Phones & Two-way Radios": ("phone", "radio", "walkie talkie", "手机", "对讲机"),
-}
-BRAND_ALIASES = {
-    "苹果": "Apple",
-    "华硕": "ASUS",
-    "戴尔": "Dell",
-    "联想": "Lenovo",
-    "三星": "Samsung",
-    "索尼": "Sony",
-    "惠普": "HP",
-    "微软": "Microsoft",
-    "宏碁": "Acer",
-    "微星": "MSI",
-    "谷歌": "Google",
-    "亚马逊": "Amazon",
 }
 
 

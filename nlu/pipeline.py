@@ -10,7 +10,7 @@ from typing import Any
 from nlu.batching import MicroBatcher
 from nlu.classifier import IntentClassifier
 from nlu.entities import extract_entities
-from nlu.evaluation import OUT_OF_SCOPE
+from nlu.evaluation import apply_threshold
 from nlu.language import detect_language
 from nlu.lookups import CatalogLookups
 from nlu.model_store import ensure_intent_model
@@ -116,10 +116,8 @@ class ShopNLU:
 
     def _judge(self, top: IntentScore) -> IntentScore:
         """Doubt below the calibrated threshold means the message is out of the shop's scope."""
-        threshold = self.classifier.threshold
-        if threshold is not None and top["confidence"] < threshold:
-            return IntentScore(name=OUT_OF_SCOPE, confidence=top["confidence"])
-        return top
+        name = apply_threshold(top["name"], top["confidence"], self.classifier.threshold)
+        return IntentScore(name=name, confidence=top["confidence"])
 
     async def close(self) -> None:
         await self._batcher.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,10 +15,13 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from actions.shop import Shop
 from bot.app import build_bot, close_bot, open_shop
 from bot.engine import Bot
-from bot.settings import PROJECT_ROOT, Settings, WriterSettings
+from bot.settings import Settings, WriterSettings
 
-# The same cache `make serve` uses, so a machine trains the default model once.
-MODELS = Path(os.environ.get("SHOPBOT_MODELS", PROJECT_ROOT / "models"))
+# Trained models and product vectors for tests live outside the repository, in the system's
+# temporary folder, kept between runs so a machine trains the default model once.
+MODELS = Path(
+    os.environ.get("SHOPBOT_TEST_MODELS", Path(tempfile.gettempdir()) / "shopbot-test-models")
+)
 
 
 @pytest.fixture(scope="session")

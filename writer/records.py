@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from nlu.language import has_chinese
+
 # Bullets that address the writer instead of describing the product: record text is data,
 # so these are dropped before planning (and the grounding check still guards the output).
 _INSTRUCTION = re.compile(
@@ -70,7 +72,7 @@ class ProductRecord:
         title = next((attributes.pop(key) for key in _TITLE_FIELDS if key in attributes), "")
         if not title:
             raise ValueError("the attributes need a product name (商品名称)")
-        language = "zh" if re.search(r"[\u4e00-\u9fff]", text) else "en"
+        language = "zh" if has_chinese(text) else "en"
         return cls(id=record_id, title=title, attributes=attributes, language=language)
 
     def texts(self) -> list[str]:

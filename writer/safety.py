@@ -8,75 +8,14 @@ from dataclasses import dataclass, field
 
 from better_profanity import Profanity
 
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+")  # from a word's start: linear
-_PHONE = re.compile(
-    r"(?<![\w.+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)\s?|\d{2,4}[\s.-])\d{3,4}[\s.-]\d{3,4}(?![\w.])"
-    r"|(?<![\w+])\+\d{8,15}(?!\d)"  # E.164
-    r"|(?<!\d)1[3-9]\d{9}(?!\d)"  # mainland China mobile
-)
+from nlu.brands import COMMON_BRANDS
+from nlu.identifiers import EMAIL, PHONE_ANYWHERE
+
 _URL = re.compile(r"\bhttps?://|\bwww\.", re.IGNORECASE)
 _DISPARAGING = re.compile(
     r"\b(unlike|better than|worse than|superior to|inferior|knock-?off|cheap copy|"
     r"rip-?off|garbage|trash|junk|crap|scam|beats? the competition)\b",
     re.IGNORECASE,
-)
-# Brands a small model likes to bring up; the catalog's own brands are added at startup.
-COMMON_BRANDS = (
-    "Apple",
-    "Samsung",
-    "Sony",
-    "LG",
-    "Dell",
-    "HP",
-    "Lenovo",
-    "ASUS",
-    "Acer",
-    "Microsoft",
-    "Google",
-    "Amazon",
-    "Huawei",
-    "Xiaomi",
-    "Bose",
-    "JBL",
-    "Nintendo",
-    "Canon",
-    "Nikon",
-    "Intel",
-    "AMD",
-    "Nvidia",
-    "Motorola",
-    "OnePlus",
-    "Oppo",
-    "Vivo",
-    "Razer",
-    "Logitech",
-    "Hisense",
-    "TCL",
-    "TP-Link",
-    "Sonos",
-    "Klipsch",
-    "Roland",
-    "Lorex",
-    "Arlo",
-    "Swann",
-    "MSI",
-    "Xbox",
-    "PlayStation",
-    "Duracell",
-    "Netgear",
-    "Casio",
-    "Philips",
-    "Yamaha",
-    "Panasonic",
-    "GoPro",
-    "DJI",
-    "Denon",
-    "Fitbit",
-    "Skullcandy",
-    "Wyze",
-    "Beats",
-    "Vizio",
-    "Toshiba",
 )
 
 
@@ -101,9 +40,9 @@ class SafetyFilter:
     def check(self, text: str, own_words: str = "") -> SafetyReport:
         """Problems in `text`; brands named in `own_words` (the record) are allowed."""
         problems = []
-        if _EMAIL.search(text):
+        if EMAIL.search(text):
             problems.append("email address")
-        if _PHONE.search(text):
+        if PHONE_ANYWHERE.search(text):
             problems.append("phone number")
         if _URL.search(text):
             problems.append("link")
