@@ -8,10 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from actions.registry import shop_actions
-from actions.shop import Shop
 from bot.action_runner import InProcessActionRunner
-from bot.app import shop_config
 from bot.domain import Domain, Rule
 from bot.engine import Bot, StartupError, TurnLimits
 from bot.messages import UserMessage
@@ -19,7 +16,7 @@ from bot.policy import RulePolicy
 from bot.settings import Settings
 from bot.store import SqliteConversationStore
 from bot.tracker import bot_event, slot_event
-from tests.conftest import MODELS
+from tests.fakes.action_runner import ScriptedActions
 from tests.fakes.interpreter import KeywordInterpreter
 
 RULES = {
@@ -31,20 +28,21 @@ RULES = {
 
 @pytest.fixture
 async def core_bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    settings = Settings(home=tmp_path, models=MODELS)
-    shop = Shop.open(shop_config(settings), show_progress=False, load_models=False)
+    settings = Settings(home=tmp_path)
     domain = Domain.load(settings.domain_file)
+    actions = ScriptedActions(
+        domain, {"action_greet": "utter_greet", "action_default_fallback": "utter_default"}
+    )
     bot = await Bot.start(
         domain=domain,
         store=SqliteConversationStore(settings.conversations_db),
         interpreter=KeywordInterpreter(RULES, delay_s=0.001),
-        actions=InProcessActionRunner(shop_actions(shop)),
+        actions=actions,
         policy=RulePolicy(domain.policy, 0.4),
         limits=TurnLimits(max_message_chars=50, max_events=60, keep_events=12),
     )
     yield bot
     await bot.store.close()
-    shop.close()
 
 
 async def test_a_turn_answers_and_records_rasa_events(core_bot: Bot) -> None:
