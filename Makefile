@@ -51,6 +51,7 @@ typecheck: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev ## long measurements; tables printed, JSON under bench/results/
 	$(BIN)/python -m bench.intent_latency
 	$(BIN)/python -m bench.rest_latency
+	$(BIN)/python -m bench.adversarial_text
 
 clean:
 	rm -rf $(VENV) var models .pytest_cache .mypy_cache .ruff_cache
