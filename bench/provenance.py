@@ -29,7 +29,11 @@ def provenance(
 
     return {
         "commit": _git("rev-parse", "HEAD"),
-        "uncommitted_changes": _git("status", "--porcelain", "--untracked-files=no") != "",
+        # changes to code, not to other result files written by an earlier bench in the run
+        "uncommitted_changes": _git(
+            "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results"
+        )
+        != "",
         "arguments": vars(arguments) if isinstance(arguments, Namespace) else arguments or {},
         "settings": settings or {},
         "machine": {
