@@ -54,4 +54,4 @@ bench: $(VENV)/.installed-dev ## long measurements; tables printed, JSON under b
 	$(BIN)/python -m bench.adversarial_text
 
 clean:
-	rm -rf $(VENV) var models .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var models .pytest_cache .mypy_cache .ruff_cache .hypothesis
