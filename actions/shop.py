@@ -111,13 +111,19 @@ class Shop:
             recommender=SavedRecommender(config.models),
             replies=Replies.load(config.data_dir / "domain.yml"),
         )
-        if load_models:  # load the search encoder and embed the policies now, not on a turn
-            shop.policies.closest("warm up", shop.encoder.encode)
-            if config.writer.load_at_startup:
-                shop.descriptions.start_loading()  # in the background: about 20 s for SmolLM2
+        if load_models:
+            shop.load_models(config.writer.load_at_startup)
         return shop
 
+    def load_models(self, writer_too: bool) -> None:
+        """Load the search encoder and embed the policies now, not on a shopper's turn; start
+        the description model loading in the background (about 20 s for SmolLM2)."""
+        self.policies.closest("warm up", self.encoder.encode)
+        if writer_too:
+            self.descriptions.start_loading()
+
     def close(self) -> None:
+        self.descriptions.store.close()
         self.orders.close()
         self.interactions.close()
         self.catalog.close()

@@ -81,6 +81,9 @@ class DescriptionStore:
                 ),
             )
 
+    def close(self) -> None:
+        self._db.close()
+
     def get(self, product_id: str, language: str = "en") -> StoredDescription | None:
         rows = self._select("product_id = ? AND language = ?", (product_id, language))
         return rows[0] if rows else None
