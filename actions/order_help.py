@@ -151,11 +151,7 @@ class ActionOrderRequest(ShopAction):
         order = self.shop.orders.find(order_id, email)
         if order is None:
             self._say(dispatcher, tracker, "utter_order_not_found", order_id=order_id)
-            return [
-                SlotSet("order_id", None),
-                SlotSet("order_email", None),
-                SlotSet("order_verified_until", None),
-            ]
+            return _forget_order()
         request = str(tracker.get_slot("order_request") or "track_order")
         handler = getattr(self, f"_{request}", self._track_order)
         events: list[dict[str, Any]] = handler(order, dispatcher, tracker)

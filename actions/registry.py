@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from rasa_sdk import Action
 
 import actions
-from actions.shop import Publish, Shop, ShopAction, _nowhere
+from actions.shop import Publish, Shop, ShopAction, publish_nowhere
 
 
 def _action_classes() -> Iterator[type[Action]]:
@@ -28,7 +28,7 @@ def _action_classes() -> Iterator[type[Action]]:
             yield cls
 
 
-def shop_actions(shop: Shop, publish: Publish = _nowhere) -> list[Action]:
+def shop_actions(shop: Shop, publish: Publish = publish_nowhere) -> list[Action]:
     """One instance of every action; those that need the shop get it, and where to publish
     text for a conversation outside its reply (the app's outbox)."""
     return [

@@ -134,13 +134,13 @@ class Shop:
 Publish = Callable[[str, dict[str, Any]], None]
 
 
-def _nowhere(conversation_id: str, payload: dict[str, Any]) -> None:
+def publish_nowhere(conversation_id: str, payload: dict[str, Any]) -> None:
     """Where streamed text goes with no channel to push it (a remote action server)."""
 
 
 class ShopAction(Action):
     """An action that works on the shop it was built with."""
 
-    def __init__(self, shop: Shop, publish: Publish = _nowhere) -> None:
+    def __init__(self, shop: Shop, publish: Publish = publish_nowhere) -> None:
         self.shop = shop
         self.publish = publish

@@ -14,12 +14,12 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from bot.session_tokens import MIN_SECRET_BYTES
 from nlu.settings import NluSettings
 from writer.settings import WriterSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_ENV = "SHOPBOT_CONFIG"
-MIN_SECRET_BYTES = 32
 
 
 def _unguessable(token: SecretStr) -> SecretStr:

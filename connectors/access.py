@@ -11,6 +11,7 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from bot.app import json_error
+from bot.rate_limits import retry_after
 from bot.text import is_clean_text
 
 
@@ -50,6 +51,13 @@ async def json_object(request: web.Request, require_json_type: bool = True) -> d
     if not is_clean_text(payload):
         raise web.HTTPBadRequest(reason="body holds invalid Unicode (a lone surrogate)")
     return payload
+
+
+def too_many(wait_s: float, message: str) -> web.Response:
+    """429 with the Retry-After a rate limit computed."""
+    response = json_error(429, message)
+    response.headers["Retry-After"] = retry_after(wait_s)
+    return response
 
 
 def client_address(request: web.BaseRequest, trusted_proxies: list[str]) -> str:

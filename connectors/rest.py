@@ -14,10 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from bot.app import BOT, CLIENT_LIMITS, SETTINGS, json_error
 from bot.messages import UserMessage, conversation_id
-from bot.rate_limits import retry_after
 from bot.settings import Settings
 from bot.text import is_printable_id, json_size
-from connectors.access import bearer_refusal, client_address, json_object
+from connectors.access import bearer_refusal, client_address, json_object, too_many
 
 
 class RestRequest(BaseModel):
@@ -69,9 +68,7 @@ class RestChannel:
             conversation_id(self.name, body.sender),
         )
         if wait is not None:
-            response = json_error(429, "too many messages; slow down")
-            response.headers["Retry-After"] = retry_after(wait)
-            return response
+            return too_many(wait, "too many messages; slow down")
         message = UserMessage(
             text=body.message,
             sender_id=body.sender,

@@ -12,10 +12,9 @@ from aiohttp import web
 from actions.catalog import Product
 from bot.app import BOT, CLIENT_LIMITS, SETTINGS, SHOP, TOKENS, json_error
 from bot.messages import conversation_id
-from bot.rate_limits import retry_after
 from bot.settings import Settings
 from bot.transcript import transcript
-from connectors.access import client_address
+from connectors.access import client_address, too_many
 
 STATIC = Path(__file__).parent / "web" / "static"
 PAGE = Path(__file__).parent / "web" / "storefront.html"
@@ -75,9 +74,7 @@ class StorefrontChannel:
         address = client_address(request, settings.limits.trusted_proxies)
         wait = request.app[CLIENT_LIMITS].check_address(address)
         if wait is not None:
-            response = json_error(429, "too many requests; slow down")
-            response.headers["Retry-After"] = retry_after(wait)
-            return response
+            return too_many(wait, "too many requests; slow down")
         session_id = request.match_info["session_id"]
         # only in a header: query strings end up in access logs
         token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
