@@ -31,10 +31,17 @@ def test_csv_needs_text_and_intent_columns(tmp_path: Path) -> None:
         load_examples(bad)
 
 
-def test_held_out_file_shares_no_example_with_training_data() -> None:
+@pytest.mark.parametrize("held_out", ["nlu_test.yml", "nlu_rough_test.yml"])
+def test_held_out_file_shares_no_example_with_training_data(held_out: str) -> None:
     train = {e.text.lower() for e in load_examples(PROJECT_ROOT / "data" / "nlu.yml")}
-    test = {e.text.lower() for e in load_examples(PROJECT_ROOT / "data" / "nlu_test.yml")}
+    test = {e.text.lower() for e in load_examples(PROJECT_ROOT / "data" / held_out)}
     assert test and not train & test
+
+
+def test_held_out_files_cover_every_trained_intent() -> None:
+    trained = {e.intent for e in load_examples(PROJECT_ROOT / "data" / "nlu.yml")}
+    for held_out in ("nlu_test.yml", "nlu_rough_test.yml"):
+        assert {e.intent for e in load_examples(PROJECT_ROOT / "data" / held_out)} == trained
 
 
 def test_strip_annotations_leaves_plain_text_alone() -> None:
