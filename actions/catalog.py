@@ -233,8 +233,12 @@ class Catalog:
             self._vectors = (ids, matrix)
         return self._vectors
 
-    def hybrid_search(self, query: SearchQuery, query_vector: np.ndarray | None) -> list[Product]:
-        """bm25 and embedding similarity, each within the filters, merged by reciprocal rank."""
+    def hybrid_search(
+        self, query: SearchQuery, query_vector: np.ndarray | None, min_similarity: float = -1.0
+    ) -> list[Product]:
+        """bm25 and embedding similarity, each within the filters, merged by reciprocal rank.
+        A product found only by its embedding must be at least `min_similarity` close: below
+        that, "nearest" means nothing, and showing it would answer with unrelated products."""
         if query_vector is None or not fts_query(query.text):
             return self.search(query)
         ids, matrix = self.vectors()
@@ -243,14 +247,44 @@ class Catalog:
         pool = replace(query, limit=RRF_POOL)
         lexical = [p.id for p in self.search(pool)]
         allowed = set(self._filtered_ids(query))
-        order = np.argsort(-(matrix @ query_vector.astype(np.float32)))
-        semantic = [ids[i] for i in order if ids[i] in allowed][:RRF_POOL]
+        similarity = matrix @ query_vector.astype(np.float32)
+        order = np.argsort(-similarity)
+        semantic = [ids[i] for i in order if ids[i] in allowed and similarity[i] >= min_similarity][
+            :RRF_POOL
+        ]
         fused: dict[str, float] = {}
         for ranking in (lexical, semantic):
             for rank, pid in enumerate(ranking):
                 fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
         best = sorted(fused, key=lambda pid: fused[pid], reverse=True)[: query.limit]
         return [p for p in (self.get(pid) for pid in best) if p is not None]
+
+    def nearest_category(self, query_vector: np.ndarray) -> str | None:
+        """The category whose products' mean embedding is closest to the query."""
+        ids, matrix = self.vectors()
+        if not ids:
+            return None
+        rows = dict(self._db.execute("SELECT id, category FROM products").fetchall())
+        categories = sorted({rows[pid] for pid in ids if pid in rows})
+        centroids = np.stack(
+            [
+                matrix[[i for i, pid in enumerate(ids) if rows.get(pid) == category]].mean(axis=0)
+                for category in categories
+            ]
+        )
+        centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
+        return categories[int(np.argmax(centroids @ query_vector.astype(np.float32)))]
+
+    def cheapest(self, query: SearchQuery) -> Product | None:
+        """The lowest-priced product of the query's category and brand, ignoring its prices."""
+        unpriced = replace(query, price_min=None, price_max=None, text="", limit=1)
+        filters, params = self._price_filters(unpriced)
+        filters.append("p.price IS NOT NULL")
+        row = self._db.execute(
+            f"SELECT * FROM products p WHERE {' AND '.join(filters)} ORDER BY p.price LIMIT 1",
+            params,
+        ).fetchone()
+        return Product.from_row(row) if row else None
 
     def _filtered_ids(self, query: SearchQuery) -> list[str]:
         filters, params = self._price_filters(query)

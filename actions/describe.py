@@ -59,7 +59,6 @@ class ActionDescribeProduct(ShopAction):
         )
         return [SlotSet("selected_product", product.id)]
 
-
     def _answer_from_record(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, product_id: str, why: str
     ) -> None:

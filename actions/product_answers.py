@@ -92,6 +92,53 @@ _SPECIFIC = re.compile(
 )
 
 
+# Ways to say one feature, in both languages -> one word, so the question's words can be
+# looked for in the bullets (touch screen/touchscreen, backlit/backlight, water-resistant/IPX4).
+_SYNONYMS: tuple[tuple[str, str], ...] = (
+    ("backlit", r"back ?lit|back ?light(?:ing|s)?|illuminated|背光"),
+    ("touchscreen", r"touch ?screens?|touch display|touch-enabled|触摸屏|触屏"),
+    (
+        "waterproof",
+        r"water ?proof|water[- ]?resistan(?:t|ce)|splash ?proof|sweat ?proof|weather ?proof"
+        r"|ipx?[4-8]|ip6[4-8]|防水",
+    ),
+    ("noisecancelling", r"noise[- ]?cancel+(?:ing|ation)?|\banc\b|降噪"),
+    ("bluetooth", r"bluetooth|蓝牙"),
+    ("wifi", r"wi-?fi|无线网"),
+    ("wireless", r"wireless|cordless|无线"),
+    ("keyboard", r"keyboards?|键盘"),
+    ("webcam", r"webcam|web cam|camera|摄像头"),
+    ("fingerprint", r"fingerprint|指纹"),
+    ("microphone", r"microphones?|\bmics?\b|麦克风"),
+    ("usbc", r"usb[- ]?c|type[- ]?c|usb type[- ]?c"),
+    ("fastcharging", r"fast[- ]?charg(?:e|ing)|quick[- ]?charg(?:e|ing)|快充"),
+    ("numpad", r"numeric keypad|number pad|num ?pad|数字键盘"),
+    ("uhd", r"\b4k\b|\buhd\b|2160p"),
+    ("voiceassistant", r"alexa|google assistant|siri|voice assistant|语音助手"),
+    ("oled", r"\boled\b"),
+    ("hdr", r"\bhdr\d*\b"),
+)
+_SYNONYM_PATTERN = re.compile(
+    "|".join(f"(?P<{name}>{pattern})" for name, pattern in _SYNONYMS), re.IGNORECASE
+)
+_QUESTION_TEXT = """
+    does do did is are was it its it's this that these those the a an have has had with come comes
+    support supports include includes included there any some got get can could will would
+    of for in on to and or how what which about tell me you your please thanks one product
+    item listing say says mention really actually also still yes no not much many big
+    large size long kind type good well
+"""
+_QUESTION_WORDS = frozenset(_QUESTION_TEXT.split())
+_TERM = re.compile(r"[a-z][a-z0-9]+")
+
+
+def feature_terms(text: str) -> set[str]:
+    """The words that name features, synonyms folded into one word, plural "s" dropped."""
+    folded = _SYNONYM_PATTERN.sub(lambda m: f" {m.lastgroup} ", text.lower())
+    words = {w[:-1] if len(w) > 4 and w.endswith("s") else w for w in _TERM.findall(folded)}
+    return words - _QUESTION_WORDS
+
+
 def _squash(text: str) -> str:
     return re.sub(r"[\s\-]", "", text.lower()).replace("inch", '"').replace("”", '"')
 
@@ -114,13 +161,26 @@ def answer_question(question: str, product: Product) -> Answer:
         for line in lines:
             if _squash(spec) in _squash(line):
                 return Answer(spec, line, exact=True)
+    wanted = feature_terms(question)
+    if wanted and not specifics:  # "backlit keyboard?": a bullet naming every such word
+        for line in lines[1:] + lines[:1]:
+            if wanted <= feature_terms(line):
+                return Answer(" ".join(sorted(wanted)), line, exact=True)
     asked = [a for a in ATTRIBUTES if a.asked.search(question)]
     subject = specifics[0] if specifics else (asked[0].name if asked else None)
     for attribute in asked:
         for line in lines[1:] + lines[:1]:  # bullets first: they are more precise
             if attribute.stated.search(line):
                 return Answer(subject, line, exact=not specifics)
+    if subject is None and wanted:
+        subject = _asked_words(question)
     return Answer(subject, None, exact=False)
+
+
+def _asked_words(question: str) -> str:
+    """The question's feature words as the shopper wrote them, for "the listing doesn't say"."""
+    words = [w for w in re.findall(r"[\w-]+", question.lower()) if w not in _QUESTION_WORDS]
+    return " ".join(words) or question.strip()
 
 
 class ActionAnswerProductQuestion(ShopAction):

@@ -3,57 +3,41 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog import Catalog, Product, SearchQuery, fts_query, screen_mentions, size_mentions
+from actions.catalog import RRF_POOL, Catalog, Product, SearchQuery, fts_query
+from actions.listing_facts import satisfies
 from actions.recommend import shopper_id
-from actions.replies import Replies, entity_values, first_entity
+from actions.replies import Replies, first_entity
 from actions.shop import ShopAction
+from actions.shopper_query import PriceProblem, SearchRequest, message_text, search_request
 
-MAX_PRICE = 1_000_000.0
-RESULTS_SHOWN = 5
-
-
-def _price(value: object) -> float | None:
-    try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-
-
-def _text_entity(tracker: Tracker, name: str) -> str | None:
-    value = first_entity(tracker, name)
-    return str(value) if value else None
-
-
-def spec_mentions(tracker: Tracker) -> tuple[tuple[str, ...], ...]:
-    """Storage, memory and screen sizes the shopper asked for, as listings write them."""
-    mentions = [size_mentions(float(str(v))) for v in entity_values(tracker, "storage")]
-    mentions += [size_mentions(float(str(v))) for v in entity_values(tracker, "memory")]
-    mentions += [screen_mentions(float(str(v))) for v in entity_values(tracker, "screen_size")]
-    return tuple(mentions)
-
-
-CHEAPER = re.compile(r"cheaper|less expensive|lower price|便宜", re.IGNORECASE)
-
-
-def shown_prices(tracker: Tracker, catalog: Catalog) -> list[float]:
-    shown = [catalog.get(pid) for pid in tracker.get_slot("last_results") or []]
-    return [p.price for p in shown if p is not None and p.price is not None]
+# Below this cosine similarity a product found only by its embedding is not related to the
+# query (measured on the demo catalog: bench/search_relevance.py).
+RELEVANCE_FLOOR = 0.3
+SIMILAR_POOL = 200
 
 
 def _details_button(product: Product, label: str) -> dict[str, str]:
     return {"title": label, "payload": f'/product_details{{"product_id": "{product.id}"}}'}
 
 
+def _search_button(title: str, category: str) -> dict[str, str]:
+    values = json.dumps({"query": category, "category": category}, ensure_ascii=False)
+    return {"title": title, "payload": f"/search_product{values}"}
+
+
 class ActionSearchProducts(ShopAction):
-    """Words of title, category and features, within the shopper's price limits."""
+    """Words of title, category and features, within the shopper's limits and context; a
+    named category or brand is a hard filter, and nothing unrelated fills an empty list."""
 
     def name(self) -> str:
         return "action_search_products"
@@ -61,64 +45,138 @@ class ActionSearchProducts(ShopAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        query = query_from(tracker)
-        if query is None:
-            dispatcher.utter_message(text=self.shop.replies.text(tracker, "utter_bad_price_limit"))
+        replies, money = self.shop.replies, self.shop.money
+        try:
+            request = search_request(tracker, self.shop.catalog, money)
+        except PriceProblem as problem:
+            dispatcher.utter_message(text=replies.text(tracker, problem.reply, **problem.values))
             return []
-        # remembered for refinements; "cheaper" narrows this search only
-        search = {"text": query.text, "price_min": query.price_min, "price_max": query.price_max}
-        if CHEAPER.search(str(tracker.latest_message.get("text") or "")) and (
-            prices := shown_prices(tracker, self.shop.catalog)
-        ):
-            query = replace(query, price_max=min(prices) - 0.01)
-        products = await self._search(query)
-        if not products:
-            dispatcher.utter_message(text=self.shop.replies.text(tracker, "utter_nothing_found"))
-            return [SlotSet("last_results", [])]
-        _show_results(products, dispatcher, tracker, self.shop.replies)
-        return [SlotSet("last_results", [p.id for p in products]), SlotSet("last_search", search)]
+        notes = [
+            replies.text(
+                tracker,
+                "utter_converted_budget",
+                amount=f"{c.amount:,.0f}",
+                currency=c.currency,
+                converted=money.label(c.converted),
+                rate=f"{c.rate:g}",
+                symbol=money.symbol,
+            )
+            for c in request.conversions
+        ]
+        remembered = SlotSet("last_search", request.remembered())
+        if request.comparative and request.focus is not None:
+            products = self._comparative(request)
+            if not products:
+                better = replies.text(tracker, comparative_reply(request.comparative))
+                text = replies.text(
+                    tracker, "utter_nothing_better", better=better, title=request.focus.title
+                )
+                dispatcher.utter_message(text="\n".join([*notes, text]))
+                return [remembered]
+        else:
+            vector = await self._vector(request.query.text)
+            products = self._search(request, vector)
+            if not products:
+                dispatcher.utter_message(**self._nothing_found(tracker, request, vector, notes))
+                return [SlotSet("last_results", []), remembered]
+        _show_results(products, dispatcher, tracker, replies, notes)
+        return [SlotSet("last_results", [p.id for p in products]), remembered]
 
-    async def _search(self, query: SearchQuery) -> list[Product]:
-        """Hybrid search; without the category if it finds nothing there ("gaming" PCs)."""
-        vector = None
-        if fts_query(query.text):  # the encoder takes milliseconds: keep it off the event loop
-            vector = (await asyncio.to_thread(self.shop.encoder.encode, [query.text]))[0]
-        products = self.shop.catalog.hybrid_search(query, vector)
-        if not products and query.category:
-            products = self.shop.catalog.hybrid_search(replace(query, category=None), vector)
+    async def _vector(self, text: str) -> np.ndarray | None:
+        if not fts_query(text):
+            return None
+        # the encoder takes milliseconds: keep it off the event loop
+        return (await asyncio.to_thread(self.shop.encoder.encode, [text]))[0]
+
+    def _search(self, request: SearchRequest, vector: np.ndarray | None) -> list[Product]:
+        """Hybrid search above the relevance floor; "cheap" ranks the relevant by price."""
+        query = request.query
+        pool = replace(query, limit=RRF_POOL) if request.price_level else query
+        # inside a named category everything is related: rank it, no floor needed
+        floor = -1.0 if query.category else RELEVANCE_FLOOR
+        products = self.shop.catalog.hybrid_search(pool, vector, floor)
+        if request.price_level:
+            priced = [p for p in products if p.price is not None]
+            priced.sort(key=lambda p: p.price or 0.0, reverse=request.price_level == "high")
+            products = priced[: query.limit]
         return products
 
+    def _comparative(self, request: SearchRequest) -> list[Product]:
+        """Products like the one in focus, of its kind, on the asked side of it."""
+        focus, query = request.focus, request.query
+        assert focus is not None and request.comparative is not None
+        candidates = self.shop.catalog.similar(focus, set(), SIMILAR_POOL)
+        return [
+            p
+            for p in candidates
+            if p.category == query.category
+            and (query.brand is None or p.brand.lower() == query.brand.lower())
+            and within_prices(p, query)
+            and satisfies(p, focus, request.comparative)
+        ][: query.limit]
 
-def query_from(tracker: Tracker) -> SearchQuery | None:
-    """The search the shopper's message asks for, refining the last one when it names no
-    product words ("anything under 200?", "only ASUS"); None for a price limit that cannot
-    be right."""
-    text = str(first_entity(tracker, "query") or tracker.latest_message.get("text") or "")
-    price_min = _price(first_entity(tracker, "price_min"))
-    price_max = _price(first_entity(tracker, "price_max"))
-    if any(limit is not None and not 0 < limit < MAX_PRICE for limit in (price_min, price_max)):
-        return None
-    previous = tracker.get_slot("last_search") or {}
-    brand = first_entity(tracker, "brand")
-    words = re.sub(re.escape(str(brand)), " ", text, flags=re.IGNORECASE) if brand else text
-    if not fts_query(words) and previous.get("text"):
-        text = str(previous["text"])
-        price_min = price_min if price_min is not None else previous.get("price_min")
-        price_max = price_max if price_max is not None else previous.get("price_max")
-    return SearchQuery(
-        text=text,
-        price_min=price_min,
-        price_max=price_max,
-        brand=str(brand) if brand else None,
-        category=_text_entity(tracker, "category"),
-        rating_min=_price(first_entity(tracker, "rating_min")),
-        mentions=spec_mentions(tracker),
-        limit=RESULTS_SHOWN,
+    def _nothing_found(
+        self,
+        tracker: Tracker,
+        request: SearchRequest,
+        vector: np.ndarray | None,
+        notes: list[str],
+    ) -> dict[str, Any]:
+        """Say so, and offer what is nearest: the cheapest of a named kind, or the closest
+        category; never unrelated products."""
+        replies, catalog, query = self.shop.replies, self.shop.catalog, request.query
+        if query.category or query.brand:
+            kind = query.brand or ""
+            if query.category:
+                kind = f"{kind} {query.category}".strip()
+            cheapest = catalog.cheapest(query)
+            if cheapest is not None and cheapest.price and query.price_max is not None:
+                text = replies.text(
+                    tracker,
+                    "utter_nothing_within",
+                    kind=kind,
+                    limit=self.shop.money.label(query.price_max),
+                    cheapest=cheapest.price_label(),
+                )
+                return {
+                    "text": "\n".join([*notes, text]),
+                    "buttons": [_details_button(cheapest, cheapest.title[:60])],
+                }
+            text = replies.text(tracker, "utter_nothing_of_kind", kind=kind)
+            return {"text": "\n".join([*notes, text])}
+        nearest = catalog.nearest_category(vector) if vector is not None else None
+        if nearest is None:
+            return {"text": "\n".join([*notes, replies.text(tracker, "utter_nothing_found")])}
+        text = replies.text(tracker, "utter_nothing_found_nearest", category=nearest)
+        button = replies.text(tracker, "utter_button_show_category", category=nearest)
+        return {
+            "text": "\n".join([*notes, text]),
+            "buttons": [_search_button(button, nearest)],
+        }
+
+
+def comparative_reply(comparative: str) -> str:
+    """ "price<" -> the response that says "cheaper"."""
+    direction = "less" if comparative.endswith("<") else "more"
+    return f"utter_comparative_{comparative[:-1]}_{direction}"
+
+
+def within_prices(product: Product, query: SearchQuery) -> bool:
+    if query.price_min is None and query.price_max is None:
+        return True
+    if product.price is None:
+        return False
+    return (query.price_min is None or product.price >= query.price_min) and (
+        query.price_max is None or product.price <= query.price_max
     )
 
 
 def _show_results(
-    products: list[Product], dispatcher: CollectingDispatcher, tracker: Tracker, replies: Replies
+    products: list[Product],
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    replies: Replies,
+    notes: list[str],
 ) -> None:
     """A numbered list, product cards, and buttons for details and comparing."""
     lines = [f"{i}. {p.title} — {p.price_label()}" for i, p in enumerate(products, start=1)]
@@ -137,24 +195,28 @@ def _show_results(
     else:
         buttons = [_details_button(products[0], replies.text(tracker, "utter_button_details"))]
     dispatcher.utter_message(
-        text="\n".join([intro, *lines]),
+        text="\n".join([*notes, intro, *lines]),
         json_message={"type": "product_cards", "products": [p.to_card() for p in products]},
         buttons=buttons,
     )
 
 
+_MODEL_NUMBER = re.compile(r"\b(?=[A-Za-z-]*\d)(?=\d*[A-Za-z])[A-Za-z0-9-]{3,}\b")
+
+
 def resolve_product(
     tracker: Tracker, catalog: Catalog, prefer_selected: bool = False
 ) -> Product | None:
-    """The product the shopper means: an id from a button, "the second one", "that ASUS",
-    or a name. With `prefer_selected` (questions about "it"), the product in focus wins
-    over a name search, whose words are more likely the question's than a product's."""
+    """The product the shopper means: an id from a button, "the second one" / 第二个, "that
+    ASUS", a product named by brand or model number, or the one in focus ("it", 这个). With
+    `prefer_selected` (questions about "it"), the product in focus wins over a name search.
+    Never a product the conversation has not shown, unless the shopper named it."""
     product_id = first_entity(tracker, "product_id")
     if product_id:
         return catalog.get(str(product_id))
     last_results: list[str] = tracker.get_slot("last_results") or []
     ordinal = first_entity(tracker, "ordinal")
-    if ordinal is not None and last_results:
+    if ordinal is not None:
         index = int(str(ordinal))
         position = index - 1 if index > 0 else len(last_results) + index
         if 0 <= position < len(last_results):
@@ -166,22 +228,35 @@ def resolve_product(
             shown = catalog.get(shown_id)
             if shown is not None and shown.brand.lower() == str(brand).lower():
                 return shown
-    selected = tracker.get_slot("selected_product")
-    if prefer_selected and selected and not brand:
-        return catalog.get(str(selected))
-    text = str(tracker.latest_message.get("text") or "")
-    if ordinal is None and fts_query(text):
-        named = catalog.find_by_name(text)
-        if named is not None:
-            return named
-    return catalog.get(str(selected)) if selected else None
+    focus = tracker.get_slot("selected_product") or (
+        last_results[0] if len(last_results) == 1 else None
+    )
+    if prefer_selected and focus and not brand:
+        return catalog.get(str(focus))
+    named = _named_product(tracker, catalog, brand)
+    if named is not None:
+        return named
+    return catalog.get(str(focus)) if focus else None
+
+
+def _named_product(tracker: Tracker, catalog: Catalog, brand: object | None) -> Product | None:
+    """A product the message names: its brand or a model number must be in the title."""
+    text = message_text(tracker)
+    models = [m.group(0).lower() for m in _MODEL_NUMBER.finditer(text)]
+    if not brand and not models:
+        return None
+    found = catalog.find_by_name(text) if fts_query(text) else None
+    if found is None:
+        return None
+    title = found.title.lower()
+    if (brand and str(brand).lower() in title) or any(m in title for m in models):
+        return found
+    return None
 
 
 def describe(product: Product, tracker: Tracker, replies: Replies) -> str:
     rating = (
-        replies.text(
-            tracker, "utter_rating", rating=product.rating, reviews=product.review_count
-        )
+        replies.text(tracker, "utter_rating", rating=product.rating, reviews=product.review_count)
         if product.rating is not None
         else replies.text(tracker, "utter_no_ratings")
     )

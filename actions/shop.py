@@ -21,6 +21,7 @@ from actions.catalog_import import ensure_demo_catalog, ensure_product_vectors
 from actions.database import open_database
 from actions.embeddings import SentenceEncoder
 from actions.interactions import InteractionLog, log_demo_purchases
+from actions.money import MoneySettings
 from actions.orders import DEMO_CUSTOMERS, OrderStore, seed_demo_orders
 from actions.policies import PolicyBook
 from actions.recommender import ItemModel
@@ -57,6 +58,7 @@ class ShopConfig:
     models: Path
     data_dir: Path
     writer: WriterSettings
+    money: MoneySettings = field(default_factory=MoneySettings)
 
     @property
     def catalog_db(self) -> Path:
@@ -73,6 +75,7 @@ class Shop:
     descriptions: DescriptionService
     recommender: SavedRecommender
     replies: Replies
+    money: MoneySettings = field(default_factory=MoneySettings)
 
     @staticmethod
     def prepare(config: ShopConfig, show_progress: bool = True) -> None:
@@ -110,6 +113,7 @@ class Shop:
             ),
             recommender=SavedRecommender(config.models),
             replies=Replies.load(config.data_dir / "domain.yml"),
+            money=config.money,
         )
         if load_models:
             shop.load_models(config.writer.load_at_startup)

@@ -68,7 +68,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
 
 
 def shop_config(settings: Settings) -> ShopConfig:
-    return ShopConfig(settings.home, settings.models, settings.data_dir, settings.writer)
+    return ShopConfig(
+        settings.home, settings.models, settings.data_dir, settings.writer, settings.money
+    )
 
 
 def prepare_shop(settings: Settings) -> None:

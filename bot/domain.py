@@ -37,6 +37,9 @@ class Rule(BaseModel):
     slots: dict[str, Any] = Field(default_factory=dict)
     slots_set: list[str] = Field(default_factory=list)
     active_loop: str | None = None
+    # entities the message must carry; such a rule holds even when the intent is in doubt,
+    # as the entity is the evidence ("第二个呢?" with results shown means that product)
+    entities: list[str] = Field(default_factory=list)
 
 
 class PolicyConfig(BaseModel):
@@ -76,6 +79,10 @@ class FormSpec(BaseModel):
     required_slots: list[str]
     submit: str | None = None
     interrupt_intents: list[str] = Field(default_factory=list)
+    # Rasa's unhappy paths: a question mid-form is answered and the form asked again once;
+    # after `max_invalid_answers` rejected answers the form ends with `on_give_up`
+    max_invalid_answers: int | None = None
+    on_give_up: str | None = None
 
 
 class Domain(BaseModel):
@@ -105,6 +112,7 @@ class Domain(BaseModel):
         for rule in self.policy.rules:
             names.update(name for name in rule.actions if name not in self.forms)
         names.update(form.submit for form in self.forms.values() if form.submit)
+        names.update(form.on_give_up for form in self.forms.values() if form.on_give_up)
         names.update(
             f"utter_ask_{slot}" for form in self.forms.values() for slot in form.required_slots
         )

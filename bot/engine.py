@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.action_runner import ActionRejected, ActionRunner
-from bot.domain import Domain
+from bot.domain import Domain, FormSpec
 from bot.forms import (
+    DIGRESSED_SLOT,
+    INVALID_SLOT,
     REQUESTED_SLOT,
     activation_events,
     deactivation_events,
@@ -189,7 +191,8 @@ class Bot:
         language = parse.get("language")
         if language and turn.tracker.slots.get("language") != language:
             turn.record([slot_event("language", language)])
-        turn.slot_candidates = extract_slots(self.domain, turn.tracker)
+        # a requested slot takes the whole text only once the turn is judged an answer
+        turn.slot_candidates = extract_slots(self.domain, turn.tracker, with_text=False)
         turn.record(turn.slot_candidates)
 
         actions, reason = self._next_actions(turn)
@@ -223,21 +226,36 @@ class Bot:
         await self.store.compact(tracker.sender_id, folded, older.snapshot())
 
     def _next_actions(self, turn: Turn) -> tuple[list[str], str]:
-        """An active form keeps the turn while the shopper answers it; otherwise the policy."""
+        """An active form keeps the turn while the shopper answers it; a question is
+        answered and the form asked again once; "stop" or a second digression leaves it."""
         tracker = turn.tracker
         loop = tracker.active_loop.get("name")
-        if loop in self.domain.forms:
-            form = self.domain.forms[loop]
-            intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
-            answered = any(e["name"] in form.required_slots for e in turn.slot_candidates)
-            # an entity for the form (an email, an order number) answers it whatever the intent
-            if answered and (
-                intent not in form.interrupt_intents or entities_fill(self.domain, form, tracker)
-            ):
-                return [loop], "active_loop"
-            turn.record(deactivation_events())  # the shopper moved on
+        if loop not in self.domain.forms:
+            decision = self.policy.decide(tracker)
+            return decision.actions, decision.reason
+        form = self.domain.forms[loop]
+        intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+        if entities_fill(self.domain, form, tracker):  # an order number, an email
+            return [loop], "active_loop"
+        if intent in form.interrupt_intents:
+            turn.record(deactivation_events())
+            decision = self.policy.decide(tracker)
+            return decision.actions, "left_form"
         decision = self.policy.decide(tracker)
-        return decision.actions, decision.reason
+        if loop in decision.actions or decision.reason != "rule" or intent == "out_of_scope":
+            # no other request recognised (or this form's own): the text is the answer
+            text_candidates = extract_slots(self.domain, tracker, with_text=True)
+            answers = [e for e in text_candidates if e["name"] in form.required_slots]
+            turn.slot_candidates += answers
+            turn.record(answers)
+            return [loop], "active_loop"
+        other_form = any(action in self.domain.forms for action in decision.actions)
+        requested = tracker.slots.get(REQUESTED_SLOT)
+        if other_form or tracker.slots.get(DIGRESSED_SLOT) or not requested:
+            turn.record(deactivation_events())
+            return decision.actions, "left_form"
+        turn.record([slot_event(DIGRESSED_SLOT, True)])
+        return [*decision.actions, f"utter_ask_{requested}"], "digression"
 
     async def _run_action(self, name: str, turn: Turn) -> str | None:
         """Run one action, record its events and replies; return a follow-up action, if any."""
@@ -284,6 +302,9 @@ class Bot:
             candidates = [e for e in turn.slot_candidates if e["name"] in form.required_slots]
             state["events"] = [*state["events"], *[dict(e) for e in candidates]]
             await self._call(validator, state, turn)
+            rejected = [e for e in candidates if tracker.slots.get(e["name"]) in (None, "")]
+            if rejected and self._gives_up(form, turn):
+                return None
         missing = missing_slots(form, tracker)
         if missing:
             turn.record([slot_event(REQUESTED_SLOT, missing[0])])
@@ -291,6 +312,18 @@ class Bot:
             return None
         turn.record(deactivation_events())
         return form.submit
+
+    def _gives_up(self, form: FormSpec, turn: Turn) -> bool:
+        """Count a rejected answer; at the form's limit, end it and offer its way out."""
+        invalid = int(turn.tracker.slots.get(INVALID_SLOT) or 0) + 1
+        turn.record([slot_event(INVALID_SLOT, invalid)])
+        if form.max_invalid_answers is None or invalid < form.max_invalid_answers:
+            return False
+        turn.record(deactivation_events())
+        if form.on_give_up:
+            turn.record([action_event(form.on_give_up)])
+            self._reply([{"response": form.on_give_up}], turn)
+        return True
 
     def _reply(self, responses: list[dict[str, Any]], turn: Turn) -> None:
         for response in responses:

@@ -10,10 +10,16 @@ from bot.domain import Domain, FormSpec
 from bot.tracker import ConversationTracker, Event, slot_event
 
 REQUESTED_SLOT = "requested_slot"
+# per form run: whether the form was asked again after a digression, and rejected answers
+DIGRESSED_SLOT = "form_digressed"
+INVALID_SLOT = "form_invalid_answers"
 
 
-def extract_slots(domain: Domain, tracker: ConversationTracker) -> list[Event]:
-    """SlotSet events for the latest message's entities (and text, for a requested slot)."""
+def extract_slots(
+    domain: Domain, tracker: ConversationTracker, with_text: bool = True
+) -> list[Event]:
+    """SlotSet events for the latest message's entities (and, `with_text`, its whole text
+    for a requested slot)."""
     message = tracker.latest_message
     intent = str((message.get("intent") or {}).get("name") or "")
     loop = tracker.active_loop.get("name")
@@ -29,7 +35,7 @@ def extract_slots(domain: Domain, tracker: ConversationTracker) -> list[Event]:
             value: Any = None
             if mapping.type == "from_entity" and mapping.entity in entities:
                 value = entities[mapping.entity]
-            elif mapping.type == "from_text" and loop and requested == name:
+            elif mapping.type == "from_text" and with_text and loop and requested == name:
                 value = message.get("text")
             if value is not None:
                 if tracker.slots.get(name) != value:
@@ -53,8 +59,17 @@ def missing_slots(form: FormSpec, tracker: ConversationTracker) -> list[str]:
 
 
 def activation_events(name: str) -> list[Event]:
-    return [{"event": "active_loop", "name": name}]
+    return [
+        {"event": "active_loop", "name": name},
+        slot_event(DIGRESSED_SLOT, None),
+        slot_event(INVALID_SLOT, None),
+    ]
 
 
 def deactivation_events() -> list[Event]:
-    return [{"event": "active_loop", "name": None}, slot_event(REQUESTED_SLOT, None)]
+    return [
+        {"event": "active_loop", "name": None},
+        slot_event(REQUESTED_SLOT, None),
+        slot_event(DIGRESSED_SLOT, None),
+        slot_event(INVALID_SLOT, None),
+    ]

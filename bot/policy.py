@@ -28,6 +28,9 @@ class RulePolicy:
         intent = tracker.latest_message.get("intent") or {}
         name = str(intent.get("name") or "")
         confidence = float(intent.get("confidence") or 0.0)
+        for rule in self._rules:
+            if rule.entities and rule.intent == name and _state_matches(rule, tracker):
+                return Decision(list(rule.actions), confidence, "rule")
         if confidence < self._threshold:
             return Decision([self._fallback_action], confidence, "low_confidence")
         for rule in self._rules:
@@ -41,5 +44,8 @@ def _state_matches(rule: Rule, tracker: ConversationTracker) -> bool:
     if any(slots.get(name) != value for name, value in rule.slots.items()):
         return False
     if any(slots.get(name) in (None, [], "") for name in rule.slots_set):
+        return False
+    found = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
+    if any(entity not in found for entity in rule.entities):
         return False
     return rule.active_loop is None or tracker.active_loop.get("name") == rule.active_loop

@@ -14,6 +14,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from actions.money import MoneySettings
 from bot.session_tokens import MIN_SECRET_BYTES
 from nlu.settings import NluSettings
 from writer.settings import WriterSettings
@@ -122,6 +123,7 @@ class Settings(BaseSettings):
     limits: LimitSettings = LimitSettings()
     web: WebSettings = WebSettings()
     writer: WriterSettings = WriterSettings()
+    money: MoneySettings = MoneySettings()
 
     @model_validator(mode="after")
     def writer_token_is_unguessable(self) -> Settings:

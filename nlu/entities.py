@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from nlu.comparatives import comparatives
 from nlu.identifiers import EMAIL, PHONE
 from nlu.lookups import CatalogLookups
 
@@ -20,7 +21,8 @@ _NUMBER = (
     r"(?<![A-Za-z0-9.,])(-?[0-9]{1,12}(?:[.,][0-9]{1,3}){0,4}(?:\.[0-9]{1,4})?(?:e[+-]?[0-9]{1,4})?)"
     r"(?![0-9.,][0-9]) ?(?:k\b)?"
 )
-_MONEY = r"(?:\$|usd ?|us\$)? ?" + _NUMBER + r" ?(?:dollars?|bucks|usd|元|块钱?|美元)?"
+_UNIT_AFTER = r"dollars?|bucks|usd|元|块钱?|美元|人民币|rmb|cny|yuan|euros?|eur|€|pounds?|gbp|£|¥"
+_MONEY = r"(?:\$|usd ?|us\$|€|£|¥|rmb ?|cny ?)? ?" + _NUMBER + r" ?(?:" + _UNIT_AFTER + r")?"
 
 _RANGE = re.compile(
     r"(?:between|from)? ?" + _MONEY + r" ?(?:-|–|to|and|~|到|至) ?" + _MONEY,
@@ -34,6 +36,31 @@ _MAX_EN = re.compile(
 _MIN_EN = re.compile(
     r"(?:over|above|more than|at least|min(?:imum)?|from|>=?|starting at) ?" + _MONEY,
     re.IGNORECASE,
+)
+# "50 dollars or less", "$300 and up"
+_MAX_AFTER = re.compile(
+    _MONEY + r" ?(?:or less|or under|or below|or cheaper|and under|and below|max(?:imum)?|tops)\b",
+    re.IGNORECASE,
+)
+_MIN_AFTER = re.compile(
+    _MONEY + r" ?(?:or more|and up|and above|or above|plus\b|\+)", re.IGNORECASE
+)
+# "around $300", "about 500 bucks": a band of 20% either side
+_AROUND = re.compile(
+    r"(?:around|about|roughly|approximately|approx\.?|~|大概|左右的?) ?"
+    + _MONEY
+    + r"|"
+    + _MONEY
+    + r" ?左右",
+    re.IGNORECASE,
+)
+AROUND_BAND = 0.2
+# Which currency a price names; none named means the store's own.
+_CURRENCIES = (
+    (re.compile(r"元|块|人民币|rmb|cny|yuan|¥", re.IGNORECASE), "CNY"),
+    (re.compile(r"€|euro|eur\b", re.IGNORECASE), "EUR"),
+    (re.compile(r"£|pound|gbp", re.IGNORECASE), "GBP"),
+    (re.compile(r"\$|dollar|bucks|usd|美元", re.IGNORECASE), "USD"),
 )
 _MAX_ZH = re.compile(_MONEY + r" ?(?:以内|以下|之内|内)|(?:不超过|低于|少于|最多) ?" + _MONEY)
 _MIN_ZH = re.compile(_MONEY + r" ?以上|(?:高于|超过|至少) ?" + _MONEY)
@@ -158,9 +185,18 @@ def _prices(text: str) -> Iterator[dict[str, Any]]:
         high = _amount(match.group(2), text, match.end(2))
         if low is not None and high is not None and low < high:
             taken.append(match.span())
-            yield _entity("price_min", low, match.start(1), match.end(1))
-            yield _entity("price_max", high, match.start(2), match.end(2))
+            yield _price("price_min", low, match, match.start(1), match.end(1))
+            yield _price("price_max", high, match, match.start(2), match.end(2))
+    for match in _AROUND.finditer(text):
+        raw, start, end = _first_group(match)
+        value = _amount(raw, text, end)
+        if value is not None and free(match):
+            taken.append(match.span())
+            yield _price("price_min", round(value * (1 - AROUND_BAND), 2), match, start, end)
+            yield _price("price_max", round(value * (1 + AROUND_BAND), 2), match, start, end)
     for pattern, name in (
+        (_MAX_AFTER, "price_max"),
+        (_MIN_AFTER, "price_min"),
         (_MAX_EN, "price_max"),
         (_MAX_ZH, "price_max"),
         (_MIN_EN, "price_min"),
@@ -173,7 +209,16 @@ def _prices(text: str) -> Iterator[dict[str, Any]]:
             value = _amount(raw, text, end)
             if value is not None:
                 taken.append(match.span())
-                yield _entity(name, value, start, end)
+                yield _price(name, value, match, start, end)
+
+
+def _price(name: str, value: float, match: re.Match[str], start: int, end: int) -> dict[str, Any]:
+    """A price entity; `currency` only where the shopper named one ("3000元", "€50")."""
+    entity = _entity(name, value, start, end)
+    currency = next((code for unit, code in _CURRENCIES if unit.search(match.group(0))), None)
+    if currency is not None:
+        entity["currency"] = currency
+    return entity
 
 
 def _ordinals(text: str) -> Iterator[dict[str, Any]]:
@@ -248,7 +293,7 @@ def _entities_in(text: str, lookups: CatalogLookups | None) -> list[dict[str, An
         for p in _prices(text)  # "at least 4 stars" is a rating, not a price
         if not any(s <= p["start"] < e for s, e in ratings)
     ]
-    entities = [*prices, *_ordinals(text), *specs]
+    entities = [*prices, *_ordinals(text), *specs, *comparatives(text)]
     if lookups is not None:
         entities.extend(_catalog_terms(text, lookups))
     for match in _ORDER_ID.finditer(text):

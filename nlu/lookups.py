@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from nlu.brands import BRAND_ALIASES
+from nlu.spelling import SpellingCorrector, words_of
 
 # Words shoppers use for a category, beyond the category's own name.
 CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
@@ -40,6 +41,8 @@ class CatalogLookups:
     brands: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     category_words: dict[str, str] = field(default_factory=dict)
+    # every word of the catalog's titles, categories and bullets, as often as it occurs
+    words: tuple[str, ...] = ()
 
     @classmethod
     def from_catalog(cls, path: Path) -> CatalogLookups:
@@ -54,13 +57,28 @@ class CatalogLookups:
                 )
             ]
             categories = [row[0] for row in db.execute("SELECT DISTINCT category FROM products")]
+            texts = [
+                text
+                for row in db.execute("SELECT title, category, features FROM products")
+                for text in row
+            ]
         words = {
             word: category
             for category, aliases in CATEGORY_WORDS.items()
             if category in categories
             for word in aliases
         }
-        return cls(tuple(sorted(brands, key=len, reverse=True)), tuple(categories), words)
+        vocabulary = [*words_of(texts), *(w for w in words if w.isascii())]
+        return cls(
+            tuple(sorted(brands, key=len, reverse=True)),
+            tuple(categories),
+            words,
+            tuple(vocabulary),
+        )
+
+    @cached_property
+    def spelling(self) -> SpellingCorrector:
+        return SpellingCorrector.for_catalog(self.words)
 
     def brand_pattern(self) -> re.Pattern[str]:
         return self._brand_pattern

@@ -11,6 +11,7 @@ from nlu.batching import MicroBatcher
 from nlu.classifier import IntentClassifier
 from nlu.entities import extract_entities
 from nlu.evaluation import apply_threshold
+from nlu.guards import OUT_OF_SCOPE, STOP_INTENT, is_gibberish, is_injection, is_stop
 from nlu.language import detect_language
 from nlu.lookups import CatalogLookups
 from nlu.model_store import ensure_intent_model
@@ -65,16 +66,45 @@ class ShopNLU:
         self.classifier = classifier
         self.lookups = lookups or CatalogLookups()
         # intents and entities both run in the batch worker: nothing here blocks the event loop
-        self._batcher: MicroBatcher[str, tuple[list[IntentScore], list[dict[str, Any]]]] = (
-            MicroBatcher(self._read, max_batch, max_waiting)
+        self._batcher: MicroBatcher[str, ParseResult] = MicroBatcher(
+            self._read, max_batch, max_waiting
         )
 
-    def _read(self, texts: list[str]) -> list[tuple[list[IntentScore], list[dict[str, Any]]]]:
+    def _read(self, texts: list[str]) -> list[ParseResult]:
         rankings = self.classifier.rank(texts)
-        return [
-            (ranking, extract_entities(text, self.lookups))
-            for text, ranking in zip(texts, rankings, strict=True)
-        ]
+        return [self.read(text, ranking) for text, ranking in zip(texts, rankings, strict=True)]
+
+    def read(self, text: str, ranking: list[IntentScore]) -> ParseResult:
+        """Intent, entities and typo corrections of one message, given the model's ranking.
+
+        The classifier reads the shopper's own words (it is trained on typos); entities are
+        read from the corrected text, their offsets pointing back into the original.
+        """
+        reading = self.lookups.spelling.read(text)
+        entities = extract_entities(reading.text, self.lookups)
+        for entity in entities:
+            entity["start"], entity["end"] = reading.original_span(entity["start"], entity["end"])
+        result = ParseResult(
+            text=text,
+            intent=self._judge(ranking[0]),
+            intent_ranking=ranking[:10],
+            entities=entities,
+        )
+        if reading.corrections:
+            result["corrected_text"] = reading.text
+        ruled = self._ruled_intent(text, entities)
+        if ruled is not None:
+            result["intent"] = IntentScore(name=ruled, confidence=1.0)
+        return result
+
+    def _ruled_intent(self, text: str, entities: list[dict[str, Any]]) -> str | None:
+        if is_injection(text):
+            return OUT_OF_SCOPE
+        if is_stop(text):
+            return STOP_INTENT
+        if not entities and is_gibberish(text, self.lookups.spelling):
+            return OUT_OF_SCOPE
+        return None
 
     @classmethod
     def prepare(cls, nlu: NluSettings, training_data: Path, models: Path) -> Path:
@@ -93,6 +123,7 @@ class ShopNLU:
         """Train if needed (cached by data hash), then load; call off the event loop."""
         classifier = IntentClassifier.load(cls.prepare(nlu, training_data, models), nlu.runtime)
         lookups = CatalogLookups.from_catalog(catalog_db)
+        _ = lookups.spelling  # built now (a second or two), not on a shopper's first message
         return cls(classifier, nlu.max_batch, lookups, max_waiting)
 
     @classmethod
@@ -105,14 +136,9 @@ class ShopNLU:
         if payload is not None:
             payload["language"] = language
             return payload
-        ranking, entities = await self._batcher.submit(text)
-        return ParseResult(
-            text=text,
-            intent=self._judge(ranking[0]),
-            intent_ranking=ranking[:10],
-            entities=entities,
-            language=language,
-        )
+        result = await self._batcher.submit(text)
+        result["language"] = language
+        return result
 
     def _judge(self, top: IntentScore) -> IntentScore:
         """Doubt below the calibrated threshold means the message is out of the shop's scope."""

@@ -16,6 +16,7 @@ class ParseResult(TypedDict, total=False):
     intent_ranking: list[IntentScore]
     entities: list[dict[str, Any]]
     language: str
+    corrected_text: str  # the text with typos corrected, where any were
 
 
 class Overloaded(Exception):

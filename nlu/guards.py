@@ -1,0 +1,59 @@
+"""Messages whose meaning does not need the classifier: attempts to instruct the bot,
+keyboard mashes, and "stop"/"never mind"/"算了" (which leave whatever is going on).
+
+A model trained on shop talk puts any text into *some* shop intent; these rules keep an
+injection attempt or "asdfghjkl" from being answered with a greeting or a policy.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlu.language import has_chinese
+from nlu.spelling import SpellingCorrector
+
+STOP_INTENT = "stop"
+OUT_OF_SCOPE = "out_of_scope"
+
+_INJECTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override) (?:all |any |the |your |my )*"
+    r"(?:previous|prior|above|earlier|preceding|system|original) "
+    r"(?:instructions?|prompts?|rules|messages|directions)\b"
+    r"|\bsystem prompt\b|\byou are now\b|\bdeveloper mode\b|\bjailbreak\b"
+    r"|\bpretend (?:to be|you are)\b"
+    r"|\b(?:list|dump|show|export|print) (?:all|every) (?:the )?"
+    r"(?:orders|customers|users|emails|addresses)\b"
+    r"|忽略(?:之前|以上|前面|所有)的?(?:指令|提示|规则|说明)|系统提示词?|列出所有(?:订单|客户|用户|邮箱)",
+    re.IGNORECASE,
+)
+_STOP_PHRASES = frozenset(
+    """
+    stop|stop it|stop that|please stop|never mind|nevermind|nvm|forget it|forget about it|
+    cancel that|cancel it|quit|exit|leave it|skip|skip it|skip that|don't bother|dont bother|
+    not now|no thanks|no thank you|nope never mind|i changed my mind|changed my mind|
+    算了|算了吧|不用了|不要了|不用了谢谢|取消吧|别问了|先不了|不了|停|停止|不需要了|没事了
+    """.replace("\n", "").split("|")
+)
+_STOPS = frozenset(p.strip() for p in _STOP_PHRASES if p.strip())
+_PUNCTUATION = re.compile(r"[\s.,!?。，！？~…]+")
+_LETTERS = re.compile(r"[A-Za-z]{2,}")
+
+
+def is_injection(text: str) -> bool:
+    return _INJECTION.search(text) is not None
+
+
+def is_stop(text: str) -> bool:
+    """The whole message says stop ("never mind!", "算了吧"), not a sentence containing it."""
+    phrase = _PUNCTUATION.sub(" ", text.lower()).strip()
+    return phrase in _STOPS
+
+
+def is_gibberish(text: str, spelling: SpellingCorrector) -> bool:
+    """Latin letters and no word anyone knows, even after correcting typos: "asdfghjkl"."""
+    if has_chinese(text) or any(ch.isdigit() for ch in text):
+        return False
+    words = _LETTERS.findall(text)
+    if not words:
+        return False
+    return not any(spelling.is_known(w) or spelling.suggest(w) for w in words[:16])
