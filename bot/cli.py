@@ -8,11 +8,14 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from bot.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from bot.story_tests import StoryResult
 
 app = typer.Typer(help="Shopbot: a storefront assistant service.", no_args_is_help=True)
 
@@ -167,6 +170,66 @@ def chat(
             shop.close()
 
     asyncio.run(conversation())
+
+
+@app.command("test-stories")
+def test_stories(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Story files or folders of them (default: tests/stories)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the results here (YAML): failed stories, transcripts."),
+    ] = None,
+    home: Annotated[
+        Path | None,
+        typer.Option("--home", help="Run against this home's state; default: a fresh one."),
+    ] = None,
+    models: ModelsOption = None,
+) -> None:
+    """Run conversation tests in Rasa's test-story format against the real bot (like `rasa
+    test`): each story in a new conversation; exit code 1 if any story fails."""
+    import tempfile
+
+    from tqdm import tqdm
+
+    from bot import story_tests
+    from bot.app import prepare_shop
+
+    try:
+        cases = story_tests.load_stories(paths or [Path("tests/stories")])
+    except story_tests.StoryFileError as error:
+        raise typer.BadParameter(str(error), param_hint="PATHS") from None
+    with tempfile.TemporaryDirectory(prefix="shopbot-stories-") as scratch:
+        settings = _settings(home or Path(scratch), models, log_level="WARNING")
+        # the description model is not needed to test conversations: keep the cores free
+        writer = settings.writer.model_copy(update={"load_at_startup": False})
+        settings = settings.model_copy(update={"writer": writer})
+        prepare_shop(settings)
+        with tqdm(total=len(cases), desc="stories", unit="story") as progress:
+
+            def show(result: story_tests.StoryResult) -> None:
+                if not result.passed:
+                    progress.write(story_tests.failure_report(result))
+                progress.update(1)
+
+            results = asyncio.run(story_tests.run_in_shop(settings, cases, show))
+    _report_stories(results, out)
+
+
+def _report_stories(results: list[StoryResult], out: Path | None) -> None:
+    from bot import story_tests
+
+    for behaviour, passed, total, failed in story_tests.behaviour_table(results):
+        note = f"  failing: {', '.join(failed)}" if failed else ""
+        typer.echo(f"{passed}/{total}  {behaviour}{note}")
+    if out is not None:
+        story_tests.write_results(results, out)
+        typer.echo(f"results in {out}")
+    typer.echo(story_tests.summary_line(results))
+    if not all(result.passed for result in results):
+        raise typer.Exit(1)
 
 
 @app.command()
