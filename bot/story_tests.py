@@ -37,7 +37,7 @@ from pydantic import (
 )
 
 from bot.engine import ACTION_LISTEN, Bot
-from bot.messages import BotMessage, UserMessage
+from bot.messages import BotMessage, UserMessage, conversation_id
 from bot.settings import Settings
 from bot.tracker import Event
 from nlu.language import has_chinese
@@ -52,8 +52,12 @@ _ANNOTATION = re.compile(
 
 
 def _listed(value: Any) -> Any:
-    """One string where a list is expected is a list of one."""
-    return [value] if isinstance(value, str) else value
+    """One text where a list is expected is a list of one; numbers are read as text."""
+    return [_as_text(v) for v in value] if isinstance(value, list) else [_as_text(value)]
+
+
+def _as_text(value: Any) -> Any:
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 
 Texts = Annotated[list[str], BeforeValidator(_listed)]
@@ -258,9 +262,12 @@ def story_files(paths: Iterable[Path]) -> list[Path]:
 
 def read_story_file(path: Path) -> list[StoryCase]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise StoryFileError(f"{path}: {error}") from error
+        with path.open(encoding="utf-8") as file:
+            data = yaml.safe_load(file)  # its errors name the file, line and column
+    except (OSError, UnicodeDecodeError) as error:
+        raise StoryFileError(f"{path}: {error}") from None
+    except yaml.YAMLError as error:
+        raise StoryFileError(str(error)) from None
     try:
         parsed = StoryFile.model_validate(data)
     except ValidationError as error:
@@ -372,6 +379,7 @@ class Mismatch:
 @dataclass(frozen=True)
 class StoryResult:
     case: StoryCase
+    conversation: str  # its id in the conversation store, to read the whole of it
     mismatch: Mismatch | None
     turns: list[TurnRecord]
     seconds: float
@@ -386,13 +394,15 @@ async def run_story(bot: Bot, case: StoryCase) -> StoryResult:
     started = time.monotonic()
     sender = f"story-{uuid.uuid4().hex[:16]}"
     turns: list[TurnRecord] = []
+    mismatch = None
     for index, user, steps in _turns(case.story.steps):
         turn = await take_turn(bot, sender, user.text)
         turns.append(turn)
         mismatch = check_turn(index, user, steps, turn)
         if mismatch is not None:
-            return StoryResult(case, mismatch, turns, time.monotonic() - started)
-    return StoryResult(case, None, turns, time.monotonic() - started)
+            break
+    conversation = conversation_id(CHANNEL, sender)
+    return StoryResult(case, conversation, mismatch, turns, time.monotonic() - started)
 
 
 async def run_stories(
@@ -717,6 +727,7 @@ def results_document(results: Sequence[StoryResult]) -> dict[str, Any]:
             {
                 "story": r.case.name,
                 "file": str(r.case.path),
+                "conversation": r.conversation,
                 "behaviours": list(r.case.story.metadata.behaviours),
                 "step": r.mismatch.step,
                 "check": r.mismatch.check,
