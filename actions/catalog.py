@@ -237,17 +237,23 @@ class Catalog:
         self, query: SearchQuery, query_vector: np.ndarray | None, min_similarity: float = -1.0
     ) -> list[Product]:
         """bm25 and embedding similarity, each within the filters, merged by reciprocal rank.
-        A product found only by its embedding must be at least `min_similarity` close: below
-        that, "nearest" means nothing, and showing it would answer with unrelated products."""
+        Every product must be at least `min_similarity` close by embedding: below that,
+        "nearest" means nothing, and a shared word ("kitchen" in a speaker's bullets) is not
+        relevance either; showing them would answer with unrelated products."""
         if query_vector is None or not fts_query(query.text):
             return self.search(query)
         ids, matrix = self.vectors()
         if not ids:
             return self.search(query)
         pool = replace(query, limit=RRF_POOL)
-        lexical = [p.id for p in self.search(pool)]
-        allowed = set(self._filtered_ids(query))
         similarity = matrix @ query_vector.astype(np.float32)
+        position = {pid: i for i, pid in enumerate(ids)}
+        lexical = [
+            p.id
+            for p in self.search(pool)
+            if p.id not in position or similarity[position[p.id]] >= min_similarity
+        ]
+        allowed = set(self._filtered_ids(query))
         order = np.argsort(-similarity)
         semantic = [ids[i] for i in order if ids[i] in allowed and similarity[i] >= min_similarity][
             :RRF_POOL

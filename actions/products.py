@@ -13,7 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog import RRF_POOL, Catalog, Product, SearchQuery, fts_query
+from actions.catalog import Catalog, Product, SearchQuery, fts_query
 from actions.listing_facts import satisfies
 from actions.recommend import shopper_id
 from actions.replies import Replies, first_entity
@@ -22,7 +22,7 @@ from actions.shopper_query import PriceProblem, SearchRequest, message_text, sea
 
 # Below this cosine similarity a product found only by its embedding is not related to the
 # query (measured on the demo catalog: bench/search_relevance.py).
-RELEVANCE_FLOOR = 0.3
+RELEVANCE_FLOOR = 0.35
 SIMILAR_POOL = 200
 
 
@@ -91,7 +91,8 @@ class ActionSearchProducts(ShopAction):
     def _search(self, request: SearchRequest, vector: np.ndarray | None) -> list[Product]:
         """Hybrid search above the relevance floor; "cheap" ranks the relevant by price."""
         query = request.query
-        pool = replace(query, limit=RRF_POOL) if request.price_level else query
+        # "cheap": the cheapest of the most relevant, not the cheapest accessory in the category
+        pool = replace(query, limit=query.limit * 2) if request.price_level else query
         # inside a named category everything is related: rank it, no floor needed
         floor = -1.0 if query.category else RELEVANCE_FLOOR
         products = self.shop.catalog.hybrid_search(pool, vector, floor)
