@@ -149,7 +149,23 @@ class SearchQuery:
     rating_min: float | None = None
     # each inner tuple: the listing must mention one of these ("512GB", '15.6"', ...)
     mentions: tuple[tuple[str, ...], ...] = ()
+    # words the title must hold: a colour is the product's own in its title ("- Black"),
+    # not a part's in a bullet ("Jet Black Keyboard")
+    title_words: tuple[str, ...] = ()
     limit: int = 5
+
+    def has_filters(self) -> bool:
+        return any(
+            (
+                self.price_min is not None,
+                self.price_max is not None,
+                self.brand,
+                self.category,
+                self.rating_min is not None,
+                self.mentions,
+                self.title_words,
+            )
+        )
 
 
 def fts_query(text: str) -> str:
@@ -337,6 +353,9 @@ class Catalog:
         if query.rating_min is not None:
             filters.append("p.rating >= ?")
             params.append(query.rating_min)
+        for word in query.title_words:
+            filters.append("(' ' || lower(p.title) || ' ') GLOB ?")
+            params.append(f"*[^a-z]{word.lower()}[^a-z]*")
         for alternatives in query.mentions:
             text = "(p.title || ' ' || p.features)"
             filters.append("(" + " OR ".join(f"{text} LIKE ?" for _ in alternatives) + ")")
@@ -395,9 +414,17 @@ class Catalog:
         return [p for p in (self.get(pid) for pid in best) if p is not None]
 
     def find_by_name(self, text: str) -> Product | None:
-        """The best title match for a product the shopper names."""
-        results = self.search(SearchQuery(text=text, limit=1))
-        return results[0] if results else None
+        """The title that holds most of the shopper's words and numbers ("Acer Nitro 16"),
+        among the best bm25 matches; bm25 alone ignores the numbers."""
+        results = self.search(SearchQuery(text=text, limit=10))
+        if not results:
+            return None
+        wanted = {w for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS}
+
+        def overlap(product: Product) -> int:
+            return len(wanted & set(_TOKEN.findall(product.title.lower())))
+
+        return max(results, key=overlap)  # max keeps the first (best bm25) among equals
 
 
 def size_mentions(gigabytes: float) -> tuple[str, ...]:

@@ -36,7 +36,11 @@ ATTRIBUTES = [
     Attribute(
         "storage",
         _p(r"storage|\bssd\b|hard drive|\bhdd\b|capacity|存储|硬盘|容量"),
-        _p(r"\d+\s?(GB|TB)[^,;]*?(SSD|HDD|storage|eMMC|drive)|(SSD|storage)[^,;]*?\d+\s?(GB|TB)"),
+        # a size not said to be memory is storage ("Wi-Fi Tablet 64GB")
+        _p(
+            r"\d+\s?(GB|TB)[^,;]*?(SSD|HDD|storage|eMMC|drive)|(SSD|storage)[^,;]*?\d+\s?(GB|TB)"
+            r"|\b\d{2,4}\s?(GB|TB)\b(?![^,;]{0,12}(RAM|memory|DDR|graphics|GDDR))"
+        ),
     ),
     Attribute(
         "screen",

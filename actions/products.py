@@ -91,6 +91,8 @@ class ActionSearchProducts(ShopAction):
     def _search(self, request: SearchRequest, vector: np.ndarray | None) -> list[Product]:
         """Hybrid search above the relevance floor; "cheap" ranks the relevant by price."""
         query = request.query
+        if not fts_query(query.text) and not query.has_filters() and not request.price_level:
+            return []  # nothing we can search for ("有没有割草机"): never a list of bestsellers
         # "cheap": the cheapest of the most relevant, not the cheapest accessory in the category
         pool = replace(query, limit=query.limit * 2) if request.price_level else query
         # inside a named category everything is related: rank it, no floor needed

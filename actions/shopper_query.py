@@ -161,9 +161,8 @@ def search_request(tracker: Tracker, catalog: Catalog, money: MoneySettings) -> 
     focus = focus_product(tracker, catalog) if comparative else None
     if comparative and focus is not None and not category:
         category = focus.category  # "cheaper" means a cheaper one of the same kind
-    mentions = spec_mentions(tracker)
-    if color:
-        mentions = (*mentions, (str(color),))
+    if comparative and focus is not None:  # "cheaper" than this one: any brand, unless named
+        brand = first_entity(tracker, "brand")
     query = SearchQuery(
         text=text,
         price_min=price_min,
@@ -171,7 +170,8 @@ def search_request(tracker: Tracker, catalog: Catalog, money: MoneySettings) -> 
         brand=str(brand) if brand else None,
         category=str(category) if category else None,
         rating_min=_rating(tracker),
-        mentions=mentions,
+        mentions=spec_mentions(tracker),
+        title_words=(str(color),) if color else (),
         limit=RESULTS_SHOWN,
     )
     return SearchRequest(

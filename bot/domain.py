@@ -36,6 +36,7 @@ class Rule(BaseModel):
     actions: list[str]
     slots: dict[str, Any] = Field(default_factory=dict)
     slots_set: list[str] = Field(default_factory=list)
+    any_slot_set: list[str] = Field(default_factory=list)  # at least one of these is set
     active_loop: str | None = None
     # entities the message must carry; such a rule holds even when the intent is in doubt,
     # as the entity is the evidence ("第二个呢?" with results shown means that product)
@@ -83,6 +84,8 @@ class FormSpec(BaseModel):
     # after `max_invalid_answers` rejected answers the form ends with `on_give_up`
     max_invalid_answers: int | None = None
     on_give_up: str | None = None
+    # questions answered mid-form before the form asks again; any other request leaves it
+    question_intents: list[str] = Field(default_factory=list)
 
 
 class Domain(BaseModel):

@@ -45,6 +45,9 @@ from nlu.language import has_chinese
 logger = logging.getLogger(__name__)
 
 MAX_FOLLOWUPS = 5
+# while a form waits for an answer, a request recognised with less confidence than this
+# is taken as the answer ("384920174650101" may look like anything to the classifier)
+FORM_ANSWER_DOUBT = 0.5
 ACTION_LISTEN = "action_listen"
 
 
@@ -227,7 +230,8 @@ class Bot:
 
     def _next_actions(self, turn: Turn) -> tuple[list[str], str]:
         """An active form keeps the turn while the shopper answers it; a question is
-        answered and the form asked again once; "stop" or a second digression leaves it."""
+        answered and the form asked again once; "stop", a change of topic or a second
+        question leaves it."""
         tracker = turn.tracker
         loop = tracker.active_loop.get("name")
         if loop not in self.domain.forms:
@@ -242,16 +246,22 @@ class Bot:
             decision = self.policy.decide(tracker)
             return decision.actions, "left_form"
         decision = self.policy.decide(tracker)
-        if loop in decision.actions or decision.reason != "rule" or intent == "out_of_scope":
+        confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0)
+        if (
+            loop in decision.actions
+            or decision.reason != "rule"
+            or intent == "out_of_scope"
+            or confidence < FORM_ANSWER_DOUBT
+        ):
             # no other request recognised (or this form's own): the text is the answer
             text_candidates = extract_slots(self.domain, tracker, with_text=True)
             answers = [e for e in text_candidates if e["name"] in form.required_slots]
             turn.slot_candidates += answers
             turn.record(answers)
             return [loop], "active_loop"
-        other_form = any(action in self.domain.forms for action in decision.actions)
         requested = tracker.slots.get(REQUESTED_SLOT)
-        if other_form or tracker.slots.get(DIGRESSED_SLOT) or not requested:
+        question = intent in form.question_intents
+        if not question or tracker.slots.get(DIGRESSED_SLOT) or not requested:
             turn.record(deactivation_events())
             return decision.actions, "left_form"
         turn.record([slot_event(DIGRESSED_SLOT, True)])

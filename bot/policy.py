@@ -45,6 +45,8 @@ def _state_matches(rule: Rule, tracker: ConversationTracker) -> bool:
         return False
     if any(slots.get(name) in (None, [], "") for name in rule.slots_set):
         return False
+    if rule.any_slot_set and all(slots.get(n) in (None, [], "") for n in rule.any_slot_set):
+        return False
     found = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
     if any(entity not in found for entity in rule.entities):
         return False

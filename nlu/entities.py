@@ -57,10 +57,10 @@ _AROUND = re.compile(
 AROUND_BAND = 0.2
 # Which currency a price names; none named means the store's own.
 _CURRENCIES = (
-    (re.compile(r"元|块|人民币|rmb|cny|yuan|¥", re.IGNORECASE), "CNY"),
+    (re.compile(r"\$|dollar|bucks|usd|美元|美金", re.IGNORECASE), "USD"),
+    (re.compile(r"(?<!美)元|块|人民币|rmb|cny|yuan|¥", re.IGNORECASE), "CNY"),
     (re.compile(r"€|euro|eur\b", re.IGNORECASE), "EUR"),
     (re.compile(r"£|pound|gbp", re.IGNORECASE), "GBP"),
-    (re.compile(r"\$|dollar|bucks|usd|美元", re.IGNORECASE), "USD"),
 )
 _MAX_ZH = re.compile(_MONEY + r" ?(?:以内|以下|之内|内)|(?:不超过|低于|少于|最多) ?" + _MONEY)
 _MIN_ZH = re.compile(_MONEY + r" ?以上|(?:高于|超过|至少) ?" + _MONEY)
@@ -79,8 +79,10 @@ _ORDINAL_WORDS = {
     "5th": 5,
     "last": -1,
 }
+# "last" is an ordinal only as "the last (one)", never in "how long does the battery last"
 _ORDINAL_EN = re.compile(
-    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b(?: (?:one|item|product))?"
+    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\b(?: (?:one|item|product))?"
+    r"|(?<=the )(last)\b(?: (?:one|item|product|option)\b| ?[?.!,]| ?$)"
     r"|(?:number|no\.?|#|option|item) ?([1-9])\b",
     re.IGNORECASE,
 )
@@ -89,6 +91,7 @@ _ORDINAL_ZH = re.compile(r"第 ?([一二两三四五1-5]) ?(?:个|款|件|台|�
 _ORDER_ID = re.compile(
     r"(?:order|订单|ord) ?(?:id|number|no\.?|号|#)? ?[:#]? ?(\d{5,20})(?!\d)", re.IGNORECASE
 )
+_BARE_ORDER_ID = re.compile(r"(?<![0-9A-Za-z.,+-])[0-9]{15}(?![0-9A-Za-z])")
 _INVOICE_ID = re.compile(r"\b(INV-\d{4}-\d{4,8})\b", re.IGNORECASE)
 _SIZE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?(gb|tb)\b", re.IGNORECASE)
 _MEMORY_WORDS = re.compile(r"\b(ram|memory|ddr\d?)\b|内存|运存", re.IGNORECASE)
@@ -223,8 +226,8 @@ def _price(name: str, value: float, match: re.Match[str], start: int, end: int) 
 
 def _ordinals(text: str) -> Iterator[dict[str, Any]]:
     for match in _ORDINAL_EN.finditer(text):
-        word = (match.group(1) or "").lower()
-        value = _ORDINAL_WORDS[word] if word else int(match.group(2))
+        word = (match.group(1) or match.group(2) or "").lower()
+        value = _ORDINAL_WORDS[word] if word else int(match.group(3))
         yield _entity("ordinal", value, match.start(), match.end())
     for match in _ORDINAL_ZH.finditer(text):
         digit = match.group(1)
@@ -268,7 +271,7 @@ def _catalog_terms(text: str, lookups: CatalogLookups) -> Iterator[dict[str, Any
             break  # the longest match names the category ("gaming laptop" over "laptop")
 
 
-_IDENTIFIERS = ("order_id", "invoice_id", "email", "phone")
+IDENTIFIERS = frozenset({"order_id", "invoice_id", "email", "phone"})
 
 
 def extract_entities(text: str, lookups: CatalogLookups | None = None) -> list[dict[str, Any]]:
@@ -298,18 +301,22 @@ def _entities_in(text: str, lookups: CatalogLookups | None) -> list[dict[str, An
         entities.extend(_catalog_terms(text, lookups))
     for match in _ORDER_ID.finditer(text):
         entities.append(_entity("order_id", match.group(1), match.start(1), match.end(1)))
+    named = {(e["start"], e["end"]) for e in entities if e["entity"] == "order_id"}
+    for match in _BARE_ORDER_ID.finditer(text):  # the store's order numbers: 15 digits
+        if match.span() not in named:
+            entities.append(_entity("order_id", match.group(0), match.start(), match.end()))
     for match in _INVOICE_ID.finditer(text):
         entities.append(_entity("invoice_id", match.group(1).upper(), match.start(), match.end()))
     for match in EMAIL.finditer(text):
         entities.append(_entity("email", match.group(0), match.start(), match.end()))
-    taken = [(e["start"], e["end"]) for e in entities if e["entity"] in _IDENTIFIERS]
+    taken = [(e["start"], e["end"]) for e in entities if e["entity"] in IDENTIFIERS]
     for match in PHONE.finditer(text):
         if not any(s <= match.start() < end for s, end in taken):
             entities.append(_entity("phone", match.group(0), match.start(), match.end()))
-    spans = [(e["start"], e["end"]) for e in entities if e["entity"] in _IDENTIFIERS]
+    spans = [(e["start"], e["end"]) for e in entities if e["entity"] in IDENTIFIERS]
     entities = [
         e
         for e in entities
-        if e["entity"] in _IDENTIFIERS or not any(s <= e["start"] < end for s, end in spans)
+        if e["entity"] in IDENTIFIERS or not any(s <= e["start"] < end for s, end in spans)
     ]
     return sorted(entities, key=lambda e: (e["start"], e["entity"]))

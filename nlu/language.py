@@ -24,3 +24,11 @@ def detect_language(text: str) -> str:
         return "en"
     latin = len(_LATIN_WORD.findall(text))
     return "zh" if han >= latin else "en"
+
+
+def language_of(text: str) -> str | None:
+    """`detect_language`, or None for text with no words in either language ("4567"), so a
+    bare number or email keeps the conversation in the language it was in."""
+    if not _HAN.search(text) and not any(len(w) > 1 for w in _LATIN_WORD.findall(text)):
+        return None
+    return detect_language(text)

@@ -9,10 +9,10 @@ from typing import Any
 
 from nlu.batching import MicroBatcher
 from nlu.classifier import IntentClassifier
-from nlu.entities import extract_entities
+from nlu.entities import IDENTIFIERS, extract_entities
 from nlu.evaluation import apply_threshold
 from nlu.guards import OUT_OF_SCOPE, STOP_INTENT, is_gibberish, is_injection, is_stop
-from nlu.language import detect_language
+from nlu.language import language_of
 from nlu.lookups import CatalogLookups
 from nlu.model_store import ensure_intent_model
 from nlu.results import IntentScore, ParseResult
@@ -51,6 +51,16 @@ def parse_payload(text: str) -> ParseResult | None:
         ]
     score = IntentScore(name=match.group(1), confidence=1.0)
     return ParseResult(text=text, intent=score, intent_ranking=[score], entities=entities)
+
+
+def _without(text: str, entities: list[dict[str, Any]], names: frozenset[str]) -> str:
+    """`text` with the spans of the named entities blanked out."""
+    chars = list(text)
+    for entity in entities:
+        if entity.get("entity") in names:
+            for i in range(int(entity["start"]), int(entity["end"])):
+                chars[i] = " "
+    return "".join(chars)
 
 
 class ShopNLU:
@@ -92,6 +102,9 @@ class ShopNLU:
         )
         if reading.corrections:
             result["corrected_text"] = reading.text
+        language = language_of(_without(text, entities, IDENTIFIERS))
+        if language is not None:
+            result["language"] = language
         ruled = self._ruled_intent(text, entities)
         if ruled is not None:
             result["intent"] = IntentScore(name=ruled, confidence=1.0)
@@ -131,14 +144,10 @@ class ShopNLU:
         return cls(IntentClassifier.load(directory, runtime), max_batch)
 
     async def parse(self, text: str) -> ParseResult:
-        language = detect_language(text)
         payload = parse_payload(text)
-        if payload is not None:
-            payload["language"] = language
+        if payload is not None:  # a button keeps the conversation's language
             return payload
-        result = await self._batcher.submit(text)
-        result["language"] = language
-        return result
+        return await self._batcher.submit(text)
 
     def _judge(self, top: IntentScore) -> IntentScore:
         """Doubt below the calibrated threshold means the message is out of the shop's scope."""
