@@ -196,10 +196,11 @@ def test_stories(
 
     from bot import story_tests
     from bot.app import prepare_shop
+    from bot.story_files import StoryFileError, load_stories
 
     try:
-        cases = story_tests.load_stories(paths or [Path("tests/stories")])
-    except story_tests.StoryFileError as error:
+        cases = load_stories(paths or [Path("tests/stories")])
+    except StoryFileError as error:
         raise typer.BadParameter(str(error), param_hint="PATHS") from None
     with tempfile.TemporaryDirectory(prefix="shopbot-stories-") as scratch:
         settings = _settings(home or Path(scratch), models, log_level="WARNING")

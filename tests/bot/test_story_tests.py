@@ -17,7 +17,7 @@ from bot.messages import BotMessage, Button
 from bot.policy import RulePolicy
 from bot.settings import Settings
 from bot.store import SqliteConversationStore
-from bot.story_tests import (
+from bot.story_files import (
     ActionStep,
     BotStep,
     CardCheck,
@@ -28,10 +28,12 @@ from bot.story_tests import (
     StoryCase,
     StoryFileError,
     UserStep,
-    behaviour_table,
-    card_failures,
     load_stories,
     read_story_file,
+)
+from bot.story_tests import (
+    behaviour_table,
+    card_failures,
     reply_failures,
     results_document,
     run_stories,

@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from bot.settings import Settings, WriterSettings
-from bot.story_tests import StoryCase, StoryResult, failure_report, load_stories, run_in_shop
+from bot.story_files import StoryCase, load_stories
+from bot.story_tests import StoryResult, failure_report, run_in_shop
 from tests.conftest import MODELS
 from tests.e2e.processes import SHOPBOT
 
