@@ -1,0 +1,137 @@
+"""Intent accuracy before and after a change to the training data, on every held-out set.
+
+Run: `.venv/bin/python -m bench.intent_heldout --before <commit> [--models DIR]`. "Before" is
+a model trained from `data/nlu.yml` as it was at `<commit>`, "after" one trained from the
+file as it is now, both with the service's recipe (cached under the models folder by a hash
+of data and recipe, so a second run only evaluates). Each is scored on data/nlu_test.yml and
+data/nlu_rough_test.yml: accuracy, macro-F1, accuracy per language and out-of-scope recall,
+with the model's calibrated out-of-scope threshold applied, as `shopbot eval` does. Prints a
+table and writes bench/results/intent_heldout.json; `--shop-report` also rewrites
+bench/results/shop_heldout/ for the "after" model on data/nlu_test.yml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.provenance import write_results
+from bot.settings import PROJECT_ROOT, load_settings
+from nlu.classifier import IntentClassifier, ModelMeta
+from nlu.evaluation import Evaluation, evaluate_classifier, write_report
+from nlu.model_store import ensure_intent_model
+from nlu.pipeline import recipe_from
+from nlu.training import TrainingRecipe
+from nlu.training_data import load_examples
+
+RESULTS = Path(__file__).parent / "results" / "intent_heldout.json"
+SHOP_REPORT = Path(__file__).parent / "results" / "shop_heldout"
+TRAINING_DATA = "data/nlu.yml"
+HELD_OUT = ("data/nlu_test.yml", "data/nlu_rough_test.yml")
+
+
+def data_at(commit: str, folder: Path) -> Path:
+    """`data/nlu.yml` as it was at `commit`, written into `folder`."""
+    text = subprocess.run(
+        ["git", "show", f"{commit}:{TRAINING_DATA}"],
+        check=True,
+        capture_output=True,
+        cwd=PROJECT_ROOT,
+    ).stdout
+    path = folder / "nlu.yml"
+    path.write_bytes(text)
+    return path
+
+
+def commit_of(revision: str) -> str:
+    return subprocess.run(
+        ["git", "rev-parse", revision], check=True, capture_output=True, text=True, cwd=PROJECT_ROOT
+    ).stdout.strip()
+
+
+def model_figures(directory: Path, data_file: Path) -> dict[str, Any]:
+    """What the model was trained on and how long it took (from its saved metadata)."""
+    metrics = ModelMeta.read(directory).metrics
+    return {
+        "model": str(directory),
+        "training_examples": len(load_examples(data_file)),
+        "train_seconds": metrics.get("seconds"),
+        "epochs_run": metrics.get("epochs_run"),
+        "best_dev_accuracy": metrics.get("best_dev_accuracy"),
+        "threshold": metrics.get("threshold"),
+    }
+
+
+def evaluation_figures(evaluation: Evaluation) -> dict[str, Any]:
+    return {
+        "examples": evaluation.examples,
+        "accuracy": evaluation.accuracy,
+        "macro_f1": evaluation.macro_f1,
+        "accuracy_by_language": evaluation.by_language,
+        "out_of_scope_recall": evaluation.out_of_scope_recall,
+        "per_intent_f1": {name: s.f1 for name, s in sorted(evaluation.per_intent.items())},
+    }
+
+
+def evaluate_model(
+    data_file: Path, models: Path, recipe: TrainingRecipe
+) -> tuple[dict[str, Any], dict[str, Evaluation]]:
+    """Train (or reuse) the model for `data_file` and score it on every held-out set."""
+    directory = ensure_intent_model(data_file, models, recipe)
+    classifier = IntentClassifier.load(directory)
+    evaluations = {
+        held_out: evaluate_classifier(
+            classifier, load_examples(PROJECT_ROOT / held_out), show_progress=False
+        )
+        for held_out in HELD_OUT
+    }
+    return model_figures(directory, data_file), evaluations
+
+
+def print_table(results: dict[str, dict[str, Any]]) -> None:
+    header = f"{'held-out set':<26}{'model':<8}{'n':>5}{'acc':>8}{'en':>8}{'zh':>8}{'macro-F1':>10}"
+    print(header)
+    for held_out in HELD_OUT:
+        for name, result in results.items():
+            row = result["held_out"][held_out]
+            languages = row["accuracy_by_language"]
+            print(
+                f"{Path(held_out).name:<26}{name:<8}{row['examples']:>5}{row['accuracy']:>8.3f}"
+                f"{languages.get('en', 0.0):>8.3f}{languages.get('zh', 0.0):>8.3f}"
+                f"{row['macro_f1']:>10.3f}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--before", required=True, help="Commit whose data/nlu.yml is 'before'.")
+    parser.add_argument("--models", type=Path, help="Models folder (default: SHOPBOT_MODELS).")
+    parser.add_argument(
+        "--shop-report", action="store_true", help="Rewrite bench/results/shop_heldout/."
+    )
+    args = parser.parse_args()
+    settings = load_settings(models=args.models) if args.models else load_settings()
+    recipe = recipe_from(settings.nlu)
+    results: dict[str, dict[str, Any]] = {}
+    after_on_shop_set: Evaluation | None = None
+    with tempfile.TemporaryDirectory() as folder:
+        data_files = {"before": data_at(args.before, Path(folder)), "after": settings.nlu_file}
+        for name, data_file in data_files.items():
+            model, evaluations = evaluate_model(data_file, settings.models, recipe)
+            results[name] = {
+                **model,
+                "held_out": {k: evaluation_figures(v) for k, v in evaluations.items()},
+            }
+            after_on_shop_set = evaluations[HELD_OUT[0]]
+    print_table(results)
+    if args.shop_report and after_on_shop_set is not None:
+        write_report(after_on_shop_set, SHOP_REPORT, "Intent evaluation on nlu_test.yml")
+    figures = {"before_commit": commit_of(args.before), "recipe": recipe.__dict__, **results}
+    write_results(RESULTS, figures, args, {"runtime": "torch", "held_out": list(HELD_OUT)})
+
+
+if __name__ == "__main__":
+    main()
