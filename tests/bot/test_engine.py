@@ -122,3 +122,66 @@ async def test_lines_from_people_wait_for_the_turn_and_need_a_conversation(
     dana = next(i for i, e in enumerate(events) if e.get("text") == "Dana joined.")
     assert kinds[dana - 1] == "action" and events[dana - 1]["name"] == "action_listen"
     assert line.result() is True
+
+
+FORM_RULES = {
+    "order": ("track_order", 0.95),
+    "return policy": ("check_refund_policy", 0.95),
+    "delivery": ("delivery_period", 0.95),
+    "thanks": ("thank_you", 0.95),
+    "headphones": ("search_product", 0.95),
+    "stop": ("stop", 1.0),
+    "hmm": ("help", 0.3),
+}
+
+
+@pytest.fixture
+async def form_bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    settings = Settings(home=tmp_path)
+    domain = Domain.load(settings.domain_file)
+    bot = await Bot.start(
+        domain=domain,
+        store=SqliteConversationStore(settings.conversations_db),
+        interpreter=KeywordInterpreter(FORM_RULES),
+        actions=ScriptedActions(domain, {}),
+        policy=RulePolicy(domain.policy, 0.2),
+    )
+    yield bot
+    await bot.store.close()
+
+
+async def _texts(bot: Bot, sender: str, text: str) -> list[str]:
+    return [r.text or "" for r in await bot.handle(UserMessage(text, sender))]
+
+
+async def _loop(bot: Bot, sender: str) -> str | None:
+    return (await bot.tracker(f"rest:{sender}")).active_loop.get("name")
+
+
+async def test_a_question_mid_form_is_answered_and_the_form_asked_again_once(
+    form_bot: Bot,
+) -> None:
+    assert "order number" in (await _texts(form_bot, "q", "where is my order"))[-1]
+    texts = await _texts(form_bot, "q", "what is your return policy")
+    assert texts == ["action_answer_policy ran", texts[-1]] and "order number" in texts[-1]
+    assert await _loop(form_bot, "q") == "order_form"
+    texts = await _texts(form_bot, "q", "how long is delivery")
+    assert texts == ["action_answer_policy ran"]  # asked again once only: the form let go
+    assert await _loop(form_bot, "q") is None
+
+
+@pytest.mark.parametrize("leaving", ["stop", "thanks", "headphones please"])
+async def test_stop_or_a_change_of_topic_leaves_the_form(form_bot: Bot, leaving: str) -> None:
+    await _texts(form_bot, leaving, "where is my order")
+    texts = await _texts(form_bot, leaving, leaving)
+    assert not any("order number" in t for t in texts)
+    assert await _loop(form_bot, leaving) is None
+
+
+async def test_a_doubtful_message_mid_form_is_taken_as_the_answer(form_bot: Bot) -> None:
+    await _texts(form_bot, "d", "where is my order")
+    await _texts(form_bot, "d", "hmm 12345")  # "help" at 0.3: not a question, an answer
+    tracker = await form_bot.tracker("rest:d")
+    assert tracker.active_loop.get("name") == "order_form"
+    assert tracker.slots.get("order_id") == "hmm 12345"  # the scripted validator keeps it
+    assert tracker.slots.get("requested_slot") == "order_email"
