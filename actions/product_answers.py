@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog import Product
 from actions.products import resolve_product
+from actions.replies import language
 from actions.shop import ShopAction
 
 
@@ -88,6 +89,24 @@ ATTRIBUTES = [
     ),
     Attribute("warranty", _p(r"warrant|guarantee|保修"), _p(r"warrant|guarantee")),
 ]
+# What the attributes are called in Chinese replies (a question's own words stay as asked).
+ZH_NAMES = {
+    "memory": "内存",
+    "storage": "存储容量",
+    "screen": "屏幕尺寸",
+    "resolution": "分辨率",
+    "refresh rate": "刷新率",
+    "processor": "处理器",
+    "graphics": "显卡",
+    "wi-fi": "Wi-Fi",
+    "bluetooth": "蓝牙",
+    "water resistance": "防水性能",
+    "battery": "续航",
+    "noise cancelling": "降噪",
+    "operating system": "操作系统",
+    "ports": "接口",
+    "warranty": "保修",
+}
 # Precise things a yes/no answer must find verbatim: versions, sizes, standards.
 _SPECIFIC = re.compile(
     r"wi-?fi\s?\d+e?|bluetooth\s?\d(\.\d)?|\d+(\.\d+)?\s?(gb|tb|hz|\"|inch)"
@@ -201,7 +220,10 @@ class ActionAnswerProductQuestion(ShopAction):
             return []
         question = str(tracker.latest_message.get("text") or "")
         answer = answer_question(question, product)
-        attribute, line, title = answer.subject, answer.line, product.title
+        line, title = answer.line, product.title
+        attribute = answer.subject
+        if attribute is not None and language(tracker) == "zh":
+            attribute = ZH_NAMES.get(attribute, attribute)
         if line is not None and answer.exact:
             text = replies.text(tracker, "utter_listing_says", title=title, line=line)
         elif line is not None:
