@@ -14,18 +14,30 @@ export TOKENIZERS_PARALLELISM := false
 # The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 BROWSER := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# rasa-webchat, the widget Rasa users embed, unmodified, for tests/e2e/test_rasa_webchat.py:
+# fetched from npm (never committed) and kept only if it is the tarball npm published.
+RASA_WEBCHAT := var/vendor/rasa-webchat-1.0.1.tgz
+RASA_WEBCHAT_SHA512 := Ld1zVJvTAaTrs6A5p8t70agNNrKYRyXlvqXZRgBoDvKKUXbA0jhJKECi5bdPGlaR6jsmqWtVylHS+YqIqo0x8w==
 
 .PHONY: serve test install install-dev lint typecheck unit bench clean
 
 serve: $(VENV)/.installed ## install, import the catalog, train if needed, serve on :8080
 	$(BIN)/shopbot serve
 
-test: $(VENV)/.installed-dev $(BROWSER) lint typecheck ## install with dev tools, lint, type-check, run every test
+test: $(VENV)/.installed-dev $(BROWSER) $(RASA_WEBCHAT) lint typecheck ## install with dev tools, lint, type-check, run every test
 	$(BIN)/pytest
 
 $(BROWSER):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver fonts-wqy-zenhei
+
+# npm checks the tarball against the registry's record; the pin checks the record did not change.
+$(RASA_WEBCHAT):
+	command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm; }
+	rm -rf $(@D)/.partial && mkdir -p $(@D)/.partial
+	npm pack --silent --ignore-scripts --pack-destination $(@D)/.partial rasa-webchat@1.0.1 >/dev/null
+	$(PYTHON) -c 'import base64, hashlib, sys; got = base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode(); sys.exit(None if got == sys.argv[2] else f"{sys.argv[1]}: sha512-{got}, expected sha512-{sys.argv[2]}")' $(@D)/.partial/$(@F) '$(RASA_WEBCHAT_SHA512)'
+	mv $(@D)/.partial/$(@F) $@ && rm -rf $(@D)/.partial
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

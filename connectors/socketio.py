@@ -1,10 +1,15 @@
 """Rasa's socket.io channel (path /socket.io), as `rasa-webchat` and our widget speak it.
 
 Client `session_request {session_id?, token?}` -> server `session_confirm {session_id, token}`;
-client `user_uttered {message, session_id, customData?}` -> server `bot_uttered {text?,
-quick_replies?, attachment?, custom?}`. Text an action generates arrives first as
-`bot_stream {stream_id, kind: token|sentence|retract, text}`; the `bot_uttered` that ends
-it carries `custom.stream_id` and the checked text, so clients without streaming lose nothing.
+client `user_uttered {message, session_id, customData?}` -> server `bot_uttered`, one per part
+of each reply, in the order and shapes of Rasa's SocketIOOutput: `{text}` for each paragraph,
+the last one `{text, quick_replies}` when the reply has buttons, then `{custom}`, then the
+image as `{attachment}`. rasa-webchat renders a message only when it has one of those shapes
+(a message with text and anything more but quick replies shows nothing), so nothing rides
+along. Notices are `{text, metadata: {notice}}` (rasa-webchat drops `metadata` before
+rendering). Text an action generates arrives first as `bot_stream {stream_id, kind:
+token|sentence|retract, text}`; the reply that ends it is its checked text followed by
+`{custom: {..., stream_id}}`, so clients without streaming lose nothing.
 
 Session ids are issued by the server; one is only reused with its unexpired, unrevoked
 token, so nobody claims another shopper's conversation, before or after its owner. The
@@ -42,21 +47,26 @@ NOTICES = {
 }
 
 
-def to_socketio(message: BotMessage) -> dict[str, Any]:
-    """A `bot_uttered` payload in Rasa's SocketIOOutput shape (custom payloads ride along)."""
-    payload: dict[str, Any] = {}
-    if message.text is not None:
-        payload["text"] = message.text
-    if message.buttons:
-        payload["quick_replies"] = [
-            {"content_type": "text", "title": b.title, "payload": b.payload}
-            for b in message.buttons
-        ]
+def to_bot_uttered(message: BotMessage) -> list[dict[str, Any]]:
+    """The `bot_uttered` payloads of one reply, as Rasa's SocketIOOutput sends them."""
+    payloads: list[dict[str, Any]] = []
+    if message.text or message.buttons:
+        payloads = [{"text": part} for part in _paragraphs(message.text or "")]
+        if message.buttons:
+            payloads[-1]["quick_replies"] = [
+                {"content_type": "text", "title": b.title, "payload": b.payload}
+                for b in message.buttons
+            ]
+    if message.custom:  # as Rasa: an empty custom payload is not sent
+        payloads.append({"custom": message.custom})
     if message.image:
-        payload["attachment"] = {"type": "image", "payload": {"src": message.image}}
-    if message.custom is not None:
-        payload["custom"] = message.custom
-    return payload
+        payloads.append({"attachment": {"type": "image", "payload": {"src": message.image}}})
+    return payloads
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Rasa sends each paragraph as its own message (and at least one, for the buttons)."""
+    return [part for part in text.strip().split("\n\n") if part] or [text.strip()]
 
 
 class SocketIOChannel:
@@ -179,8 +189,10 @@ class SocketIOChannel:
             await self._notice(sid, "busy")
             replies = []
         for reply in replies:
-            await self.server.emit("bot_uttered", to_socketio(reply), room=room)
+            for payload in to_bot_uttered(reply):
+                await self.server.emit("bot_uttered", payload, room=room)
         await self.server.emit("bot_typing", {"typing": False}, room=room)
 
     async def _notice(self, sid: str, kind: str) -> None:
-        await self.server.emit("bot_uttered", {"text": NOTICES[kind], "notice": kind}, to=sid)
+        notice = {"text": NOTICES[kind], "metadata": {"notice": kind}}
+        await self.server.emit("bot_uttered", notice, to=sid)

@@ -13,7 +13,9 @@ import socketio
 from aiohttp.test_utils import TestServer
 
 from bot.app import BOT, OUTBOX, TOKENS, create_app
+from bot.messages import BotMessage, Button
 from bot.settings import LimitSettings, Settings
+from connectors.socketio import to_bot_uttered
 
 
 class Shopper:
@@ -85,11 +87,35 @@ async def test_session_then_products(shopper: Shopper) -> None:
     session = await shopper.connect()
     assert session["session_id"] and session["token"]
     await shopper.say(session["session_id"], "show me laptops under $800")
-    name, reply = await shopper.next()
-    assert name == "bot_uttered"
-    assert reply["text"].startswith("Here are")
-    assert reply["quick_replies"][0]["content_type"] == "text"
-    assert all(p["price"] <= 800 for p in reply["custom"]["products"])
+    name, listed = await shopper.next()
+    assert name == "bot_uttered" and set(listed) == {"text", "quick_replies"}
+    assert listed["text"].startswith("Here are")
+    assert listed["quick_replies"][0]["content_type"] == "text"
+    name, cards = await shopper.next()  # the custom payload follows on its own, as Rasa sends it
+    assert name == "bot_uttered" and set(cards) == {"custom"}
+    assert all(p["price"] <= 800 for p in cards["custom"]["products"])
+
+
+def test_a_reply_goes_out_in_the_parts_rasa_webchat_renders() -> None:
+    """rasa-webchat shows `{text}`, `{text, quick_replies}` and attachments, and nothing else."""
+    details = Button("Details", "/product_details")
+    reply = BotMessage(
+        text="Two paragraphs.\n\nThe second.",
+        buttons=(details,),
+        image="/img/p1.png",
+        custom={"type": "product_cards", "products": []},
+    )
+    details_reply = {"content_type": "text", "title": "Details", "payload": "/product_details"}
+    assert to_bot_uttered(reply) == [
+        {"text": "Two paragraphs."},
+        {"text": "The second.", "quick_replies": [details_reply]},
+        {"custom": {"type": "product_cards", "products": []}},
+        {"attachment": {"type": "image", "payload": {"src": "/img/p1.png"}}},
+    ]
+    buttons_only = to_bot_uttered(BotMessage(buttons=(details,)))
+    assert buttons_only == [{"text": "", "quick_replies": [details_reply]}]
+    assert to_bot_uttered(BotMessage(custom={"type": "x"})) == [{"custom": {"type": "x"}}]
+    assert to_bot_uttered(BotMessage(text="Hi!", custom={})) == [{"text": "Hi!"}]
 
 
 async def test_empty_user_uttered_is_ignored_and_the_socket_lives(shopper: Shopper) -> None:
@@ -105,7 +131,7 @@ async def test_bad_and_overlong_messages_are_refused(shopper: Shopper) -> None:
     session = await shopper.connect()
     await shopper.say(session["session_id"], {"html": "<b>"})
     _, reply = await shopper.next()
-    assert reply["notice"] == "bad_message"
+    assert reply["metadata"]["notice"] == "bad_message"
     await shopper.say(session["session_id"], "z" * 5000)
     _, reply = await shopper.next()
     assert "too long" in reply["text"]
@@ -117,7 +143,7 @@ async def test_a_flood_is_rate_limited_with_a_notice(shopper: Shopper) -> None:
     for index in range(8):
         await shopper.say(session["session_id"], f"hi {index}")
     replies = [(await shopper.next())[1] for _ in range(8)]
-    notices = [r for r in replies if r.get("notice") == "rate_limited"]
+    notices = [r for r in replies if r.get("metadata", {}).get("notice") == "rate_limited"]
     assert 1 <= len(notices) <= 5
     assert "too fast" in notices[0]["text"] or "very fast" in notices[0]["text"]
 
@@ -133,7 +159,7 @@ async def test_nobody_joins_someone_elses_session(server: TestServer) -> None:
         assert stolen["session_id"] != session["session_id"]
         await mallory.say(session["session_id"], "what did alice say?")
         _, reply = await mallory.next()
-        assert reply["notice"] == "not_your_session"
+        assert reply["metadata"]["notice"] == "not_your_session"
 
         resumed = Shopper(str(server.make_url("/")))
         again = await resumed.connect(session_id=session["session_id"], token=session["token"])
@@ -207,7 +233,7 @@ async def test_a_lone_surrogate_fails_alone(server: TestServer) -> None:
         )
         _, refused = await mallory.next()
         _, answered = await alice.next()
-    assert refused["notice"] == "bad_message"
+    assert refused["metadata"]["notice"] == "bad_message"
     assert answered["text"].startswith("Here are")
     assert not await server.app[BOT].store.load(f"web:{bad['session_id']}")
 
@@ -225,7 +251,7 @@ async def test_odd_custom_data_is_ignored_not_a_crash(shopper: Shopper) -> None:
         {"message": "hello", "session_id": session["session_id"], "customData": {"x": "y" * 5000}},
     )
     _, refused = await shopper.next()
-    assert refused["notice"] == "too_much_data"
+    assert refused["metadata"]["notice"] == "too_much_data"
 
 
 async def test_reconnecting_does_not_reset_the_rate_limit(server: TestServer) -> None:
@@ -240,7 +266,7 @@ async def test_reconnecting_does_not_reset_the_rate_limit(server: TestServer) ->
         assert resumed["session_id"] == session["session_id"]
         await again.say(session["session_id"], "hi again")
         _, reply = await again.next()
-    assert reply.get("notice") == "rate_limited"
+    assert reply.get("metadata", {}).get("notice") == "rate_limited"
 
 
 async def test_revoking_cuts_off_a_socket_already_in_the_session(server: TestServer) -> None:
@@ -251,7 +277,7 @@ async def test_revoking_cuts_off_a_socket_already_in_the_session(server: TestSer
         server.app[TOKENS].revoke(session["session_id"])
         await shopper.say(session["session_id"], "where is my order")
         _, reply = await shopper.next()
-    assert reply["notice"] == "no_session"
+    assert reply["metadata"]["notice"] == "no_session"
     events = await server.app[BOT].store.load(f"web:{session['session_id']}")
     assert [e["text"] for e in events if e["event"] == "user"] == ["hello"]
 
@@ -275,4 +301,4 @@ async def test_minting_sessions_is_rate_limited(settings: Settings) -> None:
             assert name == "session_confirm"
             await shopper.client.emit("session_request", {})
             _, refused = await shopper.next()
-    assert refused["notice"] == "rate_limited"
+    assert refused["metadata"]["notice"] == "rate_limited"

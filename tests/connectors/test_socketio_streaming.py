@@ -40,6 +40,7 @@ async def shopper(server: TestServer) -> AsyncIterator[Shopper]:
 async def test_description_streams_then_arrives_checked(shopper: Shopper) -> None:
     session = await shopper.connect()
     await shopper.say(session["session_id"], "show me laptops")
+    await shopper.next()  # the list, then its cards
     name, cards = await shopper.next()
     assert name == "bot_uttered" and cards["custom"]["products"]
     await shopper.say(session["session_id"], "write a description for the first one")
@@ -50,10 +51,12 @@ async def test_description_streams_then_arrives_checked(shopper: Shopper) -> Non
             final = data
             break
         streamed.append(data)
+    name, ending = await shopper.next()  # the custom payload that ends the stream follows the text
+    assert name == "bot_uttered" and set(ending) == {"custom"}
     tokens = [event for event in streamed if event["kind"] == "token"]
     kept = [event["text"] for event in streamed if event["kind"] == "sentence"]
     assert len(tokens) >= 5, "the text should arrive in pieces before the final message"
-    assert {event["stream_id"] for event in streamed} == {final["custom"]["stream_id"]}
-    assert final["custom"]["type"] == "description" and final["custom"]["grounded"]
-    assert final["custom"]["product_id"] == cards["custom"]["products"][0]["id"]
-    assert final["text"] == " ".join(kept)
+    assert {event["stream_id"] for event in streamed} == {ending["custom"]["stream_id"]}
+    assert ending["custom"]["type"] == "description" and ending["custom"]["grounded"]
+    assert ending["custom"]["product_id"] == cards["custom"]["products"][0]["id"]
+    assert final == {"text": " ".join(kept)}

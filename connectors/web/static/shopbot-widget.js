@@ -222,42 +222,59 @@
     }
   };
 
+  // A reply arrives as Rasa's socket.io output sends it, one `bot_uttered` per part: its text
+  // (the last paragraph with the quick replies), then its custom payload, then its image. A
+  // custom payload belongs to the text just before it: product cards go under that text, the
+  // checked text of a description takes the place of what was streamed. History lines come
+  // whole and are taken apart the same way.
   Widget.prototype.receive = function (message, fromHistory) {
     if (!fromHistory) { this.showTyping(false); }
     if (!message) { return; }
-    var custom = message.custom || {};
-    var text = message.text;
-    if (custom.type === "agent_joined" || custom.type === "agent_left") {  // from history
-      return this.system(text || "");
-    }
-    if (custom.type === "agent_message") {
+    var line = fromHistory ? null : this.last;
+    this.last = null;
+    if (typeof message.text === "string") {
+      var notice = message.metadata && message.metadata.notice;
+      line = { row: this.bubble(notice ? "notice" : "bot", message.text), text: message.text };
+      if (message.quick_replies && message.quick_replies.length) { this.quickReplies(message.quick_replies); }
       if (!fromHistory) { this.countUnread(); }
-      return this.agentLine(custom.agent, text);
+      this.last = line;
     }
-    if (text && custom.type === "product_cards") {
-      text = text.split("\n")[0];  // the cards below show what the text lists for text-only clients
+    if (message.custom) {
+      this.attach(message.custom, line);
+      this.last = null;
     }
-    var streamed = custom.stream_id && this.streams[custom.stream_id];
-    var row = null;
-    if (streamed) {  // the checked text replaces what was streamed while it was written
-      delete this.streams[custom.stream_id];
-      row = streamed.row;
-      row.textContent = text || "";
-      row.classList.remove("shopbot-streaming");
-    } else if (text) {
-      row = this.bubble(message.notice ? "notice" : "bot", text);
-    }
-    if (custom.type === "product_cards" && custom.products) { this.cards(custom.products); }
-    if (message.quick_replies && message.quick_replies.length) { this.quickReplies(message.quick_replies); }
     if (message.attachment && message.attachment.type === "image") {
       var img = el("img", "shopbot-image");
       img.alt = "";
       img.src = message.attachment.payload.src;
       this.log.appendChild(img);
+      this.last = null;
+      if (!fromHistory) { this.countUnread(); }
     }
-    if (!fromHistory) { this.countUnread(); }
     this.scroll();
-    return row;
+  };
+
+  // What a custom payload adds to the line of text it came with (none: it stands alone).
+  Widget.prototype.attach = function (custom, line) {
+    var streamed = custom.stream_id && this.streams[custom.stream_id];
+    if (streamed) {  // the checked text replaces what was streamed while it was written
+      delete this.streams[custom.stream_id];
+      streamed.row.textContent = line ? line.text : streamed.kept.textContent;
+      streamed.row.classList.remove("shopbot-streaming");
+      if (line) { this.log.removeChild(line.row); }
+    } else if (custom.type === "product_cards" && custom.products) {
+      var cards = this.cards(custom.products);
+      if (!line) { this.log.appendChild(cards); return; }
+      line.row.textContent = line.text.split("\n")[0];  // the cards show what the text lists for text-only clients
+      this.log.insertBefore(cards, line.row.nextSibling);
+    } else if (line && (custom.type === "agent_joined" || custom.type === "agent_left")) {  // from history
+      line.row.className = "shopbot-message shopbot-system";
+    } else if (line && custom.type === "agent_message") {
+      line.row.className = "shopbot-message shopbot-agent";
+      line.row.textContent = "";
+      line.row.appendChild(el("span", "shopbot-agent-name", String(custom.agent || "Agent")));
+      line.row.appendChild(el("span", null, line.text));
+    }
   };
 
   // Generated text as it is written: tokens go into a draft, a checked sentence replaces the
@@ -294,13 +311,6 @@
   };
 
   Widget.prototype.system = function (text) { return this.bubble("system", text); };
-
-  Widget.prototype.agentLine = function (agent, text) {
-    var row = this.bubble("agent", "");
-    row.appendChild(el("span", "shopbot-agent-name", String(agent || "Agent")));
-    row.appendChild(el("span", null, String(text || "")));
-    return row;
-  };
 
   Widget.prototype.countUnread = function () {
     if (this.open) { return; }
@@ -340,7 +350,7 @@
       card.appendChild(actions);
       list.appendChild(card);
     });
-    this.log.appendChild(list);
+    return list;
   };
 
   Widget.prototype.showTyping = function (on) {
