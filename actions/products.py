@@ -198,7 +198,8 @@ def _show_results(
     else:
         buttons = [_details_button(products[0], replies.text(tracker, "utter_button_details"))]
     dispatcher.utter_message(
-        text="\n".join([*notes, intro, *lines]),
+        # a blank line before the list: Markdown renderers (rasa-webchat) keep it a list
+        text="\n\n".join([*notes, intro, "\n".join(lines)]),
         json_message={"type": "product_cards", "products": [p.to_card() for p in products]},
         buttons=buttons,
     )
@@ -263,11 +264,12 @@ def describe(product: Product, tracker: Tracker, replies: Replies) -> str:
         if product.rating is not None
         else replies.text(tracker, "utter_no_ratings")
     )
-    lines = [product.title, f"{product.price_label()} · {product.category}", rating]
+    header = [product.title, f"{product.price_label()} · {product.category}", rating]
     if product.discount:
-        lines.append(product.discount)
-    lines.extend(f"• {feature}" for feature in product.features)
-    return "\n".join(lines)
+        header.append(product.discount)
+    # two trailing spaces: a line break in Markdown (rasa-webchat), invisible elsewhere
+    bullets = "\n".join(f"- {feature}" for feature in product.features)
+    return "  \n".join(header) + ("\n\n" + bullets if bullets else "")
 
 
 class ActionProductDetails(ShopAction):

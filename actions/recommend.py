@@ -49,7 +49,7 @@ class ActionRecommend(ShopAction):
             intro = self.shop.replies.text(tracker, "utter_best_reviewed")
         lines = [f"{i}. {p.title} — {p.price_label()}" for i, p in enumerate(products, start=1)]
         dispatcher.utter_message(
-            text="\n".join([intro, *lines]),
+            text="\n\n".join([intro, "\n".join(lines)]),
             json_message={"type": "product_cards", "products": [p.to_card() for p in products]},
         )
         return [SlotSet("last_results", [p.id for p in products])]

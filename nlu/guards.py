@@ -8,12 +8,18 @@ injection attempt or "asdfghjkl" from being answered with a greeting or a policy
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from nlu.language import has_chinese
 from nlu.spelling import SpellingCorrector
 
 STOP_INTENT = "stop"
 OUT_OF_SCOPE = "out_of_scope"
+SEARCH_INTENT = "search_product"
+DETAILS_INTENT = "product_details"
+# Entities that only a shopping request carries: when the model finds no intent in
+# "那三星的呢" or "hedphones undr $50", the catalog's own words say it is a search.
+_SEARCH_EVIDENCE = frozenset({"category", "brand", "price_min", "price_max", "color"})
 
 _INJECTION = re.compile(
     r"\b(?:ignore|disregard|forget|override) (?:all |any |the |your |my )*"
@@ -57,3 +63,24 @@ def is_gibberish(text: str, spelling: SpellingCorrector) -> bool:
     if not words:
         return False
     return not any(spelling.is_known(w) or spelling.suggest(w) for w in words[:16])
+
+
+_SHOPPING_REQUEST = re.compile(
+    r"^(?:i (?:want|need) (?:a|an|some|to buy)\b|i'?m looking for\b|i am looking for\b"
+    r"|looking for\b|do you (?:sell|have|carry|stock)\b|show me\b|where can i (?:buy|find)\b"
+    r"|i'?d like to buy\b|can i buy\b)"
+    r"|^(?:我想买|我要买|有没有|你们卖|你们有|给我看看|想买)",
+    re.IGNORECASE,
+)
+
+
+def intent_from_evidence(text: str, entities: list[dict[str, Any]]) -> str | None:
+    """The intent a message implies when the model finds none: a catalog category, brand,
+    colour or price, or the words of a shopping request ("I want a ...", "有没有...") mean
+    a search; an ordinal alone ("第二个呢") means details."""
+    found = {str(e.get("entity")) for e in entities}
+    if found & _SEARCH_EVIDENCE or _SHOPPING_REQUEST.search(text.strip()):
+        return SEARCH_INTENT
+    if "ordinal" in found:
+        return DETAILS_INTENT
+    return None

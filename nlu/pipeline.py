@@ -11,7 +11,14 @@ from nlu.batching import MicroBatcher
 from nlu.classifier import IntentClassifier
 from nlu.entities import IDENTIFIERS, extract_entities
 from nlu.evaluation import apply_threshold
-from nlu.guards import OUT_OF_SCOPE, STOP_INTENT, is_gibberish, is_injection, is_stop
+from nlu.guards import (
+    OUT_OF_SCOPE,
+    STOP_INTENT,
+    intent_from_evidence,
+    is_gibberish,
+    is_injection,
+    is_stop,
+)
 from nlu.language import language_of
 from nlu.lookups import CatalogLookups
 from nlu.model_store import ensure_intent_model
@@ -108,6 +115,10 @@ class ShopNLU:
         ruled = self._ruled_intent(text, entities)
         if ruled is not None:
             result["intent"] = IntentScore(name=ruled, confidence=1.0)
+        elif result["intent"]["name"] == OUT_OF_SCOPE:
+            implied = intent_from_evidence(text, entities)
+            if implied is not None:  # the model's doubt, settled by the message's evidence
+                result["intent"] = IntentScore(name=implied, confidence=1.0)
         return result
 
     def _ruled_intent(self, text: str, entities: list[dict[str, Any]]) -> str | None:

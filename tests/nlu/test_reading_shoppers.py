@@ -98,3 +98,16 @@ def test_gibberish_is_letters_no_one_knows_even_after_correction() -> None:
     assert not is_gibberish("hedphones", SPELLING)
     assert not is_gibberish("ok", SPELLING)
     assert not is_gibberish("你好", SPELLING)
+
+
+def test_the_models_doubt_is_settled_by_the_messages_evidence() -> None:
+    from nlu.guards import intent_from_evidence
+
+    def implied(text: str) -> str | None:
+        return intent_from_evidence(text, extract_entities(text))
+
+    assert implied("show me headphones under $50") == "search_product"  # a price
+    assert implied("I want a washing machine") == "search_product"  # a shopping request
+    assert implied("有没有割草机") == "search_product"
+    assert implied("第二个呢") == "product_details"  # an ordinal alone
+    assert implied("what's the weather like") is None
