@@ -241,12 +241,12 @@ class Bot:
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
         if entities_fill(self.domain, form, tracker):  # an order number, an email
             return [loop], "active_loop"
-        if intent in form.interrupt_intents:
+        confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0)
+        if intent in form.interrupt_intents and confidence >= FORM_ANSWER_DOUBT:
             turn.record(deactivation_events())
             decision = self.policy.decide(tracker)
             return decision.actions, "left_form"
         decision = self.policy.decide(tracker)
-        confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0)
         if (
             loop in decision.actions
             or decision.reason != "rule"
