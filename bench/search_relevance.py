@@ -265,6 +265,20 @@ def difference_interval(
     }
 
 
+def described(query: Labelled, reply: Answer, in_full: bool) -> dict[str, Any]:
+    """One system's answer to one query for the results file: every shown product in full
+    (baseline and shipped), else only how many were shown and how many were right."""
+    if in_full:
+        shown: Any = [f"{p.category} | {p.title[:60]} | {p.price}" for p in reply.shown]
+    else:
+        shown = len(reply.shown)
+    return {
+        "shown": shown,
+        "in_expected": sum(p.category in query.expect for p in reply.shown[:SHOWN]),
+        "offered": reply.offered,
+    }
+
+
 def wrong(query: Labelled, reply: Answer) -> bool:
     if not query.sold:
         return bool(reply.shown)
@@ -484,10 +498,7 @@ def report(
             **margins[q.text],
             "half": 1 if q in first else 2,
             **{
-                name: {
-                    "shown": [[p.category, p.title[:60], p.price] for p in found[q.text].shown],
-                    "offered": found[q.text].offered,
-                }
+                name: described(q, found[q.text], name in ("baseline", now))
                 for name, found in answers.items()
             },
         }
