@@ -5,7 +5,10 @@ a model trained from `data/nlu.yml` as it was at `<commit>`, "after" one trained
 file as it is now, both with the service's recipe (cached under the models folder by a hash
 of data and recipe, so a second run only evaluates). Each is scored on data/nlu_test.yml and
 data/nlu_rough_test.yml: accuracy, macro-F1, accuracy per language and out-of-scope recall,
-with the model's calibrated out-of-scope threshold applied, as `shopbot eval` does. Prints a
+with the model's calibrated out-of-scope threshold applied, as `shopbot eval` does; and
+"+rules", the reading the service does (`ShopNLU.read`: typo correction against the demo
+catalog's words, then the rule-read intents of `nlu.guards`: injections, keyboard mashes
+and "stop" phrases, and the model's out-of-scope settled by a message's entities). Prints a
 table and writes bench/results/intent_heldout.json; `--shop-report` also rewrites
 bench/results/shop_heldout/ for the "after" model on data/nlu_test.yml.
 """
@@ -18,12 +21,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from actions.catalog import Catalog
+from actions.catalog_import import ensure_demo_catalog
 from bench.provenance import write_results
 from bot.settings import PROJECT_ROOT, load_settings
 from nlu.classifier import IntentClassifier, ModelMeta
-from nlu.evaluation import Evaluation, evaluate_classifier, write_report
+from nlu.evaluation import Evaluation, evaluate_classifier, language_of, score, write_report
+from nlu.lookups import CatalogLookups
 from nlu.model_store import ensure_intent_model
-from nlu.pipeline import recipe_from
+from nlu.pipeline import ShopNLU, recipe_from
 from nlu.training import TrainingRecipe
 from nlu.training_data import load_examples
 
@@ -76,10 +82,36 @@ def evaluation_figures(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
+def demo_lookups(folder: Path) -> CatalogLookups:
+    """Brands, categories and words of the demo catalog, imported into `folder`."""
+    catalog = Catalog(folder / "catalog.db")
+    try:
+        ensure_demo_catalog(catalog, show_progress=False)
+    finally:
+        catalog.close()
+    return CatalogLookups.from_catalog(folder / "catalog.db")
+
+
+def evaluate_reading(
+    classifier: IntentClassifier, lookups: CatalogLookups, held_out: str
+) -> Evaluation:
+    """The service's reading of each example: the model, then typo correction and rules."""
+    examples = load_examples(PROJECT_ROOT / held_out)
+    reader = ShopNLU(classifier, lookups=lookups)
+    rankings = classifier.rank([e.text for e in examples])
+    predicted = [
+        reader.read(e.text, ranking)["intent"]["name"]
+        for e, ranking in zip(examples, rankings, strict=True)
+    ]
+    evaluation = score([e.intent for e in examples], predicted, [language_of(e) for e in examples])
+    evaluation.threshold = classifier.threshold
+    return evaluation
+
+
 def evaluate_model(
-    data_file: Path, models: Path, recipe: TrainingRecipe
-) -> tuple[dict[str, Any], dict[str, Evaluation]]:
-    """Train (or reuse) the model for `data_file` and score it on every held-out set."""
+    data_file: Path, models: Path, recipe: TrainingRecipe, lookups: CatalogLookups
+) -> tuple[dict[str, Any], dict[str, Evaluation], dict[str, Evaluation]]:
+    """Train (or reuse) the model for `data_file`; score it alone and as the service reads."""
     directory = ensure_intent_model(data_file, models, recipe)
     classifier = IntentClassifier.load(directory)
     evaluations = {
@@ -88,20 +120,24 @@ def evaluate_model(
         )
         for held_out in HELD_OUT
     }
-    return model_figures(directory, data_file), evaluations
+    readings = {held_out: evaluate_reading(classifier, lookups, held_out) for held_out in HELD_OUT}
+    return model_figures(directory, data_file), evaluations, readings
 
 
 def print_table(results: dict[str, dict[str, Any]]) -> None:
-    header = f"{'held-out set':<26}{'model':<8}{'n':>5}{'acc':>8}{'en':>8}{'zh':>8}{'macro-F1':>10}"
+    header = (
+        f"{'held-out set':<26}{'model':<14}{'n':>5}{'acc':>8}{'en':>8}{'zh':>8}"
+        f"{'macro-F1':>10}{'oos recall':>12}"
+    )
     print(header)
     for held_out in HELD_OUT:
         for name, result in results.items():
             row = result["held_out"][held_out]
             languages = row["accuracy_by_language"]
             print(
-                f"{Path(held_out).name:<26}{name:<8}{row['examples']:>5}{row['accuracy']:>8.3f}"
+                f"{Path(held_out).name:<26}{name:<14}{row['examples']:>5}{row['accuracy']:>8.3f}"
                 f"{languages.get('en', 0.0):>8.3f}{languages.get('zh', 0.0):>8.3f}"
-                f"{row['macro_f1']:>10.3f}"
+                f"{row['macro_f1']:>10.3f}{row['out_of_scope_recall'] or 0.0:>12.3f}"
             )
 
 
@@ -118,12 +154,19 @@ def main() -> None:
     results: dict[str, dict[str, Any]] = {}
     after_on_shop_set: Evaluation | None = None
     with tempfile.TemporaryDirectory() as folder:
+        lookups = demo_lookups(Path(folder))
         data_files = {"before": data_at(args.before, Path(folder)), "after": settings.nlu_file}
         for name, data_file in data_files.items():
-            model, evaluations = evaluate_model(data_file, settings.models, recipe)
+            model, evaluations, readings = evaluate_model(
+                data_file, settings.models, recipe, lookups
+            )
             results[name] = {
                 **model,
                 "held_out": {k: evaluation_figures(v) for k, v in evaluations.items()},
+            }
+            results[f"{name}+rules"] = {
+                **model,
+                "held_out": {k: evaluation_figures(v) for k, v in readings.items()},
             }
             after_on_shop_set = evaluations[HELD_OUT[0]]
     print_table(results)

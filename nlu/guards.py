@@ -43,6 +43,7 @@ _STOP_PHRASES = frozenset(
 _STOPS = frozenset(p.strip() for p in _STOP_PHRASES if p.strip())
 _PUNCTUATION = re.compile(r"[\s.,!?。，！？~…]+")
 _LETTERS = re.compile(r"[A-Za-z]{2,}")
+_REPEATS = re.compile(r"([A-Za-z])\1{2,}")
 
 
 def is_injection(text: str) -> bool:
@@ -62,7 +63,14 @@ def is_gibberish(text: str, spelling: SpellingCorrector) -> bool:
     words = _LETTERS.findall(text)
     if not words:
         return False
-    return not any(spelling.is_known(w) or spelling.suggest(w) for w in words[:16])
+    return not any(_is_word(w, spelling) for w in words[:16])
+
+
+def _is_word(word: str, spelling: SpellingCorrector) -> bool:
+    """Known, a typo of a known word, or known once drawn-out letters are cut ("yesss")."""
+    once = _REPEATS.sub(r"\1", word)
+    twice = _REPEATS.sub(r"\1\1", word)
+    return any(spelling.is_known(w) or spelling.suggest(w) for w in {word, once, twice})
 
 
 _SHOPPING_REQUEST = re.compile(

@@ -60,6 +60,10 @@ def parse_payload(text: str) -> ParseResult | None:
     return ParseResult(text=text, intent=score, intent_ranking=[score], entities=entities)
 
 
+# a model this sure of an intent for unknown letters ("yesss" is affirm) is left alone
+GIBBERISH_DOUBT = 0.9
+
+
 def _without(text: str, entities: list[dict[str, Any]], names: frozenset[str]) -> str:
     """`text` with the spans of the named entities blanked out."""
     chars = list(text)
@@ -112,7 +116,7 @@ class ShopNLU:
         language = language_of(_without(text, entities, IDENTIFIERS))
         if language is not None:
             result["language"] = language
-        ruled = self._ruled_intent(text, entities)
+        ruled = self._ruled_intent(text, entities, result["intent"])
         if ruled is not None:
             result["intent"] = IntentScore(name=ruled, confidence=1.0)
         elif result["intent"]["name"] == OUT_OF_SCOPE:
@@ -121,12 +125,20 @@ class ShopNLU:
                 result["intent"] = IntentScore(name=implied, confidence=1.0)
         return result
 
-    def _ruled_intent(self, text: str, entities: list[dict[str, Any]]) -> str | None:
+    def _ruled_intent(
+        self, text: str, entities: list[dict[str, Any]], model: IntentScore
+    ) -> str | None:
+        """Injections are never the model's to read; "never mind" leaves whatever is going on
+        (the model's "deny" does that too); keyboard mashes the model is unsure of are noise."""
         if is_injection(text):
             return OUT_OF_SCOPE
-        if is_stop(text):
+        if is_stop(text) and model["name"] != "deny":
             return STOP_INTENT
-        if not entities and is_gibberish(text, self.lookups.spelling):
+        if (
+            not entities
+            and model["confidence"] < GIBBERISH_DOUBT
+            and is_gibberish(text, self.lookups.spelling)
+        ):
             return OUT_OF_SCOPE
         return None
 

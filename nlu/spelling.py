@@ -27,6 +27,7 @@ laptop laptops headphones earbuds monitor monitors keyboard speaker speakers tel
 tablet tablets camera cameras similar compare recommend bigger larger smaller lighter
 screen storage memory battery wireless bluetooth waterproof backlit touchscreen black
 white silver gray grey blue red green gold pink purple
+hello thanks thank help please yes okay goodbye sorry human agent person account email
 """
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 MAX_LOOKUPS = 32  # unknown words looked up per message; a flood of them is not worth more
