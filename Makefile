@@ -64,6 +64,8 @@ bench: $(VENV)/.installed-dev ## long measurements; tables printed, JSON under b
 	$(BIN)/python -m bench.intent_latency
 	$(BIN)/python -m bench.rest_latency
 	$(BIN)/python -m bench.adversarial_text
+	$(BIN)/python -m bench.search_relevance
+	$(BIN)/python -m bench.intent_heldout --before 1e6c28d
 
 clean:
 	rm -rf $(VENV) var models .pytest_cache .mypy_cache .ruff_cache .hypothesis
