@@ -82,6 +82,20 @@ _SHOPPING_REQUEST = re.compile(
 )
 
 
+# A yes/no question whose subject is the product in focus ("does it ...", "这款...吗") asks
+# about that product, whatever product words it holds ("这款有背光键盘吗" is no search).
+_FOCUS_QUESTION = re.compile(
+    r"^(?:does|do|is|has|can|will|would) (?:it|this|that|this one|that one|they)\b"
+    r"|^(?:这款|这个|这台|这部|它|那款|那个|那台|第.[个款台])[^。！!]{0,30}(?:吗|么|没有)[?？]?$",
+    re.IGNORECASE,
+)
+QUESTION_INTENT = "product_info"
+
+
+def is_focus_question(text: str) -> bool:
+    return _FOCUS_QUESTION.search(text.strip()) is not None
+
+
 def intent_from_evidence(text: str, entities: list[dict[str, Any]]) -> str | None:
     """The intent a message implies when the model finds none: a catalog category, brand,
     colour or price, or the words of a shopping request ("I want a ...", "有没有...") mean

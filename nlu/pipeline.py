@@ -13,8 +13,11 @@ from nlu.entities import IDENTIFIERS, extract_entities
 from nlu.evaluation import apply_threshold
 from nlu.guards import (
     OUT_OF_SCOPE,
+    QUESTION_INTENT,
+    SEARCH_INTENT,
     STOP_INTENT,
     intent_from_evidence,
+    is_focus_question,
     is_gibberish,
     is_injection,
     is_stop,
@@ -119,6 +122,8 @@ class ShopNLU:
         ruled = self._ruled_intent(text, entities, result["intent"])
         if ruled is not None:
             result["intent"] = IntentScore(name=ruled, confidence=1.0)
+        elif result["intent"]["name"] in (OUT_OF_SCOPE, SEARCH_INTENT) and is_focus_question(text):
+            result["intent"] = IntentScore(name=QUESTION_INTENT, confidence=1.0)
         elif result["intent"]["name"] == OUT_OF_SCOPE:
             implied = intent_from_evidence(text, entities)
             if implied is not None:  # the model's doubt, settled by the message's evidence

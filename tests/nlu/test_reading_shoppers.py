@@ -111,3 +111,11 @@ def test_the_models_doubt_is_settled_by_the_messages_evidence() -> None:
     assert implied("有没有割草机") == "search_product"
     assert implied("第二个呢") == "product_details"  # an ordinal alone
     assert implied("what's the weather like") is None
+
+
+def test_a_yes_no_question_about_the_product_in_focus_is_a_question() -> None:
+    from nlu.guards import is_focus_question
+
+    assert is_focus_question("这款有背光键盘吗") and is_focus_question("它有蓝牙吗？")
+    assert is_focus_question("does it have a backlit keyboard?")
+    assert not is_focus_question("do you have headphones") and not is_focus_question("这个多少钱")
