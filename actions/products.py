@@ -80,7 +80,12 @@ class ActionSearchProducts(ShopAction):
                 dispatcher.utter_message(**self._nothing_found(tracker, request, vector, notes))
                 return [SlotSet("last_results", []), remembered]
         _show_results(products, dispatcher, tracker, replies, notes)
-        return [SlotSet("last_results", [p.id for p in products]), remembered]
+        # a new list: "it" and "cheaper" now mean these, not a product opened before
+        return [
+            SlotSet("last_results", [p.id for p in products]),
+            SlotSet("selected_product", None),
+            remembered,
+        ]
 
     async def _vector(self, text: str) -> np.ndarray | None:
         if not fts_query(text):

@@ -15,6 +15,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.catalog import Catalog, Product, SearchQuery, fts_query, screen_mentions, size_mentions
+from actions.listing_facts import FACTS
 from actions.money import Conversion, MoneySettings, convert
 from actions.replies import entity_values, first_entity
 
@@ -95,14 +96,19 @@ def _product_words(tracker: Tracker) -> str:
     return " ".join(kept)
 
 
-def focus_product(tracker: Tracker, catalog: Catalog) -> Product | None:
-    """The product the conversation is about: the one last opened, else the first shown."""
+def comparison_base(tracker: Tracker, catalog: Catalog, comparative: str) -> Product | None:
+    """What "cheaper" or "bigger" is measured from: the product the shopper opened, else the
+    shown product furthest that way ("any cheaper?" after a list: cheaper than all of it)."""
     selected = tracker.get_slot("selected_product")
-    shown: list[str] = tracker.get_slot("last_results") or []
-    for product_id in (selected, *shown[:1]):
-        if product_id and (product := catalog.get(str(product_id))) is not None:
-            return product
-    return None
+    if selected and (product := catalog.get(str(selected))) is not None:
+        return product
+    shown = [p for p in (catalog.get(i) for i in tracker.get_slot("last_results") or []) if p]
+    read = FACTS[comparative[:-1]]
+    known = [(value, p) for p in shown if (value := read(p)) is not None]
+    if not known:
+        return shown[0] if shown else None
+    pick = min if comparative.endswith("<") else max
+    return pick(known, key=lambda pair: pair[0])[1]
 
 
 def _prices(
@@ -158,7 +164,7 @@ def search_request(tracker: Tracker, catalog: Catalog, money: MoneySettings) -> 
         level = level or previous.get("price_level")
         if price_min is None and price_max is None:
             price_min, price_max = previous.get("price_min"), previous.get("price_max")
-    focus = focus_product(tracker, catalog) if comparative else None
+    focus = comparison_base(tracker, catalog, str(comparative)) if comparative else None
     if comparative and focus is not None and not category:
         category = focus.category  # "cheaper" means a cheaper one of the same kind
     if comparative and focus is not None:  # "cheaper" than this one: any brand, unless named

@@ -116,7 +116,8 @@ def test_no_module_holds_a_service(name: str) -> None:
     handles = [
         attr
         for attr, value in vars(module).items()
-        if not attr.startswith("__") and getattr(value, "__module__", name) != "typing"
+        if not attr.startswith("__")
+        and getattr(value, "__module__", name) != "typing"
         and _is_service_handle(value)
     ]
     assert not handles, f"{name} holds {handles} at module level"
@@ -131,9 +132,7 @@ def _empty_containers(tree: ast.Module) -> list[str]:
     names = []
     for node in tree.body:
         value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
-        is_empty = (
-            isinstance(value, ast.List | ast.Dict | ast.Set) and not _elements(value)
-        ) or (
+        is_empty = (isinstance(value, ast.List | ast.Dict | ast.Set) and not _elements(value)) or (
             isinstance(value, ast.Call)
             and isinstance(value.func, ast.Name)
             and value.func.id in ("list", "dict", "set")

@@ -21,9 +21,7 @@ LINE = {"event": "join", "agent": "Maya"}
 async def client(aiohttp_client: Any, settings: Settings) -> TestClient:
     web = WebSettings(agent_token=SecretStr(AGENT_TOKEN))
     client = await aiohttp_client(create_app(settings.model_copy(update={"web": web})))
-    await client.post(
-        "/webhooks/rest/webhook", json={"sender": "shopper", "message": "hello"}
-    )
+    await client.post("/webhooks/rest/webhook", json={"sender": "shopper", "message": "hello"})
     return client
 
 

@@ -167,8 +167,7 @@ async def test_a_flood_from_one_address_gets_429(aiohttp_client: Any, settings: 
     limits = LimitSettings(address_burst=3, address_refill_s=30)
     client = await _client(aiohttp_client, settings, limits=limits)
     statuses = [
-        (await client.post(URL, json={"sender": f"s{i}", "message": "hi"})).status
-        for i in range(4)
+        (await client.post(URL, json={"sender": f"s{i}", "message": "hi"})).status for i in range(4)
     ]
     assert statuses == [200, 200, 200, 429]
 

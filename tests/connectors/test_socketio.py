@@ -87,9 +87,12 @@ async def test_session_then_products(shopper: Shopper) -> None:
     session = await shopper.connect()
     assert session["session_id"] and session["token"]
     await shopper.say(session["session_id"], "show me laptops under $800")
+    name, intro = await shopper.next()  # text is split on blank lines, as Rasa does
+    assert name == "bot_uttered" and intro == {"text": intro["text"]}
+    assert intro["text"].startswith("Here are")
     name, listed = await shopper.next()
     assert name == "bot_uttered" and set(listed) == {"text", "quick_replies"}
-    assert listed["text"].startswith("Here are")
+    assert listed["text"].startswith("1. ")
     assert listed["quick_replies"][0]["content_type"] == "text"
     name, cards = await shopper.next()  # the custom payload follows on its own, as Rasa sends it
     assert name == "bot_uttered" and set(cards) == {"custom"}

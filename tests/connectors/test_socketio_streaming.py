@@ -40,7 +40,8 @@ async def shopper(server: TestServer) -> AsyncIterator[Shopper]:
 async def test_description_streams_then_arrives_checked(shopper: Shopper) -> None:
     session = await shopper.connect()
     await shopper.say(session["session_id"], "show me laptops")
-    await shopper.next()  # the list, then its cards
+    await shopper.next()  # the intro, the list, then its cards
+    await shopper.next()
     name, cards = await shopper.next()
     assert name == "bot_uttered" and cards["custom"]["products"]
     await shopper.say(session["session_id"], "write a description for the first one")

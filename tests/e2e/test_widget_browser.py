@@ -107,8 +107,9 @@ async def test_storefront_widget_end_to_end(page: Page, store_url: str) -> None:
 
     before = await page.locator(".shopbot-bot").count()
     await page.locator(".shopbot-quick-reply").first.click()
-    await page.locator(".shopbot-bot").nth(before).wait_for()
-    assert "•" in await page.locator(".shopbot-bot").nth(before).inner_text()
+    await page.locator(".shopbot-bot").nth(before + 1).wait_for()  # the header, the features
+    details = await page.locator(".shopbot-bot").all_inner_texts()
+    assert "$" in details[before] and details[before + 1].startswith("- ")
 
     timings.append(await _send(page, "<img src=x onerror=alert(1)>"))
     user_lines = await page.locator(".shopbot-user").all_inner_texts()

@@ -8,11 +8,12 @@ from nlu.entities import extract_entities
 from nlu.guards import is_gibberish, is_injection, is_stop
 from nlu.spelling import SpellingCorrector
 
-CATALOG_WORDS = (
-    "Sony WH-1000XM5 Wireless Noise Canceling Headphones Headphones & Earbuds "
-    "HP 14 Laptop backlit keyboard Laptops & Notebook Computers Samsung TVs tablet "
-    "Apple iPad Tablets"
-).split()
+CATALOG_TEXT = """
+Sony WH-1000XM5 Wireless Noise Canceling Headphones Headphones & Earbuds
+HP 14 Laptop backlit keyboard Laptops & Notebook Computers Samsung TVs tablet
+Apple iPad Tablets
+"""
+CATALOG_WORDS = CATALOG_TEXT.split()
 SPELLING = SpellingCorrector.for_catalog(CATALOG_WORDS)
 
 
@@ -61,7 +62,12 @@ def test_prices_written_every_way(text: str, expected: list[tuple[str, object]])
 
 @pytest.mark.parametrize(
     ("text", "currency"),
-    [("3000元以内的笔记本", "CNY"), ("under €200", "EUR"), ("under $200", "USD"), ("under 200", None)],
+    [
+        ("3000元以内的笔记本", "CNY"),
+        ("under €200", "EUR"),
+        ("under $200", "USD"),
+        ("under 200", None),
+    ],
 )
 def test_a_named_currency_is_kept_with_the_price(text: str, currency: str | None) -> None:
     (price,) = [e for e in extract_entities(text) if e["entity"] == "price_max"]

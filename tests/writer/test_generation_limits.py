@@ -44,9 +44,9 @@ def _service(
 async def test_past_the_limit_shoppers_get_busy_not_another_generation(shop: Shop) -> None:
     held = HeldWriter()
     service = _service(shop, held, max_parallel=1, max_waiting=2)
-    undescribed = [
-        p.id for p in shop.catalog.popular(limit=40) if service.store.get(p.id) is None
-    ][:6]
+    undescribed = [p.id for p in shop.catalog.popular(limit=40) if service.store.get(p.id) is None][
+        :6
+    ]
     tasks = [asyncio.ensure_future(service.describe(pid)) for pid in undescribed[:3]]
     await asyncio.sleep(0.1)
     with pytest.raises(WriterBusy):
