@@ -19,6 +19,7 @@ from bot.action_runner import ActionRunner, InProcessActionRunner, RemoteActionR
 from bot.components import load_object
 from bot.domain import Domain
 from bot.engine import Bot, TurnLimits
+from bot.handoff import HandoffService
 from bot.identity import CustomerVerifier
 from bot.interpreter import Interpreter, Overloaded
 from bot.outbox import Outbox
@@ -36,6 +37,7 @@ TOKENS = web.AppKey("session_tokens", SessionTokens)
 CLIENT_LIMITS = web.AppKey("client_limits", ClientLimits)
 SHOP = web.AppKey("shop", Shop)
 OUTBOX = web.AppKey("outbox", Outbox)
+HANDOFF = web.AppKey("handoff", HandoffService)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -142,6 +144,7 @@ async def build_bot(settings: Settings, shop: Shop, outbox: Outbox | None = None
                 keep_events=settings.limits.keep_events,
             ),
             customers=CustomerVerifier(_secret(settings.store_customer_secret)),
+            handoff=settings.handoff,
         )
     except Exception:
         await interpreter.close()
@@ -188,6 +191,7 @@ def create_app(settings: Settings) -> web.Application:
         except Exception:
             app[SHOP].close()
             raise
+        app[HANDOFF] = HandoffService(app[BOT], app[OUTBOX].publish_event, app[BOT].say)
         yield
         await close_bot(app[BOT])
         app[SHOP].close()

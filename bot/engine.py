@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import string
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,15 @@ from bot.forms import (
     entities_fill,
     extract_slots,
     missing_slots,
+)
+from bot.handoff import (
+    STATE_SLOT,
+    WAITING,
+    Desk,
+    HandoffSettings,
+    NoDesk,
+    escalation_reason,
+    summarise,
 )
 from bot.identity import (
     CUSTOMER_SLOT,
@@ -107,6 +116,8 @@ class Bot:
         action_names: set[str],
         limits: TurnLimits | None = None,
         customers: CustomerVerifier | None = None,
+        handoff: HandoffSettings | None = None,
+        desk: Desk | None = None,
     ) -> None:
         """Raises `StartupError` if the policy names an action or response that does not
         exist among `action_names` (what `actions` runs) and the domain's responses."""
@@ -117,6 +128,8 @@ class Bot:
         self.policy = policy
         self.limits = limits or TurnLimits()
         self.customers = customers or CustomerVerifier(None)
+        self.handoff = handoff or HandoffSettings()
+        self.desk: Desk = desk or NoDesk()
         self._locks = ConversationLocks()
         self._domain_dict = domain.to_rasa_dict()
         self._action_names = action_names
@@ -138,10 +151,14 @@ class Bot:
         policy: RulePolicy,
         limits: TurnLimits | None = None,
         customers: CustomerVerifier | None = None,
+        handoff: HandoffSettings | None = None,
+        desk: Desk | None = None,
     ) -> Bot:
         """A bot over the actions `actions` runs (asked once, here): valid when returned."""
         names = await actions.names()
-        return cls(domain, store, interpreter, actions, policy, names, limits, customers)
+        return cls(
+            domain, store, interpreter, actions, policy, names, limits, customers, handoff, desk
+        )
 
     async def tracker(self, conversation_id: str) -> ConversationTracker:
         events = await self.store.load(conversation_id)
@@ -153,6 +170,30 @@ class Bot:
             return [self._refuse_long_message(message)]
         async with self._locks.hold(message.conversation_id):
             return await self._turn(message)
+
+    async def record_decided(
+        self, conversation_id: str, decide: Callable[[ConversationTracker], list[Event]]
+    ) -> bool:
+        """Add the events `decide` chooses from the conversation's state, between its turns
+        (so a check and its write are one step); False if there is no such conversation.
+        Whatever `decide` raises propagates and nothing is written."""
+        async with self._locks.hold(conversation_id):
+            events = await self.store.load(conversation_id)
+            if not events:
+                return False
+            tracker = ConversationTracker.from_events(
+                conversation_id, events, self.domain.slot_defaults
+            )
+            new = decide(tracker)
+            for event in new:
+                event.setdefault("timestamp", time.time())
+            await self.store.append(conversation_id, new)
+            return True
+
+    def say(self, name: str, tracker: ConversationTracker, values: dict[str, Any]) -> str:
+        """Response `name` in the conversation's language, filled with `values`."""
+        variation = self.domain.pick_response(name, tracker.slots)
+        return render_template(variation.text or "", values) if variation else name
 
     async def record(self, conversation_id: str, events: list[Event]) -> bool:
         """Add events that no turn produced (a person's line, a system line) to a conversation
@@ -178,6 +219,8 @@ class Bot:
         if not turn.tracker.events:
             turn.record([{"event": "session_started"}, action_event(ACTION_LISTEN)])
 
+        if turn.tracker.paused:  # a person has it: record and pass on, never answer
+            return await self._pass_to_person(message, turn)
         parse: dict[str, Any] = dict(await self.interpreter.parse(message.text))
         metadata = without_credentials(message.metadata)
         turn.record(
@@ -213,10 +256,37 @@ class Bot:
             followup = await self._run_action(queue.pop(0), turn)
             if followup:
                 queue.insert(0, followup)
+        self._escalate_if_needed(turn)
         turn.record([action_event(ACTION_LISTEN)])
         await self.store.append(conversation, turn.new_events)
         await self._compact(turn.tracker)
         return turn.replies
+
+    async def _pass_to_person(self, message: UserMessage, turn: Turn) -> list[BotMessage]:
+        metadata = without_credentials(message.metadata)
+        parse = {"intent": {}, "entities": [], "text": message.text}
+        turn.record(
+            [
+                user_event(message.text, parse, message.channel, message.message_id, metadata),
+                action_event(ACTION_LISTEN),
+            ]
+        )
+        await self.store.append(message.conversation_id, turn.new_events)
+        logger.info("turn conversation=%s passed to a person", log_id(message.conversation_id))
+        self.desk.shopper_wrote(message.conversation_id, message.text)
+        return []
+
+    def _escalate_if_needed(self, turn: Turn) -> None:
+        """A trigger in this turn (a request for a person, fallbacks, repetition) pauses the
+        bot and puts the conversation in the agents' queue."""
+        reason = escalation_reason(turn.tracker, turn.new_events, self.handoff)
+        if reason is None:
+            return
+        turn.record([{"event": "pause"}, slot_event(STATE_SLOT, WAITING)])
+        turn.record([action_event("utter_handoff_connecting")])
+        self._reply([{"response": "utter_handoff_connecting"}], turn)
+        logger.info("handoff conversation=%s reason=%s", log_id(turn.tracker.sender_id), reason)
+        self.desk.escalated(summarise(turn.tracker, reason, self.handoff))
 
     async def _compact(self, tracker: ConversationTracker) -> None:
         """Fold all but the newest events into one snapshot once there are too many."""

@@ -15,6 +15,7 @@ from pydantic_settings import (
 )
 
 from actions.money import MoneySettings
+from bot.handoff import HandoffSettings
 from bot.session_tokens import MIN_SECRET_BYTES
 from nlu.settings import NluSettings
 from writer.settings import WriterSettings
@@ -124,6 +125,7 @@ class Settings(BaseSettings):
     web: WebSettings = WebSettings()
     writer: WriterSettings = WriterSettings()
     money: MoneySettings = MoneySettings()
+    handoff: HandoffSettings = HandoffSettings()
 
     @model_validator(mode="after")
     def writer_token_is_unguessable(self) -> Settings:

@@ -56,6 +56,7 @@ class ConversationTracker:
         self.latest_action_name: str | None = None
         self.active_loop: dict[str, Any] = {}
         self.followup_action: str | None = None
+        self.paused = False  # a person has the conversation (Rasa's pause/resume)
 
     @classmethod
     def from_events(
@@ -87,6 +88,8 @@ class ConversationTracker:
             self.active_loop = {"name": name} if name else {}
         elif kind == "followup":
             self.followup_action = event.get("name")
+        elif kind in ("pause", "resume"):
+            self.paused = kind == "pause"
         elif kind == SNAPSHOT:  # older events, folded into the state they left behind
             self.slots = {**self._slot_defaults, **(event.get("slots") or {})}
             self.latest_message = dict(event.get("latest_message") or {})
@@ -94,6 +97,7 @@ class ConversationTracker:
             self.latest_action_name = event.get("latest_action_name")
             self.active_loop = dict(event.get("active_loop") or {})
             self.followup_action = event.get("followup_action")
+            self.paused = bool(event.get("paused"))
         elif kind in ("reset_slots", "restart"):
             self.slots = dict(self._slot_defaults)
             if kind == "restart":
@@ -110,6 +114,7 @@ class ConversationTracker:
             "latest_action_name": self.latest_action_name,
             "active_loop": dict(self.active_loop),
             "followup_action": self.followup_action,
+            "paused": self.paused,
         }
 
     def apply_all(self, events: Iterable[Event]) -> None:
@@ -129,7 +134,7 @@ class ConversationTracker:
             "latest_message": dict(self.latest_message),
             "latest_event_time": latest_event_time,
             "followup_action": self.followup_action,
-            "paused": False,
+            "paused": self.paused,
             "events": list(self.events),
             "latest_input_channel": self.latest_input_channel,
             "active_loop": dict(self.active_loop),

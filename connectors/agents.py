@@ -3,24 +3,22 @@
 `POST /api/conversations/{conversation_id}/agent {"event": "join"|"message"|"leave", "agent",
 "text"?}` (conversation ids as the store keys them, e.g. `web:3f9c…`) stores the line in the
 conversation (so a reloaded widget shows it) and pushes it to the shopper's open sockets as
-`agent_joined`, `bot_uttered` or `agent_left`. A support tool (the Slack connector, a
-helpdesk) calls it with `web.agent_token` as a Bearer token and a JSON content type; with no
-token configured the route is closed.
+`agent_joined`, `bot_uttered` or `agent_left`. It is one client of `bot.handoff.
+HandoffService`: "join" claims the conversation (the bot pauses), "message" needs the claim,
+"leave" hands it back (the bot resumes); another agent's conversation is a 409. A support
+tool (the Slack connector, a helpdesk) calls it with `web.agent_token` as a Bearer token and
+a JSON content type; with no token configured the route is closed.
 """
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
 from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from bot.app import BOT, OUTBOX, SETTINGS, json_error
+from bot.app import HANDOFF, SETTINGS, json_error
+from bot.handoff import Refused
 from bot.settings import Settings
 from connectors.access import bearer_refusal, json_object
-
-SOCKET_EVENTS = {"join": "agent_joined", "leave": "agent_left", "message": "bot_uttered"}
 
 
 class AgentLine(BaseModel):
@@ -62,12 +60,15 @@ class AgentApi:
                 details=error.errors(include_url=False, include_context=False),
             )
         conversation = request.match_info["conversation_id"]
-        kind = {"join": "agent_joined", "leave": "agent_left", "message": "agent_message"}
-        custom = {"type": kind[line.event], "agent": line.agent}
-        text = line.shown()
-        event = {"event": "bot", "text": text, "data": {"custom": custom}, "timestamp": time.time()}
-        if not await request.app[BOT].record(conversation, [event]):
+        service = request.app[HANDOFF]
+        act = {"join": service.claim, "leave": service.resolve}
+        try:
+            if line.event == "message":
+                text = await service.say(conversation, line.agent, str(line.text))
+            else:
+                text = await act[line.event](conversation, line.agent)
+        except LookupError:
             return json_error(404, "no such conversation")
-        payload: dict[str, Any] = {"text": text, "custom": custom}
-        request.app[OUTBOX].publish(conversation, payload, event=SOCKET_EVENTS[line.event])
+        except Refused as refusal:
+            return json_error(409, str(refusal))
         return web.json_response({"stored": True, "shown": text}, status=201)

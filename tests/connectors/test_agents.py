@@ -49,10 +49,12 @@ async def test_join_message_leave_reach_the_shopper_and_the_history(
     await shopper.say(sid, "hi")
     assert (await shopper.next())[0] == "bot_uttered"
     for body, expected in [
-        ({"event": "join", "agent": "Dana"}, ("agent_joined", "Dana joined the chat.")),
+        ({"event": "join", "agent": "Dana"},
+         ("agent_joined", "Dana from our team joined the chat.")),
         ({"event": "message", "agent": "Dana", "text": "I can help with that."},
          ("bot_uttered", "I can help with that.")),
-        ({"event": "leave", "agent": "Dana"}, ("agent_left", "Dana left the chat.")),
+        ({"event": "leave", "agent": "Dana"},
+         ("agent_left", "Dana left the chat; the assistant is back.")),
     ]:  # fmt: skip
         status, _ = await post_line(server, sid, body)
         assert status == 201
@@ -66,6 +68,28 @@ async def test_join_message_leave_reach_the_shopper_and_the_history(
             lines = (await response.json())["messages"]
     types = [line.get("custom", {}).get("type") for line in lines[-3:]]
     assert types == ["agent_joined", "agent_message", "agent_left"]
+
+
+async def test_while_a_person_has_it_the_bot_is_silent_and_a_second_agent_is_refused(
+    server: TestServer, shopper: Shopper
+) -> None:
+    session = await shopper.connect()
+    sid = session["session_id"]
+    await shopper.say(sid, "hi")
+    await shopper.next()
+    assert (await post_line(server, sid, {"event": "join", "agent": "Dana"}))[0] == 201
+    await shopper.next()  # Dana joined
+    assert (await post_line(server, sid, {"event": "join", "agent": "Eli"}))[0] == 409
+    refused = {"event": "message", "agent": "Eli", "text": "hello from Eli"}
+    assert (await post_line(server, sid, refused))[0] == 409
+    await shopper.say(sid, "show me laptops")  # Dana's now: recorded, no bot answer
+    with pytest.raises(TimeoutError):
+        await shopper.next(timeout=1.5)
+    assert (await post_line(server, sid, {"event": "leave", "agent": "Dana"}))[0] == 201
+    await shopper.next()  # Dana left, the assistant is back
+    await shopper.say(sid, "show me laptops")
+    name, data = await shopper.next()
+    assert name == "bot_uttered" and "products I found" in data["text"]
 
 
 @pytest.mark.parametrize(
