@@ -64,7 +64,7 @@ async def test_agent_lines_need_the_token_and_a_json_content_type(client: TestCl
     ok = await client.post(AGENT_URL, json=LINE, headers=_bearer(AGENT_TOKEN))
     assert ok.status == 201
     events = await client.app[BOT].store.load("rest:shopper")
-    assert events[-1]["text"] == "Maya joined the chat."
+    assert events[-1]["text"] == "Maya from our team joined the chat."
 
 
 async def test_deeply_nested_agent_json_is_a_400(client: TestClient) -> None:

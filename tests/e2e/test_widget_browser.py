@@ -209,13 +209,20 @@ async def test_agent_join_and_leave_show_as_system_lines(page: Page, store_url: 
         ):
             async with http.post(url, json=body) as response:
                 assert response.status == 201
-    system = page.locator(".shopbot-system", has_text="Dana left the chat.")
+    system = page.locator(".shopbot-system", has_text="Dana left the chat; the assistant is back.")
     await system.wait_for(timeout=10_000)
-    assert await page.locator(".shopbot-system", has_text="Dana joined the chat.").count() == 1
+    assert (
+        await page.locator(
+            ".shopbot-system", has_text="Dana from our team joined the chat."
+        ).count()
+        == 1
+    )
     agent = page.locator(".shopbot-agent")
     assert "Dana" in await agent.locator(".shopbot-agent-name").inner_text()
     assert "<b>from support</b>" in await agent.inner_text()  # shown as text, not markup
     await page.reload()
     await page.click(".shopbot-launcher")
-    await page.locator(".shopbot-system", has_text="Dana left the chat.").wait_for()
+    await page.locator(
+        ".shopbot-system", has_text="Dana left the chat; the assistant is back."
+    ).wait_for()
     assert await page.locator(".shopbot-agent", has_text="from support").count() == 1
