@@ -19,7 +19,8 @@ from bot.action_runner import ActionRunner, InProcessActionRunner, RemoteActionR
 from bot.components import load_object
 from bot.domain import Domain
 from bot.engine import Bot, TurnLimits
-from bot.handoff import HandoffService
+from bot.handoff import Desk, Desks, HandoffService
+from bot.handoff_queue import HandoffQueue
 from bot.identity import CustomerVerifier
 from bot.interpreter import Interpreter, Overloaded
 from bot.outbox import Outbox
@@ -38,6 +39,8 @@ CLIENT_LIMITS = web.AppKey("client_limits", ClientLimits)
 SHOP = web.AppKey("shop", Shop)
 OUTBOX = web.AppKey("outbox", Outbox)
 HANDOFF = web.AppKey("handoff", HandoffService)
+DESKS = web.AppKey("desks", Desks)
+QUEUE = web.AppKey("handoff_queue", HandoffQueue)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -114,7 +117,9 @@ async def open_shop(settings: Settings) -> Shop:
     return await asyncio.get_running_loop().run_in_executor(None, Shop.open, config)
 
 
-async def build_bot(settings: Settings, shop: Shop, outbox: Outbox | None = None) -> Bot:
+async def build_bot(
+    settings: Settings, shop: Shop, outbox: Outbox | None = None, desk: Desk | None = None
+) -> Bot:
     """Open the conversation store, load the intent model (off the loop), wire the shop's
     actions; a policy naming a missing action stops here (`StartupError`)."""
     loop = asyncio.get_running_loop()
@@ -145,6 +150,7 @@ async def build_bot(settings: Settings, shop: Shop, outbox: Outbox | None = None
             ),
             customers=CustomerVerifier(_secret(settings.store_customer_secret)),
             handoff=settings.handoff,
+            desk=desk,
         )
     except Exception:
         await interpreter.close()
@@ -182,20 +188,26 @@ def create_app(settings: Settings) -> web.Application:
     app[TOKENS] = session_tokens(settings)
     app[CLIENT_LIMITS] = client_limits(settings)
     app[OUTBOX] = Outbox()  # before the channels, which subscribe as they register
+    app[DESKS] = Desks()  # likewise: Slack and the inbox add themselves
+    app[QUEUE] = HandoffQueue(settings.home / "handoffs.db", settings.handoff.mask_personal_data)
+    app[DESKS].add(app[QUEUE])
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         app[STARTED] = time.monotonic()
         app[SHOP] = await open_shop(settings)
         try:
-            app[BOT] = await build_bot(settings, app[SHOP], app[OUTBOX])
+            app[BOT] = await build_bot(settings, app[SHOP], app[OUTBOX], app[DESKS])
         except Exception:
             app[SHOP].close()
             raise
-        app[HANDOFF] = HandoffService(app[BOT], app[OUTBOX].publish_event, app[BOT].say)
+        app[HANDOFF] = HandoffService(
+            app[BOT], app[OUTBOX].publish_event, app[BOT].say, app[DESKS]
+        )
         yield
         await close_bot(app[BOT])
         app[SHOP].close()
         app[TOKENS].close()
+        app[QUEUE].close()
 
     app.cleanup_ctx.append(services)
     app.router.add_get("/health", health)

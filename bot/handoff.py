@@ -10,6 +10,7 @@ conversation's lock) and publishes to the outbox, whichever channel the shopper 
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from pydantic import BaseModel, Field
 
 from bot.tracker import ConversationTracker, Event, bot_event, slot_event
 from nlu.identifiers import EMAIL, PHONE_ANYWHERE
+
+logger = logging.getLogger(__name__)
 
 STATE_SLOT = "handoff_state"  # None: the bot; "waiting"; "with_agent"
 AGENT_SLOT = "handoff_agent"
@@ -142,11 +145,16 @@ def _recent_turns(tracker: ConversationTracker) -> list[tuple[str, list[str]]]:
 
 
 class Desk(Protocol):
-    """Where agents work (the built-in inbox, Slack): told of escalations and shopper lines."""
+    """Where agents work (the built-in inbox, Slack): told of escalations, shopper lines,
+    claims and resolutions. Calls come from the event loop and must not block it."""
 
     def escalated(self, summary: Summary) -> None: ...
 
     def shopper_wrote(self, conversation_id: str, text: str) -> None: ...
+
+    def claimed(self, conversation_id: str, agent: str) -> None: ...
+
+    def resolved(self, conversation_id: str, agent: str) -> None: ...
 
 
 class NoDesk:
@@ -157,6 +165,41 @@ class NoDesk:
 
     def shopper_wrote(self, conversation_id: str, text: str) -> None:
         return None
+
+    def claimed(self, conversation_id: str, agent: str) -> None:
+        return None
+
+    def resolved(self, conversation_id: str, agent: str) -> None:
+        return None
+
+
+class Desks:
+    """Every desk the app has (the queue, Slack): one per app, desks join as they register."""
+
+    def __init__(self) -> None:
+        self._desks: list[Desk] = []
+
+    def add(self, desk: Desk) -> None:
+        self._desks.append(desk)
+
+    def _each(self, call: Callable[[Desk], None]) -> None:
+        for desk in list(self._desks):
+            try:
+                call(desk)
+            except Exception:  # one broken desk must not keep the others from hearing
+                logger.exception("handoff desk failed")
+
+    def escalated(self, summary: Summary) -> None:
+        self._each(lambda desk: desk.escalated(summary))
+
+    def shopper_wrote(self, conversation_id: str, text: str) -> None:
+        self._each(lambda desk: desk.shopper_wrote(conversation_id, text))
+
+    def claimed(self, conversation_id: str, agent: str) -> None:
+        self._each(lambda desk: desk.claimed(conversation_id, agent))
+
+    def resolved(self, conversation_id: str, agent: str) -> None:
+        self._each(lambda desk: desk.resolved(conversation_id, agent))
 
 
 class Refused(Exception):
@@ -180,10 +223,13 @@ Say = Callable[[str, ConversationTracker, dict[str, Any]], str]
 class HandoffService:
     """The one way people reach shoppers: claim, say, resolve."""
 
-    def __init__(self, writer: ConversationWriter, publish: Publish, say: Say) -> None:
+    def __init__(
+        self, writer: ConversationWriter, publish: Publish, say: Say, desk: Desk | None = None
+    ) -> None:
         self._writer = writer
         self._publish = publish
         self._say = say
+        self._desk: Desk = desk or NoDesk()
 
     async def claim(self, conversation_id: str, agent: str) -> str:
         def decide(tracker: ConversationTracker) -> list[Event]:
@@ -201,7 +247,9 @@ class HandoffService:
                 _agent_line(text, "agent_joined", agent),
             ]
 
-        return await self._write(conversation_id, decide, "agent_joined")
+        text = await self._write(conversation_id, decide, "agent_joined")
+        self._desk.claimed(conversation_id, agent)
+        return text
 
     async def say(self, conversation_id: str, agent: str, text: str) -> str:
         def decide(tracker: ConversationTracker) -> list[Event]:
@@ -230,7 +278,9 @@ class HandoffService:
                 _agent_line(text, "agent_left", agent),
             ]
 
-        return await self._write(conversation_id, decide, "agent_left")
+        text = await self._write(conversation_id, decide, "agent_left")
+        self._desk.resolved(conversation_id, agent)
+        return text
 
     async def _write(self, conversation_id: str, decide: Decide, socket_event: str) -> str:
         written: list[Event] = []

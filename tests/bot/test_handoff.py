@@ -137,3 +137,39 @@ async def test_claim_say_resolve_and_a_restart_loses_nothing(
 def test_masking_hides_emails_phones_and_card_numbers() -> None:
     text = mask("I'm bo@example.com, +1 415 555 0100, card 4111 1111 1111 1111")
     assert text == "I'm [email], [phone], card [card number]"
+
+
+async def test_the_queue_lists_waiting_first_oldest_first_and_survives_a_restart(
+    tmp_path: Path,
+) -> None:
+    from bot.handoff import Desks
+    from bot.handoff_queue import HandoffQueue
+
+    queue = HandoffQueue(tmp_path / "handoffs.db")
+    desks = Desks()
+    desks.add(queue)
+    bot = await _bot(tmp_path, desk=desks)  # type: ignore[arg-type]
+    service = HandoffService(bot, lambda c, p, e: None, bot.say, desks)
+    for sender in ("first", "second", "third"):
+        await _say(bot, sender, "I want a person, I'm at +1 415 555 0100")
+    await service.claim("rest:first", "Dana")
+    await _say(bot, "second", "still there? my card is 4111 1111 1111 1111")
+    queue.close()
+
+    queue = HandoffQueue(tmp_path / "handoffs.db")  # a restart
+    listed = [(e.conversation_id, e.state, e.agent) for e in queue.open()]
+    assert listed == [
+        ("rest:second", "waiting", None),
+        ("rest:third", "waiting", None),
+        ("rest:first", "with_agent", "Dana"),
+    ]
+    second = queue.get("rest:second")
+    assert second is not None
+    texts = [m["text"] for m in second.summary["messages"]]
+    assert texts[-1] == "still there? my card is [card number]"
+    assert "555" not in str(second.summary)
+    desks.add(queue)
+    await service.resolve("rest:first", "Dana")
+    assert [e.conversation_id for e in queue.open()] == ["rest:second", "rest:third"]
+    queue.close()
+    await bot.store.close()
