@@ -84,6 +84,32 @@ class WebSettings(BaseModel):
     )
 
 
+class SlackSettings(BaseModel):
+    """Slack is on when the bot token and the signing secret are both set."""
+
+    bot_token: SecretStr | None = Field(None, description="xoxb-… (SHOPBOT_SLACK__BOT_TOKEN)")
+    signing_secret: SecretStr | None = Field(None, description="SHOPBOT_SLACK__SIGNING_SECRET")
+    support_channel: str = Field("#support", description="where escalations are posted")
+    api_url: str = Field("https://slack.com/api/", description="Web API base (tests: local)")
+
+    @property
+    def enabled(self) -> bool:
+        return self.bot_token is not None and self.signing_secret is not None
+
+
+class InboxSettings(BaseModel):
+    """The built-in agent inbox at /agent (agents are added with `shopbot agent add`)."""
+
+    enabled: bool = True
+    session_ttl_s: float = Field(8 * 3600, gt=0)
+    secure_cookies: bool = False  # set behind HTTPS
+    canned_replies: list[str] = [
+        "Thanks for waiting, I'm looking into it now.",
+        "Could you give me your order number?",
+        "Is there anything else I can help with?",
+    ]
+
+
 class Settings(BaseSettings):
     """Everything the service needs to start; all mutable state lives under `home`."""
 
@@ -126,6 +152,8 @@ class Settings(BaseSettings):
     writer: WriterSettings = WriterSettings()
     money: MoneySettings = MoneySettings()
     handoff: HandoffSettings = HandoffSettings()
+    slack: SlackSettings = SlackSettings()
+    inbox: InboxSettings = InboxSettings()
 
     @model_validator(mode="after")
     def writer_token_is_unguessable(self) -> Settings:
