@@ -229,6 +229,9 @@ class ActionOrderRequest(ShopAction):
             return self._refuse(order, dispatcher, tracker, "utter_not_returnable")
         self.shop.orders.request_refund(order)
         self._say(dispatcher, tracker, "utter_return_opened", order_id=order.id, total=order.total)
+        limit = self.shop.refund_handoff_over
+        if limit is not None and order.total > limit:  # a person checks large refunds
+            return [SlotSet("handoff_requested", "refund_over_limit")]
         return []
 
     def _track_refund(

@@ -59,6 +59,7 @@ class ShopConfig:
     data_dir: Path
     writer: WriterSettings
     money: MoneySettings = field(default_factory=MoneySettings)
+    refund_handoff_over: float | None = None  # a refund above this goes to a person
 
     @property
     def catalog_db(self) -> Path:
@@ -76,6 +77,7 @@ class Shop:
     recommender: SavedRecommender
     replies: Replies
     money: MoneySettings = field(default_factory=MoneySettings)
+    refund_handoff_over: float | None = None
 
     @staticmethod
     def prepare(config: ShopConfig, show_progress: bool = True) -> None:
@@ -114,6 +116,7 @@ class Shop:
             recommender=SavedRecommender(config.models),
             replies=Replies.load(config.data_dir / "domain.yml"),
             money=config.money,
+            refund_handoff_over=config.refund_handoff_over,
         )
         if load_models:
             shop.load_models(config.writer.load_at_startup)

@@ -74,7 +74,12 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
 
 def shop_config(settings: Settings) -> ShopConfig:
     return ShopConfig(
-        settings.home, settings.models, settings.data_dir, settings.writer, settings.money
+        settings.home,
+        settings.models,
+        settings.data_dir,
+        settings.writer,
+        settings.money,
+        settings.handoff.refund_over,
     )
 
 

@@ -39,8 +39,11 @@ class HandoffSettings(BaseModel):
     on_requested: bool = True  # an action set `handoff_requested` (complaint, "a person"...)
     fallbacks_in_a_row: int | None = Field(2, ge=1)  # None: never
     repeats_in_a_row: int | None = Field(2, ge=2)  # the same message this many times
+    refund_over: float | None = Field(None, gt=0)  # a refund above this goes to a person
     mask_personal_data: bool = True  # emails, phones and card numbers in the summary
     summary_messages: int = Field(10, ge=1, le=50)
+    # nobody claimed it this long: the shopper is told and may leave an email (still queued)
+    unclaimed_after_s: float = Field(120.0, gt=0)
 
 
 def mask(text: str) -> str:

@@ -7,6 +7,7 @@ import pytest
 from actions.shop import Shop
 from bot.engine import Bot
 from bot.messages import BotMessage, UserMessage
+from bot.settings import Settings
 
 # demo orders (see actions/orders.py): Ana's 384920174650000.., Li's 384920174650100..
 ANA = "ana.silva@example.com"
@@ -66,3 +67,19 @@ async def test_personal_data_never_reaches_the_logs(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert logged  # the turn was logged ...
     assert ANA not in logged and "415-555-0132" not in logged and ANA_SHIPPED not in logged
+
+
+async def test_a_refund_over_the_configured_amount_goes_to_a_person(settings: Settings) -> None:
+    from bot.app import build_bot, close_bot, open_shop
+    from bot.handoff import HandoffSettings
+
+    settings = settings.model_copy(update={"handoff": HandoffSettings(refund_over=1000.0)})
+    shop = await open_shop(settings)
+    bot = await build_bot(settings, shop)
+    try:
+        text = await _say(bot, "big", f"i want a refund for order {ANA_DELIVERED} email {ANA}")
+        assert "opened a return" in text and "Connecting you to a person" in text
+        assert (await bot.tracker("rest:big")).paused
+    finally:
+        await close_bot(bot)
+        shop.close()
