@@ -20,7 +20,7 @@ from bot.components import load_object
 from bot.domain import Domain
 from bot.engine import Bot, TurnLimits
 from bot.handoff import Desk, Desks, HandoffService
-from bot.handoff_queue import HandoffQueue
+from bot.handoff_queue import HandoffQueue, tell_the_unclaimed
 from bot.identity import CustomerVerifier
 from bot.interpreter import Interpreter, Overloaded
 from bot.outbox import Outbox
@@ -205,10 +205,12 @@ def create_app(settings: Settings) -> web.Application:
         except Exception:
             app[SHOP].close()
             raise
-        app[HANDOFF] = HandoffService(
-            app[BOT], app[OUTBOX].publish_event, app[BOT].say, app[DESKS]
+        app[HANDOFF] = HandoffService(app[BOT], app[OUTBOX].publish_event, app[BOT].say, app[DESKS])
+        reminders = asyncio.create_task(
+            tell_the_unclaimed(app[QUEUE], app[HANDOFF], settings.handoff.unclaimed_after_s)
         )
         yield
+        reminders.cancel()
         await close_bot(app[BOT])
         app[SHOP].close()
         app[TOKENS].close()

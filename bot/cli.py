@@ -354,7 +354,6 @@ def describe(
         describe_one(settings, product_id, as_json)
 
 
-
 token_app = typer.Typer(help="Secrets for operator routes and signing.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 

@@ -23,6 +23,7 @@ from bot.forms import (
 )
 from bot.handoff import (
     STATE_SLOT,
+    TOLD_SLOT,
     WAITING,
     Desk,
     HandoffSettings,
@@ -282,7 +283,9 @@ class Bot:
         reason = escalation_reason(turn.tracker, turn.new_events, self.handoff)
         if reason is None:
             return
-        turn.record([{"event": "pause"}, slot_event(STATE_SLOT, WAITING)])
+        turn.record(
+            [{"event": "pause"}, slot_event(STATE_SLOT, WAITING), slot_event(TOLD_SLOT, None)]
+        )
         turn.record([action_event("utter_handoff_connecting")])
         self._reply([{"response": "utter_handoff_connecting"}], turn)
         logger.info("handoff conversation=%s reason=%s", log_id(turn.tracker.sender_id), reason)

@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 STATE_SLOT = "handoff_state"  # None: the bot; "waiting"; "with_agent"
 AGENT_SLOT = "handoff_agent"
+TOLD_SLOT = "handoff_told_unclaimed"
 REQUESTED_SLOT = "handoff_requested"
 WAITING, WITH_AGENT = "waiting", "with_agent"
 FALLBACK_ACTION = "action_default_fallback"
@@ -278,12 +279,28 @@ class HandoffService:
                 slot_event(STATE_SLOT, None),
                 slot_event(AGENT_SLOT, None),
                 slot_event(REQUESTED_SLOT, None),
+                slot_event(TOLD_SLOT, None),
                 _agent_line(text, "agent_left", agent),
             ]
 
         text = await self._write(conversation_id, decide, "agent_left")
         self._desk.resolved(conversation_id, agent)
         return text
+
+    async def tell_unclaimed(self, conversation_id: str) -> bool:
+        """Tell a shopper nobody has claimed them yet (once); False if it no longer applies."""
+
+        def decide(tracker: ConversationTracker) -> list[Event]:
+            if tracker.slots.get(STATE_SLOT) != WAITING or tracker.slots.get(TOLD_SLOT):
+                raise Refused("claimed, resolved or already told")
+            text = self._say("utter_handoff_unclaimed", tracker, {})
+            return [slot_event(TOLD_SLOT, True), bot_event(text, {"custom": {}})]
+
+        try:
+            await self._write(conversation_id, decide, "bot_uttered")
+        except (Refused, LookupError):
+            return False
+        return True
 
     async def _write(self, conversation_id: str, decide: Decide, socket_event: str) -> str:
         written: list[Event] = []

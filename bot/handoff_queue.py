@@ -4,7 +4,9 @@ sees the same queue. It is a `Desk`: the engine and `HandoffService` keep it cur
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -12,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from actions.database import open_database
-from bot.handoff import WAITING, WITH_AGENT, Summary, mask
+from bot.handoff import WAITING, WITH_AGENT, HandoffService, Summary, mask
+
+logger = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS handoffs (
@@ -116,3 +120,22 @@ def _entry(row: Any) -> QueuedConversation:
     values = dict(row)
     values["summary"] = json.loads(values["summary"])
     return QueuedConversation(**values)
+
+
+async def tell_the_unclaimed(
+    queue: HandoffQueue, service: HandoffService, after_s: float, every_s: float = 5.0
+) -> None:
+    """Forever (until cancelled): a shopper waiting longer than `after_s` is told, once, that
+    nobody is free yet and that they may leave an email; the conversation stays queued."""
+    told: set[tuple[str, float]] = set()
+    while True:
+        await asyncio.sleep(min(every_s, after_s / 4))
+        now = time.time()
+        for entry in queue.open():
+            key = (entry.conversation_id, entry.escalated_at)
+            if entry.state == WAITING and now - entry.escalated_at >= after_s and key not in told:
+                told.add(key)
+                try:
+                    await service.tell_unclaimed(entry.conversation_id)
+                except Exception:
+                    logger.exception("telling an unclaimed shopper failed")

@@ -173,3 +173,27 @@ async def test_the_queue_lists_waiting_first_oldest_first_and_survives_a_restart
     assert [e.conversation_id for e in queue.open()] == ["rest:second", "rest:third"]
     queue.close()
     await bot.store.close()
+
+
+async def test_a_shopper_nobody_claims_is_told_once_and_stays_queued(tmp_path: Path) -> None:
+    import asyncio
+
+    from bot.handoff import Desks
+    from bot.handoff_queue import HandoffQueue, tell_the_unclaimed
+
+    queue = HandoffQueue(tmp_path / "handoffs.db")
+    desks = Desks()
+    desks.add(queue)
+    bot = await _bot(tmp_path, desk=desks)  # type: ignore[arg-type]
+    published: list[str] = []
+    service = HandoffService(bot, lambda c, p, e: published.append(p["text"]), bot.say, desks)
+    await _say(bot, "fay", "I want a person")
+    reminders = asyncio.create_task(tell_the_unclaimed(queue, service, 0.05, every_s=0.01))
+    await asyncio.sleep(0.3)
+    reminders.cancel()
+    assert len(published) == 1 and "leave your email" in published[0]
+    assert [e.state for e in queue.open()] == ["waiting"]
+    tracker = await bot.tracker("rest:fay")
+    assert tracker.paused and tracker.events[-1]["text"] == published[0]
+    queue.close()
+    await bot.store.close()
