@@ -141,6 +141,12 @@ class Settings(BaseSettings):
     rest_token: OperatorToken | None = Field(
         None, description="Bearer token the REST channel requires (SHOPBOT_REST_TOKEN)"
     )
+    rest_callback_url: str | None = Field(
+        None,
+        pattern=r"^https?://",
+        description="where lines a person writes to a REST shopper are POSTed, as Rasa's "
+        "callback channel does: {recipient_id, text, custom} (SHOPBOT_REST_CALLBACK_URL)",
+    )
     store_customer_secret: OperatorToken | None = Field(
         None,
         description="HS256 key the store signs `metadata.customer` JWTs with; unset: ignored",

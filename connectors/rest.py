@@ -2,7 +2,8 @@
 
 The sender is whatever the integrating backend says, so the conversation is
 `rest:<sender>`. Facing the internet, set `rest_token` (SHOPBOT_REST_TOKEN): then only a
-caller with that Bearer token may speak for a sender.
+caller with that Bearer token may speak for a sender. Lines a person writes to a REST
+shopper later (handoff) go to `rest_callback_url`, as Rasa's callback channel does.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bot.messages import UserMessage, conversation_id
 from bot.settings import Settings
 from bot.text import is_printable_id, json_size
 from connectors.access import bearer_refusal, client_address, json_object, too_many
+from connectors.rest_callback import RestCallbacks
 
 
 class RestRequest(BaseModel):
@@ -41,6 +43,8 @@ class RestChannel:
     def register(self, app: web.Application, settings: Settings) -> None:
         app.router.add_get("/webhooks/rest/", self.status)
         app.router.add_post("/webhooks/rest/webhook", self.receive)
+        if settings.rest_callback_url:
+            RestCallbacks(settings.rest_callback_url).register(app)
 
     async def status(self, request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
