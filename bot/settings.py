@@ -130,6 +130,7 @@ class Settings(BaseSettings):
         "connectors.product_api:ProductApi",
         "connectors.agents:AgentApi",
         "connectors.sessions:SessionApi",
+        "connectors.agent_inbox:AgentInbox",
     ]
     secret_key: OperatorToken | None = Field(
         None,
