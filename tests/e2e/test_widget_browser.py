@@ -226,3 +226,21 @@ async def test_agent_join_and_leave_show_as_system_lines(page: Page, store_url: 
         ".shopbot-system", has_text="Dana left the chat; the assistant is back."
     ).wait_for()
     assert await page.locator(".shopbot-agent", has_text="from support").count() == 1
+
+
+async def test_the_talk_to_a_person_button_hands_the_shopper_over(
+    page: Page, store_url: str
+) -> None:
+    await page.goto(store_url)
+    await page.click(".shopbot-launcher")
+    await page.locator(".shopbot-system").first.wait_for()
+    await page.click(".shopbot-person")
+    connecting = page.locator(".shopbot-bot", has_text="Connecting you to a person")
+    await connecting.wait_for(timeout=15_000)
+    assert await page.locator(".shopbot-user", has_text="Talk to a person").count() == 1
+    before = await page.locator(".shopbot-bot").count()
+    await page.fill(".shopbot-input", "hello?")
+    await page.press(".shopbot-input", "Enter")
+    await page.locator(".shopbot-user", has_text="hello?").wait_for()
+    await page.wait_for_timeout(1500)
+    assert await page.locator(".shopbot-bot").count() == before  # the bot waits for a person

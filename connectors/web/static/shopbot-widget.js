@@ -12,10 +12,12 @@
   var TEXT = {
     en: { placeholder: "Type a message…", send: "Send", open: "Chat with us", close: "Close chat",
           typing: "Assistant is typing", details: "Details", similar: "Similar",
-          noRating: "No ratings yet", reconnecting: "Reconnecting…", hello: "Hi! How can I help?" },
+          noRating: "No ratings yet", reconnecting: "Reconnecting…", hello: "Hi! How can I help?",
+          person: "Talk to a person" },
     zh: { placeholder: "输入消息…", send: "发送", open: "在线咨询", close: "关闭",
           typing: "助手正在输入", details: "详情", similar: "相似商品",
-          noRating: "暂无评分", reconnecting: "正在重新连接…", hello: "您好！有什么可以帮您？" }
+          noRating: "暂无评分", reconnecting: "正在重新连接…", hello: "您好！有什么可以帮您？",
+          person: "转人工" }
   };
 
   function scriptConfig() {
@@ -107,6 +109,11 @@
     this.panel.setAttribute("aria-label", this.config.title || "Chat");
     var header = el("header", "shopbot-header");
     header.appendChild(el("h2", "shopbot-title", this.config.title || "Shop assistant"));
+    // always there: a shopper never has to talk the bot into handing them to a person
+    var person = el("button", "shopbot-person", t.person);
+    person.type = "button";
+    person.addEventListener("click", function () { self.send(t.person, "/contact_human_agent"); });
+    header.appendChild(person);
     var close = el("button", "shopbot-close", "×");
     close.type = "button";
     close.setAttribute("aria-label", t.close);
