@@ -354,6 +354,81 @@ def describe(
         describe_one(settings, product_id, as_json)
 
 
+agent_app = typer.Typer(help="Agents of the built-in inbox at /agent.", no_args_is_help=True)
+app.add_typer(agent_app, name="agent")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password = typer.prompt("Password", hide_input=True)
+    if password != typer.prompt("Repeat the password", hide_input=True):
+        raise typer.BadParameter("the two passwords differ", param_hint="password")
+    return str(password)
+
+
+@agent_app.command("add")
+def agent_add(
+    name: Annotated[str, typer.Argument(help="The name shoppers see, e.g. Dana.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Set a new password for an existing agent.")
+    ] = False,
+    home: HomeOption = None,
+) -> None:
+    """Add an agent who can log in at /agent (asks for the password twice, hidden)."""
+    from bot.agent_accounts import AccountError, AgentAccounts, check_name, check_password
+
+    settings = _settings(home)
+    try:
+        check_name(name)
+        password = check_password(_read_password(password_stdin))
+        accounts = AgentAccounts(settings.home / "agents.db")
+        try:
+            accounts.add(name, password, replace=replace)
+        finally:
+            accounts.close()
+    except AccountError as error:
+        raise typer.BadParameter(str(error)) from None
+    typer.echo(f"{'password changed for' if replace else 'added'} agent {name}")
+
+
+@agent_app.command("list")
+def agent_list(home: HomeOption = None) -> None:
+    """Every agent of the inbox, with when they were added."""
+    import datetime
+
+    from bot.agent_accounts import AgentAccounts
+
+    accounts = AgentAccounts(_settings(home).home / "agents.db")
+    try:
+        names = accounts.names()
+    finally:
+        accounts.close()
+    for name, created in names:
+        added = datetime.datetime.fromtimestamp(created).isoformat(" ", "minutes")
+        typer.echo(f"{name}\tadded {added}")
+    if not names:
+        typer.echo("no agents yet: add one with `shopbot agent add NAME`")
+
+
+@agent_app.command("remove")
+def agent_remove(name: str, home: HomeOption = None) -> None:
+    """Remove an agent; their open sessions end."""
+    from bot.agent_accounts import AgentAccounts
+
+    accounts = AgentAccounts(_settings(home).home / "agents.db")
+    try:
+        removed = accounts.remove(name)
+    finally:
+        accounts.close()
+    if not removed:
+        raise typer.BadParameter(f"there is no agent called {name!r}", param_hint="NAME")
+    typer.echo(f"removed agent {name}")
+
+
 token_app = typer.Typer(help="Secrets for operator routes and signing.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 
