@@ -84,7 +84,7 @@ async def asks_for_a_person(shopper: Shopper) -> str:
     """A shopper who asked for a person; their conversation id."""
     session = await shopper.connect()
     await shopper.say(session["session_id"], "I want to talk to a person")
-    said = []
+    said: list[str] = []
     while not any("Connecting you to a person" in text for text in said):
         name, reply = await shopper.next()
         assert name == "bot_uttered", (name, reply)
