@@ -131,6 +131,7 @@ class Settings(BaseSettings):
         "connectors.agents:AgentApi",
         "connectors.sessions:SessionApi",
         "connectors.agent_inbox:AgentInbox",
+        "connectors.slack:SlackChannel",
     ]
     secret_key: OperatorToken | None = Field(
         None,
