@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 PATHS = ("/slack/events", "/slack/interactions", "/slack/commands")
 COMMAND = "/shopbot"
 USAGE = "`/shopbot queue` · `/shopbot claim ID` · `/shopbot resolve ID` · `/shopbot stats`"
-ACK_BUDGET_S = 2.0  # a command answers in its response when its work fits in Slack's 3 s
+ACK_BUDGET_S = 2.0  # a command's work that fits in Slack's 3 s is answered in its response
 MAX_NAME = 40
 MAX_LISTED = 30
 
@@ -127,7 +127,8 @@ class SlackChannel:
     async def on_message(self, event: dict[str, Any]) -> None:
         """A person's reply in a handoff thread goes to the shopper."""
         thread_ts, user = event.get("thread_ts"), event.get("user")
-        if event.get("subtype") or event.get("bot_id") or not thread_ts or not user:
+        human = event.get("subtype") in (None, "thread_broadcast") and not event.get("bot_id")
+        if not human or not thread_ts or not user:
             return  # edits, joins, bots (this one too), top-level messages
         thread = self._threads.find(str(event.get("channel")), str(thread_ts))
         text = to_plain(str(event.get("text") or ""))

@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 from slack_sdk.signature import SignatureVerifier
 
+import connectors.slack
 from bot.app import BOT, OUTBOX
 from bot.settings import PROJECT_ROOT, LimitSettings, Settings, SlackSettings
 from connectors.slack_blocks import CLAIM, RESOLVE, escape, parent_message, to_plain
@@ -189,6 +190,13 @@ async def test_a_shopper_and_an_agent_in_a_slack_thread(
     _, said = await until(shopper, lambda e: e[0] == "bot_uttered")
     assert said["text"] == "I'm on it: track it here (https://shop.example/track) & I'll stay"
     assert said["custom"] == {"type": "agent_message", "agent": "Dana"}
+    edit: dict[str, Any] = {"type": "message", "subtype": "message_changed", "channel": SUPPORT}
+    edit["message"] = {"text": "edited", "thread_ts": thread_ts, "user": "U0DANA"}
+    assert (await slack.event(edit))[0] == 200  # an edit is not sent again
+    also_in_channel = {"subtype": "thread_broadcast"}
+    await slack.thread_reply(SUPPORT, thread_ts, "U0DANA", "Found it.", extra=also_in_channel)
+    _, said = await until(shopper, lambda e: e[0] == "bot_uttered")
+    assert said["text"] == "Found it."
 
     pressed = await slack.press(RESOLVE, conversation, "U0DANA", SUPPORT, thread_ts, "x")
     assert pressed[0] == 200
@@ -210,11 +218,12 @@ async def test_a_redelivered_event_reaches_the_shopper_once(
     await shopper.connect()
     asked = await escalate(shopper, slack_api)
     retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    forged = {"event_id": "Ev0RETRY", "signature": "v0=" + "1" * 64}
     statuses = [
         (await slack.thread_reply(SUPPORT, asked.thread_ts, "U0DANA", "hello", **extra))[0]
-        for extra in ({"event_id": "Ev0RETRY"}, {"event_id": "Ev0RETRY", "headers": retry})
+        for extra in (forged, {"event_id": "Ev0RETRY"}, {"event_id": "Ev0RETRY", "headers": retry})
     ]
-    assert statuses == [200, 200]
+    assert statuses == [401, 200, 200]  # a forged delivery does not use up the event id
     await until(shopper, lambda e: e[0] == "agent_joined")  # a waiting thread: claimed first
     name, said = await shopper.next()
     assert (name, said["text"]) == ("bot_uttered", "hello")
@@ -270,7 +279,11 @@ async def test_a_second_agent_cannot_take_a_claimed_conversation(
 
 
 async def test_shopbot_command_lists_claims_and_resolves(
-    server: TestServer, slack: SlackSender, slack_api: FakeSlackApi, shopper: Shopper
+    server: TestServer,
+    slack: SlackSender,
+    slack_api: FakeSlackApi,
+    shopper: Shopper,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await shopper.connect()
     asked = await escalate(shopper, slack_api)
@@ -291,7 +304,11 @@ async def test_shopbot_command_lists_claims_and_resolves(
     assert "With an agent: 1 (Dana 1)" in await shopbot("stats", "U0ELI")
     assert "Already claimed by Dana" in await shopbot(f"claim web:{sid}", "U0ELI")
 
-    assert "the assistant is back" in await shopbot(f"resolve web:{sid}")
+    monkeypatch.setattr(connectors.slack, "ACK_BUDGET_S", 0.0)  # as if a turn held it long
+    assert "Working on it" in await shopbot(f"resolve web:{sid}")
+    later = (await slack_api.wait_for("respond:shopbot"))[0]
+    assert "the assistant is back" in later.args["text"]
+    assert later.args["response_type"] == "ephemeral"
     await until(shopper, lambda e: e[0] == "agent_left")
     assert "Nobody is waiting" in await shopbot("queue")
     assert "No open conversation matches" in await shopbot("claim nothing-like-this")

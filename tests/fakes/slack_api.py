@@ -188,7 +188,13 @@ class SlackSender:
         return await self.post("/slack/events", json.dumps(body), "application/json", **options)
 
     async def thread_reply(
-        self, channel: str, thread_ts: str, user: str, text: str, **options: Any
+        self,
+        channel: str,
+        thread_ts: str,
+        user: str,
+        text: str,
+        extra: dict[str, Any] | None = None,
+        **options: Any,
     ) -> tuple[int, str]:
         ts = f"{time.time():.6f}"
         event = {
@@ -200,6 +206,7 @@ class SlackSender:
             "thread_ts": thread_ts,
             "channel_type": "channel",
             "event_ts": ts,
+            **(extra or {}),
         }
         return await self.event(event, **options)
 
