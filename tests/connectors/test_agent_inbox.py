@@ -92,6 +92,19 @@ async def asks_for_a_person(shopper: Shopper) -> str:
     return f"web:{session['session_id']}"
 
 
+async def lines_until(agent: Agent, conversation_id: str, text: str) -> list[tuple[str, str]]:
+    """The conversation's (from, text) lines once `text` is among them (a shopper's socket
+    message is handled after `emit` returns)."""
+    for _ in range(100):
+        status, opened = await agent.get(conversation(conversation_id))
+        assert status == 200, opened
+        lines = [(line["from"], line["text"]) for line in opened["messages"]]
+        if any(said == text for _, said in lines):
+            return lines
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{text!r} never reached the conversation")
+
+
 def conversation(conversation_id: str, action: str = "") -> str:
     return f"/agent/api/conversations/{conversation_id}" + (f"/{action}" if action else "")
 
@@ -187,6 +200,7 @@ async def test_a_shopper_writing_while_nobody_has_claimed_is_in_the_queue_summar
         await shopper.next(timeout=1.0)
     agent = agents()
     await agent.login("Dana")
+    await lines_until(agent, conversation_id, "my parcel never came, email me at [email]")
     status, queue = await agent.get("/agent/api/queue")
     assert status == 200
     [entry] = queue["conversations"]
@@ -232,9 +246,8 @@ async def test_claim_write_resolve_and_a_second_agent_is_refused(
     )
     assert (await dana.post(conversation(conversation_id, "messages"), {"text": " "}))[0] == 400
     await shopper.say(sid, "thanks Dana")
-    status, opened = await dana.get(conversation(conversation_id))
-    kinds = [(line["from"], line["text"]) for line in opened["messages"][-3:]]
-    assert kinds[-2:] == [("agent", "Hi, Dana here."), ("shopper", "thanks Dana")]
+    lines = await lines_until(dana, conversation_id, "thanks Dana")
+    assert lines[-2:] == [("agent", "Hi, Dana here."), ("shopper", "thanks Dana")]
 
     assert (await dana.post(conversation(conversation_id, "resolve")))[0] == 200
     name, left = await shopper.next()
