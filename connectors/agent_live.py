@@ -51,8 +51,9 @@ class LiveInbox:
         self._mask = mask_lines
         self._sockets: dict[str, tuple[str, float]] = {}  # sid -> (session id, expires_at)
         self._events: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
-        # same origin only (python-socketio's default): the page is served by this service
-        self.server = socketio.AsyncServer(async_mode="aiohttp")
+        # same origin only (python-socketio's default): the page is served by this service;
+        # only the /agent namespace, not the default one
+        self.server = socketio.AsyncServer(async_mode="aiohttp", namespaces=[NAMESPACE])
 
     def attach(self, app: web.Application) -> None:
         self.server.attach(app, socketio_path=SOCKET_PATH)

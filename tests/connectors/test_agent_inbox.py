@@ -362,3 +362,15 @@ async def test_the_live_socket_needs_the_cookie_and_the_token(
             server, agent.cookie() if with_cookie else "", agent.csrf if with_token else "x"
         )
     await page.client.disconnect()
+
+
+async def test_the_live_server_has_no_default_namespace(server: TestServer) -> None:
+    client = socketio.AsyncClient()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await client.connect(
+            str(server.make_url("/")),
+            socketio_path="agent/socket.io",
+            transports=["websocket"],
+            wait_timeout=3,
+        )
+    await client.disconnect()
