@@ -205,7 +205,7 @@ def create_app(settings: Settings) -> web.Application:
         except Exception:
             app[SHOP].close()
             raise
-        app[HANDOFF] = HandoffService(app[BOT], app[OUTBOX].publish_event, app[BOT].say, app[DESKS])
+        app[HANDOFF] = HandoffService(app[BOT], app[OUTBOX].publish, app[BOT].say, app[DESKS])
         reminders = asyncio.create_task(
             tell_the_unclaimed(app[QUEUE], app[HANDOFF], settings.handoff.unclaimed_after_s)
         )

@@ -199,13 +199,7 @@ class Bot:
     async def record(self, conversation_id: str, events: list[Event]) -> bool:
         """Add events that no turn produced (a person's line, a system line) to a conversation
         that exists, between its turns; False if there is no such conversation."""
-        async with self._locks.hold(conversation_id):
-            if not await self.store.load(conversation_id):
-                return False
-            for event in events:
-                event.setdefault("timestamp", time.time())
-            await self.store.append(conversation_id, events)
-            return True
+        return await self.record_decided(conversation_id, lambda _: events)
 
     def _refuse_long_message(self, message: UserMessage) -> BotMessage:
         language = "zh" if has_chinese(message.text[:200]) else "en"

@@ -38,7 +38,3 @@ class Outbox:
                 deliver(conversation_id, event, payload)
             except Exception:  # a broken channel must not break whoever publishes
                 logger.exception("outbox delivery failed")
-
-    def publish_event(self, conversation_id: str, payload: dict[str, Any], event: str) -> None:
-        """`publish` with the event name in the place `HandoffService` passes it."""
-        self.publish(conversation_id, payload, event)
