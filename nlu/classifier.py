@@ -12,6 +12,8 @@ import torch
 from safetensors.torch import load_file
 from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedTokenizerBase
 
+from nlu.char_ngrams import CharNgramModel, fuse
+from nlu.chinese import to_simplified
 from nlu.encoder import IntentNetwork
 from nlu.results import IntentScore
 
@@ -50,10 +52,12 @@ class IntentClassifier:
         network: IntentNetwork,
         tokenizer: PreTrainedTokenizerBase,
         meta: ModelMeta,
+        ngrams: CharNgramModel | None = None,
     ) -> None:
         self.network = network.eval()
         self.tokenizer = tokenizer
         self.meta = meta
+        self.ngrams = ngrams
         self.runtime = "torch"
         self._onnx: Callable[[dict[str, torch.Tensor]], torch.Tensor] | None = None
 
@@ -73,7 +77,7 @@ class IntentClassifier:
             network = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
                 network, {torch.nn.Linear}, dtype=torch.qint8
             )
-        classifier = cls(network, tokenizer, meta)
+        classifier = cls(network, tokenizer, meta, CharNgramModel.load(directory))
         if runtime.startswith("onnx"):
             from nlu.onnx_runtime import OnnxForward, ensure_onnx
 
@@ -92,9 +96,14 @@ class IntentClassifier:
         value = self.meta.metrics.get("threshold")
         return float(value) if value is not None else None
 
+    @property
+    def ngram_weight(self) -> float:
+        """How much the character n-grams count beside the encoder (chosen on the dev split)."""
+        return float(self.meta.metrics.get("ngram_weight") or 0.0)
+
     def preprocess(self, texts: list[str]) -> dict[str, torch.Tensor]:
         encoded = self.tokenizer(
-            texts,
+            [to_simplified(text) for text in texts],
             padding=True,
             truncation=True,
             max_length=self.meta.max_length,
@@ -117,8 +126,17 @@ class IntentClassifier:
             rankings.append([IntentScore(name=self.labels[i], confidence=row[i]) for i in order])
         return rankings
 
+    def logits(self, texts: list[str]) -> torch.Tensor:
+        """The encoder's logits, with the character n-grams' log-probabilities added when the
+        model has them (`char_ngrams.fuse`)."""
+        logits = self._forward(self.preprocess(texts))
+        if self.ngrams is None or self.ngram_weight == 0.0:
+            return logits
+        fused = fuse(logits.float().numpy(), self.ngrams.logits(texts), self.ngram_weight)
+        return torch.from_numpy(fused)
+
     def rank(self, texts: list[str]) -> list[list[IntentScore]]:
         """The full intent ranking, most likely first, for each text."""
         if not texts:
             return []
-        return self.postprocess(self._forward(self.preprocess(texts)))
+        return self.postprocess(self.logits(texts))

@@ -20,6 +20,8 @@ from torch import nn
 from tqdm import tqdm
 from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup
 
+from nlu.char_ngrams import CharNgramModel
+from nlu.chinese import to_simplified
 from nlu.classifier import HEAD_FILE, IntentClassifier, ModelMeta
 from nlu.encoder import IntentNetwork, base_model_path
 from nlu.evaluation import OUT_OF_SCOPE, calibrate_threshold
@@ -31,7 +33,7 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class TrainingRecipe:
     # Part of the cache key: bump when a change to the training code changes the model.
-    code_version: int = 4
+    code_version: int = 5
     epochs: int = 12
     batch_size: int = 32
     learning_rate: float = 1e-4
@@ -53,7 +55,11 @@ class TrainingReport:
     train_examples: int
     dev_examples: int
     threshold: float | None = None
+    ngram_weight: float = 0.0
 
+
+# weights tried for the character n-grams beside the encoder; 0 leaves the encoder alone
+NGRAM_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -149,7 +155,7 @@ def train_intent_model(
     base = base_model_path()
     tokenizer = AutoTokenizer.from_pretrained(base)
     encoder = AutoModel.from_pretrained(base)
-    added = extend_vocabulary(tokenizer, encoder, [e.text for e in examples])
+    added = extend_vocabulary(tokenizer, encoder, [to_simplified(e.text) for e in examples])
     if added:
         logger.info("added %d Chinese characters to the vocabulary", added)
     network = IntentNetwork(encoder, encoder.config.hidden_size, len(labels))
@@ -186,7 +192,11 @@ def train_intent_model(
     if best_state is not None:
         network.load_state_dict(best_state)
 
-    threshold = _calibrated_threshold(IntentClassifier(network, tokenizer, meta), dev)
+    classifier = IntentClassifier(network, tokenizer, meta)
+    ngrams, ngram_weight = _fit_char_ngrams(classifier, train, dev, label_index)
+    meta = ModelMeta(labels, data_hash, recipe.max_length, {"ngram_weight": ngram_weight})
+    classifier = IntentClassifier(network, tokenizer, meta, ngrams)
+    threshold = _calibrated_threshold(classifier, dev)
     report = TrainingReport(
         seconds=time.perf_counter() - started,
         epochs_run=epochs_run,
@@ -194,9 +204,14 @@ def train_intent_model(
         train_examples=len(train),
         dev_examples=len(dev),
         threshold=threshold,
+        ngram_weight=ngram_weight,
     )
     _save(
-        network, tokenizer, ModelMeta(labels, data_hash, recipe.max_length, report.__dict__), output
+        network,
+        tokenizer,
+        ngrams,
+        ModelMeta(labels, data_hash, recipe.max_length, report.__dict__),
+        output,
     )
     logger.info("trained intent model in %.1fs, dev accuracy %.3f", report.seconds, best_accuracy)
     return report
@@ -213,7 +228,7 @@ def _batch_loss(
     max_length: int,
 ) -> torch.Tensor:
     encoded = tokenizer(
-        [e.text for e in batch],
+        [to_simplified(e.text) for e in batch],
         padding=True,
         truncation=True,
         max_length=max_length,
@@ -245,6 +260,36 @@ def _optimizer_step(
     return step
 
 
+def _fit_char_ngrams(
+    classifier: IntentClassifier,
+    train: list[Example],
+    dev: list[Example],
+    label_index: dict[str, int],
+) -> tuple[CharNgramModel, float]:
+    """Train the n-gram model on the training split; weigh it by dev accuracy beside the
+    encoder (the smallest weight among equals, so it counts only where it helps)."""
+    ngrams = CharNgramModel.train(
+        [e.text for e in train], [label_index[e.intent] for e in train], len(label_index)
+    )
+    if not dev:
+        return ngrams, 0.0
+    classifier.network.eval()
+    best_weight, best_accuracy = 0.0, -1.0
+    for weight in NGRAM_WEIGHTS:
+        meta = ModelMeta(
+            classifier.labels, "", classifier.meta.max_length, {"ngram_weight": weight}
+        )
+        accuracy = _accuracy(
+            IntentClassifier(classifier.network, classifier.tokenizer, meta, ngrams), dev
+        )
+        if accuracy > best_accuracy + 1e-9:
+            best_weight, best_accuracy = weight, accuracy
+    logger.info(
+        "character n-grams weigh %.2f beside the encoder (dev %.3f)", best_weight, best_accuracy
+    )
+    return ngrams, best_weight
+
+
 def _calibrated_threshold(classifier: IntentClassifier, dev: list[Example]) -> float | None:
     """The out-of-scope threshold with the best dev macro-F1 (only if out_of_scope is trained)."""
     if OUT_OF_SCOPE not in classifier.labels or not dev:
@@ -265,7 +310,13 @@ def _accuracy(classifier: IntentClassifier, examples: list[Example], batch_size:
     return correct / max(1, len(examples))
 
 
-def _save(network: IntentNetwork, tokenizer: object, meta: ModelMeta, output: Path) -> None:
+def _save(
+    network: IntentNetwork,
+    tokenizer: object,
+    ngrams: CharNgramModel,
+    meta: ModelMeta,
+    output: Path,
+) -> None:
     """Write to a temporary folder, then rename: a crash never leaves a half-saved model."""
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = output.with_name(output.name + ".partial")
@@ -279,6 +330,7 @@ def _save(network: IntentNetwork, tokenizer: object, meta: ModelMeta, output: Pa
     save_file(
         {k: v.contiguous() for k, v in network.head.state_dict().items()}, staging / HEAD_FILE
     )
+    ngrams.save(staging)
     meta.write(staging)
     if output.exists():
         import shutil
