@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from nlu.batching import MicroBatcher
+from nlu.chinese import to_simplified
 from nlu.classifier import IntentClassifier
 from nlu.entities import IDENTIFIERS, extract_entities
 from nlu.evaluation import apply_threshold
@@ -103,8 +104,11 @@ class ShopNLU:
 
         The classifier reads the shopper's own words (it is trained on typos); entities are
         read from the corrected text, their offsets pointing back into the original.
+        Traditional Chinese is read as Simplified throughout (character for character, so
+        offsets hold).
         """
-        reading = self.lookups.spelling.read(text)
+        simplified = to_simplified(text)
+        reading = self.lookups.spelling.read(simplified)
         entities = extract_entities(reading.text, self.lookups)
         for entity in entities:
             entity["start"], entity["end"] = reading.original_span(entity["start"], entity["end"])
@@ -119,13 +123,15 @@ class ShopNLU:
         language = language_of(_without(text, entities, IDENTIFIERS))
         if language is not None:
             result["language"] = language
-        ruled = self._ruled_intent(text, entities, result["intent"])
+        ruled = self._ruled_intent(simplified, entities, result["intent"])
         if ruled is not None:
             result["intent"] = IntentScore(name=ruled, confidence=1.0)
-        elif result["intent"]["name"] in (OUT_OF_SCOPE, SEARCH_INTENT) and is_focus_question(text):
+        elif result["intent"]["name"] in (OUT_OF_SCOPE, SEARCH_INTENT) and is_focus_question(
+            simplified
+        ):
             result["intent"] = IntentScore(name=QUESTION_INTENT, confidence=1.0)
         elif result["intent"]["name"] == OUT_OF_SCOPE:
-            implied = intent_from_evidence(text, entities)
+            implied = intent_from_evidence(simplified, entities)
             if implied is not None:  # the model's doubt, settled by the message's evidence
                 result["intent"] = IntentScore(name=implied, confidence=1.0)
         return result
