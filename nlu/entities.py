@@ -6,9 +6,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from nlu.chinese_numbers import NUMERALS, chinese_number, has_magnitude
 from nlu.comparatives import comparatives
 from nlu.identifiers import EMAIL, PHONE
-from nlu.lookups import CatalogLookups
+from nlu.lookups import PART_QUESTION, PART_WORDS, CatalogLookups
 
 EXTRACTOR = "RegexEntityExtractor"
 
@@ -17,9 +18,14 @@ EXTRACTOR = "RegexEntityExtractor"
 # repeat of the same characters is bounded: matching stays linear in the message length.
 # A sign and an exponent are read too, so "under -5" and "$1e99" are refused, not misread.
 # Digits are ASCII: `\d` would also take other scripts' digits, which float() cannot read.
+# Chinese numerals, alone or after digits (两千五, 3千5, 1.5万), are tried first: otherwise "3"
+# of "3千5" would do. `chinese_number` reads them and refuses what is no amount.
+_CHINESE_AMOUNT = rf"(?:[0-9]{{1,12}}(?:\.[0-9]{{1,4}})?)?[{NUMERALS}][{NUMERALS}0-9]{{0,10}}"
 _NUMBER = (
-    r"(?<![A-Za-z0-9.,])(-?[0-9]{1,12}(?:[.,][0-9]{1,3}){0,4}(?:\.[0-9]{1,4})?(?:e[+-]?[0-9]{1,4})?)"
-    r"(?![0-9.,][0-9]) ?(?:k\b)?"
+    r"(?<![A-Za-z0-9.,])("
+    + _CHINESE_AMOUNT
+    + r"|-?[0-9]{1,12}(?:[.,][0-9]{1,3}){0,4}(?:\.[0-9]{1,4})?(?:e[+-]?[0-9]{1,4})?)"
+    r"(?![0-9.,][0-9]) ?(?:k(?![A-Za-z0-9]))?"  # "2k以内": no word boundary before Han
 )
 _UNIT_AFTER = r"dollars?|bucks|usd|元|块钱?|美元|人民币|rmb|cny|yuan|euros?|eur|€|pounds?|gbp|£|¥"
 _MONEY = r"(?:\$|usd ?|us\$|€|£|¥|rmb ?|cny ?)? ?" + _NUMBER + r" ?(?:" + _UNIT_AFTER + r")?"
@@ -47,11 +53,11 @@ _MIN_AFTER = re.compile(
 )
 # "around $300", "about 500 bucks": a band of 20% either side
 _AROUND = re.compile(
-    r"(?:around|about|roughly|approximately|approx\.?|~|大概|左右的?) ?"
+    r"(?:around|about|roughly|approximately|approx\.?|~|大概|大约|差不多|左右的?) ?"
     + _MONEY
     + r"|"
     + _MONEY
-    + r" ?左右",
+    + r" ?(?:左右|上下)",
     re.IGNORECASE,
 )
 AROUND_BAND = 0.2
@@ -62,8 +68,18 @@ _CURRENCIES = (
     (re.compile(r"€|euro|eur\b", re.IGNORECASE), "EUR"),
     (re.compile(r"£|pound|gbp", re.IGNORECASE), "GBP"),
 )
-_MAX_ZH = re.compile(_MONEY + r" ?(?:以内|以下|之内|内)|(?:不超过|低于|少于|最多) ?" + _MONEY)
-_MIN_ZH = re.compile(_MONEY + r" ?以上|(?:高于|超过|至少) ?" + _MONEY)
+_MAX_ZH = re.compile(
+    _MONEY
+    + r" ?(?:以内|以下|之内|内)"
+    + r"|(?:不超过|不高于|不大于|(?<!不)(?:低于|少于|小于)|不到|最多|最高|预算(?:是|为|有|在)?) ?"
+    + _MONEY
+)
+# "不低于" is a minimum although it holds "低于"
+_MIN_ZH = re.compile(
+    _MONEY + r" ?以上|(?:不低于|不少于|不小于|(?<!不)(?:高于|超过|大于)|至少|起码|最低) ?" + _MONEY
+)
+# a Chinese numeral with no magnitude ("两") is an amount only before a currency ("两块")
+_CURRENCY_NEXT = re.compile(r" ?(?:元|块|人民币)")
 _THOUSANDS = re.compile(r" ?k(?![a-z0-9])", re.IGNORECASE)
 
 _ORDINAL_WORDS = {
@@ -89,15 +105,21 @@ _ORDINAL_EN = re.compile(
 _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 _ORDINAL_ZH = re.compile(r"第 ?([一二两三四五1-5]) ?(?:个|款|件|台|项)?|最后一(?:个|款|件|台)")
 _ORDER_ID = re.compile(
-    r"(?:order|订单|ord) ?(?:id|number|no\.?|号|#)? ?[:#]? ?(\d{5,20})(?!\d)", re.IGNORECASE
+    r"(?:order|订单|ord) ?(?:id|number|no\.?|号|#)? ?[:#]? ?([0-9]{5,20})(?![0-9])", re.IGNORECASE
 )
 _BARE_ORDER_ID = re.compile(r"(?<![0-9A-Za-z.,+-])[0-9]{15}(?![0-9A-Za-z])")
 _INVOICE_ID = re.compile(r"\b(INV-\d{4}-\d{4,8})\b", re.IGNORECASE)
-_SIZE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?(gb|tb)\b", re.IGNORECASE)
+# sizes may touch Chinese ("内存16GB的"), so the edges are ASCII letters and digits, not \b
+_SIZE = re.compile(
+    r"(?<![A-Za-z0-9.])([0-9]{1,6}(?:\.[0-9]{1,3})?) ?(gb|tb)(?![A-Za-z0-9])", re.IGNORECASE
+)
 _MEMORY_WORDS = re.compile(r"\b(ram|memory|ddr\d?)\b|内存|运存", re.IGNORECASE)
-_STORAGE_WORDS = re.compile(r"\b(ssd|hdd|storage|emmc|drive)\b|存储|硬盘|固态", re.IGNORECASE)
+_STORAGE_WORDS = re.compile(
+    r"\b(ssd|hdd|storage|emmc|drive)\b|存储|硬盘|固态|内存卡|存储卡", re.IGNORECASE
+)
 _SCREEN = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:\.\d)?)\s?(?:\"|”|-?inch(?:es)?\b|in\b|英寸|寸)", re.IGNORECASE
+    r"(?<![A-Za-z0-9.])([0-9]{1,3}(?:\.[0-9])?) ?(?:\"|”|-?inch(?:es)?\b|in\b|英寸|寸)",
+    re.IGNORECASE,
 )
 COLORS = {
     "black": "black",
@@ -131,12 +153,22 @@ _RATING = re.compile(
     re.IGNORECASE,
 )
 _COLOR = re.compile(
-    r"(?<![\w])(" + "|".join(sorted(map(re.escape, COLORS), key=len, reverse=True)) + r")(?![\w])",
+    r"(?<![A-Za-z0-9])("  # Chinese colours touch other Han: "黑色的" (so no \b)
+    + "|".join(sorted(map(re.escape, COLORS), key=len, reverse=True))
+    + r")(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
 
 
 _WHITESPACE = re.compile(r"\s+")
+# Full-width ASCII (ｏｒｄｅｒ １２３, ＄５０, Chinese keyboards' default) as plain ASCII, one
+# character for one, so offsets into the shopper's text stay valid.
+HALF_WIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
+
+
+def half_width(text: str) -> str:
+    """`text` with full-width ASCII forms and the ideographic space as ASCII (same length)."""
+    return text.translate(HALF_WIDTH)
 
 
 def _collapse(text: str) -> tuple[str, list[int]]:
@@ -157,6 +189,10 @@ def _collapse(text: str) -> tuple[str, list[int]]:
 
 def _amount(raw: str, text: str, end: int) -> float | None:
     """The number matched as `raw`, ending at `end`; a `k` right after it means thousands."""
+    if any(ch in NUMERALS for ch in raw):
+        if not has_magnitude(raw) and not _CURRENCY_NEXT.match(text, end):
+            return None  # "一到三个", "两台": counts, not prices
+        return chinese_number(raw)
     try:
         value = float(raw.replace(",", ""))
     except ValueError:
@@ -224,6 +260,20 @@ def _price(name: str, value: float, match: re.Match[str], start: int, end: int) 
     return entity
 
 
+# "邮箱li.wei@example.com谢谢": Chinese runs straight into the address, and `\w` takes Han
+_LEADING_NON_ASCII = re.compile(r"[^\x00-\x7f]{1,64}")
+_TRAILING_NON_ASCII = re.compile(r"(?<=[A-Za-z0-9])[^\x00-\x7f]{1,63}$")
+
+
+def _email(match: re.Match[str]) -> dict[str, Any]:
+    address = match.group(0)
+    lead = _LEADING_NON_ASCII.match(address)
+    tail = _TRAILING_NON_ASCII.search(address)
+    start = match.start() + (lead.end() if lead else 0)
+    end = match.start() + (tail.start() if tail else len(address))
+    return _entity("email", match.string[start:end], start, end)
+
+
 def _ordinals(text: str) -> Iterator[dict[str, Any]]:
     for match in _ORDINAL_EN.finditer(text):
         word = (match.group(1) or match.group(2) or "").lower()
@@ -259,16 +309,27 @@ def _specs(text: str) -> Iterator[dict[str, Any]]:
         yield _entity("rating_min", float(value), start, end)
 
 
-def _catalog_terms(text: str, lookups: CatalogLookups) -> Iterator[dict[str, Any]]:
+def _catalog_terms(
+    text: str, lookups: CatalogLookups, comparatives: list[tuple[int, int]]
+) -> Iterator[dict[str, Any]]:
+    """Brands, and the category the longest category word names ("gaming laptop" over
+    "laptop"), unless that word belongs to a comparative ("bigger display", "屏幕更大") or
+    asks about a part of the product ("屏幕多大")."""
     for match in lookups.brand_pattern().finditer(text):
         brand = lookups.canonical_brand(match.group(0))
         yield _entity("brand", brand, match.start(), match.end())
     lowered = text.lower()
     for word in sorted(lookups.category_words, key=len, reverse=True):
         start = lowered.find(word)
-        if start >= 0 and (not word.isascii() or re.search(rf"\b{re.escape(word)}\b", lowered)):
-            yield _entity("category", lookups.category_words[word], start, start + len(word))
-            break  # the longest match names the category ("gaming laptop" over "laptop")
+        if start < 0 or (word.isascii() and not re.search(rf"\b{re.escape(word)}\b", lowered)):
+            continue
+        end = start + len(word)
+        if any(s <= start < e for s, e in comparatives):
+            continue
+        if word in PART_WORDS and PART_QUESTION.match(lowered, end):
+            continue
+        yield _entity("category", lookups.category_words[word], start, end)
+        return
 
 
 IDENTIFIERS = frozenset({"order_id", "invoice_id", "email", "phone"})
@@ -277,10 +338,11 @@ IDENTIFIERS = frozenset({"order_id", "invoice_id", "email", "phone"})
 def extract_entities(text: str, lookups: CatalogLookups | None = None) -> list[dict[str, Any]]:
     """All rule-based entities found in `text`, in order of position (offsets into `text`).
 
-    Numbers inside identifiers (order ids, phone numbers, emails) are not read as prices.
-    Linear in the length of `text` whatever it holds.
+    Numbers inside identifiers (order ids, phone numbers, emails) are not read as prices;
+    full-width digits and letters read as ASCII ones (values are ASCII). Linear in the
+    length of `text` whatever it holds.
     """
-    collapsed, origins = _collapse(text)
+    collapsed, origins = _collapse(half_width(text))
     entities = _entities_in(collapsed, lookups)
     for entity in entities:
         entity["start"] = origins[entity["start"]]
@@ -296,9 +358,11 @@ def _entities_in(text: str, lookups: CatalogLookups | None) -> list[dict[str, An
         for p in _prices(text)  # "at least 4 stars" is a rating, not a price
         if not any(s <= p["start"] < e for s, e in ratings)
     ]
-    entities = [*prices, *_ordinals(text), *specs, *comparatives(text)]
+    moves = list(comparatives(text))
+    entities = [*prices, *_ordinals(text), *specs, *moves]
     if lookups is not None:
-        entities.extend(_catalog_terms(text, lookups))
+        spans = [(e["start"], e["end"]) for e in moves if e["entity"] == "comparative"]
+        entities.extend(_catalog_terms(text, lookups, spans))
     for match in _ORDER_ID.finditer(text):
         entities.append(_entity("order_id", match.group(1), match.start(1), match.end(1)))
     named = {(e["start"], e["end"]) for e in entities if e["entity"] == "order_id"}
@@ -308,7 +372,7 @@ def _entities_in(text: str, lookups: CatalogLookups | None) -> list[dict[str, An
     for match in _INVOICE_ID.finditer(text):
         entities.append(_entity("invoice_id", match.group(1).upper(), match.start(), match.end()))
     for match in EMAIL.finditer(text):
-        entities.append(_entity("email", match.group(0), match.start(), match.end()))
+        entities.append(_email(match))
     taken = [(e["start"], e["end"]) for e in entities if e["entity"] in IDENTIFIERS]
     for match in PHONE.finditer(text):
         if not any(s <= match.start() < end for s, end in taken):
