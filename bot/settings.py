@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, SecretStr, model_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -97,6 +98,59 @@ class SlackSettings(BaseModel):
         return self.bot_token is not None and self.signing_secret is not None
 
 
+class WechatSettings(BaseModel):
+    """The WeChat Official Account webhook (/webhooks/wechat): on when the token is set; safe
+    mode (encrypted messages) when the EncodingAESKey is set too."""
+
+    token: SecretStr | None = Field(None, description="the account's Token (WECHAT_TOKEN)")
+    app_id: str | None = Field(None, pattern=r"^wx[0-9a-f]{16}$", description="WECHAT_APP_ID")
+    app_secret: SecretStr | None = Field(None, description="WECHAT_APP_SECRET")
+    # secrets are checked when the channel starts (the token 3-32 letters and digits, the key
+    # 43 base64 characters with app_id set), so a mistyped one is never echoed in an error
+    encoding_aes_key: SecretStr | None = Field(
+        None, description="43 characters (WECHAT_ENCODING_AES_KEY); set: safe mode"
+    )
+    api_url: str = Field(
+        "https://api.weixin.qq.com", pattern=r"^https?://", description="WECHAT_API_URL"
+    )
+    # WeChat waits 5 s for a passive reply; a turn still running then is answered later
+    # through the customer-service API
+    reply_budget_s: float = Field(4.0, gt=0, le=4.5)
+    product_replies: Literal["news", "text"] = "news"
+    max_articles: int = Field(8, ge=1, le=8, description="articles in one news reply")
+    product_url: str | None = Field(
+        None, pattern=r"^https?://", description="a product page, `{id}` is the product id"
+    )
+    picture_url: str | None = Field(
+        None, pattern=r"^https?://", description="a product picture, `{id}` is the product id"
+    )
+
+    @property
+    def enabled(self) -> bool:
+        return self.token is not None
+
+
+# WeChat's docs name these plainly; SHOPBOT_WECHAT__TOKEN etc. work too and come first
+WECHAT_ENV = {
+    "WECHAT_TOKEN": "token",
+    "WECHAT_APP_ID": "app_id",
+    "WECHAT_APP_SECRET": "app_secret",
+    "WECHAT_ENCODING_AES_KEY": "encoding_aes_key",
+    "WECHAT_API_URL": "api_url",
+}
+
+
+class WechatEnvironment(PydanticBaseSettingsSource):
+    """`WECHAT_*` environment variables as the `wechat` section."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        found = {key: os.environ[name] for name, key in WECHAT_ENV.items() if os.environ.get(name)}
+        return {"wechat": found} if found else {}
+
+
 class InboxSettings(BaseModel):
     """The built-in agent inbox at /agent (agents are added with `shopbot agent add`)."""
 
@@ -132,6 +186,7 @@ class Settings(BaseSettings):
         "connectors.sessions:SessionApi",
         "connectors.agent_inbox:AgentInbox",
         "connectors.slack:SlackChannel",
+        "connectors.wechat:WechatChannel",
     ]
     secret_key: OperatorToken | None = Field(
         None,
@@ -161,6 +216,7 @@ class Settings(BaseSettings):
     money: MoneySettings = MoneySettings()
     handoff: HandoffSettings = HandoffSettings()
     slack: SlackSettings = SlackSettings()
+    wechat: WechatSettings = WechatSettings()
     inbox: InboxSettings = InboxSettings()
 
     @model_validator(mode="after")
@@ -180,7 +236,7 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         config_file = Path(os.environ.get(CONFIG_ENV, "shopbot.yml"))
         yaml_source = YamlConfigSettingsSource(settings_cls, yaml_file=config_file)
-        return init_settings, env_settings, yaml_source
+        return init_settings, env_settings, WechatEnvironment(settings_cls), yaml_source
 
     @property
     def conversations_db(self) -> Path:

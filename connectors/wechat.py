@@ -1,0 +1,408 @@
+"""WeChat Official Account (公众号) shoppers: `GET|POST /webhooks/wechat`.
+
+GET is WeChat's URL check: `signature` is SHA-1 of the sorted token, timestamp and nonce;
+`echostr` is answered. POST carries one message or event as XML: in plaintext mode, or with
+`encrypt_type=aes` (compatible and safe modes) as `Encrypt`, signed by `msg_signature`
+(`connectors.wechat_crypto`); the reply goes back the way the request came. With an
+EncodingAESKey set, only encrypted requests are taken: a plaintext request's signature does
+not cover its body. Before anything is read or stored a request must pass: the signature,
+a timestamp within 5 minutes, a body of 64 KiB at most, XML without DTDs or entities
+(`connectors.wechat_xml`), and the fields a message must have.
+
+A text (a voice message WeChat transcribed, a menu click's key) is a turn of
+`wechat:<openid>` through `Bot.handle`; numbered options answer to their number
+(`connectors.wechat_replies`); `subscribe` gets a welcome with the menu as numbered lines;
+other media get a polite answer in Chinese. WeChat waits 5 s for its answer: a turn that ends
+within `wechat.reply_budget_s` is answered passively, else `success` at once and the reply
+follows through the customer-service API (`connectors.wechat_api`), as do the parts a passive
+reply cannot carry and a person's lines from the outbox, within 48 hours of the shopper's last
+message. A retry of a delivery never starts a second turn (`connectors.wechat_store`).
+
+WeChat is on when `wechat.token` (WECHAT_TOKEN) is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from aiohttp import web
+
+from bot.app import BOT, CLIENT_LIMITS, OUTBOX, json_error
+from bot.messages import UserMessage, conversation_id, log_id
+from bot.settings import Settings, WechatSettings
+from bot.text import is_clean_text, is_printable_id
+from connectors.access import client_address
+from connectors.wechat_api import CustomerService, WechatApiError
+from connectors.wechat_crypto import (
+    MessageCipher,
+    NotForThisAccount,
+    Undecryptable,
+    check_token,
+    signature,
+    signature_matches,
+)
+from connectors.wechat_replies import Outgoing, Part, ReplyStyle, compose, split_text
+from connectors.wechat_store import WechatStore
+from connectors.wechat_xml import (
+    BadMessage,
+    BadXml,
+    Inbound,
+    encrypted_part,
+    encrypted_reply,
+    news_reply,
+    parse,
+    read_inbound,
+    text_reply,
+)
+from nlu.results import Overloaded
+
+logger = logging.getLogger(__name__)
+
+PATH = "/webhooks/wechat"
+MAX_BODY_BYTES = 64 * 1024
+MAX_SKEW_S = 300
+MAX_OPENID = 64
+MAX_ECHOSTR = 128
+SUCCESS = "success"  # WeChat's "nothing to reply": it neither retries nor shows an error
+PERSON_EVENTS = frozenset({"agent_joined", "bot_uttered", "agent_left"})
+PREFIX = "wechat:"
+XML_TYPE = "text/xml"
+
+MEDIA_ANSWER = "暂时只能看懂文字哦。请用文字告诉我您想找什么，比如“3000块以内的笔记本”。"
+BUSY_ANSWER = "现在咨询的人有点多，请稍后再发一次。"
+TOO_FAST_ANSWER = "您发得有点快，请稍等片刻再发。"
+WELCOME_FALLBACK = "您好！欢迎关注，我是商店助手。"
+WELCOME_PROMPT = "回复数字即可选择："
+# (what the shopper reads, what the number sends): Chinese words the bot reads as the shopper
+# writing them, so the conversation starts in Chinese
+WELCOME_CHOICES = (
+    ("找商品（比如“3000块以内的笔记本”）", "我想买笔记本电脑"),
+    ("查订单", "我想查一下我的订单"),
+    ("退换货政策", "退货政策是什么"),
+    ("转人工客服", "转人工"),
+)
+
+
+class Forbidden(Exception):
+    """A request WeChat did not send (403)."""
+
+
+class WechatChannel:
+    name = "wechat"
+
+    def __init__(self) -> None:
+        self._pending: set[asyncio.Task[Any]] = set()
+        self._chains: dict[str, asyncio.Task[None]] = {}  # openid -> its latest push
+        self.dropped_outside_window = 0
+
+    def register(self, app: web.Application, settings: Settings) -> None:
+        wechat = settings.wechat
+        if wechat.token is None:
+            logger.info("wechat: off (set WECHAT_TOKEN or wechat.token)")
+            return
+        self._token = wechat.token.get_secret_value()
+        check_token(self._token)
+        self._cipher = _cipher(wechat)
+        self._api = _customer_service(wechat)
+        self._store = WechatStore(settings.home / "wechat.db")
+        self._style = ReplyStyle(
+            # news needs a second message for the text: without the API, text only
+            news=wechat.product_replies == "news" and self._api is not None,
+            max_articles=wechat.max_articles,
+            product_url=wechat.product_url,
+            picture_url=wechat.picture_url,
+        )
+        self._budget_s = wechat.reply_budget_s
+        self._proxies = settings.limits.trusted_proxies
+        app.router.add_get(PATH, self.verify)
+        app.router.add_post(PATH, self.receive)
+        app.cleanup_ctx.append(self._lifetime)
+        mode = "safe mode" if self._cipher else "plaintext mode"
+        logger.info("wechat: on at %s (%s)", PATH, mode)
+
+    async def _lifetime(self, app: web.Application) -> AsyncIterator[None]:
+        if self._api is not None:
+            await self._api.open()
+        stop = app[OUTBOX].subscribe(self.deliver)
+        yield
+        stop()
+        if self._pending:  # late replies still on their way
+            await asyncio.wait(set(self._pending), timeout=10)
+        if self._api is not None:
+            await self._api.close()
+        self._store.close()
+
+    # requests
+
+    async def verify(self, request: web.Request) -> web.Response:
+        """WeChat's URL check: the signed `echostr` back, as plain text."""
+        refusal = self._refusal(request.query)
+        if refusal is not None:
+            return refusal
+        echostr = request.query.get("echostr", "")
+        if not (0 < len(echostr) <= MAX_ECHOSTR and is_printable_id(echostr)):
+            return json_error(400, "echostr: missing or not plain text")
+        return web.Response(text=echostr, content_type="text/plain")
+
+    async def receive(self, request: web.Request) -> web.Response:
+        started = time.monotonic()
+        refusal = self._refusal(request.query)
+        if refusal is not None:
+            return refusal
+        body = await _bounded_body(request)
+        if body is None:
+            return json_error(413, "request body too large", max_bytes=MAX_BODY_BYTES)
+        try:
+            inbound = self._read(request.query, body)
+        except (BadXml, BadMessage, Undecryptable) as error:
+            return json_error(400, str(error))
+        except (Forbidden, NotForThisAccount) as error:
+            return json_error(403, str(error))
+        reply = await self._answer(request, inbound, started)
+        return self._respond(reply)
+
+    def _refusal(self, query: Mapping[str, str]) -> web.Response | None:
+        timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
+        if not signature_matches(query.get("signature", ""), self._token, timestamp, nonce):
+            return json_error(403, "signature does not match")
+        if not _fresh(timestamp):
+            return json_error(403, "timestamp is more than 5 minutes from now")
+        return None
+
+    def _read(self, query: Mapping[str, str], body: bytes) -> Inbound:
+        """The message, decrypted and checked; raises what `receive` maps to 400/403."""
+        root = parse(body)
+        aes = query.get("encrypt_type", "raw") == "aes"
+        if self._cipher is None:
+            if aes:
+                raise BadMessage("encrypted, but no EncodingAESKey is configured")
+            return _checked(read_inbound(root))
+        if not aes:
+            raise Forbidden("this account takes encrypted messages only (encrypt_type=aes)")
+        encrypted = encrypted_part(root)
+        signed = (self._token, query.get("timestamp", ""), query.get("nonce", ""), encrypted)
+        if not signature_matches(query.get("msg_signature", ""), *signed):
+            raise Forbidden("msg_signature does not match")
+        inner = self._cipher.decrypt(encrypted)
+        return _checked(read_inbound(parse(inner.encode("utf-8"))))
+
+    def _respond(self, reply: str) -> web.Response:
+        """`success`, or the reply XML (encrypted in safe mode)."""
+        if not reply:
+            return web.Response(text=SUCCESS, content_type="text/plain")
+        if self._cipher is not None:
+            timestamp, nonce = int(time.time()), secrets.token_hex(8)
+            encrypted = self._cipher.encrypt(reply)
+            signed = signature(self._token, str(timestamp), nonce, encrypted)
+            reply = encrypted_reply(encrypted, signed, timestamp, nonce)
+        return web.Response(text=reply, content_type=XML_TYPE)
+
+    # answers
+
+    async def _answer(self, request: web.Request, inbound: Inbound, started: float) -> str:
+        """The passive reply ('' for `success`), once per delivery: a retry gets the same."""
+        key = inbound.delivery_key
+        claim = self._store.claim(key)
+        if not claim.first:
+            logger.info("wechat: delivery repeated conversation=%s", _log(inbound.from_user))
+            return claim.reply or ""  # None: the first is still running
+        try:
+            reply = await self._first_answer(request, inbound, started)
+        except BaseException:
+            self._store.forget(key)  # a retry may try again
+            raise
+        self._store.answered(key, reply)
+        return reply
+
+    async def _first_answer(self, request: web.Request, inbound: Inbound, started: float) -> str:
+        openid = inbound.from_user
+        if inbound.event == "unsubscribe":
+            self._store.left(openid)
+            return ""
+        self._store.wrote(openid)
+        address = client_address(request, self._proxies)
+        if request.app[CLIENT_LIMITS].check(address, conversation_id(self.name, openid)):
+            return self._passive(inbound, TOO_FAST_ANSWER)
+        if inbound.event == "subscribe":
+            return self._welcome(request.app, inbound)
+        text = _turn_text(inbound)
+        if text is None:
+            return "" if inbound.msg_type == "event" else self._passive(inbound, MEDIA_ANSWER)
+        return await self._turn(request.app, inbound, text, started)
+
+    def _welcome(self, app: web.Application, inbound: Inbound) -> str:
+        variation = app[BOT].domain.pick_response("utter_greet", {"language": "zh"})
+        greeting = variation.text if variation and variation.text else WELCOME_FALLBACK
+        menu = [f"{n}. {title}" for n, (title, _) in enumerate(WELCOME_CHOICES, 1)]
+        self._store.set_options(inbound.from_user, [payload for _, payload in WELCOME_CHOICES])
+        return self._passive(inbound, "\n\n".join([greeting, WELCOME_PROMPT, "\n".join(menu)]))
+
+    async def _turn(self, app: web.Application, inbound: Inbound, text: str, started: float) -> str:
+        """Passive when the turn ends within the budget; else `success` and a late reply."""
+        openid = inbound.from_user
+        chosen = _chosen(text, self._store.options(openid))
+        message = UserMessage(text=chosen or text, sender_id=openid, channel=self.name)
+        work = self._keep(asyncio.ensure_future(self._converse(app, message)))
+        left = self._budget_s - (time.monotonic() - started)
+        done, _ = await asyncio.wait({work}, timeout=max(0.0, left))
+        if not done:
+            logger.info(
+                "wechat: over the reply budget, answering later conversation=%s", _log(openid)
+            )
+            work.add_done_callback(lambda task: self._late(openid, task))
+            return ""
+        outgoing = work.result()
+        if len(outgoing.parts) > 1:
+            self._push(openid, outgoing.parts[1:])
+        return self._passive(inbound, outgoing.parts[0]) if outgoing.parts else ""
+
+    async def _converse(self, app: web.Application, message: UserMessage) -> Outgoing:
+        try:
+            replies = await app[BOT].handle(message)
+        except Overloaded:
+            return Outgoing([BUSY_ANSWER])
+        outgoing = compose(replies, self._style)
+        self._store.set_options(message.sender_id, outgoing.options)
+        return outgoing
+
+    def _late(self, openid: str, work: asyncio.Task[Outgoing]) -> None:
+        if work.cancelled():
+            return
+        error = work.exception()
+        if error is not None:
+            logger.error("wechat: a late turn failed conversation=%s", _log(openid), exc_info=error)
+            return
+        self._push(openid, work.result().parts)
+
+    def _passive(self, inbound: Inbound, part: Part) -> str:
+        """A reply to `inbound`: from the account (its ToUserName) to the shopper."""
+        now = int(time.time())
+        if isinstance(part, str):
+            return text_reply(inbound.from_user, inbound.to_user, now, part)
+        return news_reply(inbound.from_user, inbound.to_user, now, list(part))
+
+    # pushed through the customer-service API
+
+    def deliver(self, conversation: str, event: str, payload: dict[str, Any]) -> None:
+        """The outbox's lines from people (joined, wrote, left) for WeChat conversations."""
+        text = payload.get("text")
+        if event not in PERSON_EVENTS or not conversation.startswith(PREFIX):
+            return
+        if isinstance(text, str) and text.strip():
+            self._push(conversation[len(PREFIX) :], list(split_text(text)))
+
+    def _push(self, openid: str, parts: list[Part]) -> None:
+        """Send after whatever is already on its way to this shopper, in order."""
+        previous = self._chains.get(openid)
+        task = self._keep(asyncio.ensure_future(self._send_after(previous, openid, parts)))
+        self._chains[openid] = task
+        task.add_done_callback(lambda done: self._chain_done(openid, done))
+
+    def _chain_done(self, openid: str, task: asyncio.Task[None]) -> None:
+        if self._chains.get(openid) is task:
+            del self._chains[openid]
+
+    async def _send_after(
+        self, previous: asyncio.Task[None] | None, openid: str, parts: list[Part]
+    ) -> None:
+        if previous is not None:
+            await asyncio.wait({previous})
+        await self._send(openid, parts)
+
+    async def _send(self, openid: str, parts: list[Part]) -> None:
+        if self._api is None:
+            logger.warning("wechat: no app_id/app_secret, %d message(s) not sent", len(parts))
+            return
+        if not self._store.within_window(openid):
+            self.dropped_outside_window += len(parts)
+            logger.warning(
+                "wechat: outside WeChat's 48-hour window, dropped (%d so far) conversation=%s",
+                self.dropped_outside_window,
+                _log(openid),
+            )
+            return
+        for part in parts:
+            try:
+                if isinstance(part, str):
+                    await self._api.send_text(openid, part)
+                else:
+                    await self._api.send_news(openid, list(part))
+            except WechatApiError as error:
+                logger.warning("wechat: not sent: %s conversation=%s", error, _log(openid))
+                return
+
+    def _keep(self, task: asyncio.Task[Any]) -> asyncio.Task[Any]:
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+        return task
+
+
+def _cipher(wechat: WechatSettings) -> MessageCipher | None:
+    if wechat.encoding_aes_key is None:
+        return None
+    if wechat.app_id is None:
+        raise ValueError("wechat.encoding_aes_key needs wechat.app_id: messages carry it")
+    return MessageCipher(wechat.encoding_aes_key.get_secret_value(), wechat.app_id)
+
+
+def _customer_service(wechat: WechatSettings) -> CustomerService | None:
+    if wechat.app_id is None or wechat.app_secret is None:
+        logger.warning("wechat: no app_id/app_secret: late replies and agents' lines are off")
+        return None
+    return CustomerService(wechat.api_url, wechat.app_id, wechat.app_secret.get_secret_value())
+
+
+async def _bounded_body(request: web.Request) -> bytes | None:
+    """The body, or None past 64 KiB (whatever the app's own limit)."""
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        return None
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(16 * 1024):
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return None
+    return bytes(body)
+
+
+def _fresh(timestamp: str) -> bool:
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+        return False
+    return abs(time.time() - int(timestamp)) <= MAX_SKEW_S
+
+
+def _checked(inbound: Inbound) -> Inbound:
+    if len(inbound.from_user) > MAX_OPENID or not is_printable_id(inbound.from_user):
+        raise BadMessage("FromUserName: not an OpenID")
+    if not is_clean_text([inbound.content, inbound.recognition, inbound.event_key]):
+        raise BadMessage("invalid Unicode")
+    return inbound
+
+
+def _turn_text(inbound: Inbound) -> str | None:
+    """What the shopper said: a text, WeChat's transcript of a voice message, a menu key."""
+    if inbound.msg_type == "text":
+        return inbound.content
+    if inbound.msg_type == "voice" and inbound.recognition and inbound.recognition.strip():
+        return inbound.recognition
+    if inbound.event == "CLICK" and inbound.event_key and inbound.event_key.strip():
+        return inbound.event_key
+    return None
+
+
+def _chosen(text: str, options: list[str]) -> str | None:
+    """The payload a numbered option's number selects ("2", "２")."""
+    number = text.strip()
+    if not options or not (0 < len(number) <= 2 and number.isdecimal()):
+        return None
+    index = int(number) - 1
+    return options[index] if 0 <= index < len(options) else None
+
+
+def _log(openid: str) -> str:
+    """OpenIDs are personal data: logs get a digest of the conversation id."""
+    return log_id(conversation_id("wechat", openid))
