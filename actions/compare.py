@@ -12,21 +12,24 @@ from actions.product_answers import ATTRIBUTES, Attribute
 from actions.replies import entity_values
 from actions.shop import ShopAction
 
+Row = tuple[tuple[str, ...], list[str]]  # (the attributes a row states, one value per product)
 
-def comparison_table(products: list[Product]) -> list[tuple[str, list[str]]]:
-    """Rows of (attribute, one value per product) for the attributes the listings share:
-    price, brand and rating always; a spec row when at least two listings state it."""
-    rows: list[tuple[str, list[str]]] = [
-        ("price", [p.price_label() for p in products]),
-        ("brand", [p.brand for p in products]),
-        ("rating", [f"{p.rating}/5 ({p.review_count})" if p.rating else "–" for p in products]),
+
+def comparison_table(products: list[Product], missing: str = "not stated") -> list[Row]:
+    """Rows of (attributes, one value per product) for the attributes the listings share:
+    price, brand and rating always; a spec row when at least two listings state it (one
+    bullet often states several attributes: they share its row). `missing` fills a gap."""
+    rows: list[Row] = [
+        (("price",), [p.price_label() if p.price is not None else missing for p in products]),
+        (("brand",), [p.brand for p in products]),
+        (("rating",), [f"{p.rating}/5 ({p.review_count})" if p.rating else "–" for p in products]),
     ]
-    specs: dict[tuple[str, ...], list[str]] = {}  # one bullet often states several attributes
+    specs: dict[tuple[str, ...], list[str]] = {}
     for attribute in ATTRIBUTES:
         values = [_stated(attribute, p) for p in products]
         if sum(v is not None for v in values) >= 2:
-            specs.setdefault(tuple(v or "not stated" for v in values), []).append(attribute.name)
-    rows += [(", ".join(names), list(values)) for values, names in specs.items()]
+            specs.setdefault(tuple(v or missing for v in values), []).append(attribute.name)
+    rows += [(tuple(names), list(values)) for values, names in specs.items()]
     return rows
 
 
@@ -62,21 +65,26 @@ class ActionCompareProducts(ShopAction):
         if len(products) < 2:
             dispatcher.utter_message(text=self.shop.replies.text(tracker, "utter_compare_which"))
             return []
-        table = comparison_table(products)
+        replies = self.shop.replies
+        table = comparison_table(products, replies.text(tracker, "utter_not_stated"))
+        labels = [
+            replies.join(tracker, [replies.label(tracker, "attribute", a) for a in attributes])
+            for attributes, _ in table
+        ]
         lines = [" | ".join(f"#{i}" for i in range(1, len(products) + 1))]
-        for attribute, values in table:
-            lines.append(f"{attribute}: " + " | ".join(values))
+        lines += [f"{label}: " + " | ".join(v) for label, (_, v) in zip(labels, table, strict=True)]
         titles = [f"#{i} {p.title}" for i, p in enumerate(products, start=1)]
         dispatcher.utter_message(
-            text="\n".join(
-                [self.shop.replies.text(tracker, "utter_compare_intro"), *titles, *lines]
-            ),
+            text="\n".join([replies.text(tracker, "utter_compare_intro"), *titles, *lines]),
             json_message={
                 "type": "comparison",
                 "products": [
                     {**p.to_card(), "brand": p.brand, "features": p.features} for p in products
                 ],
-                "rows": [{"attribute": a, "values": v} for a, v in table],
+                "rows": [
+                    {"attribute": ", ".join(a), "label": label, "values": v}
+                    for label, (a, v) in zip(labels, table, strict=True)
+                ],
             },
         )
         return []

@@ -6,8 +6,8 @@ second email, but whoever continues the conversation later must prove it again."
 
 from __future__ import annotations
 
-import re
 import time
+import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from actions.customers import CUSTOMER_SLOT, CUSTOMER_UNTIL_SLOT
 from actions.orders import ORDER_ID_DIGITS, Order
 from actions.replies import Replies
 from actions.shop import ShopAction
+from nlu.entities import half_width
 from nlu.identifiers import EMAIL
 
 VERIFIED_FOR_S = 300.0
@@ -36,10 +37,12 @@ ORDER_INTENTS = frozenset(
 )
 
 
-def _date(timestamp: float | None) -> str:
+def _date(timestamp: float | None, tracker: Tracker, replies: Replies) -> str:
+    """A day as the shopper's language writes it: 2024-05-01, 2024年5月1日."""
     if timestamp is None:
         return "?"
-    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d")
+    day = datetime.fromtimestamp(timestamp, tz=UTC)
+    return replies.text(tracker, "utter_date", year=day.year, month=day.month, day=day.day)
 
 
 def still_verified(tracker: Tracker, now: float | None = None) -> bool:
@@ -84,7 +87,8 @@ class ValidateOrderForm(FormValidationAction, ShopAction):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> dict[str, Any]:
-        digits = re.sub(r"\D", "", str(value or ""))
+        # any script's digits, read as ASCII ("３８４…" typed on a Chinese keyboard)
+        digits = "".join(str(unicodedata.decimal(ch)) for ch in str(value or "") if ch.isdecimal())
         if len(digits) == ORDER_ID_DIGITS:
             return {"order_id": digits}
         dispatcher.utter_message(
@@ -101,7 +105,7 @@ class ValidateOrderForm(FormValidationAction, ShopAction):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> dict[str, Any]:
-        email = str(value or "").strip().lower()
+        email = half_width(str(value or "")).strip().lower()
         if EMAIL.fullmatch(email):
             return {"order_email": email}
         dispatcher.utter_message(text=self.shop.replies.text(tracker, "utter_not_an_email"))
@@ -122,7 +126,7 @@ def _status(order: Order, tracker: Tracker, replies: Replies) -> str:
             tracker,
             "utter_order_shipped",
             order_id=order.id,
-            shipped=_date(order.shipped_at),
+            shipped=_date(order.shipped_at, tracker, replies),
             carrier=order.carrier,
             tracking=order.tracking_number,
         )
@@ -131,7 +135,7 @@ def _status(order: Order, tracker: Tracker, replies: Replies) -> str:
             tracker,
             "utter_order_delivered",
             order_id=order.id,
-            delivered=_date(order.delivered_at),
+            delivered=_date(order.delivered_at, tracker, replies),
             address=order.shipping_address,
         )
     return replies.text(tracker, "utter_order_cancelled", order_id=order.id)
@@ -258,7 +262,7 @@ class ActionOrderRequest(ShopAction):
             "utter_invoice_heading",
             invoice_id=order.invoice_id,
             order_id=order.id,
-            placed=_date(order.placed_at),
+            placed=_date(order.placed_at, tracker, replies),
         )
         lines = [
             f"• {i['title']} — ${float(i['price']):,.2f} × {i['quantity']}" for i in order.items

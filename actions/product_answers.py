@@ -13,7 +13,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog import Product
 from actions.products import resolve_product
-from actions.replies import language
 from actions.shop import ShopAction
 
 
@@ -28,15 +27,16 @@ def _p(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
+# How shoppers ask, in English, Simplified and Traditional Chinese; how listings state it.
 ATTRIBUTES = [
     Attribute(
         "memory",
-        _p(r"\bram\b|memory|内存|运存"),
+        _p(r"\bram\b|memory|内存|运存|運存|記憶體|內存"),
         _p(r"\d+\s?GB[^,;]*?(RAM|memory|DDR|LPDDR)|(RAM|memory)[^,;]*?\d+\s?GB|Unified Memory"),
     ),
     Attribute(
         "storage",
-        _p(r"storage|\bssd\b|hard drive|\bhdd\b|capacity|存储|硬盘|容量"),
+        _p(r"storage|\bssd\b|hard drive|\bhdd\b|capacity|存储|硬盘|容量|固态|空间|儲存|硬碟|固態"),
         # a size not said to be memory is storage ("Wi-Fi Tablet 64GB")
         _p(
             r"\d+\s?(GB|TB)[^,;]*?(SSD|HDD|storage|eMMC|drive)|(SSD|storage)[^,;]*?\d+\s?(GB|TB)"
@@ -45,71 +45,59 @@ ATTRIBUTES = [
     ),
     Attribute(
         "screen",
-        _p(r"screen|display|inch|size of the|屏幕|尺寸"),
+        _p(r"screen|display|inch|size of the|屏幕|尺寸|显示屏|几寸|多少寸|英寸|螢幕|顯示"),
         _p(r"\d+(\.\d+)?\s?(\"|”|-inch|inch|in\b)|display|screen"),
     ),
     Attribute(
         "resolution",
-        _p(r"resolution|4k|1080p|\bhd\b|分辨率"),
+        _p(r"resolution|4k|1080p|\bhd\b|分辨率|清晰度|高清|解析度"),
         _p(r"\d{3,4}\s?x\s?\d{3,4}|4K|UHD|FHD|QHD|1080p|HD\b"),
     ),
-    Attribute("refresh rate", _p(r"refresh|\bhz\b|刷新"), _p(r"\d+\s?Hz")),
+    Attribute("refresh rate", _p(r"refresh|\bhz\b|刷新|更新率"), _p(r"\d+\s?Hz")),
     Attribute(
         "processor",
-        _p(r"processor|\bcpu\b|chip|core i|ryzen|处理器"),
+        _p(r"processor|\bcpu\b|chip|core i|ryzen|处理器|芯片|處理器|晶片"),
         _p(r"Core\s?i\d|Ryzen|Celeron|Pentium|M\d\s(Pro|Max)?\s?chip|Processor|Snapdragon"),
     ),
     Attribute(
         "graphics",
-        _p(r"graphics|\bgpu\b|rtx|geforce|radeon|显卡"),
+        _p(r"graphics|\bgpu\b|rtx|geforce|radeon|显卡|独显|顯卡|顯示卡"),
         _p(r"RTX|GTX|GeForce|Radeon|Arc|Graphics|GPU"),
     ),
-    Attribute("wi-fi", _p(r"wi-?fi|wireless internet|无线网"), _p(r"Wi-?Fi|802\.11")),
-    Attribute("bluetooth", _p(r"bluetooth|蓝牙"), _p(r"Bluetooth")),
+    Attribute("wi-fi", _p(r"wi-?fi|wireless internet|无线网|無線網"), _p(r"Wi-?Fi|802\.11")),
+    Attribute("bluetooth", _p(r"bluetooth|蓝牙|藍牙"), _p(r"Bluetooth")),
     Attribute(
         "water resistance",
-        _p(r"water|rain|splash|\bip\d|防水"),
+        _p(r"water|rain|splash|\bip\d|防水|防溅|淋雨|下雨|防汗|防潑"),
         _p(r"water|IP[X\d]\d|splash|weather"),
     ),
     Attribute(
         "battery",
-        _p(r"battery|charge|hours|续航|电池"),
+        _p(r"battery|charge|hours|续航|电池|充电|待机|用多久|續航|電池|充電"),
         _p(r"battery|\d+\s?(hours|hrs|-hour)|mAh|charg"),
     ),
     Attribute("noise cancelling", _p(r"noise|anc\b|降噪"), _p(r"noise|ANC")),
     Attribute(
         "operating system",
-        _p(r"windows|chrome ?os|macos|operating system|系统"),
+        _p(r"windows|chrome ?os|macos|operating system|系统|系統"),
         _p(r"Windows|Chrome\s?OS|macOS|iPadOS|Android"),
     ),
     Attribute(
         "ports",
-        _p(r"\bports?\b|usb|hdmi|thunderbolt|接口"),
+        _p(r"\bports?\b|usb|hdmi|thunderbolt|接口|端口|插口|介面|連接埠"),
         _p(r"USB|HDMI|Thunderbolt|Ethernet|port"),
     ),
-    Attribute("warranty", _p(r"warrant|guarantee|保修"), _p(r"warrant|guarantee")),
+    Attribute(
+        "weight",
+        _p(r"weigh|heavy|\blbs?\b|pounds|重量|多重|多沉|重不重|轻不轻|几斤|公斤|重吗|輕不輕"),
+        _p(r"\d+(\.\d+)?\s?(lbs?|pounds?|kg|oz)\b|weigh"),
+    ),
+    Attribute("warranty", _p(r"warrant|guarantee|保修|质保|保固|質保"), _p(r"warrant|guarantee")),
 ]
-# What the attributes are called in Chinese replies (a question's own words stay as asked).
-ZH_NAMES = {
-    "memory": "内存",
-    "storage": "存储容量",
-    "screen": "屏幕尺寸",
-    "resolution": "分辨率",
-    "refresh rate": "刷新率",
-    "processor": "处理器",
-    "graphics": "显卡",
-    "wi-fi": "Wi-Fi",
-    "bluetooth": "蓝牙",
-    "water resistance": "防水性能",
-    "battery": "续航",
-    "noise cancelling": "降噪",
-    "operating system": "操作系统",
-    "ports": "接口",
-    "warranty": "保修",
-}
 # Precise things a yes/no answer must find verbatim: versions, sizes, standards.
 _SPECIFIC = re.compile(
-    r"wi-?fi\s?\d+e?|bluetooth\s?\d(\.\d)?|\d+(\.\d+)?\s?(gb|tb|hz|\"|inch)"
+    r"wi-?fi\s?\d+e?|(?:bluetooth|蓝牙|藍牙)\s?\d(\.\d)?"
+    r"|\d+(\.\d+)?\s?(gb|tb|hz|\"|inch|英寸|寸)"
     r"|ip[x\d]\d|rtx\s?\d{4}|4k|1080p|usb-?c|thunderbolt\s?\d?",
     re.IGNORECASE,
 )
@@ -162,8 +150,15 @@ def feature_terms(text: str) -> set[str]:
     return words - _QUESTION_WORDS
 
 
+# a Chinese specific in the listings' words: "蓝牙5.3" is "bluetooth5.3", "15.6寸" is 15.6"
+_SQUASHED = (("蓝牙", "bluetooth"), ("藍牙", "bluetooth"), ("英寸", '"'), ("寸", '"'))
+
+
 def _squash(text: str) -> str:
-    return re.sub(r"[\s\-]", "", text.lower()).replace("inch", '"').replace("”", '"')
+    squashed = re.sub(r"[\s\-®™]", "", text.lower()).replace("inch", '"').replace("”", '"')
+    for chinese, listed in _SQUASHED:
+        squashed = squashed.replace(chinese, listed)
+    return squashed
 
 
 def listing_lines(product: Product) -> list[str]:
@@ -200,9 +195,16 @@ def answer_question(question: str, product: Product) -> Answer:
     return Answer(subject, None, exact=False)
 
 
+# how a Chinese question wraps what it asks about: "这款有没有指纹识别吗？" asks about 指纹识别
+_ZH_QUESTION_WORDS = re.compile(
+    r"这款|这个|这台|那款|它|请问|有没有|是不是|是否|支不支持|支持|带不带|自带|带|有|吗|么|呢|嘛"
+)
+
+
 def _asked_words(question: str) -> str:
     """The question's feature words as the shopper wrote them, for "the listing doesn't say"."""
-    words = [w for w in re.findall(r"[\w-]+", question.lower()) if w not in _QUESTION_WORDS]
+    unwrapped = _ZH_QUESTION_WORDS.sub(" ", question.lower())
+    words = [w for w in re.findall(r"[\w-]+", unwrapped) if w not in _QUESTION_WORDS]
     return " ".join(words) or question.strip()
 
 
@@ -221,9 +223,8 @@ class ActionAnswerProductQuestion(ShopAction):
         question = str(tracker.latest_message.get("text") or "")
         answer = answer_question(question, product)
         line, title = answer.line, product.title
-        attribute = answer.subject
-        if attribute is not None and language(tracker) == "zh":
-            attribute = ZH_NAMES.get(attribute, attribute)
+        # an attribute by its name in the shopper's language; a question's own words as asked
+        attribute = answer.subject and replies.label(tracker, "attribute", answer.subject)
         if line is not None and answer.exact:
             text = replies.text(tracker, "utter_listing_says", title=title, line=line)
         elif line is not None:

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.catalog import Catalog, Product, SearchQuery, fts_query
 from actions.listing_facts import satisfies
 from actions.recommend import shopper_id
-from actions.replies import Replies, first_entity
+from actions.replies import Replies, first_entity, language
 from actions.shop import ShopAction
 from actions.shopper_query import PriceProblem, SearchRequest, message_text, search_request
 
@@ -49,14 +49,20 @@ class ActionSearchProducts(ShopAction):
         try:
             request = search_request(tracker, self.shop.catalog, money)
         except PriceProblem as problem:
-            dispatcher.utter_message(text=replies.text(tracker, problem.reply, **problem.values))
+            values = {
+                key: replies.label(tracker, "currency", str(value))
+                if key in ("currency", "store")
+                else value
+                for key, value in problem.values.items()
+            }
+            dispatcher.utter_message(text=replies.text(tracker, problem.reply, **values))
             return []
         notes = [
             replies.text(
                 tracker,
                 "utter_converted_budget",
                 amount=f"{c.amount:,.0f}",
-                currency=c.currency,
+                currency=replies.label(tracker, "currency", c.currency),
                 converted=money.label(c.converted),
                 rate=f"{c.rate:g}",
                 symbol=money.symbol,
@@ -136,7 +142,7 @@ class ActionSearchProducts(ShopAction):
         if query.category or query.brand:
             kind = query.brand or ""
             if query.category:
-                kind = f"{kind} {query.category}".strip()
+                kind = f"{kind} {replies.label(tracker, 'category', query.category)}".strip()
             cheapest = catalog.cheapest(query)
             if cheapest is not None and cheapest.price and query.price_max is not None:
                 text = replies.text(
@@ -155,8 +161,9 @@ class ActionSearchProducts(ShopAction):
         nearest = catalog.nearest_category(vector) if vector is not None else None
         if nearest is None:
             return {"text": "\n".join([*notes, replies.text(tracker, "utter_nothing_found")])}
-        text = replies.text(tracker, "utter_nothing_found_nearest", category=nearest)
-        button = replies.text(tracker, "utter_button_show_category", category=nearest)
+        named = replies.label(tracker, "category", nearest)  # the payload keeps the catalog's
+        text = replies.text(tracker, "utter_nothing_found_nearest", category=named)
+        button = replies.text(tracker, "utter_button_show_category", category=named)
         return {
             "text": "\n".join([*notes, text]),
             "buttons": [_search_button(button, nearest)],
@@ -187,7 +194,10 @@ def _show_results(
     notes: list[str],
 ) -> None:
     """A numbered list, product cards, and buttons for details and comparing."""
-    lines = [f"{i}. {p.title} — {p.price_label()}" for i, p in enumerate(products, start=1)]
+    lines = [
+        f"{i}. {p.title} — {price_text(p, tracker, replies)}"
+        for i, p in enumerate(products, start=1)
+    ]
     intro = replies.text(tracker, "utter_results_intro", count=len(products))
     if len(products) > 1:
         buttons = [
@@ -263,15 +273,44 @@ def _named_product(tracker: Tracker, catalog: Catalog, brand: object | None) -> 
     return None
 
 
+def price_text(product: Product, tracker: Tracker, replies: Replies) -> str:
+    """The price as the card shows it, or "price on request" in the shopper's language."""
+    if product.price is None:
+        return replies.text(tracker, "utter_price_on_request")
+    return product.price_label()
+
+
+# the listings' two common discount notes, said again in Chinese; others stay as written
+_DISCOUNT_OFF = re.compile(r"After \$([0-9,]{1,12}(?:\.[0-9]{1,2})?) OFF", re.IGNORECASE)
+_VALID_THROUGH = re.compile(r"Price valid through ([0-9]{1,2})/([0-9]{1,2})/([0-9]{2})")
+
+
+def discount_text(product: Product, tracker: Tracker, replies: Replies) -> str | None:
+    """The listing's discount note; in a Chinese conversation in Chinese where it is one of
+    the forms the catalog uses ("After $200 OFF", "Price valid through 1/14/24")."""
+    note = product.discount
+    if note is None or language(tracker) != "zh":
+        return note
+    if off := _DISCOUNT_OFF.fullmatch(note):
+        return replies.text(tracker, "utter_discount_off", amount=float(off[1].replace(",", "")))
+    if until := _VALID_THROUGH.fullmatch(note):
+        month, day, year = (int(part) for part in until.groups())
+        date = replies.text(tracker, "utter_date", year=2000 + year, month=month, day=day)
+        return replies.text(tracker, "utter_price_valid_through", date=date)
+    return note
+
+
 def describe(product: Product, tracker: Tracker, replies: Replies) -> str:
     rating = (
         replies.text(tracker, "utter_rating", rating=product.rating, reviews=product.review_count)
         if product.rating is not None
         else replies.text(tracker, "utter_no_ratings")
     )
-    header = [product.title, f"{product.price_label()} · {product.category}", rating]
-    if product.discount:
-        header.append(product.discount)
+    category = replies.label(tracker, "category", product.category)
+    header = [product.title, f"{price_text(product, tracker, replies)} · {category}", rating]
+    discount = discount_text(product, tracker, replies)
+    if discount:
+        header.append(discount)
     # two trailing spaces: a line break in Markdown (rasa-webchat), invisible elsewhere
     bullets = "\n".join(f"- {feature}" for feature in product.features)
     return "  \n".join(header) + ("\n\n" + bullets if bullets else "")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import string
 from pathlib import Path
 from typing import Any
 
 import yaml
 from rasa_sdk import Tracker
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def language(tracker: Tracker) -> str:
@@ -32,9 +35,9 @@ class Replies:
         domain = yaml.safe_load(domain_file.read_text(encoding="utf-8")) or {}
         return cls(domain.get("responses") or {})
 
-    def text(self, tracker: Tracker, name: str, **values: Any) -> str:
-        """Response `name` in the shopper's language, its `{placeholders}` filled."""
-        variations = self._responses[name]  # a missing reply is a bug: fail loudly
+    def text(self, tracker: Tracker, response: str, /, **values: Any) -> str:
+        """Response `response` in the shopper's language, its `{placeholders}` filled."""
+        variations = self._responses[response]  # a missing reply is a bug: fail loudly
         wanted = language(tracker)
         chosen = next(
             (v for v in variations if _language_of(v) == wanted),
@@ -42,6 +45,19 @@ class Replies:
         )
         template = str(chosen.get("text") or "")
         return string.Formatter().vformat(template, (), _KeepUnknown(values))
+
+    def label(self, tracker: Tracker, kind: str, name: str) -> str:
+        """How `name` (a catalog category, a listing attribute, a currency) reads inside a
+        sentence in the shopper's language: response `utter_<kind>_<name as a slug>`, or
+        the name itself where there is none (a category the domain does not know yet)."""
+        response = f"utter_{kind}_{_slug(name)}"
+        if response not in self._responses:
+            return name
+        return self.text(tracker, response, name=name)
+
+    def join(self, tracker: Tracker, names: list[str]) -> str:
+        """Names as a list inside a sentence: "memory, storage" / "内存、存储容量"."""
+        return self.text(tracker, "utter_list_separator").join(names)
 
     def help_buttons(self, tracker: Tracker) -> list[dict[str, str]]:
         """What the bot can do, as quick replies."""
@@ -55,6 +71,10 @@ class Replies:
                 "payload": '/search_product{"query": "headphones"}',
             },
         ]
+
+
+def _slug(name: str) -> str:
+    return _NOT_SLUG.sub("_", name.lower()).strip("_")
 
 
 def _language_of(variation: dict[str, Any]) -> str | None:

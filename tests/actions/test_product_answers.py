@@ -64,7 +64,7 @@ def test_comparison_aligns_the_attributes_listings_share(catalog: Catalog) -> No
 
     strix = _named(catalog, "ASUS ROG Strix G16 i7-13650HX RTX 4050")
     other = _named(catalog, "MSI Cyborg Gaming Laptop")
-    rows = dict(comparison_table([strix, other]))
+    rows = {", ".join(names): values for names, values in comparison_table([strix, other])}
     assert rows["price"] == [strix.price_label(), other.price_label()]
     graphics = next(values for name, values in rows.items() if "graphics" in name)
     assert "RTX™ 4050" in graphics[0] and "RTX" in graphics[1]
