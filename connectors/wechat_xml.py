@@ -50,10 +50,11 @@ class Inbound:
     @property
     def delivery_key(self) -> str:
         """What a retry of this delivery shares with it: the MsgId, or for events (which
-        have none) the sender and the creation time, as WeChat's docs advise."""
+        have none) the sender and the creation time, as WeChat's docs advise, and the event
+        (a menu click in the second of a subscribe is another delivery)."""
         if self.msg_id is not None:
             return f"msg:{self.msg_id}"
-        return f"event:{self.from_user}:{self.create_time}"
+        return f"event:{self.from_user}:{self.create_time}:{self.event}"
 
 
 @dataclass(frozen=True)

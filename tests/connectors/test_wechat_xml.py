@@ -44,7 +44,8 @@ def test_every_kind_of_message_is_read(sample: str) -> None:
     assert abs(inbound.create_time - time.time()) < 5
     if msg_type == "event":
         assert inbound.msg_id is None and inbound.event == fields["Event"]
-        assert inbound.delivery_key == f"event:{OPENID}:{inbound.create_time}"
+        key = f"event:{OPENID}:{inbound.create_time}:{fields['Event']}"
+        assert inbound.delivery_key == key
     else:
         assert inbound.msg_id and inbound.delivery_key == f"msg:{inbound.msg_id}"
     assert inbound.content == fields.get("Content")

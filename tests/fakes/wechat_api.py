@@ -93,6 +93,13 @@ def message_xml(
     return "<xml>" + "".join(parts) + "</xml>"
 
 
+def envelope_xml(encrypted: str) -> str:
+    """A safe-mode body: the account and the encrypted message."""
+    return (
+        f"<xml><ToUserName>{cdata(ACCOUNT)}</ToUserName><Encrypt>{cdata(encrypted)}</Encrypt></xml>"
+    )
+
+
 def text_xml(openid: str, content: str, msg_id: str | None = None) -> str:
     return message_xml("text", openid, {"Content": content}, msg_id)
 
@@ -189,7 +196,7 @@ class WechatPlatform:
         if encrypt:
             assert self.key is not None and self.app_id is not None
             encrypted = encrypt_as_wechat(self.key, app_id or self.app_id, xml)
-            body = f"<xml><ToUserName>{cdata(ACCOUNT)}</ToUserName><Encrypt>{cdata(encrypted)}</Encrypt></xml>"
+            body = envelope_xml(encrypted)
             msg_signature = wechat_signature(
                 self.token, signed["timestamp"], signed["nonce"], encrypted
             )
