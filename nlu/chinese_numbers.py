@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 
-DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4}
+DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4}
 DIGITS |= {"五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 UNITS = {"十": 10, "百": 100, "千": 1000}
 TEN_THOUSAND = "万"
-NUMERALS = "".join(DIGITS) + "".join(UNITS) + TEN_THOUSAND
+TRADITIONAL_TEN_THOUSAND = "萬"
+NUMERALS = "".join(DIGITS) + "".join(UNITS) + TEN_THOUSAND + TRADITIONAL_TEN_THOUSAND
 # one piece: a run of digits (with a decimal part) or one numeral character
 _PIECE = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,4})?|[" + NUMERALS + "]")
 
@@ -21,7 +22,7 @@ _PIECE = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,4})?|[" + NUMERALS + "]")
 def has_magnitude(token: str) -> bool:
     """Whether the token names a magnitude (十 百 千 万): "两千" is an amount, "两" alone is
     only one when a currency follows ("两块")."""
-    return any(unit in token for unit in (*UNITS, TEN_THOUSAND))
+    return any(unit in token for unit in (*UNITS, TEN_THOUSAND, TRADITIONAL_TEN_THOUSAND))
 
 
 def chinese_number(token: str) -> float | None:
@@ -30,6 +31,7 @@ def chinese_number(token: str) -> float | None:
     A digit after the last magnitude counts one magnitude lower, as shoppers abbreviate:
     两千五 = 2500, 3千5 = 3500, 一万二 = 12000; after 零 it counts as written (一千零五 = 1005).
     """
+    token = token.replace(TRADITIONAL_TEN_THOUSAND, TEN_THOUSAND)
     high, _, low = token.partition(TEN_THOUSAND)
     if TEN_THOUSAND not in token:
         return _section(token, alone=1)

@@ -27,7 +27,9 @@ _NUMBER = (
     + r"|-?[0-9]{1,12}(?:[.,][0-9]{1,3}){0,4}(?:\.[0-9]{1,4})?(?:e[+-]?[0-9]{1,4})?)"
     r"(?![0-9.,][0-9]) ?(?:k(?![A-Za-z0-9]))?"  # "2k以内": no word boundary before Han
 )
-_UNIT_AFTER = r"dollars?|bucks|usd|元|块钱?|美元|人民币|rmb|cny|yuan|euros?|eur|€|pounds?|gbp|£|¥"
+_UNIT_AFTER = (
+    r"dollars?|bucks|usd|元|[块塊][钱錢]?|美元|人民[币幣]|rmb|cny|yuan|euros?|eur|€|pounds?|gbp|£|¥"
+)
 _MONEY = r"(?:\$|usd ?|us\$|€|£|¥|rmb ?|cny ?)? ?" + _NUMBER + r" ?(?:" + _UNIT_AFTER + r")?"
 
 _RANGE = re.compile(
@@ -64,22 +66,26 @@ AROUND_BAND = 0.2
 # Which currency a price names; none named means the store's own.
 _CURRENCIES = (
     (re.compile(r"\$|dollar|bucks|usd|美元|美金", re.IGNORECASE), "USD"),
-    (re.compile(r"(?<!美)元|块|人民币|rmb|cny|yuan|¥", re.IGNORECASE), "CNY"),
+    (re.compile(r"(?<!美)元|[块塊]|人民[币幣]|rmb|cny|yuan|¥", re.IGNORECASE), "CNY"),
     (re.compile(r"€|euro|eur\b", re.IGNORECASE), "EUR"),
     (re.compile(r"£|pound|gbp", re.IGNORECASE), "GBP"),
 )
 _MAX_ZH = re.compile(
     _MONEY
-    + r" ?(?:以内|以下|之内|内)"
-    + r"|(?:不超过|不高于|不大于|(?<!不)(?:低于|少于|小于)|不到|最多|最高|预算(?:是|为|有|在)?) ?"
+    + r" ?(?:以[内內]|以下|之[内內]|[内內])"
+    + r"|(?:不超[过過]|不高[于於]|不大[于於]|(?<!不)(?:低[于於]|少[于於]|小[于於])|不到|最多|最高"
+    + r"|[预預]算(?:是|为|為|有|在)?) ?"
     + _MONEY
 )
 # "不低于" is a minimum although it holds "低于"
 _MIN_ZH = re.compile(
-    _MONEY + r" ?以上|(?:不低于|不少于|不小于|(?<!不)(?:高于|超过|大于)|至少|起码|最低) ?" + _MONEY
+    _MONEY
+    + r" ?以上|(?:不低[于於]|不少[于於]|不小[于於]|(?<!不)(?:高[于於]|超[过過]|大[于於])"
+    + r"|至少|起[码碼]|最低) ?"
+    + _MONEY
 )
 # a Chinese numeral with no magnitude ("两") is an amount only before a currency ("两块")
-_CURRENCY_NEXT = re.compile(r" ?(?:元|块|人民币)")
+_CURRENCY_NEXT = re.compile(r" ?(?:元|[块塊]|人民[币幣])")
 _THOUSANDS = re.compile(r" ?k(?![a-z0-9])", re.IGNORECASE)
 
 _ORDINAL_WORDS = {
@@ -102,8 +108,10 @@ _ORDINAL_EN = re.compile(
     r"|(?:number|no\.?|#|option|item) ?([1-9])\b",
     re.IGNORECASE,
 )
-_ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
-_ORDINAL_ZH = re.compile(r"第 ?([一二两三四五1-5]) ?(?:个|款|件|台|项)?|最后一(?:个|款|件|台)")
+_ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5}
+_ORDINAL_ZH = re.compile(
+    r"第 ?([一二两兩三四五1-5]) ?(?:[个個]|款|件|台|[项項])?|最[后後]一(?:[个個]|款|件|台)"
+)
 _ORDER_ID = re.compile(
     r"(?:order|订单|ord) ?(?:id|number|no\.?|号|#)? ?[:#]? ?([0-9]{5,20})(?![0-9])", re.IGNORECASE
 )

@@ -78,6 +78,23 @@ def test_chinese_prices(text: str, expected: list[tuple[str, object]]) -> None:
     assert _values(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("traditional", "simplified"),
+    [
+        ("一萬以內", "一万以内"),
+        ("兩千塊左右", "两千块左右"),
+        ("預算3000", "预算3000"),
+        ("不超過兩千", "不超过两千"),
+        ("不低於3000", "不低于3000"),
+        ("3000人民幣以內", "3000人民币以内"),
+        ("第二個", "第二个"),
+        ("最後一個", "最后一个"),
+    ],
+)
+def test_traditional_characters_read_like_simplified(traditional: str, simplified: str) -> None:
+    assert _values(traditional) == _values(simplified) != []
+
+
 def test_around_is_the_same_band_in_both_languages() -> None:
     assert _values("两千左右") == _values("around 2000")
 
@@ -120,7 +137,11 @@ def test_full_width_order_numbers_are_plain_digits(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["邮箱ｌｉ．ｗｅｉ＠ｅｘａｍｐｌｅ．ｃｏｍ", "邮箱是li.wei@example.com谢谢", "li.wei@example.com"],
+    [
+        "邮箱ｌｉ．ｗｅｉ＠ｅｘａｍｐｌｅ．ｃｏｍ",
+        "邮箱是li.wei@example.com谢谢",
+        "li.wei@example.com",
+    ],
 )
 def test_emails_are_read_apart_from_the_chinese_around_them(text: str) -> None:
     assert ("email", "li.wei@example.com") in _values(text)
