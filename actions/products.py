@@ -49,12 +49,7 @@ class ActionSearchProducts(ShopAction):
         try:
             request = search_request(tracker, self.shop.catalog, money)
         except PriceProblem as problem:
-            values = {
-                key: replies.label(tracker, "currency", str(value))
-                if key in ("currency", "store")
-                else value
-                for key, value in problem.values.items()
-            }
+            values = _currencies_named(problem.values, tracker, replies)
             dispatcher.utter_message(text=replies.text(tracker, problem.reply, **values))
             return []
         notes = [
@@ -168,6 +163,15 @@ class ActionSearchProducts(ShopAction):
             "text": "\n".join([*notes, text]),
             "buttons": [_search_button(button, nearest)],
         }
+
+
+def _currencies_named(values: dict[str, Any], tracker: Tracker, replies: Replies) -> dict[str, Any]:
+    """A price problem's currency codes as the shopper's language names them (元, 美元)."""
+    named = ("currency", "store")
+    return {
+        key: replies.label(tracker, "currency", str(value)) if key in named else value
+        for key, value in values.items()
+    }
 
 
 def comparative_reply(comparative: str) -> str:
