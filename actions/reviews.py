@@ -1,0 +1,340 @@
+"""Product reviews: what comes in (`POST /api/reviews`, `shopbot reviews import`), the store
+(`SHOPBOT_HOME/reviews.db`), and their reading (sentiment and aspects, in batches, in a
+worker thread, never on the event loop).
+
+A review is known by `(source, external_id)`: importing it again changes nothing. Rows are
+checked one by one (`check_rows`); a bad row is reported by its index (or line) and never
+half-written, since each import is one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from actions.database import open_database
+from nlu.aspects import find_aspects
+from nlu.sentiment import NEGATIVE, Sentiment
+
+ANALYSE_BATCH = 256
+ALL = "*"  # the aspect of a whole review, or every product
+MAX_TEXT_CHARS = 5000
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS reviews (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    product_id TEXT NOT NULL,
+    text TEXT NOT NULL,
+    rating REAL,
+    created_at REAL NOT NULL,
+    imported_at REAL NOT NULL,
+    language TEXT,
+    score REAL,
+    label TEXT,
+    UNIQUE (source, external_id)
+);
+CREATE INDEX IF NOT EXISTS reviews_unread ON reviews (id) WHERE label IS NULL;
+CREATE INDEX IF NOT EXISTS reviews_product ON reviews (product_id, created_at);
+CREATE TABLE IF NOT EXISTS review_aspects (
+    review_id INTEGER NOT NULL REFERENCES reviews (id),
+    aspect TEXT NOT NULL,
+    score REAL NOT NULL,
+    label TEXT NOT NULL,
+    clause TEXT NOT NULL,
+    PRIMARY KEY (review_id, aspect)
+);
+-- per day, product and aspect ('*': the whole review): how many, how many negative
+CREATE TABLE IF NOT EXISTS opinion_buckets (
+    day TEXT NOT NULL,
+    product_id TEXT NOT NULL,
+    aspect TEXT NOT NULL,
+    total INTEGER NOT NULL,
+    negative INTEGER NOT NULL,
+    PRIMARY KEY (day, product_id, aspect)
+);
+"""
+
+
+class ReviewIn(BaseModel):
+    """One review as it arrives."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    product_id: str = Field(min_length=1, max_length=64)
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    rating: float | None = Field(None, ge=1, le=5)
+    source: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.:-]+$")
+    external_id: str = Field(min_length=1, max_length=128)
+    created_at: float = Field(description="ISO 8601 (with a zone, or UTC) or Unix seconds")
+
+    @field_validator("rating", mode="before")
+    @classmethod
+    def empty_rating(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @field_validator("created_at", mode="before")
+    @classmethod
+    def timestamp(cls, value: Any) -> float:
+        if isinstance(value, bool):
+            raise ValueError("a date, not true/false")
+        if isinstance(value, int | float):
+            seconds = float(value)
+        elif isinstance(value, str):
+            seconds = _iso_seconds(value)
+        else:
+            raise ValueError("an ISO 8601 date or Unix seconds")
+        if not 946_684_800 <= seconds <= time.time() + 86_400:  # 2000-01-01 .. tomorrow
+            raise ValueError("a date between 2000 and today")
+        return seconds
+
+
+def _iso_seconds(value: str) -> float:
+    stripped = value.strip()
+    try:
+        return float(stripped)
+    except ValueError:
+        pass
+    try:
+        parsed = dt.datetime.fromisoformat(stripped.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("an ISO 8601 date (2024-05-01 or 2024-05-01T12:00:00Z)") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.timestamp()
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Where a row is (its index in the array, or its line in a file) and what is wrong."""
+
+    at: int
+    errors: list[str]
+
+    def as_dict(self, where: str = "index") -> dict[str, Any]:
+        return {where: self.at, "errors": self.errors}
+
+
+def check_rows(
+    rows: Iterable[tuple[int, Any]], known_product: Callable[[str], bool] | None = None
+) -> tuple[list[ReviewIn], list[RowError]]:
+    """The rows that hold, and what is wrong with the others (by the position given)."""
+    good: list[ReviewIn] = []
+    bad: list[RowError] = []
+    for at, row in rows:
+        if not isinstance(row, dict):
+            bad.append(RowError(at, ["a review must be an object"]))
+            continue
+        try:
+            review = ReviewIn.model_validate(row)
+        except ValidationError as error:
+            bad.append(RowError(at, [_message(e) for e in error.errors()]))
+            continue
+        if known_product is not None and not known_product(review.product_id):
+            bad.append(
+                RowError(at, [f"product_id: no product {review.product_id!r} in the catalog"])
+            )
+            continue
+        good.append(review)
+    return good, bad
+
+
+def _message(error: Any) -> str:
+    where = ".".join(str(part) for part in error.get("loc", ())) or "row"
+    return f"{where}: {error.get('msg', 'invalid')}"
+
+
+def read_review_file(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, row) of a CSV (header row first) or JSONL file; a line that is not
+    JSON is passed on as text, to be reported as bad."""
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".csv":
+        reader = csv.DictReader(io.StringIO(text))
+        for row in reader:
+            yield reader.line_num, {k: v for k, v in row.items() if k is not None and v is not None}
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except ValueError:
+            yield number, "not JSON"
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    duplicates: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+class SentimentReading(Protocol):
+    def read(self, texts: list[str]) -> list[Sentiment]: ...
+
+
+def day_of(seconds: float) -> str:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).date().isoformat()
+
+
+class ReviewStore:
+    """`reviews.db`: the reviews, their aspects and the daily opinion buckets."""
+
+    def __init__(self, path: Path) -> None:
+        self._db = open_database(path, _SCHEMA, rows=True)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def add(self, reviews: list[ReviewIn]) -> ImportReport:
+        """All of `reviews` in one transaction; a known (source, external_id) is left as it is."""
+        report = ImportReport()
+        now = time.time()
+        with self._lock, self._db:
+            for review in reviews:
+                cursor = self._db.execute(
+                    "INSERT OR IGNORE INTO reviews (source, external_id, product_id, text, rating,"
+                    " created_at, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        review.source,
+                        review.external_id,
+                        review.product_id,
+                        review.text,
+                        review.rating,
+                        review.created_at,
+                        now,
+                    ),
+                )
+                if cursor.rowcount:
+                    report.added += 1
+                else:
+                    report.duplicates += 1
+        return report
+
+    def unread(self, limit: int = ANALYSE_BATCH) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(
+                "SELECT id, product_id, text, created_at FROM reviews WHERE label IS NULL"
+                " ORDER BY id LIMIT ?",
+                (limit,),
+            ).fetchall()
+
+    def analyse_pending(self, reader: SentimentReading, batch: int = ANALYSE_BATCH) -> int:
+        """Read every review not read yet, a batch at a time (call it from a worker thread).
+        Each batch's sentiments, aspects and bucket counts are written in one transaction."""
+        done = 0
+        while rows := self.unread(batch):
+            self._write_batch(rows, reader)
+            done += len(rows)
+        return done
+
+    def _write_batch(self, rows: list[sqlite3.Row], reader: SentimentReading) -> None:
+        mentions = [find_aspects(row["text"]) for row in rows]
+        clauses = [m.clause for found in mentions for m in found]
+        sentiments = reader.read([row["text"] for row in rows] + clauses)
+        whole, parts = sentiments[: len(rows)], iter(sentiments[len(rows) :])
+        with self._lock, self._db:
+            for row, sentiment, found in zip(rows, whole, mentions, strict=True):
+                self._db.execute(
+                    "UPDATE reviews SET language = ?, score = ?, label = ? WHERE id = ?",
+                    (sentiment.language, sentiment.score, sentiment.label, row["id"]),
+                )
+                day = day_of(row["created_at"])
+                self._count(day, row["product_id"], ALL, sentiment.label)
+                for mention in found:
+                    part = next(parts)
+                    # a clause that reads neutral takes the review's feeling
+                    label = part.label if part.label != "neutral" else sentiment.label
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO review_aspects VALUES (?, ?, ?, ?, ?)",
+                        (row["id"], mention.aspect, part.score, label, mention.clause[:300]),
+                    )
+                    self._count(day, row["product_id"], mention.aspect, label)
+                    self._count(day, ALL, mention.aspect, label)
+
+    def _count(self, day: str, product_id: str, aspect: str, label: str) -> None:
+        self._db.execute(
+            "INSERT INTO opinion_buckets VALUES (?, ?, ?, 1, ?) ON CONFLICT (day, product_id,"
+            " aspect) DO UPDATE SET total = total + 1, negative = negative + excluded.negative",
+            (day, product_id, aspect, int(label == NEGATIVE)),
+        )
+
+    def buckets(self, since_day: str) -> list[sqlite3.Row]:
+        """Every bucket from `since_day` on (day, product_id, aspect, total, negative)."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT day, product_id, aspect, total, negative FROM opinion_buckets"
+                " WHERE day >= ? ORDER BY day",
+                (since_day,),
+            ).fetchall()
+
+    def examples(
+        self, product_id: str, aspect: str, since: float, until: float, limit: int = 3
+    ) -> list[dict[str, Any]]:
+        """The most negative reviews of a product (and aspect) in a time range."""
+        query = "SELECT r.id, r.product_id, r.text, r.created_at, r.score, r.source FROM reviews r"
+        where = ["r.label = 'negative'", "r.created_at >= ?", "r.created_at < ?"]
+        params: list[Any] = [since, until]
+        if aspect != ALL:
+            query += " JOIN review_aspects a ON a.review_id = r.id"
+            where[0] = "a.label = 'negative'"
+            where.append("a.aspect = ?")
+            params.append(aspect)
+        if product_id != ALL:
+            where.append("r.product_id = ?")
+            params.append(product_id)
+        query += " WHERE " + " AND ".join(where) + " ORDER BY r.score LIMIT ?"
+        with self._lock:
+            rows = self._db.execute(query, (*params, limit)).fetchall()
+        return [dict(row) for row in rows]
+
+    def count(self, source: str | None = None) -> int:
+        with self._lock:
+            if source is None:
+                return int(self._db.execute("SELECT count(*) FROM reviews").fetchone()[0])
+            return int(
+                self._db.execute(
+                    "SELECT count(*) FROM reviews WHERE source = ?", (source,)
+                ).fetchone()[0]
+            )
+
+    def sentiment_by_day(self, since: float) -> list[dict[str, Any]]:
+        """Per day and language: reviews, mean score, negative share."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT date(created_at, 'unixepoch') AS day, language, count(*) AS total,"
+                " avg(score) AS mean_score, sum(label = 'negative') AS negative FROM reviews"
+                " WHERE label IS NOT NULL AND created_at >= ? GROUP BY day, language ORDER BY day",
+                (since,),
+            ).fetchall()
+        return [dict(row) for row in rows]
+
+    def top_negative(self, since: float, by: str, limit: int = 8) -> list[dict[str, Any]]:
+        """Products (`by="product"`) or aspects (`by="aspect"`) with the most negative reviews."""
+        if by == "product":
+            query = (
+                "SELECT product_id AS name, count(*) AS total, sum(label = 'negative') AS negative"
+                " FROM reviews WHERE label IS NOT NULL AND created_at >= ? GROUP BY product_id"
+            )
+        else:
+            query = (
+                "SELECT a.aspect AS name, count(*) AS total, sum(a.label = 'negative') AS negative"
+                " FROM review_aspects a JOIN reviews r ON r.id = a.review_id"
+                " WHERE r.created_at >= ? GROUP BY a.aspect"
+            )
+        query += " HAVING negative > 0 ORDER BY negative DESC, total DESC LIMIT ?"
+        with self._lock:
+            rows = self._db.execute(query, (since, limit)).fetchall()
+        return [dict(row) for row in rows]

@@ -1,0 +1,286 @@
+"""What the conversations show: per day by channel and language, intents, fallback and
+handoff rates, time to claim, the search → details → order funnel, satisfaction, and the
+sentiment of shoppers' messages. Read from `conversations.db` (read only, off the event
+loop) for the dashboard (`connectors/insights.py`) and `shopbot insights report`.
+
+Texts are read for their sentiment and never kept, logged or returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import statistics
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from actions.opinion import Alert, OpinionMonitor, alert_text
+from actions.reviews import ALL, ReviewStore
+from bot.insights_charts import CHARTS
+from nlu.sentiment import NEGATIVE, Sentiment
+
+FALLBACK = "action_default_fallback"
+SEARCH, DETAILS = "action_search_products", "action_product_details"
+ORDER_ACTIONS = {"action_start_order_request", "action_order_request", "action_confirm_pending"}
+READ_BATCH = 256
+
+SentimentOf = Callable[[list[str]], list[Sentiment]]
+
+
+def day_of(seconds: float) -> str:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).date().isoformat()
+
+
+def _events(path: Path, since: float) -> list[tuple[str, float, dict[str, Any]]]:
+    if not path.exists():
+        return []
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10.0)
+    try:
+        rows = connection.execute(
+            "SELECT conversation_id, timestamp, data FROM events WHERE timestamp >= ?"
+            " AND type IN ('user', 'action', 'slot', 'bot') ORDER BY id",
+            (since,),
+        ).fetchall()
+    finally:
+        connection.close()
+    return [(row[0], float(row[1]), json.loads(row[2])) for row in rows]
+
+
+class _Conversation:
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+        self.first_day = ""
+        self.language = ""
+        self.user_turns = 0
+        self.fallbacks = 0
+        self.actions: set[str] = set()
+        self.waiting_at: float | None = None
+        self.claim_waits: list[float] = []
+        self.satisfaction: str | None = None
+
+
+def conversation_stats(
+    conversations_db: Path, since: float, sentiment_of: SentimentOf | None = None
+) -> dict[str, Any]:
+    """Every figure of the conversations that had an event since `since` (blocking)."""
+    conversations: dict[str, _Conversation] = {}
+    intents: Counter[str] = Counter()
+    texts: list[tuple[str, str]] = []  # (day, shopper text), for sentiment only
+    for conversation_id, timestamp, event in _events(conversations_db, since):
+        channel = conversation_id.split(":", 1)[0] if ":" in conversation_id else "other"
+        conversation = conversations.setdefault(conversation_id, _Conversation(channel))
+        conversation.first_day = conversation.first_day or day_of(timestamp)
+        _take(conversation, event, timestamp, intents, texts)
+    per_day: Counter[tuple[str, str, str]] = Counter(
+        (c.first_day, c.channel, c.language or "unknown") for c in conversations.values()
+    )
+    turns = sum(c.user_turns for c in conversations.values())
+    waits = [w for c in conversations.values() for w in c.claim_waits]
+    votes = Counter(c.satisfaction for c in conversations.values() if c.satisfaction)
+    total = len(conversations)
+    return {
+        "conversations": total,
+        "per_day": [
+            {"day": d, "channel": ch, "language": lang, "conversations": n}
+            for (d, ch, lang), n in sorted(per_day.items())
+        ],
+        "intents": dict(intents.most_common(20)),
+        "fallback_rate": round(sum(c.fallbacks for c in conversations.values()) / turns, 4)
+        if turns
+        else None,
+        "handoff_rate": round(
+            sum(1 for c in conversations.values() if c.waiting_at is not None or c.claim_waits)
+            / total,
+            4,
+        )
+        if total
+        else None,
+        "time_to_claim_s": {
+            "median": round(statistics.median(waits), 1) if waits else None,
+            "claims": len(waits),
+        },
+        "funnel": {
+            "conversations": total,
+            "searched": sum(SEARCH in c.actions for c in conversations.values()),
+            "opened_details": sum(
+                SEARCH in c.actions and DETAILS in c.actions for c in conversations.values()
+            ),
+            "order_help": sum(
+                SEARCH in c.actions and DETAILS in c.actions and bool(c.actions & ORDER_ACTIONS)
+                for c in conversations.values()
+            ),
+        },
+        "satisfaction": {"up": votes.get("up", 0), "down": votes.get("down", 0)},
+        "message_sentiment": _sentiment_by_day(texts, sentiment_of),
+    }
+
+
+def _take(
+    conversation: _Conversation,
+    event: dict[str, Any],
+    timestamp: float,
+    intents: Counter[str],
+    texts: list[tuple[str, str]],
+) -> None:
+    kind = event.get("event")
+    if kind == "user":
+        text = str(event.get("text") or "")
+        parse = event.get("parse_data") or {}
+        if text.startswith("/"):
+            return  # a button payload, not the shopper's words
+        conversation.user_turns += 1
+        intent = (parse.get("intent") or {}).get("name")
+        if intent:
+            intents[str(intent)] += 1
+        conversation.language = conversation.language or str(parse.get("language") or "")
+        if text:
+            texts.append((day_of(timestamp), text))
+    elif kind == "action":
+        name = str(event.get("name"))
+        conversation.actions.add(name)
+        conversation.fallbacks += name == FALLBACK
+    elif kind == "slot":
+        slot, value = event.get("name"), event.get("value")
+        if slot == "language" and value:
+            conversation.language = str(value)
+        elif slot == "handoff_state" and value == "waiting":
+            conversation.waiting_at = timestamp
+        elif slot == "handoff_state" and value == "with_agent" and conversation.waiting_at:
+            conversation.claim_waits.append(timestamp - conversation.waiting_at)
+            conversation.waiting_at = None
+        elif slot == "satisfaction" and value in ("up", "down"):
+            conversation.satisfaction = str(value)
+
+
+def _sentiment_by_day(
+    texts: list[tuple[str, str]], sentiment_of: SentimentOf | None
+) -> list[dict[str, Any]]:
+    if sentiment_of is None or not texts:
+        return []
+    sums: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0.0])
+    for start in range(0, len(texts), READ_BATCH):
+        batch = texts[start : start + READ_BATCH]
+        for (day, _), sentiment in zip(batch, sentiment_of([t for _, t in batch]), strict=True):
+            sums[day][0] += 1
+            sums[day][1] += sentiment.label == NEGATIVE
+            sums[day][2] += sentiment.score
+    return [
+        {"day": day, "messages": int(n), "negative": int(neg), "mean_score": round(s / n, 4)}
+        for day, (n, neg, s) in sorted(sums.items())
+    ]
+
+
+class Insights:
+    """Every figure set the dashboard and the report show (blocking: call from a thread)."""
+
+    def __init__(
+        self,
+        reviews: ReviewStore,
+        monitor: OpinionMonitor,
+        conversations_db: Path,
+        title_of: Callable[[str], str | None],
+        sentiment_of: SentimentOf | None = None,
+    ) -> None:
+        self.reviews = reviews
+        self.monitor = monitor
+        self.conversations_db = conversations_db
+        self.title_of = title_of
+        self.sentiment_of = sentiment_of
+
+    def figures(self, name: str, days: int, now: float | None = None) -> dict[str, Any]:
+        """`conversations`, `sentiment`, `negatives` or `alerts` over the last `days`."""
+        since = (now or time.time()) - days * 86_400
+        if name == "conversations":
+            return conversation_stats(self.conversations_db, since)
+        if name == "sentiment":
+            stats = conversation_stats(self.conversations_db, since, self.sentiment_of)
+            return {
+                "reviews": self.reviews.sentiment_by_day(since),
+                "messages": stats["message_sentiment"],
+            }
+        if name == "negatives":
+            products = self.reviews.top_negative(since, "product")
+            for row in products:
+                row["title"] = self.title_of(row["name"])
+                row["examples"] = self._quotes(row["name"], ALL, since)
+            aspects = self.reviews.top_negative(since, "aspect")
+            for row in aspects:
+                row["examples"] = self._quotes(ALL, row["name"], since)
+            return {"products": products, "aspects": aspects}
+        if name == "alerts":
+            alerts = [alert.as_dict() for alert in self.monitor.alerts()]
+            for alert in alerts:
+                alert["title"] = self.title_of(alert["product_id"])
+            return {"alerts": alerts}
+        raise KeyError(name)
+
+    def _quotes(self, product_id: str, aspect: str, since: float) -> list[str]:
+        rows = self.reviews.examples(product_id, aspect, since, time.time() + 86_400, limit=2)
+        return [str(row["text"])[:200] for row in rows]
+
+    def chart(self, name: str, days: int) -> bytes:
+        figure_set, draw = CHARTS[name]
+        return draw(self.figures(figure_set, days))
+
+    def report(self, folder: Path, days: int) -> Path:
+        """Every chart as PNG and `report.md` beside them, in `folder`."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in CHARTS:
+            (folder / f"{name}.png").write_bytes(self.chart(name, days))
+        conversations = self.figures("conversations", days)
+        negatives = self.figures("negatives", days)
+        alerts = self.figures("alerts", days)["alerts"]
+        lines = [
+            f"# Shopbot insights: the last {days} days",
+            "",
+            f"Written {dt.datetime.now(dt.UTC).isoformat(timespec='minutes')}.",
+            "",
+            "## Conversations",
+            "",
+            f"- conversations: {conversations['conversations']}",
+            f"- fallback rate: {_share(conversations['fallback_rate'])}",
+            f"- handoff rate: {_share(conversations['handoff_rate'])}; median time to claim: "
+            f"{conversations['time_to_claim_s']['median'] or 'n/a'} s",
+            f"- satisfaction: {conversations['satisfaction']['up']} 👍, "
+            f"{conversations['satisfaction']['down']} 👎",
+            f"- funnel: {conversations['funnel']}",
+            "",
+            "![conversations](conversations.png)",
+            "![intents](intents.png)",
+            "![rates](rates.png)",
+            "",
+            "## Opinion",
+            "",
+            "![sentiment](sentiment.png)",
+            "![negatives](negatives.png)",
+            "",
+            "| product | negative | reviews | e.g. |",
+            "|---|---|---|---|",
+        ]
+        for row in negatives["products"]:
+            quote = _cell(row["examples"][0]) if row["examples"] else ""
+            name = _cell(row["title"] or row["name"])
+            lines.append(f"| {name} | {row['negative']} | {row['total']} | {quote} |")
+        lines += ["", "| aspect | negative | mentions |", "|---|---|---|"]
+        lines += [f"| {r['name']} | {r['negative']} | {r['total']} |" for r in negatives["aspects"]]
+        lines += ["", "## Alerts", ""]
+        lines += [f"- {_cell(alert_text(_alert(a), a['title']))}" for a in alerts] or ["- none"]
+        path = folder / "report.md"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).replace("|", "/").split())[:200]
+
+
+def _alert(row: dict[str, Any]) -> Alert:
+    return Alert(**{key: row[key] for key in Alert.__dataclass_fields__})
