@@ -1,0 +1,63 @@
+"""The independent copy checker on the issue's named sentences (real catalog records)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.copy_claims import catalog_records
+from writer.copy_check import check_copy
+from writer.records import ProductRecord
+from writer.wording import check_wording
+
+RECORDS = catalog_records()
+
+REJECTED = [
+    ("p1d06114fd4", "The Handy Premier is a great TV for your home."),
+    ("p1d5b88849d", "Stand Not Included means no TV."),
+    ("p1d5b88849d", "The LG 83\" OLED G3 comes with its stand included."),
+    ("p7258a52505", "Meet the SANUS Preferred 42\"-90\" Tilting TV Mount, a TV."),
+    ("p6541632f52", "Two-Way Audio lets you hear your home security system from anywhere."),
+    ("p6541632f52", "The floodlight camera comes in a weatherproof design."),
+    ("p2b90639d0a", "It comes with long lasting all-day battery life."),
+    ("p22bc323c04", "The 1x HDMI 1.4b port makes it the #1 laptop."),
+    ("p22bc323c04", "It is perfect for gamers."),
+    ("p0f9f046611", "Stream to your iPhone."),
+    ("p47b426cf1d", "The doorbell needs no wiring."),
+    ("p1413ed2a2e", "It has 12GB of RAM for heavy multitasking."),
+    ("p1968705ef5", "The 30-core CPU flies through pro workflows."),
+    ("p24ea649c9c", "It brings you the ultimate in musical instruments."),
+]
+ACCEPTED = [
+    ("p1d06114fd4", "Handy Premier is a TV mounting service."),
+    ("p1d5b88849d", "The stand is sold separately."),
+    ("p1413ed2a2e", "The GeForce RTX 4070 Ti has 12GB of graphics memory."),
+    ("p1185ffee9a", "At 2.7 pounds, the MacBook Air goes anywhere."),
+    ("p47b426cf1d", "The Video Doorbell Pro 2 needs existing doorbell wiring to install."),
+    ("pe0bdf54411", "It is waterproof."),
+]
+
+
+def record(product_id: str) -> ProductRecord:
+    return RECORDS[product_id]
+
+
+@pytest.mark.parametrize(("product_id", "sentence"), REJECTED)
+def test_the_issues_bad_sentences_are_rejected(product_id: str, sentence: str) -> None:
+    report = check_copy(sentence, record(product_id))
+    assert not report.supported, report.to_dict()
+    assert all(claim.rule for s in report.sentences for claim in s.rejected_by)
+
+
+@pytest.mark.parametrize(("product_id", "sentence"), ACCEPTED)
+def test_supported_sentences_pass(product_id: str, sentence: str) -> None:
+    report = check_copy(sentence, record(product_id))
+    assert report.supported, report.to_dict()
+
+
+def test_lawful_wording_per_market() -> None:
+    assert [f.rule for f in check_wording("The best TV ever.")] == ["absolute-term"]
+    assert {f.rule for f in check_wording("最好的电视，免费送货", market="cn")} == {
+        "absolute-term",
+        "free",
+    }
+    assert check_wording("Hands-free calling.") == []

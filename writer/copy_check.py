@@ -1,0 +1,571 @@
+"""An independent check of product copy against its record: every claim, and the rule that
+judged it.
+
+Unlike `claims.check_grounding` (a loose set of values), a claim here keeps its context: a
+number keeps its unit and the attribute it belongs to ("12GB" of graphics is not 12GB of RAM),
+a negation its object ("Stand Not Included"), a product-type phrase its head noun. Any word
+the record does not have, in some form or synonym, and that is not plain copy, is itself an
+unsupported claim: the vocabulary of shop copy is open, so a closed list of risky words
+misses most of them. Judged by `data/eval/copy_claims.jsonl` (see `bench/copy_claims.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from writer.claims import _UNITS
+from writer.product_type import TYPE_OF, asserted_types, product_types
+from writer.records import ProductRecord, clean_text
+from writer.words import NUMBER_WORDS, PLAIN_WORDS, Vocabulary, stem, tokens
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """One claim in a sentence: its words, the rule that judged it, and the verdict."""
+
+    text: str
+    rule: str
+    supported: bool
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "rule": self.rule,
+            "supported": self.supported,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class SentenceCheck:
+    text: str
+    claims: list[ClaimCheck] = field(default_factory=list)
+
+    @property
+    def supported(self) -> bool:
+        return all(claim.supported for claim in self.claims)
+
+    @property
+    def rejected_by(self) -> list[ClaimCheck]:
+        return [claim for claim in self.claims if not claim.supported]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "supported": self.supported,
+            "claims": [claim.to_dict() for claim in self.claims],
+        }
+
+
+@dataclass(frozen=True)
+class CopyReport:
+    sentences: list[SentenceCheck]
+
+    @property
+    def supported(self) -> bool:
+        return all(sentence.supported for sentence in self.sentences)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "supported": self.supported,
+            "sentences": [sentence.to_dict() for sentence in self.sentences],
+        }
+
+
+# --- sentences -------------------------------------------------------------------------------
+
+# a sentence ends at . ! ? before a space and a capital or digit; "15.6" and "e.g." stay whole
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“#])")
+
+
+def split_sentences(text: str) -> list[str]:
+    return [part.strip() for part in _SENTENCE_END.split(clean_text(text)) if part.strip()]
+
+
+# --- numbers bound to what they measure ------------------------------------------------------
+
+_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "cpu": ("cpu", "processor"),
+    "gpu": ("gpu", "graphics", "geforce", "rtx", "radeon", "vram"),
+    "memory": ("ram", "memory", "ddr4", "ddr5", "unified"),
+    "storage": ("ssd", "hdd", "storage", "drive", "microsd"),
+    "neural": ("neural",),
+    "refresh": ("refresh",),
+    "brightness": ("nit", "nits", "lumen", "lumens"),
+    "battery": (
+        "battery",
+        "playtime",
+        "listening",
+        "playback",
+        "flight",
+        "lasts",
+        "charge",
+        "power",
+    ),
+    "warranty": ("warranty", "guarantee", "guaranteed"),
+    "weight": ("weigh", "weighs", "weighing", "weight"),
+    "capacity": ("hold", "holds", "fit", "fits", "tvs"),
+    "front": ("front",),
+    "back": ("back", "rear"),
+    "read": ("read",),
+    "write": ("write",),
+    "colour": ("color", "colour"),
+    "mono": ("b&w", "black", "white"),
+    "webcam": ("webcam",),
+    "trial": ("trial",),
+}
+_ATTRIBUTE_OF = {word: name for name, words in _ATTRIBUTES.items() for word in words}
+_NUMBER = re.compile(
+    r"(?<![\w.])(\$\s?)?(\d{1,9}(?:[.,]\d{1,3}){0,3})(?:\s?-\s?|\s)?([a-z]{1,12}|[%\"″”°])?",
+    re.IGNORECASE,
+)
+_MORE_UNITS = {"pound": "lb", "pounds": "lb", "degree": "deg", "degrees": "deg", "°": "deg"}
+UNIT_WORDS = frozenset(_UNITS) | frozenset(_MORE_UNITS) | {"count", "lb"}
+_DIMENSION = re.compile(r"^\s?[x×]\s?\d{3}")
+_CLAUSE_END = re.compile(r"[,;\n]|\band\b|\bwith\b|\d", re.IGNORECASE)
+_UNIT_ATTRIBUTE = {"hz": "refresh", "nits": "brightness", "mah": "battery", "wh": "battery"}
+_COUNTS = {"count", "pack", "piece"}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_TO_KG = {"kg": 1.0, "g": 0.001, "lb": 0.4536, "oz": 0.02835}
+_LIGHT_KG = 1.9  # a laptop or gadget at or under this may be called lightweight
+
+
+@dataclass(frozen=True)
+class _Number:
+    text: str
+    value: float
+    unit: str  # canonical unit, a counted noun's stem, "usd", or ""
+    attribute: str | None
+    following: frozenset[str]
+
+
+def _as_float(raw: str) -> float:
+    """ "7,100" -> 7100; a version such as "3.1.3" reads as its first two parts."""
+    parts = raw.replace(",", "").split(".")
+    return float(".".join(parts[:2]))
+
+
+def _attribute(words: list[str]) -> str | None:
+    return next((_ATTRIBUTE_OF[w] for w in words if w in _ATTRIBUTE_OF), None)
+
+
+def numbers(text: str) -> list[_Number]:
+    """Every number with its unit and the attribute its neighbours name."""
+    text = _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(1).lower()], text.replace("‑", "-"))
+    found = []
+    for match in _NUMBER.finditer(text):
+        dollar, raw, unit_word = match.groups()
+        unit = (unit_word or "").lower()
+        rest = text[match.end() : match.end() + 60]
+        cut = _CLAUSE_END.search(rest, 1)
+        after = tokens(rest[: cut.start()] if cut else rest)
+        if dollar:
+            unit = "usd"
+        elif _DIMENSION.match(text[match.end(2) :]) or re.search(
+            r"\d{3}\s?[x×]\s?$", text[: match.start()]
+        ):
+            unit = "px"  # one side of "2560 x 1440"
+        elif unit in _MORE_UNITS:
+            unit = _MORE_UNITS[unit]
+        elif unit in _UNITS:
+            unit = _UNITS[unit]
+        elif unit in PLAIN_WORDS:
+            unit = ""
+        else:
+            unit = stem(unit) if unit.isalpha() else unit
+        if unit == "x" and after and _as_float(raw) <= 20:  # "3x DisplayPort", not "7900X"
+            unit = stem(after[0]) if after[0].isalpha() else "x"
+        following = [w for w in after[:4] if w not in PLAIN_WORDS and not w[0].isdigit()]
+        head = text[max(0, match.start() - 50) : match.start()].rsplit("\n", 1)[-1]
+        before = list(reversed(tokens(head)))
+        before = [w for w in before if w not in PLAIN_WORDS and not w[0].isdigit()][:4]
+        attribute = _UNIT_ATTRIBUTE.get(unit) or _attribute(following[:3]) or _attribute(before)
+        found.append(
+            _Number(
+                match.group(0).strip(),
+                _as_float(raw),
+                unit,
+                attribute,
+                frozenset(map(stem, following)),
+            )
+        )
+    return found
+
+
+def _number_backed(claim: _Number, record: list[_Number]) -> str | None:
+    """None when the record states this number for this unit and attribute, else why not."""
+    same_value = [n for n in record if abs(n.value - claim.value) < 1e-9]
+    if claim.unit in _TO_KG:
+        kg = claim.value * _TO_KG[claim.unit]
+        weights = [
+            n
+            for n in record
+            if n.unit in _TO_KG and abs(n.value * _TO_KG[n.unit] - kg) <= 0.05 * kg
+        ]
+        if any(not claim.attribute or n.attribute in (None, claim.attribute) for n in weights):
+            return None
+        if weights:
+            found = weights[0]
+            return f"the record's {found.text} is a {found.attribute}, not a {claim.attribute}"
+        return "the record states another weight"
+    if not same_value:
+        return "the record has no such number"
+    if claim.unit:
+        measured = set(_UNITS.values())
+        same_unit = [
+            n
+            for n in same_value
+            if n.unit == claim.unit
+            or (claim.unit not in measured and (claim.unit in n.following or n.unit in _COUNTS))
+        ]
+        if not same_unit:
+            units = ", ".join(sorted({n.text for n in same_value}))
+            return f"the record's {units} is not {claim.text}"
+        same_value = same_unit
+    if claim.attribute and all(n.attribute and n.attribute != claim.attribute for n in same_value):
+        theirs = ", ".join(sorted({n.attribute or "" for n in same_value}))
+        return f"the record gives {claim.text} to the {theirs}, not the {claim.attribute}"
+    return None
+
+
+# --- negations and what is included or needed ------------------------------------------------
+
+_GENERIC = PLAIN_WORDS | {"existing", "install", "installation", "required", "needed", "any"}
+# (pattern, dimension, polarity): the object is group 1
+_POLARITY = [
+    (
+        re.compile(
+            r"((?:[\w-]+\s){0,2}[\w-]+),?\s(?:is\s|are\s)?(?:not included|sold separately)", re.I
+        ),
+        "has",
+        False,
+    ),
+    (
+        re.compile(r"\bno\s((?:[\w-]+\s){0,2}?[\w-]+)\s(?:required|needed|necessary)\b", re.I),
+        "needs",
+        False,
+    ),
+    (re.compile(r"\bneeds? no\s((?:[\w-]+\s){0,1}[\w-]+)", re.I), "needs", False),
+    (re.compile(r"\bwithout\s(?:any\s|a\s|the\s)?((?:[\w-]+\s){0,1}[\w-]+)", re.I), "needs", False),
+    (re.compile(r"\b([\w]+)-free\b", re.I), "needs", False),
+    (re.compile(r"\b(?:has|have|with) no\s((?:[\w-]+\s){0,1}[\w-]+)", re.I), "has", False),
+    (re.compile(r"\brequires?\s(?:the\s|a\s|an\s)?((?:[\w-]+\s){0,3}[\w-]+)", re.I), "needs", True),
+    (
+        re.compile(r"(?<!no )\b((?:[\w-]+\s){0,2}[\w-]+)\s(?:is\s|are\s)?required\b", re.I),
+        "needs",
+        True,
+    ),
+    (
+        re.compile(
+            r"\b(?:includes?|including|comes? with(?: its| a| an| the)?|with(?: its| a| an| the)?)\s((?:[\w-]+\s){0,2}[\w-]+)",  # noqa: E501
+            re.I,
+        ),
+        "has",
+        True,
+    ),
+    (re.compile(r"((?:[\w-]+\s){0,2}[\w-]+)(?<!\bnot)\s(?:is\s|are\s)?included\b", re.I), "has", True),
+    (re.compile(r"\bincluded\s((?:[\w-]+\s){0,1}[\w-]+)", re.I), "has", True),
+]
+_NEGATED_BENEFIT = re.compile(
+    r"\b(?:not included|sold separately|required)\b[\s,]+(?:\w+\s){0,1}"
+    r"(?:lets|makes|means|gives|keeps|brings|helps|allows|is|so it needs)\b",
+    re.I,
+)
+
+
+def _stems(words: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in tokens(words) if w not in _GENERIC and not w[0].isdigit())
+
+
+def polarities(text: str) -> list[tuple[str, bool, frozenset[str], str]]:
+    """(dimension, polarity, object stems, words) for each "X not included", "requires X"…"""
+    found = []
+    for pattern, dimension, positive in _POLARITY:
+        for match in pattern.finditer(text):
+            objects = _stems(match.group(1))
+            if objects:
+                found.append((dimension, positive, objects, match.group(0)))
+    return found
+
+
+# --- word classes that make a claim ----------------------------------------------------------
+
+SUPERLATIVES = frozenset(
+    [
+        "best",
+        "#1",
+        "ultimate",
+        "perfect",
+        "fastest",
+        "latest",
+        "greatest",
+        "finest",
+        "top",
+        "leading",
+        "industry-leading",
+        "world-class",
+        "unbeatable",
+        "unmatched",
+        "unrivaled",
+        "unrivalled",
+        "smartest",
+        "deepest",
+        "brightest",
+        "longest",
+        "most",
+        "strongest",
+        "lightest",
+        "thinnest",
+        "revolutionary",
+        "ideal",
+    ]
+)
+AUDIENCES = frozenset(
+    [
+        "kid",
+        "kids",
+        "child",
+        "children",
+        "student",
+        "students",
+        "gamer",
+        "gamers",
+        "beginner",
+        "beginners",
+        "artist",
+        "artists",
+        "senior",
+        "seniors",
+        "renter",
+        "renters",
+        "diver",
+        "divers",
+        "runner",
+        "runners",
+        "professional",
+        "professionals",
+        "family",
+        "families",
+        "traveler",
+        "travelers",
+        "traveller",
+        "travellers",
+        "creator",
+        "creators",
+        "musician",
+        "musicians",
+        "athlete",
+        "athletes",
+        "toddler",
+        "toddlers",
+        "teen",
+        "teens",
+        "lover",
+        "lovers",
+        "fan",
+        "fans",
+        "enthusiast",
+        "enthusiasts",
+        "everyone",
+        "anyone",
+    ]
+)
+HEALTH = frozenset(
+    [
+        "safe",
+        "harmless",
+        "non-toxic",
+        "nontoxic",
+        "hypoallergenic",
+        "healthy",
+        "health",
+        "medical",
+        "cure",
+        "cures",
+        "heal",
+        "heals",
+        "blood",
+        "pressure",
+        "therapeutic",
+        "antibacterial",
+        "germ",
+        "germs",
+    ]
+)
+# durability wording -> record wording that backs it (a "-proof" needs a "-proof" or rating)
+_DURABILITY: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    (
+        re.compile(r"\bwater-?\s?proof|\bsubmerg|\bswim", re.I),
+        re.compile(r"water-?\s?proof|ip[x\d][78]", re.I),
+    ),
+    (re.compile(r"\bdust-?\s?proof", re.I), re.compile(r"dust-?\s?proof|ip6", re.I)),
+    (
+        re.compile(r"\bweather-?\s?proof", re.I),
+        re.compile(r"weather-?\s?proof|water-?\s?proof", re.I),
+    ),
+    (
+        re.compile(r"\b(?:shock|drop)-?\s?proof|\bsurvives? drops", re.I),
+        re.compile(r"(?:shock|drop)-?\s?proof", re.I),
+    ),
+    (re.compile(r"\bsweat-?\s?proof", re.I), re.compile(r"sweat-?\s?proof", re.I)),
+    (re.compile(r"\bspill-?\s?(?:proof|resistant)", re.I), re.compile(r"spill", re.I)),
+]
+_UNIVERSAL = re.compile(
+    r"\b(?:works? with|fits?|compatible with|pairs? with)\s(?:\w+\s)?(?:every|all|any)\b", re.I
+)
+_RECORD_UNIVERSAL = re.compile(r"\b(?:every|all|any)\b", re.I)
+_FREE = re.compile(r"(?<![-\w])free\b(?!-)", re.I)
+
+
+class CopyChecker:
+    """Checks any copy against a product record; the writer, `check-copy` and the API use it."""
+
+    def __init__(self, record: ProductRecord) -> None:
+        self.record = record
+        own = [
+            record.title,
+            record.brand,
+            *record.bullets,
+            *(f"{k} {v}" for k, v in record.attributes.items()),
+        ]
+        self.text = " \n ".join(clean_text(text) for text in own)
+        self.vocabulary = Vocabulary(f"{self.text} {record.category}")
+        self.numbers = numbers(self.text)
+        self.polarities = polarities(self.text)
+        self.types = product_types(clean_text(record.title), record.category)
+
+    def check(self, text: str) -> CopyReport:
+        return CopyReport([self.sentence(sentence) for sentence in split_sentences(text)])
+
+    def sentence(self, sentence: str) -> SentenceCheck:
+        claims: list[ClaimCheck] = []
+        claims += self._fragment(sentence)
+        claims += self._numbers(sentence)
+        claims += self._negations(sentence)
+        claims += self._types(sentence)
+        claims += self._durability(sentence)
+        claims += self._words(sentence)
+        return SentenceCheck(sentence, claims)
+
+    def _fragment(self, sentence: str) -> Iterable[ClaimCheck]:
+        words = [w for w in tokens(sentence) if w.isalpha()]
+        if (
+            not words
+            or (len(words) == 1 and not re.search(r"\d", sentence))
+            or re.match(r"^The [^:.]{1,60}:\s", sentence)
+        ):
+            yield ClaimCheck(sentence, "fragment", False, "not a sentence: a name or a spec alone")
+
+    def _numbers(self, sentence: str) -> Iterable[ClaimCheck]:
+        for claim in numbers(sentence):
+            why = _number_backed(claim, self.numbers)
+            yield ClaimCheck(
+                claim.text, "binding" if claim.unit else "number", why is None, why or ""
+            )
+
+    def _negations(self, sentence: str) -> Iterable[ClaimCheck]:
+        if _NEGATED_BENEFIT.search(sentence):
+            yield ClaimCheck(sentence, "negation", False, "a benefit drawn from something absent")
+        for dimension, positive, objects, words in polarities(sentence):
+            if any(word in self.types for word in ()) or not objects:
+                continue
+            same = [p for p in self.polarities if p[0] == dimension and p[2] & objects]
+            if any(p[1] == positive for p in same):
+                yield ClaimCheck(words, "negation", True, "the record says the same")
+            elif same:
+                yield ClaimCheck(words, "negation", False, f"the record says: {same[0][3]}")
+            elif not positive and (_types_of(objects) & self.types):
+                yield ClaimCheck(words, "negation", False, "denies the product itself")
+            elif not positive and not any(self.vocabulary.has(o) for o in objects):
+                yield ClaimCheck(words, "negation", False, "the record says nothing of it")
+
+    def _types(self, sentence: str) -> Iterable[ClaimCheck]:
+        for words, group in asserted_types(sentence):
+            if group in self.types or not self.types:
+                yield ClaimCheck(words, "product-type", True)
+            else:
+                kinds = " or ".join(sorted(self.types))
+                yield ClaimCheck(words, "product-type", False, f"the record makes it a {kinds}")
+
+    def _durability(self, sentence: str) -> Iterable[ClaimCheck]:
+        for wording, backing in _DURABILITY:
+            match = wording.search(sentence)
+            if match:
+                backed = bool(backing.search(self.text))
+                yield ClaimCheck(
+                    match.group(0),
+                    "durability",
+                    backed,
+                    "" if backed else "no rating in the record",
+                )
+
+    def _words(self, sentence: str) -> Iterable[ClaimCheck]:
+        """Each word that makes a claim the record does not have, named by its class."""
+        for word in dict.fromkeys(w for w in tokens(sentence) if w[0].isalpha() or w[0] == "#"):
+            rule = _word_rule(word)
+            if (word in PLAIN_WORDS or word in UNIT_WORDS) and rule is None:
+                continue
+            if rule == "free" and not _FREE.search(sentence):
+                continue  # "Hands-free", "Wire-Free": no offer
+            if rule == "free":
+                backed = bool(_FREE.search(self.text))
+            elif rule == "audience":
+                backed = self._audience(word)
+            elif rule == "weight" and word.startswith("weigh"):
+                backed = any(n.unit in _TO_KG for n in self.numbers)
+            elif rule == "weight":
+                backed = self._light() or self.vocabulary.has(word)
+            elif stem(word) in TYPE_OF and TYPE_OF[stem(word)] in self.types:
+                backed = True
+            else:
+                backed = self.vocabulary.has(word) if word[0] != "#" else word in self.text.lower()
+            if rule or not backed:
+                yield ClaimCheck(
+                    word, rule or "unbacked-word", backed, "" if backed else "not in the record"
+                )
+        if _UNIVERSAL.search(sentence) and not _RECORD_UNIVERSAL.search(self.text):
+            yield ClaimCheck(
+                _UNIVERSAL.search(sentence).group(0),
+                "compatibility",
+                False,
+                "the record names models, not all",
+            )  # type: ignore[union-attr]
+
+    def _audience(self, word: str) -> bool:
+        """Stricter than word forms: "games" in a bullet does not make a product for gamers."""
+        singular = word.removesuffix("s")
+        related = {"gamer": ("gamer", "gaming"), "children": ("child", "children")}
+        forms = related.get(singular, related.get(word, (singular,)))
+        return any(
+            form in self.vocabulary.words or f"{form}s" in self.vocabulary.words for form in forms
+        )
+
+    def _light(self) -> bool:
+        weights = [n.value * _TO_KG[n.unit] for n in self.numbers if n.unit in _TO_KG]
+        return bool(weights) and min(weights) <= _LIGHT_KG
+
+
+def _types_of(objects: frozenset[str]) -> frozenset[str]:
+    return frozenset(TYPE_OF[o] for o in objects if o in TYPE_OF)
+
+
+def _word_rule(word: str) -> str | None:
+    if word in SUPERLATIVES:
+        return "superlative"
+    if word in AUDIENCES:
+        return "audience"
+    if word in HEALTH:
+        return "health"
+    if word == "free":
+        return "free"
+    if word in ("lightweight", "ultralight", "featherweight", "weighs", "weighing"):
+        return "weight"
+    return None
+
+
+def check_copy(text: str, record: ProductRecord) -> CopyReport:
+    """Every sentence of `text` with its claims, judged against `record`."""
+    return CopyChecker(record).check(text)

@@ -1,0 +1,163 @@
+"""Words as the claim checker compares them: tokens, word forms, number words, synonyms.
+
+A sentence's word is backed when the record has the same word in some form ("gamers" by
+"Gaming", "colour" by "Color", "three" by "3"), a listed synonym ("stylus" by "Pencil"), or
+when it is plain copy that states nothing (`PLAIN_WORDS`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+# a word, a number with its unit glued on ("12GB", "1.5W"), "#1", or "b&w"; linear-time
+TOKEN = re.compile(r"#?\d+(?:[.,]\d+)*[a-z%\"″”]*|[a-z]+(?:['’&][a-z]+)?", re.IGNORECASE)
+
+NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+    "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+    "dual": "2", "quad": "4",
+}  # fmt: skip
+
+# Words that state nothing a shopper could hold the shop to: grammar, plain verbs of
+# benefit, everyday nouns. No quality, speed, audience or superlative word belongs here.
+_PLAIN = """
+a an the and or of for with to in on at by your you it its this that these those is are be
+been being from up as all into onto out over per than then so too very also just only
+can will lets let make makes making keep keeps keeping get gets go goes going come comes
+take takes bring brings give gives help helps put puts stay stays find finds use uses using
+enjoy set sets run runs work works hold holds handle handles power powers deliver delivers
+offer offers feature features has have had there here when while where whether every each
+any both more most much even right ready home room rooms day days night desk bag hand hands
+life everyday daily music song songs movie movies show shows photo photos video videos
+call calls work workday job task tasks everything something thing things way ways time
+look looks feel feels sound sounds see watch listen play plays type typing carry
+it's you're you'll that's there's they them their they're who which what how our we
+clear smooth sharp comfortable comfortably simple simply easy easily quick quickly
+crisp bright vivid rich steady stable little one ones own need needs needed without
+around through across near inside outside behind along about after before until
+connected connect connects pair pairs paired fit fits fitting include includes included
+including built designed made comes came plan plans room wall walls view views place
+go-to choose pick store stores save saves when's spend less
+meet here's adds add added extra also along apart able whenever wherever anywhere
+reaches reach fills fill heavy project projects straight tell tells happens happened fun party
+working away outlet device devices phone shows lights light dark covers cover protects protect
+travels travel slips body everywhere design sits adjusts tunes passes moves applied installs
+install yourself like off snug size sizes matching connection text detail details action eyes
+cuts clock file supply sold separately priced installer under pack port external monitor
+"""
+PLAIN_WORDS = frozenset(_PLAIN.split())
+
+# A sentence's word -> record words any one of which backs it.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "television": ("tv",),
+    "tv": ("television", "tvs"),
+    "stylus": ("pencil", "pen"),
+    "screen": ("display",),
+    "display": ("screen", "touchscreen", "panel"),
+    "speak": ("talk", "audio"),
+    "talk": ("audio", "speak"),
+    "visitor": ("doorbell",),
+    "number": ("numeric",),
+    "pad": ("keypad",),
+    "keys": ("keyboard", "keybed"),
+    "key": ("keyboard", "keybed"),
+    "cam": ("camera",),
+    "camera": ("cam",),
+    "earbud": ("earphone", "earbuds"),
+    "earphone": ("earbud",),
+    "hard": ("hdd",),
+    "drive": ("hdd", "ssd"),
+    "solid": ("ssd",),
+    "storage": ("ssd", "hdd", "tb", "gb"),
+    "charge": ("charging", "charger", "rechargeable"),
+    "cordless": ("wireless",),
+    "ultralight": ("lightweight",),
+    "lightweight": ("ultralight", "light"),
+    "notification": ("alert",),
+    "alert": ("notification",),
+    "colour": ("color",),
+    "grey": ("gray",),
+    "id": ("identification",),
+    "provider": ("isp",),
+    "assistant": ("google", "alexa", "siri"),
+    "waterproofing": ("waterproof",),
+    "sign": ("fingerprint",),
+    "internet": ("isp", "wifi"),
+    "surround": ("3d", "atmos"),
+    "coverage": ("protection", "covered"),
+    "protection": ("protect", "coverage"),
+    "plan": ("protection",),
+    "wifi": ("wi", "fi"),
+    "mesh": ("deco",),
+    "wi": ("wifi",),
+    "fi": ("wifi",),
+    "memory": ("ram", "gb", "unified"),
+    "resolution": ("x", "hd", "fhd", "qhd", "uhd", "1080p", "4k"),
+    "full": ("fhd",),
+    "hd": ("fhd", "uhd", "qhd", "1080p"),
+    "children": ("child",),
+    "black": ("b&w",),
+    "white": ("b&w",),
+    "reflection": ("glare",),
+    "clock": ("24/7",),
+}
+
+
+def stem(word: str) -> str:
+    """A crude English stem: enough for "gamers"/"gaming", "mounted"/"mount", "batteries"."""
+    word = word.lower().strip("'’").replace("’", "'")
+    word = word.removesuffix("'s")
+    for british, american in (("colour", "color"), ("centre", "center"), ("grey", "gray")):
+        word = word.replace(british, american)
+    word = NUMBER_WORDS.get(word, word)
+    if len(word) <= 3 or word[0].isdigit():
+        return word
+    for suffix, repl in (("ies", "y"), ("ied", "y"), ("ness", ""), ("ally", "al"), ("ly", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + repl
+            break
+    for suffix in ("ing", "ers", "er", "ed", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "ed" and word[-3] == "e":  # "speed" is no past tense
+                continue
+            return word[: -len(suffix)]
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case tokens; hyphenated words give their parts ("wi-fi" -> "wi", "fi")."""
+    return [match.group(0).lower() for match in TOKEN.finditer(text.replace("‑", "-"))]
+
+
+@lru_cache(maxsize=4096)
+def _similar(a: str, b: str) -> bool:
+    return len(a) >= 6 and len(b) >= 6 and Levenshtein.distance(a, b) <= 1
+
+
+class Vocabulary:
+    """The words of a record, ready to answer "is this word backed?"."""
+
+    def __init__(self, text: str) -> None:
+        self.words = set(tokens(text))
+        # "256GB" also backs the word "GB": units glued to numbers count as words
+        self.words |= {
+            m.group(1) for w in self.words if (m := re.match(r"\d[\d.,]*([a-z]{2,})$", w))
+        }
+        self.stems = {stem(word) for word in self.words}
+        self.squashed = re.sub(r"[^a-z0-9]", "", text.lower())
+
+    def has(self, word: str) -> bool:
+        word = word.lower()
+        root = stem(word)
+        if word in self.words or root in self.stems:
+            return True
+        if any(stem(other) in self.stems for other in SYNONYMS.get(root, SYNONYMS.get(word, ()))):
+            return True
+        if len(word) >= 5 and word in self.squashed:  # "wirefree" inside "Wire-Free"
+            return True
+        return any(
+            _similar(root, other) for other in self.stems if abs(len(other) - len(root)) <= 1
+        )
