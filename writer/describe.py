@@ -18,6 +18,7 @@ from typing import Any
 
 from writer.backends import Generation, GenerationRequest, Message, TextGenerator
 from writer.claims import Support, check_grounding, extract_claims
+from writer.copy_check import CopyChecker, split_sentences
 from writer.records import ProductRecord, short_title
 from writer.safety import SafetyFilter
 from writer.templates import (
@@ -27,8 +28,9 @@ from writer.templates import (
     opening_sentence,
     product_noun,
 )
+from writer.wording import check_wording
 
-WRITER_VERSION = 3  # bump when prompts or checks change, so `describe --all` redoes the catalog
+WRITER_VERSION = 4  # bump when prompts or checks change, so `describe --all` redoes the catalog
 
 FACT_SYSTEM = (
     "You write one sentence of shop copy. The sentence starts with the product fact, word for "
@@ -173,8 +175,10 @@ class DescriptionWriter:
         max_facts: int = 5,
         candidates: int = 2,
         tone: str | None = None,
+        market: str = "default",
     ) -> None:
         self.generator = generator
+        self.market = market  # whose advertising law the wording rules follow
         self.safety = safety or SafetyFilter()
         self.attempts = attempts
         self.max_facts = max_facts
@@ -275,9 +279,16 @@ class DescriptionWriter:
         safety = self.safety.check(text, " ".join(record.texts()))
         if not (grounding.grounded and safety.safe):  # never publish a failing whole
             text, path = deterministic_description(record), "record"
-            grounding = check_grounding(text, support)
-            safety = self.safety.check(text, " ".join(record.texts()))
-        check = {**grounding.to_dict(), "safe": safety.safe, "safety_problems": safety.problems}
+        text, dropped = self._publishable(record, text)
+        grounding = check_grounding(text, support)
+        safety = self.safety.check(text, " ".join(record.texts()))
+        check = {
+            **grounding.to_dict(),
+            "safe": safety.safe,
+            "safety_problems": safety.problems,
+            "copy_check": "passed",
+            "dropped_sentences": dropped,
+        }
         return Description(
             product_id=record.id,
             language=record.language,
@@ -290,6 +301,26 @@ class DescriptionWriter:
             tokens=tokens,
             seconds=round(time.perf_counter() - started, 3),
         )
+
+    def _publishable(self, record: ProductRecord, text: str) -> tuple[str, list[dict[str, Any]]]:
+        """The text without any sentence the independent checker or the wording rules reject
+        (record sentences included: a bullet's "#1 Trusted Battery Brand" needs proof)."""
+        if record.language == "zh":
+            kept = text if not check_wording(text, "", "cn") else deterministic_description(record)
+            return kept, []
+        checker = CopyChecker(record)
+        kept, dropped = [], []
+        for sentence in split_sentences(text):
+            verdict = checker.sentence(sentence)
+            wording = check_wording(sentence, checker.text, self.market)
+            if verdict.supported and not wording:
+                kept.append(sentence)
+                continue
+            reasons = [f"{c.rule}: {c.text}" for c in verdict.rejected_by]
+            dropped.append(
+                {"text": sentence, "why": reasons + [f"{w.rule}: {w.text}" for w in wording]}
+            )
+        return " ".join(kept), dropped
 
     def _try(
         self,
@@ -329,6 +360,12 @@ class DescriptionWriter:
         grounding = check_grounding(sentence, plan.support)
         unsupported = [claim.text for claim in grounding.unsupported]
         problems = [f"unsupported claim: {claim}" for claim in unsupported]
+        if record.language != "zh":  # the independent checker, against the whole record
+            rejected = CopyChecker(record).sentence(sentence).rejected_by
+            unsupported += [c.text for c in rejected if c.rule != "fragment"]
+            problems += [f"{c.rule}: {c.text}" for c in rejected]
+        market = "cn" if record.language == "zh" else self.market
+        problems += [f"wording: {w.text}" for w in check_wording(sentence, "", market)]
         problems += self.safety.check(sentence, " ".join(record.texts())).problems
         if record.language == "zh":
             return problems + _chinese_problems(sentence), unsupported

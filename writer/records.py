@@ -13,7 +13,8 @@ from nlu.language import has_chinese
 # so these are dropped before planning (and the grounding check still guards the output).
 _INSTRUCTION = re.compile(
     r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|prompt|rules|above|previous)\b"
-    r"|\b(you are|act as|pretend|system prompt|assistant:|user:)\b"
+    r"|^\s*you are\b|\byou are (?:a|an|now|no longer)\b"  # not "…Wherever You Are"
+    r"|\b(act as|pretend|system prompt|assistant:|user:)\b"
     r"|\bwrite (a|an|me)\b|\b(poem|haiku|song|story|joke)\b",
     re.IGNORECASE,
 )
@@ -87,9 +88,12 @@ class ProductRecord:
         facts: list[str] = []
         for bullet in self.bullets:
             fact = clean_fact(bullet)
+            if facts and _is_fragment(fact):  # "Processor" continues the bullet before it
+                facts[-1] = f"{facts[-1]} {fact}"
+                continue
             if fact and not _INSTRUCTION.search(fact) and fact.lower() not in map(str.lower, facts):
                 facts.append(fact)
-        return facts[:limit]
+        return [fact for fact in facts if not _is_fragment(fact)][:limit]
 
 
 def clean_text(text: str) -> str:
@@ -97,13 +101,31 @@ def clean_text(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[®™©℠]", "", text)).strip()
 
 
+_FOOTNOTE = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\*+|(?<=[a-z]{4})[1-9](?=[\s,.;)]|$)")
+_SHOUTED = re.compile(r"\b[A-Z]{6,}\b")
+
+
 def clean_fact(bullet: str) -> str:
-    return clean_text(bullet).strip(" ,;-–•*")[:200]
+    """A bullet fit for a sentence: no footnote marks ("Performance³", "Audio4", "***"), no
+    shouted words, no dangling "Includes:"."""
+    text = _FOOTNOTE.sub("", clean_text(bullet))
+    text = _SHOUTED.sub(lambda m: m.group(0).capitalize(), text)
+    text = re.sub(r"\s+", " ", text).strip(" ,;:-–•")
+    if len(text) > 200:  # cut at the last full sentence or clause, never mid-word
+        cut = max(text.rfind(". ", 0, 200), text.rfind(", ", 0, 200))
+        text = text[: cut if cut > 40 else text.rfind(" ", 0, 200)]
+    return text
+
+
+def _is_fragment(fact: str) -> bool:
+    """A lone word ("Processor") or nothing but a number: not a fact on its own."""
+    words = len(re.findall(r"[^\W\d_]{2,}", fact))
+    return words == 0 or (words == 1 and not re.search(r"\d", fact))
 
 
 def short_title(title: str) -> str:
     """A listing title without its bundle and marketing tail, for the prompts."""
-    segments = [part.strip() for part in re.split(r"\s[-–|]\s", clean_text(title))]
+    segments = [part.strip() for part in re.split(r"\s[-–|]\s|:\s", clean_text(title))]
     head = re.sub(r"\s*\([^()]*\)", "", segments[0])  # innermost only: linear on "((((…"
     head = re.split(r",|\bwith\b|\bBundle\b", head, maxsplit=1)[0].strip()
     if head.endswith("Class") and len(segments) > 1:  # 'LG 50" Class - … - 4K UHD TV'

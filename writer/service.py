@@ -94,6 +94,7 @@ class DescriptionService:
             max_facts=settings.max_facts,
             candidates=settings.candidates,
             tone=settings.tone,
+            market=settings.market,
         )
         return cls(
             writer,

@@ -29,6 +29,7 @@ class WriterSettings(BaseModel):
     candidates: int = Field(2, ge=1, le=8)
     max_facts: int = Field(5, ge=1, le=12, description="length: one sentence per key fact")
     tone: str | None = Field(None, max_length=60, description='e.g. "warm and playful"')
+    market: str = Field("default", description='advertising-law wording rules: "default" or "cn"')
     # one limit for the whole process: shoppers asking about many products at once get the
     # listing's own words instead of starting ever more generations
     max_parallel: int = Field(1, ge=1, description="descriptions written at once")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from writer.records import ProductRecord, short_title
+from writer.product_type import TYPE_OF, product_types
+from writer.records import ProductRecord, clean_text, short_title
+from writer.words import stem, tokens
 
 
 def _singular(category: str) -> str:
@@ -20,20 +22,38 @@ def product_noun(record: ProductRecord) -> str:
     )
 
 
+def type_noun(record: ProductRecord) -> str:
+    """What the record says the product is, in its own title's word ("mount", "service");
+    "" when the title names it already, names several things, or names nothing."""
+    name = short_title(record.title).lower()
+    heads = product_types(clean_text(record.title), record.category) - {"system"}
+    if len(heads) != 1:
+        return ""
+    (head,) = heads
+    if any(TYPE_OF.get(stem(word)) == head for word in tokens(name)):
+        return ""  # "Meet the SANUS … TV Mount": saying "a mount" again adds nothing
+    title_words = [w for w in tokens(record.title) if TYPE_OF.get(stem(w)) == head]
+    if title_words:
+        return title_words[-1] if title_words[-1].isupper() else title_words[-1].lower().rstrip("s")
+    return head if head != "tv" else "TV"
+
+
 def opening_sentence(record: ProductRecord) -> str:
-    category = product_noun(record)
     name = short_title(record.title)
-    if not category:
+    noun = type_noun(record)
+    if not noun:
         return f"Meet the {name}."
-    if not record.brand or record.brand.lower() in name.lower():
-        return f"Meet the {name}, a {category}."
-    return f"Meet the {name}, a {category} from {record.brand}."
+    article = "an" if noun[0].lower() in "aeiou" else "a"
+    return f"Meet the {name}, {article} {noun}."
 
 
 def fact_sentence(fact: str) -> str:
     """A bullet as a sentence, its wording untouched so nothing is added to it."""
     sentence = fact.rstrip(" .,:;")
-    return f"{sentence[0].upper()}{sentence[1:]}." if sentence else ""
+    if not sentence:
+        return ""
+    first = sentence[0].upper() if sentence[0].isascii() else sentence[0]  # not "α9" -> "Α9"
+    return f"{first}{sentence[1:]}."
 
 
 def english_description(record: ProductRecord, facts: list[str]) -> str:
