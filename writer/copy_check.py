@@ -266,7 +266,7 @@ _POLARITY = [
         "has",
         True,
     ),
-    (re.compile(r"((?:[\w-]+\s){0,2}[\w-]+)(?<!\bnot)\s(?:is\s|are\s)?included\b", re.I), "has", True),
+    (re.compile(r"((?:[\w-]+\s){0,2}[\w-]+)(?<!\bnot)\s(?:is\s|are\s)?included\b", re.I), "has", True),  # noqa: E501
     (re.compile(r"\bincluded\s((?:[\w-]+\s){0,1}[\w-]+)", re.I), "has", True),
 ]
 _NEGATED_BENEFIT = re.compile(
