@@ -16,6 +16,7 @@ from pydantic_settings import (
 )
 
 from actions.money import MoneySettings
+from actions.opinion import SpikeRule
 from bot.handoff import HandoffSettings
 from bot.session_tokens import MIN_SECRET_BYTES
 from nlu.settings import NluSettings
@@ -164,6 +165,19 @@ class InboxSettings(BaseModel):
     ]
 
 
+class InsightsSettings(BaseModel):
+    """Opinion monitoring (reviews in, sentiment, aspects, spike alerts) and the dashboard at
+    /insights (an agent's login, or the API token)."""
+
+    enabled: bool = True
+    # first start with no reviews: demo reviews (source=demo) on demo products, 90 days
+    demo_reviews: bool = True
+    spike: SpikeRule = SpikeRule()
+    check_every_s: float = Field(600.0, gt=0, description="new reviews read, spikes checked")
+    days: int = Field(30, ge=1, le=365, description="the dashboard's default range")
+    slack_channel: str | None = Field(None, description="alerts; unset: slack.support_channel")
+
+
 class Settings(BaseSettings):
     """Everything the service needs to start; all mutable state lives under `home`."""
 
@@ -187,6 +201,7 @@ class Settings(BaseSettings):
         "connectors.agent_inbox:AgentInbox",
         "connectors.slack:SlackChannel",
         "connectors.wechat:WechatChannel",
+        "connectors.insights:InsightsDashboard",
     ]
     secret_key: OperatorToken | None = Field(
         None,
@@ -218,6 +233,7 @@ class Settings(BaseSettings):
     slack: SlackSettings = SlackSettings()
     wechat: WechatSettings = WechatSettings()
     inbox: InboxSettings = InboxSettings()
+    insights: InsightsSettings = InsightsSettings()
 
     @model_validator(mode="after")
     def writer_token_is_unguessable(self) -> Settings:

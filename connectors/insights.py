@@ -1,0 +1,280 @@
+"""Opinion monitoring over HTTP, and the insights dashboard.
+
+- `POST /api/reviews` (Bearer `SHOPBOT_API_TOKEN`, a JSON array of reviews): every row is
+  checked first; any bad row is a 400 naming each by its index, and nothing is imported.
+  Otherwise all are added in one transaction (a known `(source, external_id)` is left as
+  it is) and the answer comes at once; reading them (sentiment, aspects, buckets, the spike
+  check) happens in the background worker.
+- `GET /insights` goes to `/agent/insights`, the dashboard, for a logged-in agent (the
+  inbox's cookie is `Path=/agent`). Each chart is a PNG drawn by matplotlib from a JSON
+  figure set: `/agent/insights/api/{set}` and `/agent/insights/charts/{chart}.png` with the
+  cookie, or the same under `/api/insights/...` with the API token.
+- The worker (one task per app) loads the sentiment models off the event loop, loads the
+  demo reviews on a first start, then reads new reviews and checks for spikes after each
+  import and every `insights.check_every_s`; a new alert is posted to Slack when Slack is on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from slack_sdk.web.async_client import AsyncWebClient
+
+from actions.opinion import Alert, OpinionMonitor, alert_text
+from actions.reviews import DEMO, ReviewStore, check_rows, demo_reviews
+from bot.agent_accounts import AgentAccounts
+from bot.app import SHOP, json_error
+from bot.insights import Insights
+from bot.insights_charts import CHARTS
+from bot.settings import Settings
+from bot.text import is_clean_text
+from connectors.access import bearer_refusal
+from connectors.agent_live import COOKIE
+from nlu.sentiment import Sentiment, SentimentReader
+
+logger = logging.getLogger(__name__)
+
+WEB = Path(__file__).parent / "web"
+PAGE = WEB / "insights.html"
+SCRIPT = WEB / "static" / "insights.js"
+FIGURE_SETS = ("conversations", "sentiment", "negatives", "alerts")
+MAX_REVIEWS = 1000  # rows in one POST
+DEMO_PRODUCTS = 12
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+class OpinionWorker:
+    """The stores, the models once loaded, and the task that reads and checks."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.reviews = ReviewStore(settings.home / "reviews.db")
+        self.monitor = OpinionMonitor(
+            self.reviews, settings.home / "reviews.db", settings.insights.spike
+        )
+        self.reader: SentimentReader | None = None
+        self.checked_once = False  # models loaded, demo data in, one read-and-check done
+        self.wake = asyncio.Event()
+        self.slack: AsyncWebClient | None = None
+        if settings.slack.enabled and settings.slack.bot_token is not None:
+            self.slack = AsyncWebClient(
+                token=settings.slack.bot_token.get_secret_value(), base_url=settings.slack.api_url
+            )
+
+    def close(self) -> None:
+        self.monitor.close()
+        self.reviews.close()
+
+    async def run(self, app: web.Application) -> None:
+        settings = self.settings
+        self.reader = await asyncio.to_thread(SentimentReader.open, settings.models)
+        if settings.insights.demo_reviews:
+            await asyncio.to_thread(self._load_demo, app)
+        while True:
+            self.wake.clear()
+            try:
+                raised = await asyncio.to_thread(self.monitor.run, self.reader)
+            except Exception:
+                logger.exception("reading reviews or checking for spikes failed")
+                raised = []
+            self.checked_once = True
+            for alert in raised:
+                await self._post(app, alert)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), settings.insights.check_every_s)
+
+    def _load_demo(self, app: web.Application) -> None:
+        if self.reviews.count():
+            return
+        products = sorted(app[SHOP].catalog.all(), key=lambda p: -p.review_count)
+        ids = [product.id for product in products[:DEMO_PRODUCTS]]
+        if ids:
+            report = self.reviews.add(demo_reviews(ids, time.time()))
+            logger.info("demo reviews loaded: %d (source=%s)", report.added, DEMO)
+
+    async def _post(self, app: web.Application, alert: Alert) -> None:
+        if self.slack is None:
+            return
+        channel = self.settings.insights.slack_channel or self.settings.slack.support_channel
+        product = await asyncio.to_thread(app[SHOP].catalog.get, alert.product_id)
+        try:
+            await self.slack.chat_postMessage(
+                channel=channel, text=alert_text(alert, product.title if product else None)
+            )
+        except Exception:
+            logger.exception("posting alert %d to Slack failed", alert.id)
+
+
+OPINION = web.AppKey("opinion_worker", OpinionWorker)
+INSIGHTS = web.AppKey("insights", Insights)
+ACCOUNTS = web.AppKey("insights_accounts", AgentAccounts)
+
+
+class InsightsDashboard:
+    name = "insights"
+
+    def register(self, app: web.Application, settings: Settings) -> None:
+        if not settings.insights.enabled:
+            return
+        self._settings = settings
+        app.cleanup_ctx.append(self._open)
+        app.router.add_post("/api/reviews", self.import_reviews)
+        app.router.add_get("/insights", self.to_dashboard)
+        app.router.add_get("/agent/insights", self.page)
+        app.router.add_get("/agent/insights/insights.js", self.script)
+        for prefix in ("/agent/insights/api", "/api/insights"):
+            app.router.add_get(prefix + "/{figures}", self.figures)
+        for prefix in ("/agent/insights/charts", "/api/insights/charts"):
+            app.router.add_get(prefix + "/{chart}.png", self.chart)
+
+    async def _open(self, app: web.Application) -> AsyncIterator[None]:
+        settings = self._settings
+        worker = await asyncio.to_thread(OpinionWorker, settings)
+        app[OPINION] = worker
+        app[ACCOUNTS] = await asyncio.to_thread(AgentAccounts, settings.home / "agents.db")
+        catalog = app[SHOP].catalog
+
+        def title_of(product_id: str) -> str | None:
+            product = catalog.get(product_id)
+            return product.title if product else None
+
+        def sentiment_of(texts: list[str]) -> list[Sentiment]:
+            reader = worker.reader  # None until the models are loaded
+            return reader.read(texts) if reader is not None else []
+
+        app[INSIGHTS] = Insights(
+            worker.reviews, worker.monitor, settings.conversations_db, title_of, sentiment_of
+        )
+        task = asyncio.create_task(worker.run(app))
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        app[ACCOUNTS].close()
+        worker.close()
+
+    async def _allowed(self, request: web.Request) -> web.Response | None:
+        """None for a logged-in agent (under /agent) or the API token (under /api)."""
+        if request.path.startswith("/agent/"):
+            session_id = request.cookies.get(COOKIE, "")
+            session = (
+                await asyncio.to_thread(request.app[ACCOUNTS].session, session_id)
+                if session_id
+                else None
+            )
+            return None if session is not None else json_error(401, "log in at /agent first")
+        return bearer_refusal(request, self._settings.api_token, "SHOPBOT_API_TOKEN")
+
+    async def to_dashboard(self, request: web.Request) -> web.Response:
+        raise web.HTTPFound("/agent/insights")
+
+    async def page(self, request: web.Request) -> web.Response:
+        if await self._allowed(request) is not None:
+            raise web.HTTPSeeOther("/agent")  # the inbox's login; then /insights again
+        response = web.Response(text=PAGE.read_text(encoding="utf-8"), content_type="text/html")
+        return _private(response)
+
+    async def script(self, request: web.Request) -> web.Response:
+        return web.Response(
+            text=SCRIPT.read_text(encoding="utf-8"), content_type="application/javascript"
+        )
+
+    async def figures(self, request: web.Request) -> web.Response:
+        refusal = await self._allowed(request)
+        if refusal is not None:
+            return refusal
+        name = request.match_info["figures"]
+        if name == "status":
+            return _private(web.json_response(await self._status(request.app)))
+        if name not in FIGURE_SETS:
+            return json_error(404, f"no figures {name!r}; one of {', '.join(FIGURE_SETS)}")
+        days = _days(request, self._settings.insights.days)
+        data = await asyncio.to_thread(request.app[INSIGHTS].figures, name, days)
+        return _private(web.json_response(data, dumps=partial(json.dumps, ensure_ascii=False)))
+
+    async def chart(self, request: web.Request) -> web.Response:
+        refusal = await self._allowed(request)
+        if refusal is not None:
+            return refusal
+        name = request.match_info["chart"]
+        if name not in CHARTS:
+            return json_error(404, f"no chart {name!r}; one of {', '.join(CHARTS)}")
+        days = _days(request, self._settings.insights.days)
+        png = await asyncio.to_thread(request.app[INSIGHTS].chart, name, days)
+        return _private(web.Response(body=png, content_type="image/png"))
+
+    async def _status(self, app: web.Application) -> dict[str, Any]:
+        worker = app[OPINION]
+        unread = await asyncio.to_thread(worker.reviews.unread, 1)
+        total = await asyncio.to_thread(worker.reviews.count)
+        return {
+            "models_ready": worker.reader is not None,
+            "checked_once": worker.checked_once,
+            "reviews": total,
+            "all_read": not unread,
+        }
+
+    async def import_reviews(self, request: web.Request) -> web.Response:
+        refusal = bearer_refusal(request, self._settings.api_token, "SHOPBOT_API_TOKEN")
+        if refusal is not None:
+            return refusal
+        rows = await _json_array(request)
+        catalog = request.app[SHOP].catalog
+        good, bad = await asyncio.to_thread(
+            check_rows, enumerate(rows), lambda pid: catalog.get(pid) is not None
+        )
+        if bad:
+            return json_error(
+                400,
+                f"{len(bad)} of {len(rows)} reviews are not valid; none were imported",
+                rows=[error.as_dict("index") for error in bad],
+            )
+        worker = request.app[OPINION]
+        report = await asyncio.to_thread(worker.reviews.add, good)
+        worker.wake.set()
+        return web.json_response({"added": report.added, "duplicates": report.duplicates})
+
+
+async def _json_array(request: web.Request) -> list[Any]:
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(reason="send the reviews as application/json")
+    try:
+        payload = json.loads(await request.read())
+    except (ValueError, RecursionError):
+        raise web.HTTPBadRequest(reason="body is not valid JSON") from None
+    if not isinstance(payload, list) or not payload:
+        raise web.HTTPBadRequest(reason="body must be a JSON array of reviews")
+    if len(payload) > MAX_REVIEWS:
+        raise web.HTTPBadRequest(reason=f"at most {MAX_REVIEWS} reviews in one request")
+    if not is_clean_text(payload):
+        raise web.HTTPBadRequest(reason="body holds invalid Unicode (a lone surrogate)")
+    return payload
+
+
+def _days(request: web.Request, default: int) -> int:
+    raw = request.query.get("days")
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= 365:
+        raise web.HTTPBadRequest(reason="days: a whole number from 1 to 365")
+    return int(raw)
+
+
+def _private(response: web.Response) -> web.Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,190 @@
+"""The insights routes on a real aiohttp server with real SQLite: importing reviews (token,
+checks by index, all or nothing, dedupe), the dashboard for a logged-in agent, figures and
+charts with the token, demo data with its planted spike, and the alert posted to Slack (a
+fake Slack Web API on localhost, counting what it received)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+from pydantic import SecretStr
+
+from actions.catalog import Catalog, Product
+from bot.agent_accounts import AgentAccounts
+from bot.app import SETTINGS, SHOP, error_middleware
+from bot.settings import InsightsSettings, Settings, SlackSettings
+from connectors.agent_live import COOKIE
+from connectors.insights import InsightsDashboard
+from nlu.char_ngrams import NgramRecipe
+from nlu.sentiment import TRAIN, ChineseSentiment, reviews_in
+from tests.fakes.slack_api import FakeSlackApi
+
+TOKEN = "insights-token-0123456789-abcdefghij"
+SLACK_TOKEN = "xoxb-insights-test"
+BEARER = {"Authorization": f"Bearer {TOKEN}"}
+PRODUCTS = ["p1", "p2", "p3"]
+
+
+def _product(product_id: str, reviews: int) -> Product:
+    return Product(
+        id=product_id,
+        title=f"Headphones {product_id}",
+        category="headphones",
+        brand="Acme",
+        price=50.0,
+        price_max=None,
+        discount=None,
+        discount_amount=None,
+        rating=4.0,
+        review_count=reviews,
+    )
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models folder holding a small Chinese model where the service looks for its own."""
+    folder = tmp_path_factory.mktemp("models")
+    small = ChineseSentiment.train(reviews_in([TRAIN])[:3000], NgramRecipe(epochs=3))
+    small.save(ChineseSentiment.directory(folder), 3000)
+    return folder
+
+
+async def _client(
+    aiohttp_client: Any, tmp_path: Path, models: Path, demo: bool, slack_url: str | None = None
+) -> TestClient:
+    home = tmp_path / "home"
+    catalog = Catalog(home / "catalog.db")
+    catalog.add([_product(p, 100 - i) for i, p in enumerate(PRODUCTS)])
+    slack = SlackSettings()
+    if slack_url:
+        slack = SlackSettings(
+            bot_token=SecretStr(SLACK_TOKEN), signing_secret=SecretStr("s" * 32), api_url=slack_url
+        )
+    settings = Settings(
+        home=home,
+        models=models,
+        api_token=SecretStr(TOKEN),
+        slack=slack,
+        insights=InsightsSettings(demo_reviews=demo),
+    )
+    app = web.Application(middlewares=[error_middleware])
+    app[SETTINGS] = settings
+    app[SHOP] = SimpleNamespace(catalog=catalog)  # type: ignore[assignment]
+    InsightsDashboard().register(app, settings)
+    return await aiohttp_client(app)
+
+
+async def _all_read(client: TestClient) -> dict[str, Any]:
+    for _ in range(600):
+        status = await (await client.get("/api/insights/status", headers=BEARER)).json()
+        if status["checked_once"] and status["all_read"]:
+            return dict(status)
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"reviews still unread: {status}")
+
+
+def _row(n: int, text: str = "Great headphones, love the sound.", **extra: Any) -> dict[str, Any]:
+    return {
+        "product_id": "p1",
+        "text": text,
+        "source": "shop",
+        "external_id": f"e{n}",
+        "created_at": time.time() - 86_400,
+        **extra,
+    }
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, tmp_path: Path, models: Path) -> AsyncIterator[TestClient]:
+    yield await _client(aiohttp_client, tmp_path, models, demo=False)
+
+
+async def test_importing_needs_the_token_and_a_json_array(client: TestClient) -> None:
+    assert (await client.post("/api/reviews", json=[_row(1)])).status == 401
+    wrong = await client.post("/api/reviews", data="[]", headers=BEARER)
+    assert wrong.status == 415
+    for body in ({"product_id": "p1"}, [], "nope"):
+        answer = await client.post("/api/reviews", json=body, headers=BEARER)
+        assert answer.status == 400, body
+
+
+async def test_bad_rows_are_named_by_index_and_nothing_is_imported(client: TestClient) -> None:
+    rows = [_row(1), _row(2, text=""), _row(3, product_id="p-unknown"), _row(4, rating=11)]
+    answer = await client.post("/api/reviews", json=rows, headers=BEARER)
+    assert answer.status == 400
+    body = await answer.json()
+    assert [r["index"] for r in body["rows"]] == [1, 2, 3]
+    assert "none were imported" in body["error"]
+    assert (await _all_read(client))["reviews"] == 0
+
+
+async def test_reviews_are_read_and_shown_and_importing_again_changes_nothing(
+    client: TestClient,
+) -> None:
+    rows = [_row(1), _row(2, "The battery died in a week, terrible."), _row(3, "差评，电池坏了")]
+    first = await client.post("/api/reviews", json=rows, headers=BEARER)
+    assert await first.json() == {"added": 3, "duplicates": 0}
+    again = await client.post("/api/reviews", json=rows, headers=BEARER)
+    assert await again.json() == {"added": 0, "duplicates": 3}
+    await _all_read(client)
+    negatives = await (await client.get("/api/insights/negatives?days=365", headers=BEARER)).json()
+    assert negatives["products"][0]["name"] == "p1"
+    assert negatives["products"][0]["title"] == "Headphones p1"
+    assert negatives["products"][0]["negative"] == 2
+    assert "battery" in {row["name"] for row in negatives["aspects"]}
+    sentiment = await (await client.get("/api/insights/sentiment?days=365", headers=BEARER)).json()
+    assert {row["language"] for row in sentiment["reviews"]} == {"en", "zh"}
+    chart = await client.get("/api/insights/charts/negatives.png?days=365", headers=BEARER)
+    assert chart.status == 200 and (await chart.read()).startswith(b"\x89PNG")
+    assert (await client.get("/api/insights/charts/nope.png", headers=BEARER)).status == 404
+    bad_days = await client.get("/api/insights/sentiment?days=0", headers=BEARER)
+    assert bad_days.status == 400
+
+
+async def test_the_dashboard_is_for_logged_in_agents(client: TestClient, tmp_path: Path) -> None:
+    moved = await client.get("/insights", allow_redirects=False)
+    assert moved.status == 302 and moved.headers["Location"] == "/agent/insights"
+    login = await client.get("/agent/insights", allow_redirects=False)
+    assert login.status == 303 and login.headers["Location"] == "/agent"
+    assert (await client.get("/agent/insights/api/alerts")).status == 401
+    assert (await client.get("/api/insights/alerts")).status == 401
+    accounts = AgentAccounts(tmp_path / "home" / "agents.db")
+    accounts.add("Dana", "a long enough password")
+    session = accounts.open_session("Dana", 3600)
+    accounts.close()
+    cookie = {"Cookie": f"{COOKIE}={session.session_id}"}
+    page = await client.get("/agent/insights", headers=cookie)
+    assert page.status == 200 and "Shopbot insights" in await page.text()
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    for chart in ("conversations", "intents", "rates", "sentiment", "negatives"):
+        png = await client.get(f"/agent/insights/charts/{chart}.png", headers=cookie)
+        assert png.status == 200 and png.content_type == "image/png", chart
+    alerts = await client.get("/agent/insights/api/alerts", headers=cookie)
+    assert alerts.status == 200 and await alerts.json() == {"alerts": []}
+
+
+async def test_demo_data_shows_its_spike_and_the_alert_goes_to_slack(
+    aiohttp_client: Any, tmp_path: Path, models: Path
+) -> None:
+    slack = FakeSlackApi(SLACK_TOKEN, {})
+    await slack.start()
+    try:
+        client = await _client(aiohttp_client, tmp_path, models, demo=True, slack_url=slack.api_url)
+        status = await _all_read(client)
+        assert status["reviews"] > 1000
+        alerts = (await (await client.get("/api/insights/alerts", headers=BEARER)).json())["alerts"]
+        planted = [a for a in alerts if a["product_id"] == "p1" and a["aspect"] == "*"]
+        assert len(planted) == 1 and planted[0]["examples"]
+        posted = await slack.wait_for("chat.postMessage", len(alerts))
+        assert len(slack.called("chat.postMessage")) == len(alerts)
+        assert any("Headphones p1" in call.args["text"] for call in posted)
+    finally:
+        await slack.close()
