@@ -306,3 +306,26 @@ def alert_text(alert: Alert, product_title: str | None = None) -> str:
 
 def keys_of(counts: Iterable[Key]) -> list[Key]:
     return sorted(counts)
+
+
+def prepare_opinion(home: Path, models: Path, catalog_db: Path, demo: bool) -> None:
+    """First-start work for `shopbot serve`: the Chinese sentiment model (trained once, a
+    minute or two, then cached) and, with `demo` and no reviews yet, the demo reviews on the
+    catalog's most reviewed products."""
+    from actions.catalog import Catalog
+    from actions.reviews import DEMO_PRODUCTS, demo_reviews
+    from nlu.sentiment import ChineseSentiment
+
+    ChineseSentiment.ensure(models)
+    if not demo:
+        return
+    store = ReviewStore(home / "reviews.db")
+    catalog = Catalog(catalog_db)
+    try:
+        if store.count() == 0:
+            products = sorted(catalog.all(), key=lambda p: -p.review_count)[:DEMO_PRODUCTS]
+            if products:
+                store.add(demo_reviews([p.id for p in products], time.time()))
+    finally:
+        catalog.close()
+        store.close()

@@ -345,6 +345,7 @@ class ReviewStore:
 # --- demo data ------------------------------------------------------------------------------
 
 DEMO = "demo"
+DEMO_PRODUCTS = 12
 DEMO_EN = Path(__file__).resolve().parent.parent / "data" / "demo_reviews_en.jsonl"
 _ELECTRONICS = re.compile(
     "电脑|本本|笔记本|机器|屏|电池|键盘|散热|耳机|鼠标|音质|充电|快递|包装|系统|驱动"

@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import SecretStr
 
+from actions.opinion import prepare_opinion
 from actions.registry import shop_actions
 from actions.shop import Shop, ShopConfig
 from bot.action_runner import ActionRunner, InProcessActionRunner, RemoteActionRunner
@@ -84,9 +85,13 @@ def shop_config(settings: Settings) -> ShopConfig:
 
 
 def prepare_shop(settings: Settings) -> None:
-    """First-start work that shows progress: import the catalog, train the intent model."""
+    """First-start work that shows progress: import the catalog, train the intent model,
+    the Chinese sentiment model and load the demo reviews."""
     Shop.prepare(shop_config(settings))
     load_object(settings.nlu.backend).prepare(settings.nlu, settings.nlu_file, settings.models)
+    if settings.insights.enabled:
+        insights = settings.insights
+        prepare_opinion(settings.home, settings.models, settings.catalog_db, insights.demo_reviews)
 
 
 def _secret(value: SecretStr | None) -> str | None:

@@ -1,5 +1,6 @@
-"""The insights charts as PNG, drawn by matplotlib (Agg, no display) from the same JSON the
-dashboard's endpoints answer: each chart is a function of one figure set."""
+"""The insights charts as PNG, drawn by matplotlib from the same JSON the dashboard's
+endpoints answer: each chart is a function of one figure set. Figures are made without
+pyplot (no global state, no display), so charts can be drawn in several threads at once."""
 
 from __future__ import annotations
 
@@ -8,10 +9,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 SIZE = (7.2, 3.4)
@@ -22,8 +19,12 @@ def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.tight_layout()
     figure.savefig(buffer, format="png", dpi=96)
-    plt.close(figure)
     return buffer.getvalue()
+
+
+def _subplots(*grid: int, figsize: tuple[float, float] = SIZE) -> tuple[Figure, Any]:
+    figure = Figure(figsize=figsize)
+    return figure, figure.subplots(*grid)
 
 
 def _empty(axes: Any, what: str) -> None:
@@ -33,7 +34,7 @@ def _empty(axes: Any, what: str) -> None:
 
 def conversations_chart(data: dict[str, Any]) -> bytes:
     """Conversations per day, one line per channel and language."""
-    figure, axes = plt.subplots(figsize=SIZE)
+    figure, axes = _subplots(figsize=SIZE)
     series: dict[str, dict[str, int]] = defaultdict(dict)
     for row in data.get("per_day", []):
         series[f"{row['channel']} / {row['language']}"][row["day"]] = row["conversations"]
@@ -58,7 +59,7 @@ def conversations_chart(data: dict[str, Any]) -> bytes:
 
 
 def intents_chart(data: dict[str, Any]) -> bytes:
-    figure, axes = plt.subplots(figsize=SIZE)
+    figure, axes = _subplots(figsize=SIZE)
     intents = data.get("intents", {})
     if not intents:
         _empty(axes, "messages")
@@ -72,7 +73,7 @@ def intents_chart(data: dict[str, Any]) -> bytes:
 
 def rates_chart(data: dict[str, Any]) -> bytes:
     """Fallback rate, handoff rate, satisfaction, and the funnel, side by side."""
-    figure, (left, right) = plt.subplots(1, 2, figsize=SIZE)
+    figure, (left, right) = _subplots(1, 2, figsize=SIZE)
     votes = data.get("satisfaction", {})
     voted = votes.get("up", 0) + votes.get("down", 0)
     rates = {
@@ -98,7 +99,7 @@ def rates_chart(data: dict[str, Any]) -> bytes:
 
 def sentiment_chart(data: dict[str, Any]) -> bytes:
     """Negative share per day: reviews by language, and shoppers' messages."""
-    figure, axes = plt.subplots(figsize=SIZE)
+    figure, axes = _subplots(figsize=SIZE)
     series: dict[str, dict[str, float]] = defaultdict(dict)
     for row in data.get("reviews", []):
         if row["total"]:
@@ -128,7 +129,7 @@ def sentiment_chart(data: dict[str, Any]) -> bytes:
 
 def negatives_chart(data: dict[str, Any]) -> bytes:
     """Top negative products and aspects."""
-    figure, (left, right) = plt.subplots(1, 2, figsize=(SIZE[0] * 1.4, SIZE[1]))
+    figure, (left, right) = _subplots(1, 2, figsize=(SIZE[0] * 1.4, SIZE[1]))
     for axes, key, title in ((left, "products", "Products"), (right, "aspects", "Aspects")):
         rows = data.get(key, [])[:8][::-1]
         if not rows:

@@ -9,9 +9,11 @@
   inbox's cookie is `Path=/agent`). Each chart is a PNG drawn by matplotlib from a JSON
   figure set: `/agent/insights/api/{set}` and `/agent/insights/charts/{chart}.png` with the
   cookie, or the same under `/api/insights/...` with the API token.
-- The worker (one task per app) loads the sentiment models off the event loop, loads the
-  demo reviews on a first start, then reads new reviews and checks for spikes after each
-  import and every `insights.check_every_s`; a new alert is posted to Slack when Slack is on.
+- The worker (one task per app) loads the sentiment models off the event loop once there is
+  something to read, then reads new reviews and checks for spikes after each import and
+  every `insights.check_every_s`; a new alert is posted to Slack when Slack is on. The demo
+  reviews and the Chinese model's first training are `shopbot serve`'s first-start work
+  (`actions.opinion.prepare_opinion`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import time
 from collections.abc import AsyncIterator
 from functools import partial
 from pathlib import Path
@@ -30,7 +31,7 @@ from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from actions.opinion import Alert, OpinionMonitor, alert_text
-from actions.reviews import DEMO, ReviewStore, check_rows, demo_reviews
+from actions.reviews import ReviewStore, check_rows
 from bot.agent_accounts import AgentAccounts
 from bot.app import SHOP, json_error
 from bot.insights import Insights
@@ -48,7 +49,6 @@ PAGE = WEB / "insights.html"
 SCRIPT = WEB / "static" / "insights.js"
 FIGURE_SETS = ("conversations", "sentiment", "negatives", "alerts")
 MAX_REVIEWS = 1000  # rows in one POST
-DEMO_PRODUCTS = 12
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -66,7 +66,9 @@ class OpinionWorker:
             self.reviews, settings.home / "reviews.db", settings.insights.spike
         )
         self.reader: SentimentReader | None = None
-        self.checked_once = False  # models loaded, demo data in, one read-and-check done
+        self.checked_once = False  # one read-and-check done
+        self.wanted = False
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.wake = asyncio.Event()
         self.slack: AsyncWebClient | None = None
         if settings.slack.enabled and settings.slack.bot_token is not None:
@@ -79,14 +81,12 @@ class OpinionWorker:
         self.reviews.close()
 
     async def run(self, app: web.Application) -> None:
-        settings = self.settings
-        self.reader = await asyncio.to_thread(SentimentReader.open, settings.models)
-        if settings.insights.demo_reviews:
-            await asyncio.to_thread(self._load_demo, app)
+        """Models are loaded once there is something to read (a service with no reviews
+        never loads them); then every wake-up reads what is new and checks for spikes."""
         while True:
             self.wake.clear()
             try:
-                raised = await asyncio.to_thread(self.monitor.run, self.reader)
+                raised = await self._read_and_check()
             except Exception:
                 logger.exception("reading reviews or checking for spikes failed")
                 raised = []
@@ -94,16 +94,21 @@ class OpinionWorker:
             for alert in raised:
                 await self._post(app, alert)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), settings.insights.check_every_s)
+                await asyncio.wait_for(self.wake.wait(), self.settings.insights.check_every_s)
 
-    def _load_demo(self, app: web.Application) -> None:
-        if self.reviews.count():
-            return
-        products = sorted(app[SHOP].catalog.all(), key=lambda p: -p.review_count)
-        ids = [product.id for product in products[:DEMO_PRODUCTS]]
-        if ids:
-            report = self.reviews.add(demo_reviews(ids, time.time()))
-            logger.info("demo reviews loaded: %d (source=%s)", report.added, DEMO)
+    async def _read_and_check(self) -> list[Alert]:
+        if self.reader is None:
+            if not self.wanted and not await asyncio.to_thread(self.reviews.unread, 1):
+                return []
+            self.reader = await asyncio.to_thread(SentimentReader.open, self.settings.models)
+        return await asyncio.to_thread(self.monitor.run, self.reader)
+
+    def want_reader(self) -> None:
+        """Shoppers' messages are to be read (the dashboard asked, from a worker thread):
+        load the models."""
+        if self.reader is None and not self.wanted and self._loop is not None:
+            self.wanted = True
+            self._loop.call_soon_threadsafe(self.wake.set)
 
     async def _post(self, app: web.Application, alert: Alert) -> None:
         if self.slack is None:
@@ -153,7 +158,10 @@ class InsightsDashboard:
 
         def sentiment_of(texts: list[str]) -> list[Sentiment]:
             reader = worker.reader  # None until the models are loaded
-            return reader.read(texts) if reader is not None else []
+            if reader is None:
+                worker.want_reader()
+                return []
+            return reader.read(texts)
 
         app[INSIGHTS] = Insights(
             worker.reviews, worker.monitor, settings.conversations_db, title_of, sentiment_of

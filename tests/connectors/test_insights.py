@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestClient
 from pydantic import SecretStr
 
 from actions.catalog import Catalog, Product
+from actions.opinion import prepare_opinion
 from bot.agent_accounts import AgentAccounts
 from bot.app import SETTINGS, SHOP, error_middleware
 from bot.settings import InsightsSettings, Settings, SlackSettings
@@ -63,6 +64,7 @@ async def _client(
     home = tmp_path / "home"
     catalog = Catalog(home / "catalog.db")
     catalog.add([_product(p, 100 - i) for i, p in enumerate(PRODUCTS)])
+    prepare_opinion(home, models, home / "catalog.db", demo)  # what `shopbot serve` does
     slack = SlackSettings()
     if slack_url:
         slack = SlackSettings(
