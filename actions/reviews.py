@@ -249,10 +249,13 @@ class ReviewStore:
         whole, parts = sentiments[: len(rows)], iter(sentiments[len(rows) :])
         with self._lock, self._db:
             for row, sentiment, found in zip(rows, whole, mentions, strict=True):
-                self._db.execute(
-                    "UPDATE reviews SET language = ?, score = ?, label = ? WHERE id = ?",
+                updated = self._db.execute(
+                    "UPDATE reviews SET language = ?, score = ?, label = ? WHERE id = ?"
+                    " AND label IS NULL",
                     (sentiment.language, sentiment.score, sentiment.label, row["id"]),
                 )
+                if not updated.rowcount:
+                    continue  # another process (the service, the CLI) read it meanwhile
                 day = day_of(row["created_at"])
                 self._count(day, row["product_id"], ALL, sentiment.label)
                 for mention in found:

@@ -354,6 +354,35 @@ def describe(
         describe_one(settings, product_id, as_json)
 
 
+@app.command("check-copy")
+def check_copy(
+    product_id: Annotated[str, typer.Argument(help="The product the copy is about.")],
+    text: Annotated[
+        str, typer.Option("--text", help='The copy to check, e.g. a listing; "-" reads stdin.')
+    ],
+    market: Annotated[
+        str | None,
+        typer.Option(
+            "--market", help='Whose advertising rules: "default" or "cn" (writer.market).'
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print every sentence and claim as JSON.")
+    ] = False,
+    home: HomeOption = None,
+) -> None:
+    """Check copy against a product's record: each claim, supported or not, and the rule
+    that judged it, with the market's wording rules; exit code 1 when something must change."""
+    from bot.describe_jobs import print_review, review_product_copy
+
+    settings = _settings(home, log_level="WARNING")
+    copy = sys.stdin.read() if text == "-" else text
+    checked = review_product_copy(settings, product_id, copy, market)
+    print_review(checked, as_json)
+    if not checked.publishable:
+        raise typer.Exit(1)
+
+
 agent_app = typer.Typer(help="Agents of the built-in inbox at /agent.", no_args_is_help=True)
 app.add_typer(agent_app, name="agent")
 
@@ -427,6 +456,111 @@ def agent_remove(name: str, home: HomeOption = None) -> None:
     if not removed:
         raise typer.BadParameter(f"there is no agent called {name!r}", param_hint="NAME")
     typer.echo(f"removed agent {name}")
+
+
+reviews_app = typer.Typer(help="Product reviews for opinion monitoring.", no_args_is_help=True)
+app.add_typer(reviews_app, name="reviews")
+
+
+@reviews_app.command("import")
+def reviews_import(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            help="CSV (with a header row) or JSONL: product_id, "
+            "text, rating (optional), source, external_id, created_at.",
+        ),
+    ],
+    home: HomeOption = None,
+    models: ModelsOption = None,
+    read: Annotated[
+        bool, typer.Option(help="Read sentiment and aspects now and check for spikes.")
+    ] = True,
+) -> None:
+    """Import reviews: bad rows are reported by line and skipped (exit status 1), the good
+    ones added in one transaction; a (source, external_id) already there changes nothing."""
+    from actions.catalog import Catalog
+    from actions.opinion import OpinionMonitor
+    from actions.reviews import ReviewStore, check_rows, read_review_file
+    from nlu.sentiment import SentimentReader
+
+    settings = _settings(home, models)
+    catalog = Catalog(settings.catalog_db)
+    try:
+        good, bad = check_rows(read_review_file(file), lambda pid: catalog.get(pid) is not None)
+    finally:
+        catalog.close()
+    for error in bad:
+        typer.echo(f"{file}:{error.at}: {'; '.join(error.errors)}", err=True)
+    store = ReviewStore(settings.home / "reviews.db")
+    monitor = OpinionMonitor(store, settings.home / "reviews.db", settings.insights.spike)
+    try:
+        report = store.add(good)
+        typer.echo(f"{report.added} added, {report.duplicates} already there, {len(bad)} bad")
+        if read and report.added:
+            alerts = monitor.run(SentimentReader.open(settings.models))
+            typer.echo(f"read; {len(alerts)} new alert(s)")
+    finally:
+        monitor.close()
+        store.close()
+    if bad:
+        raise typer.Exit(1)
+
+
+insights_app = typer.Typer(help="What conversations and reviews show.", no_args_is_help=True)
+app.add_typer(insights_app, name="insights")
+
+
+@insights_app.command("report")
+def insights_report(
+    since: Annotated[
+        str, typer.Option(help="Days back (30) or a date (2025-01-31) to report from.")
+    ] = "30",
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for the PNG charts and report.md.")
+    ] = None,
+    home: HomeOption = None,
+    models: ModelsOption = None,
+) -> None:
+    """The dashboard's charts as PNG files and a markdown report beside them."""
+    import datetime as dt
+
+    from actions.catalog import Catalog
+    from actions.opinion import OpinionMonitor
+    from actions.reviews import ReviewStore
+    from bot.insights import Insights
+    from nlu.sentiment import SentimentReader
+
+    if since.isdigit() and 1 <= int(since) <= 3650:
+        days = int(since)
+    else:
+        try:
+            start = dt.date.fromisoformat(since)
+        except ValueError:
+            raise typer.BadParameter("a number of days or a date", param_hint="--since") from None
+        days = max(1, (dt.datetime.now(dt.UTC).date() - start).days + 1)
+    settings = _settings(home, models)
+    folder = out or settings.home / "reports" / dt.datetime.now(dt.UTC).date().isoformat()
+    store = ReviewStore(settings.home / "reviews.db")
+    monitor = OpinionMonitor(store, settings.home / "reviews.db", settings.insights.spike)
+    catalog = Catalog(settings.catalog_db)
+    try:
+        reader = SentimentReader.open(settings.models)
+        monitor.run(reader)
+
+        def title_of(product_id: str) -> str | None:
+            product = catalog.get(product_id)
+            return product.title if product else None
+
+        insights = Insights(store, monitor, settings.conversations_db, title_of, reader.read)
+        path = insights.report(folder, days)
+    finally:
+        catalog.close()
+        monitor.close()
+        store.close()
+    typer.echo(f"wrote {path} and its charts")
 
 
 token_app = typer.Typer(help="Secrets for operator routes and signing.", no_args_is_help=True)
