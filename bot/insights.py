@@ -21,6 +21,7 @@ from typing import Any
 from actions.opinion import Alert, OpinionMonitor, alert_text
 from actions.reviews import ALL, ReviewStore
 from bot.insights_charts import CHARTS
+from bot.insights_satisfaction import SatisfactionStore
 from nlu.sentiment import NEGATIVE, Sentiment
 
 FALLBACK = "action_default_fallback"
@@ -60,7 +61,6 @@ class _Conversation:
         self.actions: set[str] = set()
         self.waiting_at: float | None = None
         self.claim_waits: list[float] = []
-        self.satisfaction: str | None = None
 
 
 def conversation_stats(
@@ -80,7 +80,6 @@ def conversation_stats(
     )
     turns = sum(c.user_turns for c in conversations.values())
     waits = [w for c in conversations.values() for w in c.claim_waits]
-    votes = Counter(c.satisfaction for c in conversations.values() if c.satisfaction)
     total = len(conversations)
     return {
         "conversations": total,
@@ -114,7 +113,7 @@ def conversation_stats(
                 for c in conversations.values()
             ),
         },
-        "satisfaction": {"up": votes.get("up", 0), "down": votes.get("down", 0)},
+        "satisfaction": {"up": 0, "down": 0, "comments": 0},  # `Insights` fills it in
         "message_sentiment": _sentiment_by_day(texts, sentiment_of),
     }
 
@@ -152,8 +151,6 @@ def _take(
         elif slot == "handoff_state" and value == "with_agent" and conversation.waiting_at:
             conversation.claim_waits.append(timestamp - conversation.waiting_at)
             conversation.waiting_at = None
-        elif slot == "satisfaction" and value in ("up", "down"):
-            conversation.satisfaction = str(value)
 
 
 def _sentiment_by_day(
@@ -184,18 +181,23 @@ class Insights:
         conversations_db: Path,
         title_of: Callable[[str], str | None],
         sentiment_of: SentimentOf | None = None,
+        satisfaction: SatisfactionStore | None = None,
     ) -> None:
         self.reviews = reviews
         self.monitor = monitor
         self.conversations_db = conversations_db
         self.title_of = title_of
         self.sentiment_of = sentiment_of
+        self.satisfaction = satisfaction
 
     def figures(self, name: str, days: int, now: float | None = None) -> dict[str, Any]:
         """`conversations`, `sentiment`, `negatives` or `alerts` over the last `days`."""
         since = (now or time.time()) - days * 86_400
         if name == "conversations":
-            return conversation_stats(self.conversations_db, since)
+            stats = conversation_stats(self.conversations_db, since)
+            if self.satisfaction is not None:
+                stats["satisfaction"] = self.satisfaction.counts(since)
+            return stats
         if name == "sentiment":
             stats = conversation_stats(self.conversations_db, since, self.sentiment_of)
             return {

@@ -33,12 +33,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from actions.opinion import Alert, OpinionMonitor, alert_text
 from actions.reviews import ReviewStore, check_rows
 from bot.agent_accounts import AgentAccounts
-from bot.app import SHOP, json_error
+from bot.app import SHOP, TOKENS, json_error
 from bot.insights import Insights
 from bot.insights_charts import CHARTS
+from bot.insights_satisfaction import ASKED_AFTER, MAX_COMMENT_CHARS, VOTES, SatisfactionStore
 from bot.settings import Settings
 from bot.text import is_clean_text
-from connectors.access import bearer_refusal
+from connectors.access import bearer_refusal, json_object
 from connectors.agent_live import COOKIE
 from nlu.sentiment import Sentiment, SentimentReader
 
@@ -126,6 +127,7 @@ class OpinionWorker:
 OPINION = web.AppKey("opinion_worker", OpinionWorker)
 INSIGHTS = web.AppKey("insights", Insights)
 ACCOUNTS = web.AppKey("insights_accounts", AgentAccounts)
+SATISFACTION = web.AppKey("satisfaction", SatisfactionStore)
 
 
 class InsightsDashboard:
@@ -137,6 +139,7 @@ class InsightsDashboard:
         self._settings = settings
         app.cleanup_ctx.append(self._open)
         app.router.add_post("/api/reviews", self.import_reviews)
+        app.router.add_post("/api/conversations/{session_id}/satisfaction", self.satisfaction)
         app.router.add_get("/insights", self.to_dashboard)
         app.router.add_get("/agent/insights", self.page)
         app.router.add_get("/agent/insights/insights.js", self.script)
@@ -150,6 +153,9 @@ class InsightsDashboard:
         worker = await asyncio.to_thread(OpinionWorker, settings)
         app[OPINION] = worker
         app[ACCOUNTS] = await asyncio.to_thread(AgentAccounts, settings.home / "agents.db")
+        app[SATISFACTION] = await asyncio.to_thread(
+            SatisfactionStore, settings.home / "satisfaction.db"
+        )
         catalog = app[SHOP].catalog
 
         def title_of(product_id: str) -> str | None:
@@ -164,7 +170,12 @@ class InsightsDashboard:
             return reader.read(texts)
 
         app[INSIGHTS] = Insights(
-            worker.reviews, worker.monitor, settings.conversations_db, title_of, sentiment_of
+            worker.reviews,
+            worker.monitor,
+            settings.conversations_db,
+            title_of,
+            sentiment_of,
+            app[SATISFACTION],
         )
         task = asyncio.create_task(worker.run(app))
         yield
@@ -172,6 +183,7 @@ class InsightsDashboard:
         with contextlib.suppress(asyncio.CancelledError):
             await task
         app[ACCOUNTS].close()
+        app[SATISFACTION].close()
         worker.close()
 
     async def _allowed(self, request: web.Request) -> web.Response | None:
@@ -254,6 +266,27 @@ class InsightsDashboard:
         report = await asyncio.to_thread(worker.reviews.add, good)
         worker.wake.set()
         return web.json_response({"added": report.added, "duplicates": report.duplicates})
+
+    async def satisfaction(self, request: web.Request) -> web.Response:
+        """A shopper's 👍/👎 from the widget: `{vote: up|down, asked_after: handoff|quiet,
+        comment?}`, with the conversation's session token as the Bearer token."""
+        session_id = request.match_info["session_id"]
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not request.app[TOKENS].verify(session_id, token):
+            return json_error(403, "this conversation's token is missing or wrong")
+        body = await json_object(request)
+        vote, after, comment = body.get("vote"), body.get("asked_after"), body.get("comment")
+        if vote not in VOTES or after not in ASKED_AFTER:
+            return json_error(400, "vote: up or down; asked_after: handoff or quiet")
+        if comment is not None and (
+            not isinstance(comment, str) or len(comment) > MAX_COMMENT_CHARS
+        ):
+            return json_error(400, f"comment: text of at most {MAX_COMMENT_CHARS} characters")
+        comment = comment.strip() or None if isinstance(comment, str) else None
+        await asyncio.to_thread(
+            request.app[SATISFACTION].vote, f"web:{session_id}", vote, after, comment
+        )
+        return web.json_response({"recorded": vote})
 
 
 async def _json_array(request: web.Request) -> list[Any]:

@@ -20,7 +20,7 @@ from pydantic import SecretStr
 from actions.catalog import Catalog, Product
 from actions.opinion import prepare_opinion
 from bot.agent_accounts import AgentAccounts
-from bot.app import SETTINGS, SHOP, error_middleware
+from bot.app import SETTINGS, SHOP, TOKENS, error_middleware, session_tokens
 from bot.settings import InsightsSettings, Settings, SlackSettings
 from connectors.agent_live import COOKIE
 from connectors.insights import InsightsDashboard
@@ -79,6 +79,7 @@ async def _client(
     )
     app = web.Application(middlewares=[error_middleware])
     app[SETTINGS] = settings
+    app[TOKENS] = session_tokens(settings)
     app[SHOP] = SimpleNamespace(catalog=catalog)  # type: ignore[assignment]
     InsightsDashboard().register(app, settings)
     return await aiohttp_client(app)
@@ -190,3 +191,27 @@ async def test_demo_data_shows_its_spike_and_the_alert_goes_to_slack(
         assert any("Headphones p1" in call.args["text"] for call in posted)
     finally:
         await slack.close()
+
+
+async def test_a_shopper_votes_once_per_conversation_with_its_session_token(
+    client: TestClient,
+) -> None:
+    token = client.app[TOKENS].issue("abc123")
+    url = "/api/conversations/abc123/satisfaction"
+    mine = {"Authorization": f"Bearer {token}"}
+    vote = {"vote": "down", "asked_after": "handoff"}
+    assert (await client.post(url, json=vote)).status == 403
+    assert (
+        await client.post("/api/conversations/other/satisfaction", json=vote, headers=mine)
+    ).status == 403
+    for bad in (
+        {"vote": "meh", "asked_after": "quiet"},
+        {"vote": "up"},
+        {"vote": "up", "asked_after": "quiet", "comment": "x" * 501},
+    ):
+        assert (await client.post(url, json=bad, headers=mine)).status == 400, bad
+    assert (await client.post(url, json=vote, headers=mine)).status == 200
+    again = {"vote": "up", "asked_after": "quiet", "comment": "sorted in the end"}
+    assert (await client.post(url, json=again, headers=mine)).status == 200
+    figures = await (await client.get("/api/insights/conversations", headers=BEARER)).json()
+    assert figures["satisfaction"] == {"up": 1, "down": 0, "comments": 1}

@@ -13,11 +13,13 @@
     en: { placeholder: "Type a message…", send: "Send", open: "Chat with us", close: "Close chat",
           typing: "Assistant is typing", details: "Details", similar: "Similar",
           noRating: "No ratings yet", reconnecting: "Reconnecting…", hello: "Hi! How can I help?",
-          person: "Talk to a person" },
+          person: "Talk to a person", rate: "Did this help?", thanks: "Thanks for telling us.",
+          comment: "Anything to add? (optional)" },
     zh: { placeholder: "输入消息…", send: "发送", open: "在线咨询", close: "关闭",
           typing: "助手正在输入", details: "详情", similar: "相似商品",
           noRating: "暂无评分", reconnecting: "正在重新连接…", hello: "您好！有什么可以帮您？",
-          person: "转人工" }
+          person: "转人工", rate: "这次有帮到您吗？", thanks: "谢谢您的反馈。",
+          comment: "还有什么想说的吗？（可选）" }
   };
 
   function scriptConfig() {
@@ -191,7 +193,10 @@
     this.socket.on("bot_stream", function (event) { self.stream(event); });
     this.socket.on("bot_typing", function (state) { self.showTyping(Boolean(state && state.typing)); });
     this.socket.on("agent_joined", function (info) { self.system((info && info.text) || "An agent joined the chat."); });
-    this.socket.on("agent_left", function (info) { self.system((info && info.text) || "The agent left the chat."); });
+    this.socket.on("agent_left", function (info) {
+      self.system((info && info.text) || "The agent left the chat.");
+      self.askSatisfaction("handoff");
+    });
     this.socket.on("disconnect", function () { self.showTyping(false); });
   };
 
@@ -235,7 +240,7 @@
   // checked text of a description takes the place of what was streamed. History lines come
   // whole and are taken apart the same way.
   Widget.prototype.receive = function (message, fromHistory) {
-    if (!fromHistory) { this.showTyping(false); }
+    if (!fromHistory) { this.showTyping(false); this.quietLater(); }
     if (!message) { return; }
     var line = fromHistory ? null : this.last;
     this.last = null;
@@ -318,6 +323,50 @@
   };
 
   Widget.prototype.system = function (text) { return this.bubble("system", text); };
+
+  // 👍/👎 once a handoff is resolved, or once the conversation has been quiet a while:
+  // one tap records the vote, a comment is optional (POST .../satisfaction, session token).
+  var QUIET_MS = 120000;
+  Widget.prototype.quietLater = function () {
+    var self = this;
+    clearTimeout(this.quietTimer);
+    this.quietTimer = setTimeout(function () { self.askSatisfaction("quiet"); }, QUIET_MS);
+  };
+
+  Widget.prototype.askSatisfaction = function (after) {
+    if (!this.session || this.asked === after) { return; }
+    this.asked = after;
+    var self = this, t = this.text, box = el("div", "shopbot-message shopbot-system shopbot-rate", t.rate);
+    var post = function (vote, comment) {
+      var body = { vote: vote, asked_after: after };
+      if (comment) { body.comment = comment; }
+      return fetch(self.serverUrl + "/api/conversations/" + encodeURIComponent(self.session.session_id) +
+                   "/satisfaction", { method: "POST", body: JSON.stringify(body),
+                   headers: { "Content-Type": "application/json", Authorization: "Bearer " + self.session.token } });
+    };
+    ["up", "down"].forEach(function (vote) {
+      var button = el("button", "shopbot-rate-" + vote, vote === "up" ? "👍" : "👎");
+      button.type = "button";
+      button.setAttribute("aria-label", vote === "up" ? "yes" : "no");
+      button.addEventListener("click", function () {
+        post(vote);
+        box.textContent = t.thanks;
+        var form = el("form", "shopbot-rate-comment"), input = el("input");
+        input.placeholder = t.comment;
+        input.maxLength = 500;
+        form.appendChild(input);
+        form.addEventListener("submit", function (event) {
+          event.preventDefault();
+          if (input.value.trim()) { post(vote, input.value.trim()); }
+          form.remove();
+        });
+        box.appendChild(form);
+      });
+      box.appendChild(button);
+    });
+    this.log.appendChild(box);
+    this.scroll();
+  };
 
   Widget.prototype.countUnread = function () {
     if (this.open) { return; }
