@@ -23,6 +23,7 @@ from bot.engine import Bot, TurnLimits
 from bot.handoff import Desk, Desks, HandoffService
 from bot.handoff_queue import HandoffQueue, tell_the_unclaimed
 from bot.identity import CustomerVerifier
+from bot.insights_sentiment import SentimentInterpreter
 from bot.interpreter import Interpreter, Overloaded
 from bot.outbox import Outbox
 from bot.policy import RulePolicy
@@ -144,6 +145,9 @@ async def build_bot(
         settings.limits.max_nlu_waiting,
     )
     interpreter: Interpreter = await loop.run_in_executor(None, opening)
+    if settings.handoff.negatives_in_a_row:  # strongly negative messages go to a person
+        reading = partial(SentimentInterpreter.open, interpreter, settings.models)
+        interpreter = await loop.run_in_executor(None, reading)
     store = SqliteConversationStore(settings.conversations_db)
     actions = _action_runner(settings, shop, outbox)
     try:

