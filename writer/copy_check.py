@@ -77,8 +77,9 @@ class CopyReport:
 
 # --- sentences -------------------------------------------------------------------------------
 
-# a sentence ends at . ! ? before a space and a capital or digit; "15.6" and "e.g." stay whole
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“#])")
+# a sentence ends at . ! ? before a space and a capital, digit or Chinese character ("15.6" and
+# "e.g." stay whole), and after 。！？ whatever follows
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“#\u4e00-\u9fff])|(?<=[。！？])\s*")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -234,11 +235,17 @@ def _number_backed(claim: _Number, record: list[_Number]) -> str | None:
 # --- negations and what is included or needed ------------------------------------------------
 
 _GENERIC = PLAIN_WORDS | {"existing", "install", "installation", "required", "needed", "any"}
+# a match starts only where a word starts, and a word is at most 40 characters: the patterns
+# stay linear on 5,000 characters of "a-a-a-…" that anyone can send to the API
+_W = r"(?<![\w-])"
+_WORD = r"[\w-]{1,40}"
 # (pattern, dimension, polarity): the object is group 1
 _POLARITY = [
     (
         re.compile(
-            r"((?:[\w-]+\s){0,2}[\w-]+),?\s(?:is\s|are\s)?(?:not included|sold separately)", re.I
+            rf"{_W}((?:{_WORD}\s){{0,2}}{_WORD}),?\s(?:is\s|are\s)?"
+            r"(?:not included|sold separately)",
+            re.I,
         ),
         "has",
         False,
@@ -254,7 +261,7 @@ _POLARITY = [
     (re.compile(r"\b(?:has|have|with) no\s((?:[\w-]+\s){0,1}[\w-]+)", re.I), "has", False),
     (re.compile(r"\brequires?\s(?:the\s|a\s|an\s)?((?:[\w-]+\s){0,3}[\w-]+)", re.I), "needs", True),
     (
-        re.compile(r"(?<!no )\b((?:[\w-]+\s){0,2}[\w-]+)\s(?:is\s|are\s)?required\b", re.I),
+        re.compile(rf"(?<!no ){_W}((?:{_WORD}\s){{0,2}}{_WORD})\s(?:is\s|are\s)?required\b", re.I),
         "needs",
         True,
     ),
@@ -266,7 +273,13 @@ _POLARITY = [
         "has",
         True,
     ),
-    (re.compile(r"((?:[\w-]+\s){0,2}[\w-]+)(?<!\bnot)\s(?:is\s|are\s)?included\b", re.I), "has", True),  # noqa: E501
+    (
+        re.compile(
+            rf"{_W}((?:{_WORD}\s){{0,2}}{_WORD})(?<!\bnot)\s(?:is\s|are\s)?included\b", re.I
+        ),
+        "has",
+        True,
+    ),
     (re.compile(r"\bincluded\s((?:[\w-]+\s){0,1}[\w-]+)", re.I), "has", True),
 ]
 _NEGATED_BENEFIT = re.compile(
@@ -470,7 +483,7 @@ class CopyChecker:
         if _NEGATED_BENEFIT.search(sentence):
             yield ClaimCheck(sentence, "negation", False, "a benefit drawn from something absent")
         for dimension, positive, objects, words in polarities(sentence):
-            if any(word in self.types for word in ()) or not objects:
+            if not objects:
                 continue
             same = [p for p in self.polarities if p[0] == dimension and p[2] & objects]
             if any(p[1] == positive for p in same):
@@ -526,13 +539,11 @@ class CopyChecker:
                 yield ClaimCheck(
                     word, rule or "unbacked-word", backed, "" if backed else "not in the record"
                 )
-        if _UNIVERSAL.search(sentence) and not _RECORD_UNIVERSAL.search(self.text):
+        universal = _UNIVERSAL.search(sentence)
+        if universal and not _RECORD_UNIVERSAL.search(self.text):
             yield ClaimCheck(
-                _UNIVERSAL.search(sentence).group(0),
-                "compatibility",
-                False,
-                "the record names models, not all",
-            )  # type: ignore[union-attr]
+                universal.group(0), "compatibility", False, "the record names models, not all"
+            )
 
     def _audience(self, word: str) -> bool:
         """Stricter than word forms: "games" in a bullet does not make a product for gamers."""

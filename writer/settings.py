@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
+
+from writer.wording import MARKETS
 
 # an operator token: `bot.settings` also refuses guessable ones for every token it composes
 AdminToken = Annotated[SecretStr, Field(min_length=32)]
@@ -37,3 +39,10 @@ class WriterSettings(BaseModel):
     admin_token: AdminToken | None = Field(
         None, description="required to regenerate over HTTP; unset: the route is closed"
     )
+
+    @field_validator("market")
+    @classmethod
+    def _known_market(cls, market: str) -> str:
+        if market not in MARKETS:
+            raise ValueError(f"unknown market {market!r}; one of: {', '.join(sorted(MARKETS))}")
+        return market
