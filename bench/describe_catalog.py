@@ -34,6 +34,14 @@ HOME = Path(__file__).parent / ".describe-home"
 RESULTS = Path(__file__).parent / "results"
 BATCH = 4
 SAMPLES = 20
+# the 20 products of describe_samples.md (drawn with Random(7) from the v3 run and read by a
+# person for issue 15): every run describes them, so runs compare on the same products
+SAMPLE_IDS = (
+    "pa09fcbc507", "p47b426cf1d", "pbc405bcf88", "p1968705ef5", "p24ea649c9c",
+    "pfc91e5e78a", "p2b90639d0a", "pb05a23add1", "p1d06114fd4", "peef6f6f73f",
+    "p6541632f52", "p1413ed2a2e", "p289289af82", "pcd6305547d", "pc63f35cf0d",
+    "p22bc323c04", "p7258a52505", "p2ae942dd30", "pca048e8447", "p1d5b88849d",
+)  # fmt: skip
 NAIVE_PROMPT = "Write a short, appealing product description for an online shop listing."
 
 

@@ -370,6 +370,8 @@ class DescriptionWriter:
         if record.language == "zh":
             return problems + _chinese_problems(sentence), unsupported
         added_text = _continuation(sentence, plan.prefix)
+        if not plan.fact and len(added_text.split()) < 2:  # "The Hisense 43\" … TV."
+            problems.append("the name alone, not a sentence")
         problems += _form_problems(sentence, plan.fact)
         problems += _fact_problems(sentence, plan.fact)
         problems += _new_word_problems(sentence, added_text, plan.support.text)
