@@ -22,6 +22,7 @@ from actions.opinion import Alert, OpinionMonitor, alert_text
 from actions.reviews import ALL, ReviewStore
 from bot.insights_charts import CHARTS
 from bot.insights_satisfaction import SatisfactionStore
+from bot.insights_sentiment import as_chat
 from nlu.sentiment import NEGATIVE, Sentiment
 
 FALLBACK = "action_default_fallback"
@@ -161,7 +162,11 @@ def _sentiment_by_day(
     sums: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0.0])
     for start in range(0, len(texts), READ_BATCH):
         batch = texts[start : start + READ_BATCH]
-        for (day, _), sentiment in zip(batch, sentiment_of([t for _, t in batch]), strict=True):
+        read = sentiment_of([t for _, t in batch])
+        if not read:
+            return []  # the models are not loaded yet
+        for (day, text), reading in zip(batch, read, strict=True):
+            sentiment = as_chat(text, reading)
             sums[day][0] += 1
             sums[day][1] += sentiment.label == NEGATIVE
             sums[day][2] += sentiment.score

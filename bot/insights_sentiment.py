@@ -16,13 +16,24 @@ from typing import cast
 
 from bot.interpreter import Interpreter, ParseResult
 from nlu.language import detect_language
-from nlu.sentiment import ChineseSentiment, EnglishSentiment, label_for
+from nlu.sentiment import NEUTRAL, ChineseSentiment, EnglishSentiment, Sentiment, label_for
 
 DISPLEASURE = (
     "差劲", "太差", "很差", "真差", "垃圾", "烂", "坑", "骗", "失望", "生气", "气死", "投诉",
     "恶心", "糟糕", "无语", "不满", "后悔", "上当", "废物", "破玩意", "什么鬼", "受不了", "太慢",
     "滚", "离谱", "忽悠", "黑心",
 )  # fmt: skip
+
+
+def displeased(text: str) -> bool:
+    return any(word in text for word in DISPLEASURE)
+
+
+def as_chat(text: str, sentiment: Sentiment) -> Sentiment:
+    """A review-model reading of a chat message, with the Chinese rule above applied."""
+    if sentiment.language == "zh" and sentiment.score < 0 and not displeased(text):
+        return Sentiment(0.0, NEUTRAL, "zh")
+    return sentiment
 
 
 class SentimentInterpreter:
@@ -46,7 +57,7 @@ class SentimentInterpreter:
         if self.chinese is None:
             return None
         score = self.chinese.scores([text])[0]
-        if score < 0 and not any(word in text for word in DISPLEASURE):
+        if score < 0 and not displeased(text):
             return 0.0  # a plain question or request, however the review model reads it
         return score
 
