@@ -22,7 +22,6 @@ import math
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -302,10 +301,6 @@ def alert_text(alert: Alert, product_title: str | None = None) -> str:
     ]
     lines += [f"> {str(example['text'])[:160]}" for example in alert.examples]
     return "\n".join(lines)
-
-
-def keys_of(counts: Iterable[Key]) -> list[Key]:
-    return sorted(counts)
 
 
 def prepare_opinion(home: Path, models: Path, catalog_db: Path, demo: bool) -> None:
