@@ -482,6 +482,14 @@ class CopyChecker:
     def _negations(self, sentence: str) -> Iterable[ClaimCheck]:
         if _NEGATED_BENEFIT.search(sentence):
             yield ClaimCheck(sentence, "negation", False, "a benefit drawn from something absent")
+        said: list[ClaimCheck] = []
+        for claim in self._polarity_claims(sentence):
+            # "with its stand included" inside "comes with its stand included": said once
+            if not any(claim.text in o.text and claim.supported == o.supported for o in said):
+                said.append(claim)
+                yield claim
+
+    def _polarity_claims(self, sentence: str) -> Iterable[ClaimCheck]:
         for dimension, positive, objects, words in polarities(sentence):
             if not objects:
                 continue

@@ -103,6 +103,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "white": ("b&w",),
     "reflection": ("glare",),
     "clock": ("24/7",),
+    # benign paraphrases the dev rows showed rejected: a word and the record words that back it
+    "card": ("microsd", "sd", "sdxc", "sdhc"),
+    "fast": ("speed", "quick", "rapid", "superfast", "ultrafast", "refresh", "motion", "hz"),
+    "finish": ("gloss", "glossy", "matte", "satin", "brushed", "ebony", "walnut"),
+    "battery": ("playtime", "listening", "flight", "rechargeable", "cordless"),
+    "outdoor": ("weather", "weatherproof", "waterproof", "outdoors"),
+    "yard": ("outdoor", "weather", "weatherproof", "waterproof"),
+    "backyard": ("outdoor", "weather", "weatherproof", "waterproof"),
+    "beach": ("outdoor", "weather", "weatherproof", "waterproof"),
+    "patio": ("outdoor", "weather", "weatherproof", "waterproof"),
 }
 
 
@@ -110,7 +120,12 @@ def stem(word: str) -> str:
     """A crude English stem: enough for "gamers"/"gaming", "mounted"/"mount", "batteries"."""
     word = word.lower().strip("'’").replace("’", "'")
     word = word.removesuffix("'s")
-    for british, american in (("colour", "color"), ("centre", "center"), ("grey", "gray")):
+    for british, american in (
+        ("colour", "color"),
+        ("centred", "center"),
+        ("centre", "center"),
+        ("grey", "gray"),
+    ):
         word = word.replace(british, american)
     word = NUMBER_WORDS.get(word, word)
     if len(word) <= 3 or word[0].isdigit():

@@ -6,6 +6,7 @@ import pytest
 
 from bench.copy_claims import catalog_records
 from writer.copy_check import check_copy
+from writer.copy_review import MAX_COPY_CHARS, BadCopy, review_copy
 from writer.records import ProductRecord
 from writer.wording import check_wording
 
@@ -14,8 +15,8 @@ RECORDS = catalog_records()
 REJECTED = [
     ("p1d06114fd4", "The Handy Premier is a great TV for your home."),
     ("p1d5b88849d", "Stand Not Included means no TV."),
-    ("p1d5b88849d", "The LG 83\" OLED G3 comes with its stand included."),
-    ("p7258a52505", "Meet the SANUS Preferred 42\"-90\" Tilting TV Mount, a TV."),
+    ("p1d5b88849d", 'The LG 83" OLED G3 comes with its stand included.'),
+    ("p7258a52505", 'Meet the SANUS Preferred 42"-90" Tilting TV Mount, a TV.'),
     ("p6541632f52", "Two-Way Audio lets you hear your home security system from anywhere."),
     ("p6541632f52", "The floodlight camera comes in a weatherproof design."),
     ("p2b90639d0a", "It comes with long lasting all-day battery life."),
@@ -34,6 +35,12 @@ ACCEPTED = [
     ("p1185ffee9a", "At 2.7 pounds, the MacBook Air goes anywhere."),
     ("p47b426cf1d", "The Video Doorbell Pro 2 needs existing doorbell wiring to install."),
     ("pe0bdf54411", "It is waterproof."),
+    # benign paraphrases: a word the record backs in other words
+    ("p9e9fae52bf", "A compact case and 64GB microSD card are included."),
+    ("pa09fcbc507", "Motion Rate 120 keeps fast action smooth."),
+    ("p564730eeeb", "The all-weather design plays outdoors."),
+    ("p24ea649c9c", "Its high-gloss ebony finish looks at home in any room."),
+    ("peef6f6f73f", "The front camera keeps you centred with Center Stage."),
 ]
 
 
@@ -61,3 +68,27 @@ def test_lawful_wording_per_market() -> None:
         "free",
     }
     assert check_wording("Hands-free calling.") == []
+
+
+def test_a_review_gives_claims_and_wording_per_sentence() -> None:
+    text = "The stand is sold separately. It is the best TV, free shipping."
+    review = review_copy(text, record("p1d5b88849d"), "default").to_dict()
+    assert not review["publishable"] and not review["lawful"] and not review["supported"]
+    fine, boast = review["sentences"]  # type: ignore[misc]
+    assert fine["publishable"] and fine["claims"][0]["rule"] == "negation"
+    assert {w["rule"] for w in boast["wording"]} == {"absolute-term", "free"}
+    assert {c["rule"] for c in boast["claims"] if not c["supported"]} >= {"superlative", "free"}
+
+
+@pytest.mark.parametrize(
+    ("text", "market", "says"),
+    [
+        ("", "default", "empty"),
+        (" \n ", "default", "empty"),
+        ("x" * (MAX_COPY_CHARS + 1), "default", "at most 5000"),
+        ("It is a TV.", "us", "unknown market"),
+    ],
+)
+def test_a_review_refuses_what_it_cannot_check(text: str, market: str, says: str) -> None:
+    with pytest.raises(BadCopy, match=says):
+        review_copy(text, record("p1d5b88849d"), market)
