@@ -10,7 +10,8 @@ many negatives are unlikely by chance (`min_z` binomial standard deviations).
 
 One alert per spike: while a key's alert is open it is not raised again; it closes once the
 key's share is back under baseline + margin / 2 (or its window holds too few reviews).
-`SpikeTracker` is that rule as a pure state machine, so `bench/spikes.py` replays a stream
+A product's own spike stands for its aspects' spikes of the same day. `SpikeTracker` is
+that rule as a pure state machine, so `bench/spikes.py` replays a stream
 through exactly what the service runs; `OpinionMonitor` adds the database.
 """
 
@@ -92,14 +93,12 @@ class SpikeTracker:
         for old in [d for d in self.history if d <= oldest]:
             del self.history[old]
         window, baseline = self._sums(day)
-        store_total = sum(t for (p, _), (t, _n) in baseline.items() if p == ALL) or 0
-        store_negative = sum(n for (p, _), (_t, n) in baseline.items() if p == ALL)
-        prior = store_negative / store_total if store_total else 0.2
         opened: list[Spike] = []
         closed: list[Key] = []
-        for key in set(window) | self.open_keys:
+        for key in sorted(set(window) | self.open_keys):
             total, negative = window.get(key, (0, 0))
             base_total, base_negative = baseline.get(key, (0, 0))
+            prior = _store_share(baseline, key[1])
             weight = self.rule.prior_weight
             base_share = (
                 (base_negative + prior * weight) / (base_total + weight)
@@ -120,7 +119,10 @@ class SpikeTracker:
                 opened.append(
                     Spike(key[0], key[1], day, total, round(share, 4), round(base_share, 4))
                 )
-        return opened, closed
+        # a product's own spike stands for its aspects' spikes of the same day: one alert
+        # (their keys stay open, so they do not raise one tomorrow either)
+        whole = {s.product_id for s in opened if s.aspect == ALL and s.product_id != ALL}
+        return [s for s in opened if s.aspect == ALL or s.product_id not in whole], closed
 
     def _sums(self, day: str) -> tuple[dict[Key, tuple[int, int]], dict[Key, tuple[int, int]]]:
         window_start = _days_back(day, self.rule.window_days)
@@ -135,6 +137,16 @@ class SpikeTracker:
             {k: (v[0], v[1]) for k, v in window.items()},
             {k: (v[0], v[1]) for k, v in baseline.items()},
         )
+
+
+def _store_share(baseline: dict[Key, tuple[int, int]], aspect: str) -> float:
+    """The whole store's negative share for `aspect` over the baseline days (or for every
+    review, or 0.2 before there are any): what a key with few reviews of its own leans to."""
+    for key in ((ALL, aspect), (ALL, ALL)):
+        total, negative = baseline.get(key, (0, 0))
+        if total:
+            return negative / total
+    return 0.2
 
 
 def _z(negative: int, total: int, share: float) -> float:
@@ -318,9 +330,17 @@ def prepare_opinion(home: Path, models: Path, catalog_db: Path, demo: bool) -> N
     catalog = Catalog(catalog_db)
     try:
         if store.count() == 0:
-            products = sorted(catalog.all(), key=lambda p: -p.review_count)[:DEMO_PRODUCTS]
-            if products:
-                store.add(demo_reviews([p.id for p in products], time.time()))
+            ranked = sorted(catalog.all(), key=lambda p: -p.review_count)
+            computers = [
+                p.id
+                for p in ranked
+                if "laptop" in p.category.lower() and "protection" not in p.title.lower()
+            ][:8]
+            computers = computers or [p.id for p in ranked[:8]]
+            others = [p.id for p in ranked if p.id not in computers][: DEMO_PRODUCTS - 8]
+            if computers:
+                rows = demo_reviews(computers, time.time(), english_products=computers + others)
+                store.add(rows)
     finally:
         catalog.close()
         store.close()

