@@ -115,6 +115,7 @@ def replay(days: list[Counts], planted: list[Planted], rule: SpikeRule) -> dict[
     tracker = SpikeTracker(rule)
     delays: dict[int, int] = {}
     false_alerts = 0
+    false_by_kind: dict[str, int] = {}
     for index, counts in enumerate(days):
         opened, _ = tracker.step((START + dt.timedelta(days=index)).isoformat(), counts)
         for spike in opened:
@@ -126,6 +127,10 @@ def replay(days: list[Counts], planted: list[Planted], rule: SpikeRule) -> dict[
             ]
             if not matched:
                 false_alerts += 1
+                kind = ("store" if spike.product_id == ALL else "product") + (
+                    "" if spike.aspect == ALL else " x aspect"
+                )
+                false_by_kind[kind] = false_by_kind.get(kind, 0) + 1
             for i in matched:
                 delays.setdefault(i, index - planted[i].start)
     weeks = len(days) / 7
@@ -135,6 +140,8 @@ def replay(days: list[Counts], planted: list[Planted], rule: SpikeRule) -> dict[
         "delays_days": sorted(delays.values()),
         "false_alerts": false_alerts,
         "false_alerts_per_week": round(false_alerts / weeks, 3),
+        "false_by_kind": false_by_kind,
+        "keys": len({key for counts in days for key in counts}),
     }
 
 
