@@ -162,6 +162,11 @@ def evaluate(rule: SpikeRule, seeds: list[int], weeks: int, products: int) -> di
         "false_alerts_per_week_quiet": round(
             statistics.mean(run["false_alerts_per_week"] for run in quiet_runs), 3
         ),
+        "keys_watched_per_stream": round(statistics.mean(run["keys"] for run in quiet_runs)),
+        "false_alerts_by_kind_quiet": {
+            kind: sum(run["false_by_kind"].get(kind, 0) for run in quiet_runs)
+            for kind in ("product", "product x aspect", "store", "store x aspect")
+        },
     }
 
 
