@@ -206,3 +206,16 @@ def test_demo_reviews_span_ninety_days_with_a_planted_spike() -> None:
     spike = [r for r in rows if r.product_id == "a" and 10 <= (NOW - r.created_at) / DAY <= 13]
     assert len(spike) >= 24
     assert json.dumps([r.model_dump() for r in rows[:3]], ensure_ascii=False)
+
+
+def test_a_products_spike_stands_for_its_aspects_spikes_of_the_same_day() -> None:
+    tracker = SpikeTracker(SpikeRule())
+    quiet = {("p1", ALL): (10, 1), ("p1", "battery"): (5, 0), (ALL, ALL): (40, 4)}
+    bad = {("p1", ALL): (10, 9), ("p1", "battery"): (10, 9), (ALL, ALL): (40, 12)}
+    opened_by_day = []
+    for day in range(1, 29):
+        opened, _ = tracker.step(f"2025-02-{day:02d}", bad if day >= 27 else quiet)
+        opened_by_day.append([(s.product_id, s.aspect) for s in opened])
+    raised = [key for keys in opened_by_day for key in keys]
+    assert ("p1", ALL) in raised and ("p1", "battery") not in raised
+    assert raised.count(("p1", ALL)) == 1  # the second bad day raises nothing new
