@@ -112,11 +112,13 @@ def sentiment_chart(data: dict[str, Any]) -> bytes:
         _empty(axes, "reviews or messages")
     for i, (name, values) in enumerate(sorted(series.items())):
         axes.plot(
-            [i for i, d in enumerate(days) if d in values],
+            [x for x, d in enumerate(days) if d in values],
             [values[d] for d in days if d in values],
             label=name,
             color=COLOURS[i % len(COLOURS)],
             lw=1.4,
+            marker="o",
+            ms=2.5,
         )
     if days:
         axes.set_ylim(0, 1)
