@@ -1,4 +1,5 @@
-"""What `shopbot describe` runs: one product, attribute text, or the whole catalog."""
+"""What `shopbot describe` runs (one product, attribute text, or the whole catalog) and what
+`shopbot check-copy` runs (any copy checked against a product's record)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from actions.catalog import Catalog
 from actions.catalog_import import ensure_demo_catalog
 from actions.database import open_database
 from bot.settings import Settings
+from writer.copy_review import BadCopy, CopyReview, review_copy, validate_copy
 from writer.describe import WRITER_VERSION, Description
 from writer.records import ProductRecord
 from writer.service import DescriptionService, UnknownProduct
@@ -98,3 +100,35 @@ def describe_all(
     typer.echo(
         json.dumps(summary) if as_json else "  ".join(f"{k}: {v}" for k, v in summary.items())
     )
+
+
+def review_product_copy(
+    settings: Settings, product_id: str, text: str, market: str | None
+) -> CopyReview:
+    """The copy checked against the catalog's record; no model is loaded."""
+    market = market or settings.writer.market
+    try:
+        validate_copy(text, market)  # before the catalog is opened
+    except BadCopy as bad:
+        raise typer.BadParameter(str(bad)) from None
+    try:
+        record = _service(settings, load=False).record(product_id)
+    except UnknownProduct:
+        raise typer.BadParameter(f"no product {product_id!r} in the catalog") from None
+    return review_copy(text, record, market)
+
+
+def print_review(review: CopyReview, as_json: bool) -> None:
+    """Each sentence with a mark, then what is wrong with it: the claim, its rule, why."""
+    if as_json:
+        typer.echo(json.dumps(review.to_dict(), ensure_ascii=False, indent=2))
+        return
+    for sentence in review.sentences:
+        typer.echo(f"{'ok ' if sentence.publishable else 'NO '} {sentence.check.text}")
+        for claim in sentence.check.rejected_by:
+            why = f": {claim.reason}" if claim.reason else ""
+            typer.echo(f"      {claim.rule}: {claim.text!r}{why}")
+        for finding in sentence.wording:
+            typer.echo(f"      wording/{finding.rule}: {finding.text!r} ({finding.law})")
+    bad = sum(not sentence.publishable for sentence in review.sentences)
+    typer.echo(f"\n[{review.market} · {bad} of {len(review.sentences)} sentences to fix]")

@@ -102,3 +102,115 @@ async def test_writer_status_names_the_backend(
     client, _ = await client_for(settings, aiohttp_client, aiohttp_server)
     status = await (await client.get("/api/writer")).json()
     assert status == {"backend": "openai-compatible", "ready": True, "error": None}
+
+
+CHECK_URL = f"/api/products/{PRODUCT}/check"
+
+
+async def test_check_copy_judges_each_claim_and_the_wording(
+    settings: Settings, aiohttp_client: Any, aiohttp_server: Any
+) -> None:
+    client, api = await client_for(settings, aiohttp_client, aiohttp_server)
+    text = (
+        "The Mac mini has a 10-core CPU and a 512GB SSD. "
+        "It has a 16-core CPU. It is the best computer for gamers."
+    )
+    response = await client.post(CHECK_URL, json={"text": text}, headers=AUTHORIZED)
+    assert response.status == 200
+    body = await response.json()
+    assert body["product_id"] == PRODUCT and body["market"] == "default"
+    assert not body["publishable"] and not body["supported"] and not body["lawful"]
+    true, bound, boast = body["sentences"]
+    assert true["publishable"] and true["claims"] and all(c["supported"] for c in true["claims"])
+    [wrong_core] = [c for c in bound["claims"] if not c["supported"]]
+    assert wrong_core["rule"] == "binding" and "GPU" in wrong_core["reason"].upper()
+    rules = {c["rule"]: c for c in boast["claims"] if not c["supported"]}
+    assert {"superlative", "audience"} <= set(rules) and rules["audience"]["text"] == "gamers"
+    assert [(w["rule"], w["text"]) for w in boast["wording"]] == [("absolute-term", "best")]
+    assert api.requests == []  # checking asks no model
+
+
+async def test_check_copy_applies_the_markets_wording_rules(
+    settings: Settings, aiohttp_client: Any, aiohttp_server: Any
+) -> None:
+    client, _ = await client_for(settings, aiohttp_client, aiohttp_server, market="cn")
+    text = "The Mac mini has 16GB of memory. 最好的电脑，免费送货。"
+    cn = await (await client.post(CHECK_URL, json={"text": text}, headers=AUTHORIZED)).json()
+    assert cn["market"] == "cn"  # writer.market when the body names none
+    plain, chinese = cn["sentences"]
+    assert plain["publishable"] and chinese["text"] == "最好的电脑，免费送货。"
+    assert {w["rule"] for w in chinese["wording"]} == {"absolute-term", "free"}
+    assert all("广告法" in w["law"] for w in chinese["wording"])
+    other = {"text": "It is the best.", "market": "default"}
+    chosen = await (await client.post(CHECK_URL, json=other, headers=AUTHORIZED)).json()
+    assert chosen["market"] == "default" and "ASA" in chosen["sentences"][0]["wording"][0]["law"]
+
+
+async def test_check_copy_needs_the_admin_token(
+    settings: Settings, aiohttp_client: Any, aiohttp_server: Any
+) -> None:
+    client, _ = await client_for(settings, aiohttp_client, aiohttp_server)
+    for headers in ({}, {"Authorization": "Bearer wrong"}):
+        refused = await client.post(CHECK_URL, json={"text": "Hi."}, headers=headers)
+        assert refused.status == 401
+    closed, _ = await client_for(settings, aiohttp_client, aiohttp_server, admin_token=None)
+    off = await closed.post(CHECK_URL, json={"text": "Hi."}, headers=AUTHORIZED)
+    assert off.status == 403 and "writer.admin_token" in (await off.json())["error"]
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "status", "says"),
+    [
+        ("/api/products/nope-not-here/check", {"text": "It has 16GB."}, 404, "no such product"),
+        ("/api/products/bad%20id%3Cscript%3E/check", {"text": "Hi."}, 400, "product ids"),
+        (CHECK_URL, {"text": ""}, 400, "empty"),
+        (CHECK_URL, {"text": " \n\t "}, 400, "empty"),
+        (CHECK_URL, {"text": "It has 16GB. " * 385}, 400, "at most 5000"),
+        (CHECK_URL, b"{not json", 400, "not valid JSON"),
+        (CHECK_URL, b"", 400, "empty body"),
+        (CHECK_URL, b'["text"]', 400, "JSON object"),
+        (CHECK_URL, {}, 400, "text"),
+        (CHECK_URL, {"text": 42}, 400, "text"),
+        (CHECK_URL, {"text": ["It has 16GB."]}, 400, "text"),
+        (CHECK_URL, {"text": "Hi.", "market": 1}, 400, "market"),
+        (CHECK_URL, {"text": "Hi.", "market": "us"}, 400, "unknown market"),
+        (CHECK_URL, {"text": "Hi.", "txt": "typo"}, 400, "txt"),
+    ],
+)
+async def test_check_copy_refuses_bad_input(
+    settings: Settings,
+    aiohttp_client: Any,
+    aiohttp_server: Any,
+    url: str,
+    body: dict[str, Any] | bytes,
+    status: int,
+    says: str,
+) -> None:
+    client, api = await client_for(settings, aiohttp_client, aiohttp_server)
+    if isinstance(body, bytes):
+        headers = {**AUTHORIZED, "Content-Type": "application/json"}
+        response = await client.post(url, data=body, headers=headers)
+    else:
+        response = await client.post(url, json=body, headers=AUTHORIZED)
+    assert response.status == status
+    answer = await response.json()
+    assert says in str(answer), answer
+    assert api.requests == []
+
+
+async def test_check_copy_wants_a_json_body(
+    settings: Settings, aiohttp_client: Any, aiohttp_server: Any
+) -> None:
+    client, _ = await client_for(settings, aiohttp_client, aiohttp_server)
+    form = await client.post(CHECK_URL, data={"text": "Hi."}, headers=AUTHORIZED)
+    assert form.status == 415
+
+
+async def test_the_longest_check_answers(
+    settings: Settings, aiohttp_client: Any, aiohttp_server: Any
+) -> None:
+    """5,000 characters, the limit, of text built to make a careless pattern backtrack."""
+    client, _ = await client_for(settings, aiohttp_client, aiohttp_server)
+    for text in ("a-" * 2500, "1" * 5000, "It has 16GB. " * 384 + "Ok it."):
+        response = await client.post(CHECK_URL, json={"text": text[:5000]}, headers=AUTHORIZED)
+        assert response.status == 200

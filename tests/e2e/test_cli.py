@@ -127,6 +127,7 @@ def test_eval_refuses_a_csv_without_the_columns(tmp_path: Path) -> None:
         ["recommend"],
         ["recommend", "train"],
         ["describe"],
+        ["check-copy"],
     ],
 )
 def test_every_command_has_help(command: list[str]) -> None:
@@ -174,3 +175,59 @@ def test_describe_all_is_resumable(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120, env=env,
     )  # fmt: skip
     assert bad.returncode != 0 and "no product" in bad.stderr
+
+
+def check_copy(
+    home: Path, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [SHOPBOT, "check-copy", "--home", str(home), *args],
+        input=stdin, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_check_copy_names_each_rejected_claim_and_its_rule(tmp_path: Path) -> None:
+    lg_oled = "p1d5b88849d"  # the record says "Stand Not Included"
+    text = 'The LG 83" OLED G3 comes with its stand included. The stand is sold separately.'
+    shown = check_copy(tmp_path, lg_oled, "--text", text)
+    assert shown.returncode == 1, shown.stderr  # something must change
+    lines = shown.stdout.splitlines()
+    assert lines[0].startswith("NO ") and lines[1].strip().startswith("negation:")
+    assert "Stand Not Included" in lines[1]
+    assert any(line.startswith("ok  The stand is sold separately.") for line in lines)
+    assert "1 of 2 sentences to fix" in shown.stdout
+    fine = check_copy(
+        tmp_path, lg_oled, "--json", "--text", "-", stdin="The stand is sold separately."
+    )
+    assert fine.returncode == 0, fine.stderr
+    body = json.loads(fine.stdout)
+    assert body["publishable"] and body["market"] == "default"
+    [sentence] = body["sentences"]
+    assert sentence["claims"][0]["rule"] == "negation" and sentence["claims"][0]["supported"]
+
+
+def test_check_copy_applies_the_chosen_market(tmp_path: Path) -> None:
+    chinese = check_copy(
+        tmp_path, "p1d5b88849d", "--market", "cn", "--json", "--text", "最好的电视。"
+    )
+    assert chinese.returncode == 1
+    [finding] = json.loads(chinese.stdout)["sentences"][0]["wording"]
+    assert finding["rule"] == "absolute-term" and finding["text"] == "最"
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["nope-not-here", "--text", "It is a TV."], "no product 'nope-not-here'"),
+        (["p1d5b88849d", "--text", ""], "the text is empty"),
+        (["p1d5b88849d", "--text", "   "], "the text is empty"),
+        (["p1d5b88849d", "--text", "It is a TV. " * 420], "at most 5000"),
+        (["p1d5b88849d", "--text", "It is a TV.", "--market", "us"], "unknown market 'us'"),
+        (["p1d5b88849d"], "--text"),
+        ([], "Missing argument"),
+    ],
+)
+def test_check_copy_refuses_bad_input(tmp_path: Path, args: list[str], says: str) -> None:
+    refused = check_copy(tmp_path, *args)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert says in " ".join(refused.stderr.split()), refused.stderr
