@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import sqlite3
 import statistics
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -29,6 +30,7 @@ FALLBACK = "action_default_fallback"
 SEARCH, DETAILS = "action_search_products", "action_product_details"
 ORDER_ACTIONS = {"action_start_order_request", "action_order_request", "action_confirm_pending"}
 READ_BATCH = 256
+FRESH_S = 20.0
 
 SentimentOf = Callable[[list[str]], list[Sentiment]]
 
@@ -194,10 +196,25 @@ class Insights:
         self.title_of = title_of
         self.sentiment_of = sentiment_of
         self.satisfaction = satisfaction
+        self._recent: dict[tuple[str, int], tuple[float, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
 
-    def figures(self, name: str, days: int, now: float | None = None) -> dict[str, Any]:
-        """`conversations`, `sentiment`, `negatives` or `alerts` over the last `days`."""
-        since = (now or time.time()) - days * 86_400
+    def figures(self, name: str, days: int) -> dict[str, Any]:
+        """`conversations`, `sentiment`, `negatives` or `alerts` over the last `days`; a set
+        computed in the last `FRESH_S` seconds is answered again (a page asks for each set
+        twice: its chart and its JSON), so a busy store's events are not re-read each time."""
+        now = time.monotonic()
+        with self._lock:
+            cached = self._recent.get((name, days))
+        if cached is not None and now - cached[0] < FRESH_S:
+            return cached[1]
+        figures = self._figures(name, days)
+        with self._lock:
+            self._recent[(name, days)] = (now, figures)
+        return figures
+
+    def _figures(self, name: str, days: int) -> dict[str, Any]:
+        since = time.time() - days * 86_400
         if name == "conversations":
             stats = conversation_stats(self.conversations_db, since)
             if self.satisfaction is not None:
