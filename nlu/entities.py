@@ -170,8 +170,9 @@ _COLOR = re.compile(
 
 _WHITESPACE = re.compile(r"\s+")
 # Full-width ASCII (ｏｒｄｅｒ １２３, ＄５０, Chinese keyboards' default) as plain ASCII, one
-# character for one, so offsets into the shopper's text stay valid.
-HALF_WIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
+# character for one, so offsets into the shopper's text stay valid. Not the Chinese comma:
+# "，5000元以内" would read as the tail of a number written "1,5000".
+HALF_WIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E) if i != 0xFF0C - 0xFF01} | {0x3000: 0x20}
 
 
 def half_width(text: str) -> str:

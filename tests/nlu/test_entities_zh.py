@@ -72,6 +72,7 @@ def test_what_is_no_number_is_refused(token: str) -> None:
         ("预算3000", [("price_max", 3000.0)]),
         ("预算3000左右", [("price_max", 3600.0), ("price_min", 2400.0)]),
         ("两块以内", [("price_max", 2.0)]),
+        ("我想买联想的笔记本，5000元以内", [("price_max", 5000.0)]),
     ],
 )
 def test_chinese_prices(text: str, expected: list[tuple[str, object]]) -> None:
