@@ -19,6 +19,7 @@ from pydantic import SecretStr
 
 from actions.catalog import Catalog, Product
 from actions.opinion import prepare_opinion
+from actions.reviews import day_of
 from bot.agent_accounts import AgentAccounts
 from bot.app import SETTINGS, SHOP, TOKENS, error_middleware, session_tokens
 from bot.settings import InsightsSettings, Settings, SlackSettings
@@ -31,14 +32,14 @@ from tests.fakes.slack_api import FakeSlackApi
 TOKEN = "insights-token-0123456789-abcdefghij"
 SLACK_TOKEN = "xoxb-insights-test"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
-PRODUCTS = ["p1", "p2", "p3"]
+PRODUCTS = [f"p{n}" for n in range(1, 13)]
 
 
 def _product(product_id: str, reviews: int) -> Product:
     return Product(
         id=product_id,
         title=f"Headphones {product_id}",
-        category="headphones",
+        category="Laptops & Notebook Computers",
         brand="Acme",
         price=50.0,
         price_max=None,
@@ -184,7 +185,13 @@ async def test_demo_data_shows_its_spike_and_the_alert_goes_to_slack(
         status = await _all_read(client)
         assert status["reviews"] > 1000
         alerts = (await (await client.get("/api/insights/alerts", headers=BEARER)).json())["alerts"]
-        planted = [a for a in alerts if a["product_id"] == "p1" and a["aspect"] == "*"]
+        # planted 10 to 13 days ago on the first product: one alert raised over those days
+        first, last = day_of(time.time() - 13 * 86_400), day_of(time.time() - 9 * 86_400)
+        planted = [
+            a
+            for a in alerts
+            if a["product_id"] == "p1" and a["aspect"] == "*" and first <= a["day"] <= last
+        ]
         assert len(planted) == 1 and planted[0]["examples"]
         posted = await slack.wait_for("chat.postMessage", len(alerts))
         assert len(slack.called("chat.postMessage")) == len(alerts)
