@@ -72,7 +72,8 @@ def conversation_stats(
     """Every figure of the conversations that had an event since `since` (blocking)."""
     conversations: dict[str, _Conversation] = {}
     intents: Counter[str] = Counter()
-    texts: list[tuple[str, str]] = []  # (day, shopper text), for sentiment only
+    # (day, shopper text, its sentiment when the turn read it), for sentiment only
+    texts: list[tuple[str, str, Sentiment | None]] = []
     for conversation_id, timestamp, event in _events(conversations_db, since):
         channel = conversation_id.split(":", 1)[0] if ":" in conversation_id else "other"
         conversation = conversations.setdefault(conversation_id, _Conversation(channel))
@@ -126,7 +127,7 @@ def _take(
     event: dict[str, Any],
     timestamp: float,
     intents: Counter[str],
-    texts: list[tuple[str, str]],
+    texts: list[tuple[str, str, Sentiment | None]],
 ) -> None:
     kind = event.get("event")
     if kind == "user":
@@ -140,7 +141,11 @@ def _take(
             intents[str(intent)] += 1
         conversation.language = conversation.language or str(parse.get("language") or "")
         if text:
-            texts.append((day_of(timestamp), text))
+            read = parse.get("sentiment") or {}
+            known = None
+            if isinstance(read.get("score"), int | float) and read.get("label"):
+                known = Sentiment(float(read["score"]), str(read["label"]), "")
+            texts.append((day_of(timestamp), text, known))
     elif kind == "action":
         name = str(event.get("name"))
         conversation.actions.add(name)
@@ -157,21 +162,25 @@ def _take(
 
 
 def _sentiment_by_day(
-    texts: list[tuple[str, str]], sentiment_of: SentimentOf | None
+    texts: list[tuple[str, str, Sentiment | None]], sentiment_of: SentimentOf | None
 ) -> list[dict[str, Any]]:
-    if sentiment_of is None or not texts:
-        return []
-    sums: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0.0])
-    for start in range(0, len(texts), READ_BATCH):
-        batch = texts[start : start + READ_BATCH]
-        read = sentiment_of([t for _, t in batch])
+    """Per day: messages, negative ones, mean score. A message read when it came in (the
+    parse data's `sentiment`) counts as read; the others are read now, in batches."""
+    unread = [(day, text) for day, text, known in texts if known is None]
+    readings = [(day, known) for day, _, known in texts if known is not None]
+    for start in range(0, len(unread) if sentiment_of else 0, READ_BATCH):
+        batch = unread[start : start + READ_BATCH]
+        read = sentiment_of([text for _, text in batch]) if sentiment_of else []
         if not read:
-            return []  # the models are not loaded yet
-        for (day, text), reading in zip(batch, read, strict=True):
-            sentiment = as_chat(text, reading)
-            sums[day][0] += 1
-            sums[day][1] += sentiment.label == NEGATIVE
-            sums[day][2] += sentiment.score
+            break  # the models are not loaded yet
+        readings += [
+            (day, as_chat(text, reading)) for (day, text), reading in zip(batch, read, strict=True)
+        ]
+    sums: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0.0])
+    for day, sentiment in readings:
+        sums[day][0] += 1
+        sums[day][1] += sentiment.label == NEGATIVE
+        sums[day][2] += sentiment.score
     return [
         {"day": day, "messages": int(n), "negative": int(neg), "mean_score": round(s / n, 4)}
         for day, (n, neg, s) in sorted(sums.items())
