@@ -84,6 +84,7 @@ class OpinionWorker:
     async def run(self, app: web.Application) -> None:
         """Models are loaded once there is something to read (a service with no reviews
         never loads them); then every wake-up reads what is new and checks for spikes."""
+        self._loop = asyncio.get_running_loop()
         while True:
             self.wake.clear()
             try:

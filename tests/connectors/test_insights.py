@@ -24,7 +24,7 @@ from bot.agent_accounts import AgentAccounts
 from bot.app import SETTINGS, SHOP, TOKENS, error_middleware, session_tokens
 from bot.settings import InsightsSettings, Settings, SlackSettings
 from connectors.agent_live import COOKIE
-from connectors.insights import InsightsDashboard
+from connectors.insights import OPINION, InsightsDashboard
 from nlu.char_ngrams import NgramRecipe
 from nlu.sentiment import TRAIN, ChineseSentiment, reviews_in
 from tests.fakes.slack_api import FakeSlackApi
@@ -222,3 +222,15 @@ async def test_a_shopper_votes_once_per_conversation_with_its_session_token(
     assert (await client.post(url, json=again, headers=mine)).status == 200
     figures = await (await client.get("/api/insights/conversations", headers=BEARER)).json()
     assert figures["satisfaction"] == {"up": 1, "down": 0, "comments": 1}
+
+
+async def test_asking_for_messages_sentiment_loads_the_models(client: TestClient) -> None:
+    status = await (await client.get("/api/insights/status", headers=BEARER)).json()
+    assert status["reviews"] == 0 and not status["models_ready"]  # nothing to read: not loaded
+    await asyncio.to_thread(client.app[OPINION].want_reader)  # as the dashboard's thread does
+    for _ in range(600):
+        status = await (await client.get("/api/insights/status", headers=BEARER)).json()
+        if status["models_ready"]:
+            break
+        await asyncio.sleep(0.1)
+    assert status["models_ready"]
