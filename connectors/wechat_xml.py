@@ -74,7 +74,7 @@ def parse(body: bytes) -> Element:
             body, forbid_dtd=True, forbid_entities=True, forbid_external=True
         )
     except (DefusedXmlException, ParseError, ValueError) as error:
-        raise BadXml(type(error).__name__) from None
+        raise BadXml(f"the body is not XML we take ({type(error).__name__})") from None
     if root.tag != "xml":
         raise BadXml("the root element is not <xml>")
     return root
