@@ -316,14 +316,13 @@ def alert_text(alert: Alert, product_title: str | None = None) -> str:
 
 
 def prepare_opinion(home: Path, models: Path, catalog_db: Path, demo: bool) -> None:
-    """First-start work for `shopbot serve`: the Chinese sentiment model (trained once, a
-    minute or two, then cached) and, with `demo` and no reviews yet, the demo reviews on the
-    catalog's most reviewed products."""
+    """First-start work for `shopbot serve`: with `demo` and no reviews yet, the demo reviews
+    on the catalog's laptops (a second). The Chinese sentiment model is not trained here:
+    the service's worker trains it in a thread the first time there is something to read
+    (a minute or two, once; then cached under `models`), so startup never waits for it."""
     from actions.catalog import Catalog
     from actions.reviews import DEMO_PRODUCTS, demo_reviews
-    from nlu.sentiment import ChineseSentiment
 
-    ChineseSentiment.ensure(models)
     if not demo:
         return
     store = ReviewStore(home / "reviews.db")

@@ -87,7 +87,7 @@ def shop_config(settings: Settings) -> ShopConfig:
 
 def prepare_shop(settings: Settings) -> None:
     """First-start work that shows progress: import the catalog, train the intent model,
-    the Chinese sentiment model and load the demo reviews."""
+    load the demo reviews."""
     Shop.prepare(shop_config(settings))
     load_object(settings.nlu.backend).prepare(settings.nlu, settings.nlu_file, settings.models)
     if settings.insights.enabled:

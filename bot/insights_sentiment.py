@@ -11,6 +11,7 @@ only when it also holds a word of displeasure (`DISPLEASURE`); otherwise no opin
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import cast
 
@@ -18,6 +19,7 @@ from bot.interpreter import Interpreter, ParseResult
 from nlu.language import detect_language
 from nlu.sentiment import NEUTRAL, ChineseSentiment, EnglishSentiment, Sentiment, label_for
 
+LOOK_AGAIN_S = 60.0  # without a Chinese model: how often to look for one trained since
 DISPLEASURE = (
     "差劲", "太差", "很差", "真差", "垃圾", "烂", "坑", "骗", "失望", "生气", "气死", "投诉",
     "恶心", "糟糕", "无语", "不满", "后悔", "上当", "废物", "破玩意", "什么鬼", "受不了", "太慢",
@@ -40,20 +42,30 @@ class SentimentInterpreter:
     """Parses with `inner`, then reads the text's sentiment in a worker thread."""
 
     def __init__(
-        self, inner: Interpreter, english: EnglishSentiment, chinese: ChineseSentiment | None
+        self,
+        inner: Interpreter,
+        english: EnglishSentiment,
+        chinese: ChineseSentiment | None,
+        models: Path | None = None,
     ) -> None:
         self.inner = inner
         self.english = english
         self.chinese = chinese
+        self._models = models  # where a Chinese model trained later will appear
+        self._looked_at = time.monotonic()
 
     @classmethod
     def open(cls, inner: Interpreter, models: Path) -> SentimentInterpreter:
         """Blocking (loads a lexicon and a cached model): call it off the event loop."""
-        return cls(inner, EnglishSentiment(), ChineseSentiment.cached(models))
+        return cls(inner, EnglishSentiment(), ChineseSentiment.cached(models), models)
 
     def score(self, text: str) -> float | None:
         if detect_language(text) != "zh":
             return self.english.score(text)
+        waited = time.monotonic() - self._looked_at
+        if self.chinese is None and self._models is not None and waited > LOOK_AGAIN_S:
+            self._looked_at = time.monotonic()  # trained since?
+            self.chinese = ChineseSentiment.cached(self._models)
         if self.chinese is None:
             return None
         score = self.chinese.scores([text])[0]
