@@ -1,8 +1,8 @@
 """Every shopper message read for its sentiment as well: an `Interpreter` around the service's
 own that adds `sentiment: {score, label}` to the parse data, so the handoff triggers
 (`bot.handoff.escalation_reason`) can see strongly negative messages. English always
-(VADER plus shopping words); Chinese when its model is already trained (`shopbot serve`
-trains it before the app starts; a bare app never trains it at startup).
+(VADER plus shopping words); Chinese once its model is trained (by the opinion worker, the
+first time there is something to read; it is looked for again every minute until then).
 
 The Chinese model learnt from reviews, where short questions ("有蓝牙吗", "屏幕多大？") are
 mostly complaints; in a chat they are plain questions. So a Chinese message reads negative

@@ -11,9 +11,9 @@
   cookie, or the same under `/api/insights/...` with the API token.
 - The worker (one task per app) loads the sentiment models off the event loop once there is
   something to read, then reads new reviews and checks for spikes after each import and
-  every `insights.check_every_s`; a new alert is posted to Slack when Slack is on. The demo
-  reviews and the Chinese model's first training are `shopbot serve`'s first-start work
-  (`actions.opinion.prepare_opinion`).
+  every `insights.check_every_s`; a new alert is posted to Slack when Slack is on. The first
+  load trains the Chinese model when none is cached (a minute or two, once). The demo reviews
+  are `shopbot serve`'s first-start work (`actions.opinion.prepare_opinion`).
 """
 
 from __future__ import annotations
