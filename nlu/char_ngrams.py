@@ -85,10 +85,14 @@ class CharNgramModel:
         recipe = recipe or NgramRecipe()
         torch.manual_seed(recipe.seed)
         rng = random.Random(recipe.seed)
-        bag = nn.EmbeddingBag(BUCKETS, labels, mode="mean")
+        # sparse rows: a batch touches a few thousand of the 65,536 buckets, so only those move
+        bag = nn.EmbeddingBag(BUCKETS, labels, mode="mean", sparse=True)
         nn.init.zeros_(bag.weight)
         bias = nn.Parameter(torch.zeros(labels))
-        optimizer = torch.optim.Adam([bag.weight, bias], lr=recipe.learning_rate)
+        optimizers = (
+            torch.optim.SparseAdam([bag.weight], lr=recipe.learning_rate),
+            torch.optim.Adam([bias], lr=recipe.learning_rate),
+        )
         grams = [torch.tensor(ngram_ids(text)) for text in texts]
         order = list(range(len(texts)))
         loss_of = nn.CrossEntropyLoss()
@@ -100,9 +104,11 @@ class CharNgramModel:
                 offsets = torch.tensor([0] + [len(grams[i]) for i in batch[:-1]]).cumsum(0)
                 logits = bag(flat, offsets) + bias
                 loss = loss_of(logits, torch.tensor([targets[i] for i in batch]))
-                optimizer.zero_grad()
+                for optimizer in optimizers:
+                    optimizer.zero_grad()
                 loss.backward()  # type: ignore[no-untyped-call]
-                optimizer.step()
+                for optimizer in optimizers:
+                    optimizer.step()
         return cls(bag.weight.detach().numpy(), bias.detach().numpy())
 
 
