@@ -223,6 +223,17 @@ class Settings(BaseSettings):
         None,
         description="HS256 key the store signs `metadata.customer` JWTs with; unset: ignored",
     )
+    # many instances share these; unset: SQLite under `home` and in-process locks and outbox
+    database_url: SecretStr | None = Field(
+        None,
+        description="postgresql://user:password@host:5432/database: conversations in "
+        "PostgreSQL (SHOPBOT_DATABASE_URL)",
+    )
+    redis_url: SecretStr | None = Field(
+        None,
+        description="redis://host:6379/0: conversation locks and the outbox between "
+        "instances (SHOPBOT_REDIS_URL)",
+    )
     nlu: NluSettings = NluSettings()
     actions: ActionSettings = ActionSettings()
     limits: LimitSettings = LimitSettings()

@@ -24,6 +24,11 @@ CREATE INDEX IF NOT EXISTS events_by_conversation ON events (conversation_id, id
 """
 
 
+class Unavailable(Exception):
+    """A shared store (PostgreSQL, Redis) does not answer: the turn fails at once with this
+    instead of waiting, `/health` says degraded, and the app answers 503 until it is back."""
+
+
 class ConversationStore(Protocol):
     """Where conversations live between turns (and restarts)."""
 

@@ -1,0 +1,111 @@
+"""The PostgreSQL conversation store, against the real server: what the SQLite store's tests
+ask, compaction, two instances on one database, and a server that is not there."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import asyncpg
+import pytest
+
+from bot.store import Unavailable
+from bot.store_postgres import PostgresConversationStore
+from bot.tracker import slot_event
+from tests.bot.shared_servers import DATABASE_URL, closed_port, pg_schema
+
+__all__ = ["pg_schema"]  # the fixture, used by name
+
+
+async def test_events_come_back_in_append_order_and_survive_reopening(pg_schema: str) -> None:
+    store = await PostgresConversationStore.open(DATABASE_URL, pg_schema)
+    await store.append("a", [slot_event("n", 1), slot_event("n", 2)])
+    await store.append("b", [slot_event("n", 99)])
+    await store.append("a", [slot_event("n", 3)])
+    await store.append("a", [])
+    await store.close()
+
+    reopened = await PostgresConversationStore.open(DATABASE_URL, pg_schema)
+    assert [e["value"] for e in await reopened.load("a")] == [1, 2, 3]
+    assert [e["value"] for e in await reopened.load("b")] == [99]
+    assert await reopened.load("nobody") == []
+    await reopened.close()
+
+
+async def test_rows_are_never_rewritten_and_migrations_run_once(pg_schema: str) -> None:
+    store = await PostgresConversationStore.open(DATABASE_URL, pg_schema)
+    await store.append("a", [slot_event("n", 1)])
+    raw = await asyncpg.connect(DATABASE_URL)
+    table = f'"{pg_schema}".conversation_events'
+    first_id = await raw.fetchval(f"SELECT id FROM {table}")
+    await store.append("a", [slot_event("n", 2)])
+    rows = await raw.fetch(f"SELECT id, type FROM {table} ORDER BY id")
+    assert rows[0]["id"] == first_id and [r["type"] for r in rows] == ["slot", "slot"]
+    again = await PostgresConversationStore.open(DATABASE_URL, pg_schema)
+    await again.ping()
+    versions = await raw.fetch(f'SELECT version FROM "{pg_schema}".shopbot_migrations')
+    assert [r["version"] for r in versions] == [1]
+    await raw.close()
+    await again.close()
+    await store.close()
+
+
+async def test_concurrent_appends_all_land(pg_schema: str) -> None:
+    store = await PostgresConversationStore.open(DATABASE_URL, pg_schema)
+    await asyncio.gather(*(store.append(f"s{i % 5}", [slot_event("i", i)]) for i in range(100)))
+    loaded = [len(await store.load(f"s{k}")) for k in range(5)]
+    assert loaded == [20] * 5
+    await store.close()
+
+
+async def test_an_append_is_all_or_nothing(pg_schema: str) -> None:
+    store = await PostgresConversationStore.open(DATABASE_URL, pg_schema)
+    await store.append("a", [slot_event("n", 1)])
+    # the second event cannot be stored (a NUL in TEXT): the first of the call is not either
+    with pytest.raises(asyncpg.PostgresError):
+        await store.append("a", [slot_event("n", 2), {"event": "bad\x00type"}])
+    assert [e["value"] for e in await store.load("a")] == [1]
+    await store.close()
+
+
+async def test_compaction_puts_the_snapshot_first_and_keeps_the_rest(pg_schema: str) -> None:
+    store = await PostgresConversationStore.open(DATABASE_URL, pg_schema)
+    await store.append("a", [slot_event("n", i) for i in range(10)])
+    await store.append("b", [slot_event("n", 100)])
+    snapshot = {"event": "snapshot", "timestamp": time.time(), "slots": {"n": 6}}
+    await store.compact("a", 7, snapshot)
+    events = await store.load("a")
+    assert events[0]["event"] == "snapshot" and events[0]["slots"] == {"n": 6}
+    assert [e["value"] for e in events[1:]] == [7, 8, 9]
+    await store.compact("a", 7, snapshot)  # fewer events than that now: nothing changes
+    assert len(await store.load("a")) == 4
+    await store.append("a", [slot_event("n", 10)])
+    assert [e.get("value") for e in await store.load("a")][-2:] == [9, 10]
+    assert [e["value"] for e in await store.load("b")] == [100]
+    await store.close()
+
+
+async def test_two_instances_on_one_database_see_each_others_appends(pg_schema: str) -> None:
+    first, second = await asyncio.gather(
+        PostgresConversationStore.open(DATABASE_URL, pg_schema),
+        PostgresConversationStore.open(DATABASE_URL, pg_schema),
+    )
+    await first.append("rest:ann", [slot_event("n", 1)])
+    await second.append("rest:ann", [slot_event("n", 2)])
+    await first.append("rest:ann", [slot_event("n", 3)])
+    assert [e["value"] for e in await second.load("rest:ann")] == [1, 2, 3]
+    assert await first.load("rest:ann") == await second.load("rest:ann")
+    await first.close()
+    await second.close()
+
+
+async def test_a_server_that_is_not_there_fails_fast(pg_schema: str) -> None:
+    url = f"postgresql://postgres@127.0.0.1:{closed_port()}/test"
+    started = time.monotonic()
+    store = await PostgresConversationStore.open(url, pg_schema)  # starts; waits for it
+    with pytest.raises(Unavailable, match=r"PostgreSQL at 127\.0\.0\.1:"):
+        await store.load("a")
+    with pytest.raises(Unavailable):
+        await store.append("a", [slot_event("n", 1)])
+    assert time.monotonic() - started < 5
+    await store.close()
