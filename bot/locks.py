@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
+
+
+class Locks(Protocol):
+    """One holder at a time per key: in this process (`ConversationLocks`) or across
+    instances (`bot.locks_redis.RedisConversationLocks`)."""
+
+    def hold(self, key: str) -> AbstractAsyncContextManager[None]: ...
 
 
 class ConversationLocks:

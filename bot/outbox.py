@@ -24,9 +24,17 @@ class Outbox:
     def __init__(self) -> None:
         self._deliveries: list[Delivery] = []
 
-    def subscribe(self, deliver: Delivery) -> Callable[[], None]:
+    def subscribe(
+        self, deliver: Delivery, *, from_every_instance: bool = False
+    ) -> Callable[[], None]:
         """Call `deliver(conversation_id, event, payload)` for everything published from now
-        on; returns the unsubscribe."""
+        on; returns the unsubscribe.
+
+        With several instances (`bot.outbox_redis.RedisOutbox`), `from_every_instance=True`
+        also delivers what other instances publish: for channels whose connections live in
+        this process (sockets: only the instance holding one has anybody to send to). Channels
+        that push to an outside API (REST callbacks, WeChat) leave it False, so a line is sent
+        once, by the instance where it was published. One instance: the same either way."""
         self._deliveries.append(deliver)
         return lambda: self._deliveries.remove(deliver) if deliver in self._deliveries else None
 
