@@ -37,11 +37,12 @@ from bot.identity import (
     CustomerVerifier,
     without_credentials,
 )
-from bot.interpreter import Interpreter
-from bot.locks import ConversationLocks
+from bot.interpreter import Interpreter, Overloaded, ParseResult
+from bot.locks import ConversationLocks, Locks
 from bot.messages import BotMessage, Button, UserMessage, log_id
+from bot.metrics import Metrics
 from bot.policy import RulePolicy
-from bot.store import ConversationStore
+from bot.store import ConversationStore, Unavailable
 from bot.tracker import (
     ConversationTracker,
     Event,
@@ -119,6 +120,8 @@ class Bot:
         customers: CustomerVerifier | None = None,
         handoff: HandoffSettings | None = None,
         desk: Desk | None = None,
+        locks: Locks | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         """Raises `StartupError` if the policy names an action or response that does not
         exist among `action_names` (what `actions` runs) and the domain's responses."""
@@ -131,7 +134,8 @@ class Bot:
         self.customers = customers or CustomerVerifier(None)
         self.handoff = handoff or HandoffSettings()
         self.desk: Desk = desk or NoDesk()
-        self._locks = ConversationLocks()
+        self._locks: Locks = locks or ConversationLocks()  # across instances: on Redis
+        self.metrics = metrics or Metrics()
         self._domain_dict = domain.to_rasa_dict()
         self._action_names = action_names
         missing = sorted(
@@ -154,11 +158,24 @@ class Bot:
         customers: CustomerVerifier | None = None,
         handoff: HandoffSettings | None = None,
         desk: Desk | None = None,
+        locks: Locks | None = None,
+        metrics: Metrics | None = None,
     ) -> Bot:
         """A bot over the actions `actions` runs (asked once, here): valid when returned."""
         names = await actions.names()
         return cls(
-            domain, store, interpreter, actions, policy, names, limits, customers, handoff, desk
+            domain,
+            store,
+            interpreter,
+            actions,
+            policy,
+            names,
+            limits,
+            customers,
+            handoff,
+            desk,
+            locks,
+            metrics,
         )
 
     async def tracker(self, conversation_id: str) -> ConversationTracker:
@@ -169,8 +186,21 @@ class Bot:
         """Answer one message; turns of one conversation never interleave."""
         if len(message.text) > self.limits.max_message_chars:
             return [self._refuse_long_message(message)]
-        async with self._locks.hold(message.conversation_id):
-            return await self._turn(message)
+        started = time.perf_counter()
+        try:
+            async with self._locks.hold(message.conversation_id):
+                replies = await self._turn(message)
+        except Unavailable:
+            self.metrics.error("unavailable")
+            raise
+        except Overloaded:
+            self.metrics.error("overloaded")
+            raise
+        except Exception:
+            self.metrics.error("turn")
+            raise
+        self.metrics.turn_answered(message.channel, time.perf_counter() - started)
+        return replies
 
     async def record_decided(
         self, conversation_id: str, decide: Callable[[ConversationTracker], list[Event]]
@@ -216,7 +246,7 @@ class Bot:
 
         if turn.tracker.paused:  # a person has it: record and pass on, never answer
             return await self._pass_to_person(message, turn)
-        parse: dict[str, Any] = dict(await self.interpreter.parse(message.text))
+        parse: dict[str, Any] = dict(await self._parse(message.text))
         metadata = without_credentials(message.metadata)
         turn.record(
             [user_event(message.text, parse, message.channel, message.message_id, metadata)]
@@ -237,6 +267,9 @@ class Bot:
         turn.record(turn.slot_candidates)
 
         actions, reason = self._next_actions(turn)
+        self.metrics.intents.labels(str((parse.get("intent") or {}).get("name") or "none")).inc()
+        if reason in ("low_confidence", "no_rule"):
+            self.metrics.fallbacks.labels(reason).inc()
         logger.info(
             "turn conversation=%s intent=%s actions=%s reason=%s",
             log_id(conversation),
@@ -256,6 +289,13 @@ class Bot:
         await self.store.append(conversation, turn.new_events)
         await self._compact(turn.tracker)
         return turn.replies
+
+    async def _parse(self, text: str) -> ParseResult:
+        self.metrics.model_waiting.inc()
+        try:
+            return await self.interpreter.parse(text)
+        finally:
+            self.metrics.model_waiting.dec()
 
     async def _pass_to_person(self, message: UserMessage, turn: Turn) -> list[BotMessage]:
         metadata = without_credentials(message.metadata)
@@ -283,6 +323,7 @@ class Bot:
         turn.record([action_event("utter_handoff_connecting")])
         self._reply([{"response": "utter_handoff_connecting"}], turn)
         logger.info("handoff conversation=%s reason=%s", log_id(turn.tracker.sender_id), reason)
+        self.metrics.handoffs.labels(reason).inc()
         self.desk.escalated(summarise(turn.tracker, reason, self.handoff))
 
     async def _compact(self, tracker: ConversationTracker) -> None:
@@ -357,6 +398,7 @@ class Bot:
             responses, events = [{"response": "utter_default"}], []
         except Exception:
             logger.exception("action %s failed", name)
+            self.metrics.error("action")
             responses, events = [{"response": "utter_internal_error"}], []
         else:
             responses, events = result.responses, result.events
