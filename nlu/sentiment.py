@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 POSITIVE, NEGATIVE, NEUTRAL = "positive", "negative", "neutral"
 NEUTRAL_BAND = 0.2
 ZH_RECIPE = NgramRecipe(epochs=10, learning_rate=0.05, batch_size=64, seed=13)  # chosen on dev
-MODEL_VERSION = "zh-sentiment-1"
+MODEL_VERSION = "zh-sentiment-2"  # 2: n-grams trained with sparse rows (SparseAdam)
 META = "meta.json"
 HELD_OUT, DEV, TRAIN = "held_out", "dev", "train"
 
