@@ -1,4 +1,4 @@
-"""The description writer over the whole catalog: truth, coverage, variety, fallbacks.
+"""The description writer over the catalog: truth, coverage, variety, fallbacks.
 
 Run: `.venv/bin/python -m bench.describe_catalog` (about an hour on 2 cores; resumable: it
 keeps its descriptions in bench/.describe-home and only writes the missing ones).
@@ -6,15 +6,27 @@ It also asks the same model for whole descriptions from the full record, unconst
 20 products: the baseline the checks exist for. Prints a table and writes
 bench/results/describe_catalog.json and bench/results/describe_samples.md (20 descriptions
 beside their records, for a person to read).
+
+`--sample N --seed S` describes, fresh and in memory, the 20 products of describe_samples.md
+and N others drawn with `random.Random(S)` (about 7 minutes for N=40 on 2 cores), and writes
+bench/results/describe_sample.json and describe_samples.md from that run.
+
+Every run reports the share of descriptions with a sentence the independent copy checker
+(`writer.copy_check`) rejects beside the share the old `check_grounding` rejects, the
+fallback rate, the share of published sentences the model wrote, and the copy ratio: the
+share of published words inside a run of 3 or more words that the title or a bullet also
+has, or a whole bullet.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import itertools
 import random
 import statistics
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +38,12 @@ from actions.database import open_database
 from bench.provenance import write_results
 from writer.backends import GenerationRequest, LocalCausalLM
 from writer.claims import Support, check_grounding, extract_claims
-from writer.describe import WRITER_VERSION, DescriptionWriter
+from writer.copy_check import CopyChecker, split_sentences
+from writer.describe import WRITER_VERSION, Description, DescriptionWriter
 from writer.records import ProductRecord
 from writer.store import DescriptionStore, StoredDescription
+from writer.wording import check_wording
+from writer.words import tokens
 
 HOME = Path(__file__).parent / ".describe-home"
 RESULTS = Path(__file__).parent / "results"
@@ -97,87 +112,200 @@ async def naive_baseline(generator: LocalCausalLM, records: list[ProductRecord])
     return {"share_unsupported": unsupported / len(records), "examples": examples[:5]}
 
 
-def metrics(stored: list[StoredDescription], records: dict[str, ProductRecord]) -> dict[str, Any]:
-    texts = [d.text for d in stored]
-    recalls = []
-    for description in stored:
-        wanted = key_attributes(records[description.product_id])
+@dataclass(frozen=True)
+class Written:
+    """A published description as the figures read it, stored or fresh."""
+
+    product_id: str
+    text: str
+    path: str
+    model_sentences: tuple[str, ...]  # the sentences the model wrote (kept at the draft stage)
+    first_draft_unsupported: int
+    dropped: int  # sentences the copy checker or the wording rules took out before publishing
+
+    @classmethod
+    def of_stored(cls, stored: StoredDescription) -> Written:
+        details = stored.details
+        return cls(
+            stored.product_id,
+            stored.text,
+            stored.path,
+            tuple(s["text"] for s in details.get("sentences", []) if s["source"] == "model"),
+            details.get("first_draft_unsupported", 0),
+            len(details.get("check", {}).get("dropped_sentences", [])),
+        )
+
+    @classmethod
+    def of(cls, description: Description) -> Written:
+        return cls(
+            description.product_id,
+            description.text,
+            description.path,
+            tuple(s.text for s in description.sentences if s.source == "model"),
+            description.first_draft_unsupported,
+            len(description.check.get("dropped_sentences", [])),
+        )
+
+
+_RUN = 3  # words in a row that count as copied; a whole bullet counts at any length
+
+
+def copy_ratio(text: str, record: ProductRecord) -> float:
+    """The share of the text's words copied from the title or a bullet: inside a run of at
+    least 3 words the record has, or a whole bullet ("Android TV")."""
+    words = tokens(text)
+    pieces = [tokens(t) for t in [record.title, *record.bullets]]
+    copied = {
+        tuple(ws[i : i + n])
+        for ws in pieces
+        for n in range(_RUN, len(ws) + 1)
+        for i in range(len(ws) - n + 1)
+    }
+    copied |= {tuple(ws) for ws in pieces if ws}
+    longest = max((len(c) for c in copied), default=0)
+    covered = [False] * len(words)
+    for i in range(len(words)):
+        for n in range(min(longest, len(words) - i), 0, -1):
+            if tuple(words[i : i + n]) in copied:
+                covered[i : i + n] = [True] * n
+                break
+    return sum(covered) / max(1, len(words))
+
+
+def metrics(written: list[Written], records: dict[str, ProductRecord]) -> dict[str, Any]:
+    texts = [d.text for d in written]
+    recalls, new, old, wording, published, from_model, copied = [], [], [], [], 0, 0, []
+    for description in written:
+        record = records[description.product_id]
+        wanted = key_attributes(record)
         said = {claim.value for claim in extract_claims(description.text)}
         if wanted:
             recalls.append(len(wanted & said) / len(wanted))
-    sentences = [s for d in stored for s in d.details.get("sentences", [])]
+        checker = CopyChecker(record)
+        sentences = split_sentences(description.text)
+        new.append(any(not checker.sentence(s).supported for s in sentences))
+        old.append(not check_grounding(description.text, Support.of(record.texts())).grounded)
+        wording.append(bool(check_wording(description.text, checker.text)))
+        published += len(sentences)
+        from_model += sum(s in description.model_sentences for s in sentences)
+        copied.append(copy_ratio(description.text, record))
     paths: dict[str, int] = {}
-    for description in stored:
+    for description in written:
         paths[description.path] = paths.get(description.path, 0) + 1
-    after = [
-        d
-        for d in stored
-        if check_grounding(d.text, Support.of(records[d.product_id].texts())).unsupported
-    ]
+    count = len(written)
     return {
-        "descriptions": len(stored),
-        "share_unsupported_first_drafts": sum(
-            d.details.get("first_draft_unsupported", 0) > 0 for d in stored
-        )
-        / len(stored),
-        "share_unsupported_published": len(after) / len(stored),
+        "descriptions": count,
+        "writer_version": WRITER_VERSION,
+        "share_unsupported_new_checker": sum(new) / count,
+        "share_unsupported_old_checker": sum(old) / count,
+        "share_with_wording_findings": sum(wording) / count,
+        "share_unsupported_first_drafts": sum(d.first_draft_unsupported > 0 for d in written)
+        / count,
+        "share_with_sentences_dropped_at_publishing": sum(d.dropped > 0 for d in written) / count,
+        "fallback_rate": paths.get("record", 0) / count,
+        "sentences_from_model": from_model / max(1, published),
+        "copy_ratio": statistics.mean(copied),
         "attribute_recall": statistics.mean(recalls),
         "mean_words": statistics.mean(len(t.split()) for t in texts),
         "distinct_2": distinct_2(texts),
-        "fallback_rate": paths.get("record", 0) / len(stored),
-        "sentences_from_model": sum(s["source"] == "model" for s in sentences) / len(sentences),
         "paths": paths,
     }
 
 
-def write_samples(stored: list[StoredDescription], records: dict[str, ProductRecord]) -> None:
-    chosen = random.Random(7).sample(stored, min(SAMPLES, len(stored)))
-    lines = ["# 20 descriptions beside their records\n"]
-    for description in chosen:
-        record = records[description.product_id]
+def write_samples(written: list[Written], records: dict[str, ProductRecord], header: str) -> None:
+    """The 20 sample products' descriptions beside their records, for a person to read."""
+    by_id = {description.product_id: description for description in written}
+    lines = [f"# 20 descriptions beside their records\n\n{header}\n"]
+    for product_id in SAMPLE_IDS:
+        description, record = by_id.get(product_id), records[product_id]
+        if description is None:
+            continue
+        checker = CopyChecker(record)
+        rejected = [
+            s for s in split_sentences(description.text) if not checker.sentence(s).supported
+        ]
         lines.append(f"## {record.title}\n")
         lines.append(f"*{record.category} · {record.price} · id {record.id}*\n")
         lines.extend(f"- {bullet}" for bullet in record.bullets)
         lines.append(f"\n**Published ({description.path}):** {description.text}\n")
+        if rejected:
+            lines.append(f"*Rejected by the copy checker:* {' / '.join(rejected)}\n")
     (RESULTS / "describe_samples.md").write_text("\n".join(lines), encoding="utf-8")
 
 
-async def main() -> None:
+def sample_records(records: dict[str, ProductRecord], size: int, seed: int) -> list[ProductRecord]:
+    """The 20 sample products, then `size` others drawn with `random.Random(seed)`."""
+    others = sorted(pid for pid in records if pid not in SAMPLE_IDS)
+    drawn = random.Random(seed).sample(others, min(size, len(others)))
+    return [records[pid] for pid in (*SAMPLE_IDS, *drawn)]
+
+
+async def write_fresh(writer: DescriptionWriter, records: list[ProductRecord]) -> list[Written]:
+    written: list[Written] = []
+    with tqdm(total=len(records), desc="describing the sample", unit="product") as progress:
+        for start in range(0, len(records), BATCH):
+            batch = records[start : start + BATCH]
+            written += [Written.of(d) for d in await writer.write_batch(batch)]
+            progress.update(len(batch))
+    return written
+
+
+def print_table(result: dict[str, Any]) -> None:
+    print(f"{'measure':<44}{'value':>10}")
+    for key, value in result.items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            print(
+                f"{key:<44}{value:>10.3f}" if isinstance(value, float) else f"{key:<44}{value:>10}"
+            )
+    print(f"paths: {result['paths']}")
+
+
+async def main(arguments: argparse.Namespace) -> None:
     catalog = Catalog(HOME / "catalog.db")
     ensure_demo_catalog(catalog, show_progress=False)
-    store = DescriptionStore(open_database(catalog.path))
+    records = {p.id: ProductRecord.from_product(p) for p in catalog.all()}
     generator = LocalCausalLM(lookup_tokens=0)
     generator.load()
     writer = DescriptionWriter(generator)
+    settings: dict[str, Any] = {"writer": "SmolLM2, lookup_tokens=0", "version": WRITER_VERSION}
+    if arguments.sample is not None:
+        chosen = sample_records(records, arguments.sample, arguments.seed)
+        started = time.perf_counter()
+        written = await write_fresh(writer, chosen)
+        result = metrics(written, records)
+        result["descriptions_per_minute_this_run"] = round(
+            len(chosen) / ((time.perf_counter() - started) / 60), 2
+        )
+        settings |= {
+            "sample": f"the 20 SAMPLE_IDS + {arguments.sample} drawn",
+            "seed": arguments.seed,
+        }
+        header = (
+            f"Writer v{WRITER_VERSION} (SmolLM2-135M), from the run of `python -m "
+            f"bench.describe_catalog --sample {arguments.sample} --seed {arguments.seed}` "
+            f"({len(chosen)} products); figures in describe_sample.json."
+        )
+        write_samples(written, records, header)
+        write_results(RESULTS / "describe_sample.json", result, arguments, settings)
+        print_table(result)
+        return
+    store = DescriptionStore(open_database(catalog.path))
     rate = await write_missing(writer, store, catalog)
-    records = {p.id: ProductRecord.from_product(p) for p in catalog.all()}
-    stored = store.all()
+    stored = [Written.of_stored(d) for d in store.all() if d.version == WRITER_VERSION]
     result = metrics(stored, records)
     result["descriptions_per_minute_this_run"] = round(rate, 2)
     sample = random.Random(3).sample(sorted(records.values(), key=lambda r: r.id), SAMPLES)
     result["naive_whole_description"] = await naive_baseline(generator, sample)
-    write_samples(stored, records)
-    write_results(
-        RESULTS / "describe_catalog.json", result, settings={"writer": "SmolLM2, lookup_tokens=0"}
-    )
-    print(f"{'measure':<44}{'value':>10}")
-    for key in (
-        "descriptions",
-        "share_unsupported_first_drafts",
-        "share_unsupported_published",
-        "attribute_recall",
-        "mean_words",
-        "distinct_2",
-        "fallback_rate",
-        "sentences_from_model",
-        "descriptions_per_minute_this_run",
-    ):
-        value = result[key]
-        print(f"{key:<44}{value:>10.3f}" if isinstance(value, float) else f"{key:<44}{value:>10}")
+    header = f"Writer v{WRITER_VERSION} (SmolLM2-135M), from the whole-catalog run."
+    write_samples(stored, records, header)
+    write_results(RESULTS / "describe_catalog.json", result, arguments, settings)
+    print_table(result)
     naive = result["naive_whole_description"]["share_unsupported"]
     print(f"{'naive whole description: share unsupported':<44}{naive:>10.3f}")
-    print(f"paths: {result['paths']}")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sample", type=int, help="describe the 20 samples and N others")
+    parser.add_argument("--seed", type=int, default=15, help="draws the N others")
+    asyncio.run(main(parser.parse_args()))

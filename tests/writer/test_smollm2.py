@@ -113,3 +113,23 @@ def test_the_default_path_streams_with_lookup_drafts(smollm2: LocalCausalLM) -> 
     assert any(event.kind == "token" for event in events)
     kept = [event.text for event in events if event.kind == "sentence"]
     assert " ".join(kept) == description.text
+
+
+def test_sample_products_publish_nothing_the_copy_checker_rejects(
+    smollm2: LocalCausalLM, catalog: Catalog
+) -> None:
+    """The mount, the mounting service, the TV without its stand, the doorbell kit."""
+    from writer.copy_check import CopyChecker, split_sentences
+    from writer.wording import check_wording
+
+    records = []
+    for product_id in ("p7258a52505", "p1d06114fd4", "p1d5b88849d", "p47b426cf1d"):
+        product = catalog.get(product_id)
+        assert product is not None
+        records.append(ProductRecord.from_product(product))
+    descriptions = asyncio.run(DescriptionWriter(smollm2).write_batch(records))
+    for record, description in zip(records, descriptions, strict=True):
+        checker = CopyChecker(record)
+        for sentence in split_sentences(description.text):
+            assert checker.sentence(sentence).supported, (record.id, sentence)
+            assert not check_wording(sentence, checker.text), (record.id, sentence)
