@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 from typing import Any
 
+import redis.asyncio as redis
 from aiohttp import web
 from pydantic import SecretStr
 
@@ -25,12 +26,17 @@ from bot.handoff_queue import HandoffQueue, tell_the_unclaimed
 from bot.identity import CustomerVerifier
 from bot.insights_sentiment import SentimentInterpreter
 from bot.interpreter import Interpreter, Overloaded
+from bot.locks import Locks
+from bot.locks_redis import RedisConversationLocks, open_redis
+from bot.metrics import Metrics
 from bot.outbox import Outbox
+from bot.outbox_redis import RedisOutbox
 from bot.policy import RulePolicy
 from bot.rate_limits import ClientLimits, RateLimiter
 from bot.session_tokens import RevokedSessions, SessionTokens, load_or_create_secret
 from bot.settings import Settings
-from bot.store import SqliteConversationStore
+from bot.store import ConversationStore, SqliteConversationStore, Unavailable
+from bot.store_postgres import PostgresConversationStore
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +49,8 @@ OUTBOX = web.AppKey("outbox", Outbox)
 HANDOFF = web.AppKey("handoff", HandoffService)
 DESKS = web.AppKey("desks", Desks)
 QUEUE = web.AppKey("handoff_queue", HandoffQueue)
+METRICS = web.AppKey("metrics", Metrics)
+REDIS = web.AppKey("redis", redis.Redis)  # only when `redis_url` is set
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -66,9 +74,15 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         response = json_error(503, "busy: too many messages are waiting; try again shortly")
         response.headers["Retry-After"] = "1"
         return response
+    except Unavailable as error:
+        logger.warning("%s, path=%s", error, request.path)
+        response = json_error(503, "unavailable: a shared store does not answer; try again shortly")
+        response.headers["Retry-After"] = "5"
+        return response
     except asyncio.CancelledError:
         raise
     except Exception:
+        request.app[METRICS].error("http")
         request_id = uuid.uuid4().hex[:12]
         logger.exception("unhandled error, request_id=%s path=%s", request_id, request.path)
         return json_error(500, "internal error", request_id=request_id)
@@ -128,8 +142,21 @@ async def open_shop(settings: Settings) -> Shop:
     return await asyncio.get_running_loop().run_in_executor(None, Shop.open, config)
 
 
+async def open_conversation_store(settings: Settings) -> ConversationStore:
+    """PostgreSQL when `database_url` is set (several instances share it), else SQLite."""
+    if settings.database_url is None:
+        return SqliteConversationStore(settings.conversations_db)
+    url = settings.database_url.get_secret_value()
+    return await PostgresConversationStore.open(url, settings.database_schema)
+
+
 async def build_bot(
-    settings: Settings, shop: Shop, outbox: Outbox | None = None, desk: Desk | None = None
+    settings: Settings,
+    shop: Shop,
+    outbox: Outbox | None = None,
+    desk: Desk | None = None,
+    locks: Locks | None = None,
+    metrics: Metrics | None = None,
 ) -> Bot:
     """Open the conversation store, load the intent model (off the loop), wire the shop's
     actions; a policy naming a missing action stops here (`StartupError`)."""
@@ -148,7 +175,7 @@ async def build_bot(
     if settings.handoff.negatives_in_a_row:  # strongly negative messages go to a person
         reading = partial(SentimentInterpreter.open, interpreter, settings.models)
         interpreter = await loop.run_in_executor(None, reading)
-    store = SqliteConversationStore(settings.conversations_db)
+    store = await open_conversation_store(settings)
     actions = _action_runner(settings, shop, outbox)
     try:
         return await Bot.start(
@@ -165,6 +192,8 @@ async def build_bot(
             customers=CustomerVerifier(_secret(settings.store_customer_secret)),
             handoff=settings.handoff,
             desk=desk,
+            locks=locks,
+            metrics=metrics,
         )
     except Exception:
         await interpreter.close()
@@ -179,18 +208,56 @@ async def close_bot(bot: Bot) -> None:
     await bot.store.close()
 
 
-async def health(request: web.Request) -> web.Response:
-    bot = request.app[BOT]
-    return web.json_response(
-        {
-            "status": "ok",
-            "uptime_s": round(time.monotonic() - request.app[STARTED], 1),
-            "intents": len(bot.domain.intents),
-        }
+HEALTH_TIMEOUT_S = 2.0
+
+
+async def unreachable(app: web.Application) -> list[str]:
+    """The configured shared stores that do not answer within `HEALTH_TIMEOUT_S`."""
+    checks: dict[str, Awaitable[Any]] = {}
+    if REDIS in app:
+        checks["redis"] = app[REDIS].ping()
+    store = app[BOT].store
+    if isinstance(store, PostgresConversationStore):
+        checks["postgresql"] = store.ping()
+    answers = await asyncio.gather(
+        *(asyncio.wait_for(check, HEALTH_TIMEOUT_S) for check in checks.values()),
+        return_exceptions=True,
     )
+    return [
+        name for name, answer in zip(checks, answers, strict=True) if isinstance(answer, Exception)
+    ]
+
+
+async def health(request: web.Request) -> web.Response:
+    """200 `ok`; 503 `degraded`, naming what does not answer, while a shared store is away."""
+    bot = request.app[BOT]
+    away = await unreachable(request.app)
+    body: dict[str, Any] = {
+        "status": "degraded" if away else "ok",
+        "uptime_s": round(time.monotonic() - request.app[STARTED], 1),
+        "intents": len(bot.domain.intents),
+    }
+    if away:
+        body["unavailable"] = away
+    return web.json_response(body, status=503 if away else 200)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus's text format (for a scraper on the private network, not the public)."""
+    body, content_type = request.app[METRICS].exposition()
+    return web.Response(body=body, headers={"Content-Type": content_type})
 
 
 STARTED = web.AppKey("started", float)
+
+
+async def close_shared(app: web.Application) -> None:
+    """Send what the outbox still has, then let go of Redis."""
+    outbox = app[OUTBOX]
+    if isinstance(outbox, RedisOutbox):
+        await outbox.close()
+    if REDIS in app:
+        await app[REDIS].aclose()
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -201,18 +268,34 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[TOKENS] = session_tokens(settings)
     app[CLIENT_LIMITS] = client_limits(settings)
-    app[OUTBOX] = Outbox()  # before the channels, which subscribe as they register
+    app[METRICS] = Metrics()
+    # the outbox before the channels, which subscribe as they register; several instances
+    # share it on Redis (with the locks) and conversations on PostgreSQL; one needs neither
+    if settings.redis_url is not None:
+        app[REDIS] = open_redis(settings.redis_url.get_secret_value())
+        app[OUTBOX] = RedisOutbox(app[REDIS], channel=f"{settings.redis_prefix}outbox")
+    else:
+        app[OUTBOX] = Outbox()
     app[DESKS] = Desks()  # likewise: Slack and the inbox add themselves
     app[QUEUE] = HandoffQueue(settings.home / "handoffs.db", settings.handoff.mask_personal_data)
     app[DESKS].add(app[QUEUE])
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         app[STARTED] = time.monotonic()
+        outbox = app[OUTBOX]
+        locks = (
+            RedisConversationLocks(app[REDIS], prefix=f"{settings.redis_prefix}lock:")
+            if REDIS in app
+            else None
+        )
+        if isinstance(outbox, RedisOutbox):
+            await outbox.start()
         app[SHOP] = await open_shop(settings)
         try:
-            app[BOT] = await build_bot(settings, app[SHOP], app[OUTBOX], app[DESKS])
+            app[BOT] = await build_bot(settings, app[SHOP], outbox, app[DESKS], locks, app[METRICS])
         except Exception:
             app[SHOP].close()
+            await close_shared(app)
             raise
         app[HANDOFF] = HandoffService(app[BOT], app[OUTBOX].publish, app[BOT].say, app[DESKS])
         reminders = asyncio.create_task(
@@ -224,9 +307,11 @@ def create_app(settings: Settings) -> web.Application:
         app[SHOP].close()
         app[TOKENS].close()
         app[QUEUE].close()
+        await close_shared(app)
 
     app.cleanup_ctx.append(services)
     app.router.add_get("/health", health)
+    app.router.add_get("/metrics", metrics)
     for path in settings.channels:
         channel = load_object(path)()
         channel.register(app, settings)

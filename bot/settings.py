@@ -234,6 +234,9 @@ class Settings(BaseSettings):
         description="redis://host:6379/0: conversation locks and the outbox between "
         "instances (SHOPBOT_REDIS_URL)",
     )
+    # so several stores (or tests) can share one server: their own schema, their own keys
+    database_schema: str = Field("public", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    redis_prefix: str = Field("shopbot:", pattern=r"^[A-Za-z0-9_:.-]{1,64}$")
     nlu: NluSettings = NluSettings()
     actions: ActionSettings = ActionSettings()
     limits: LimitSettings = LimitSettings()
