@@ -86,6 +86,7 @@ _SHOPPING_REQUEST = re.compile(
 # about that product, whatever product words it holds ("这款有背光键盘吗" is no search).
 _FOCUS_QUESTION = re.compile(
     r"^(?:does|do|is|has|can|will|would) (?:it|this|that|this one|that one|they)\b"
+    r"|^(?:can|could|should) (?:i|you|we) (?:[a-z]+ ){0,2}(?:it|this|this one|that one)\b"
     r"|^(?:这款|这个|这台|这部|它|那款|那个|那台|第.[个款台])[^。！!]{0,30}(?:吗|么|没有)[?？]?$",
     re.IGNORECASE,
 )

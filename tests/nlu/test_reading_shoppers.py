@@ -124,4 +124,6 @@ def test_a_yes_no_question_about_the_product_in_focus_is_a_question() -> None:
 
     assert is_focus_question("这款有背光键盘吗") and is_focus_question("它有蓝牙吗？")
     assert is_focus_question("does it have a backlit keyboard?")
+    assert is_focus_question("can I take it in the rain?")
+    assert not is_focus_question("can I get a refund") and not is_focus_question("can you help me")
     assert not is_focus_question("do you have headphones") and not is_focus_question("这个多少钱")
