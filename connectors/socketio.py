@@ -92,7 +92,8 @@ class SocketIOChannel:
         self._pending: set[asyncio.Task[None]] = set()
 
         async def follow_the_outbox(app: web.Application) -> AsyncIterator[None]:
-            stop = app[OUTBOX].subscribe(self.forward_stream)
+            # a socket lives in one process: lines published at any instance come here
+            stop = app[OUTBOX].subscribe(self.forward_stream, from_every_instance=True)
             yield
             stop()
 
