@@ -218,7 +218,9 @@ class OpinionMonitor:
             for key in closed:
                 self._close(key, day)
             raised.extend(self._raise(spike) for spike in opened)
-        self._checked(today)
+        # today is not over: it is stepped again on every check, so reviews arriving later
+        # today can still raise its alert (an open alert is never raised twice)
+        self._checked(_days_back(today, 1))
         return raised
 
     def _raise(self, spike: Spike) -> Alert:

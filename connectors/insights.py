@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -113,7 +114,7 @@ class OpinionWorker:
             self._loop.call_soon_threadsafe(self.wake.set)
 
     async def _post(self, app: web.Application, alert: Alert) -> None:
-        if self.slack is None:
+        if self.slack is None or not self._is_news(alert):
             return
         channel = self.settings.insights.slack_channel or self.settings.slack.support_channel
         product = await asyncio.to_thread(app[SHOP].catalog.get, alert.product_id)
@@ -123,6 +124,14 @@ class OpinionWorker:
             )
         except Exception:
             logger.exception("posting alert %d to Slack failed", alert.id)
+
+
+    def _is_news(self, alert: Alert) -> bool:
+        """Only a spike of the last few days is worth a person's attention in Slack; the
+        history a first start catches up on (the demo's 90 days) stays on the dashboard."""
+        window = self.settings.insights.spike.window_days
+        oldest = datetime.datetime.now(datetime.UTC).date() - datetime.timedelta(days=window)
+        return datetime.date.fromisoformat(alert.day[:10]) >= oldest
 
 
 OPINION = web.AppKey("opinion_worker", OpinionWorker)
