@@ -244,6 +244,9 @@ def resolve_product(
         position = index - 1 if index > 0 else len(last_results) + index
         if 0 <= position < len(last_results):
             return catalog.get(last_results[position])
+        focus = tracker.get_slot("selected_product")
+        if not last_results and focus and index in (1, -1):
+            return catalog.get(str(focus))  # one product on screen: it is the first and last
         return None
     brand = first_entity(tracker, "brand")
     if brand and last_results:  # "that ASUS": the shown product of that brand
