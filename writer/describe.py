@@ -24,13 +24,16 @@ from writer.safety import SafetyFilter
 from writer.templates import (
     chinese_description,
     deterministic_description,
+    fact_clause,
     fact_sentence,
     opening_sentence,
     product_noun,
+    repeats_title,
 )
 from writer.wording import check_wording
+from writer.words import stem
 
-WRITER_VERSION = 4  # bump when prompts or checks change, so `describe --all` redoes the catalog
+WRITER_VERSION = 5  # bump when prompts or checks change, so `describe --all` redoes the catalog
 
 FACT_SYSTEM = (
     "You write one sentence of shop copy. The sentence starts with the product fact, word for "
@@ -145,6 +148,7 @@ class Description:
 
 
 # a repeat counts from the start of a word, so a long word is scanned once, not once per letter
+_TAUTOLOGY_GLUE = frozenset({"has", "have", "had", "includ", "featur", "come", "offer"})
 _GARBLED = re.compile(r"(?<!\S)(\S+)(\s+\1){2,}|\s[’'`]\w?(\s|\.|$)")  # "in ’s ’s ’s ’."
 
 
@@ -306,10 +310,11 @@ class DescriptionWriter:
         """The text without any sentence the independent checker or the wording rules reject
         (record sentences included: a bullet's "#1 Trusted Battery Brand" needs proof)."""
         if record.language == "zh":
-            kept = text if not check_wording(text, "", "cn") else deterministic_description(record)
-            return kept, []
+            safe = not check_wording(text, "", "cn")
+            return (text if safe else deterministic_description(record)), []
         checker = CopyChecker(record)
-        kept, dropped = [], []
+        kept: list[str] = []
+        dropped: list[dict[str, Any]] = []
         for sentence in split_sentences(text):
             verdict = checker.sentence(sentence)
             wording = check_wording(sentence, checker.text, self.market)
@@ -342,7 +347,10 @@ class DescriptionWriter:
             draft.banned.extend(claim for claim in unsupported if claim not in draft.banned)
             if not problems:
                 added = len(_continuation(sentence, draft.plan.prefix).split())
-                source = "model" if added >= 2 else "record"  # a bare fact is not the model's
+                if added < 2:  # a bare fact is not the model's, and a noun phrase is no sentence
+                    sentence, source = draft.plan.fallback, "record"
+                else:
+                    source = "model"
                 draft.result = SentenceResult(
                     draft.plan.fact, sentence, source, attempt, list(draft.rejected)
                 )
@@ -372,6 +380,8 @@ class DescriptionWriter:
         added_text = _continuation(sentence, plan.prefix)
         if not plan.fact and len(added_text.split()) < 2:  # "The Hisense 43\" … TV."
             problems.append("the name alone, not a sentence")
+        if _tautology(added_text, plan.fact, record.title):
+            problems.append("repeats its fact or the title")
         problems += _form_problems(sentence, plan.fact)
         problems += _fact_problems(sentence, plan.fact)
         problems += _new_word_problems(sentence, added_text, plan.support.text)
@@ -421,12 +431,13 @@ class DescriptionWriter:
                     [(f"Product: {t}\nFact: {f}", answer) for t, f, answer in FACT_EXAMPLES],
                     f"Product: {product_type}\nFact: {fact}",
                 ),
-                prefix=fact_sentence(fact).rstrip("."),
+                prefix=fact_clause(fact),
                 fact=fact,
-                fallback=fact_sentence(fact),
+                fallback=fact_sentence(fact, record.title),
                 support=Support.of([fact, product_type]),
             )
             for fact in record.facts(self.max_facts)
+            if not repeats_title(fact, record.title)  # "Digital Piano" under "… Digital Piano"
         ]
         return [opening, *facts]
 
@@ -494,6 +505,14 @@ def _few_shot(system: str, examples: list[tuple[str, str]], question: str) -> li
         messages += [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]
     messages.append({"role": "user", "content": question})
     return messages
+
+
+def _tautology(added_text: str, fact: str, title: str) -> bool:
+    """What the model added only repeats its fact or the title ("… Digital Piano … is high
+    gloss ebony upright digital piano")."""
+    added = {stem(word) for word in _content_words(added_text)} - _TAUTOLOGY_GLUE
+    known = {stem(word) for word in _content_words(f"{fact} {title}")}
+    return bool(_content_words(added_text)) and added <= known
 
 
 def _form_problems(sentence: str, fact: str) -> list[str]:

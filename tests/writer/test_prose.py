@@ -1,0 +1,150 @@
+"""Published prose is sentences: a bullet that is a noun phrase gets a frame that states
+nothing of its own, a bullet that repeats the title is dropped, a model clause that only
+repeats its fact or the title is rejected and the fact-only sentence kept. Records from the
+catalog; no model."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
+
+from bench.copy_claims import catalog_records
+from bench.describe_catalog import SAMPLE_IDS
+from writer.backends import Generation, GenerationRequest, OnToken
+from writer.copy_check import CopyChecker, split_sentences
+from writer.describe import WRITER_VERSION, DescriptionWriter
+from writer.templates import deterministic_description, fact_sentence, repeats_title
+
+RECORDS = catalog_records()
+HISENSE = "pa09fcbc507"  # Hisense 43" Class - A45H Series - 1080p LED LCD TV
+PIANO = "p24ea649c9c"  # Artesia Pro a24 Upright Digital Piano
+
+
+def _record_with(title_part: str):  # the first catalog record whose title has these words
+    return next(r for r in RECORDS.values() if title_part in r.title)
+
+
+def test_writer_version_is_bumped_for_the_new_prose() -> None:
+    assert WRITER_VERSION >= 5
+
+
+@pytest.mark.parametrize(
+    ("fact", "title", "sentence"),
+    [
+        ("Motion Rate 120", 'Hisense 43" Class - 1080p LED LCD TV', "It has a Motion Rate 120."),
+        ("120Hz Refresh Rate", 'LG 83" Class 4K UHD OLED TV', "It has a 120Hz Refresh Rate."),
+        ("DTS Virtual: X", "Hisense TV", "Features include DTS Virtual: X."),
+        ("Android TV", 'Hisense 43" Class - 1080p LED LCD TV', "It is an Android TV."),
+        ("Nvidia G-SYNC Compatible", "LG UltraGear Monitor", "It is Nvidia G-SYNC Compatible."),
+        ("Stand Not Included", "LG OLED TV", "The stand is not included."),
+        ("AMD Ryzen 7 6800U Processor", "Laptop", "It has an AMD Ryzen 7 6800U Processor."),
+        ("M2 Chip with 8-core CPU", "iPad Pro", "It has an M2 Chip with 8-core CPU."),
+        (
+            "Designed for Your Nintendo eShop Purchases",
+            "Nintendo eShop $50 Digital Card",
+            "It is designed for Your Nintendo eShop Purchases.",
+        ),
+        ("Includes Bonus Band", "Watch", "It includes Bonus Band."),
+        ("Up to 18 hours of battery life", "MacBook", "It offers up to 18 hours of battery life."),
+        # clauses and imperatives keep their words
+        (
+            "Get Real-Time Motion Alerts in the Ring App",
+            "Ring",
+            "Get Real-Time Motion Alerts in the Ring App.",
+        ),
+        (
+            "12-core CPU delivers faster performance",
+            "MacBook",
+            "12-core CPU delivers faster performance.",
+        ),
+        # what is not in the box is never framed as a feature
+        ("IPad Sold Separately", "Keyboard", "IPad Sold Separately."),
+        ("Ring Alarm Base Station Required", "Ring", "Ring Alarm Base Station Required."),
+    ],
+)
+def test_a_noun_phrase_bullet_becomes_a_sentence_in_its_own_words(
+    fact: str, title: str, sentence: str
+) -> None:
+    assert fact_sentence(fact, title) == sentence
+
+
+def test_the_hisense_tv_reads_as_sentences_and_says_only_its_record() -> None:
+    record = RECORDS[HISENSE]
+    text = deterministic_description(record)
+    assert "Motion Rate 120." not in text.replace("It has a Motion Rate 120.", "")
+    assert "It has a Motion Rate 120." in text
+    assert "Features include DTS Virtual: X." in text
+    checker = CopyChecker(record)
+    assert all(checker.sentence(s).supported for s in split_sentences(text))
+
+
+def test_every_frame_on_the_sample_products_passes_the_checker() -> None:
+    for product_id in SAMPLE_IDS:
+        record = RECORDS[product_id]
+        checker = CopyChecker(record)
+        for sentence in split_sentences(deterministic_description(record)):
+            if sentence.startswith(("It has", "It is", "Features include", "It offers")):
+                verdict = checker.sentence(sentence)
+                assert verdict.supported, (sentence, verdict.rejected_by)
+
+
+def test_a_bullet_that_only_repeats_the_opening_is_dropped() -> None:
+    record = _record_with("Xbox $100 Gift Card Digital Download")
+    assert "Digital Download" in record.facts()
+    assert repeats_title("Digital Download", record.title)
+    text = deterministic_description(record)
+    assert text.count("Digital Download") == 1, text  # the opening names it, once
+    # the title's tail is not in the opening, so a bullet naming it stays
+    assert not repeats_title("AMD Ryzen 3 5300U", 'HP 14" Touchscreen Laptop - AMD Ryzen 3 5300U')
+
+
+class EchoModel:
+    """Continues every prompt by repeating its own words: the tautology a small model makes."""
+
+    name = "echo"
+    languages = frozenset({"en"})
+
+    def _one(self, request: GenerationRequest) -> Generation:
+        return Generation(f"{request.prefix} is {request.prefix.lower()}.", 6, 0.0, ())
+
+    async def generate(
+        self, request: GenerationRequest, on_token: OnToken | None = None
+    ) -> Generation:
+        return self._one(request)
+
+    async def generate_batch(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
+        return [self._one(request) for request in requests]
+
+
+def test_a_clause_that_repeats_its_fact_is_rejected_and_the_fact_sentence_kept() -> None:
+    record = RECORDS[PIANO]
+    description = asyncio.run(DescriptionWriter(EchoModel()).write(record))
+    assert "is high gloss ebony upright digital piano" not in description.text.lower()
+    assert "It is a High Gloss Ebony Upright Digital Piano with Storage Bench." in description.text
+    assert all(s.source == "record" for s in description.sentences)
+    assert any(
+        "repeats its fact or the title" in r for s in description.sentences for r in s.rejected
+    )
+
+
+class BareModel:
+    """Adds nothing to the fact: the draft is the bullet alone, a noun phrase."""
+
+    name = "bare"
+    languages = frozenset({"en"})
+
+    async def generate(
+        self, request: GenerationRequest, on_token: OnToken | None = None
+    ) -> Generation:
+        return Generation(f"{request.prefix}.", 2, 0.0, ())
+
+    async def generate_batch(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
+        return [await self.generate(request) for request in requests]
+
+
+def test_a_bare_fact_from_the_model_is_published_as_the_framed_sentence() -> None:
+    description = asyncio.run(DescriptionWriter(BareModel()).write(RECORDS[HISENSE]))
+    assert "It has a Motion Rate 120." in description.text
+    assert " Motion Rate 120. " not in f" {description.text} ".replace("a Motion Rate 120.", "")
