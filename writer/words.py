@@ -47,6 +47,7 @@ working away outlet device devices phone shows lights light dark covers cover pr
 travels travel slips body everywhere design sits adjusts tunes passes moves applied installs
 install yourself like off snug size sizes matching connection text detail details action eyes
 cuts clock file supply sold separately priced installer under pack port external monitor
+elegant
 """
 PLAIN_WORDS = frozenset(_PLAIN.split())
 
@@ -88,7 +89,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "internet": ("isp", "wifi"),
     "surround": ("3d", "atmos"),
     "coverage": ("protection", "covered"),
-    "protection": ("protect", "coverage"),
     "plan": ("protection",),
     "wifi": ("wi", "fi"),
     "mesh": ("deco",),
@@ -113,6 +113,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "backyard": ("outdoor", "weather", "weatherproof", "waterproof"),
     "beach": ("outdoor", "weather", "weatherproof", "waterproof"),
     "patio": ("outdoor", "weather", "weatherproof", "waterproof"),
+    # v5, dev rows only: everyday paraphrases of durability, streaming, cables and portability
+    "surviv": ("resistant", "resistance", "rugged", "ruggedized", "durable", "shock", "proof"),
+    "bump": ("shock", "drop", "rugged", "ruggedized", "resistance"),
+    "splash": ("water", "waterproof", "weatherproof", "resistant", "ip"),
+    "shrug": ("resistant", "resistance", "proof", "rugged", "ruggedized", "durable", "weather"),
+    "protection": ("protect", "coverage", "ip"),  # "IP56" is the tokens "ip" and "56"
+    "stream": ("wi", "wifi", "bluetooth", "wireless", "netflix", "airplay", "chromecast", "apps"),
+    "cable": ("wired", "poe", "hdmi", "usb", "cord", "ethernet"),
+    "portable": ("compact", "rugged", "ruggedized", "pocket", "travel", "external"),
 }
 
 
