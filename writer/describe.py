@@ -29,6 +29,7 @@ from writer.templates import (
     opening_sentence,
     product_noun,
     repeats_title,
+    vary_frames,
 )
 from writer.wording import check_wording
 from writer.words import stem
@@ -259,7 +260,7 @@ class DescriptionWriter:
 
     def _assemble(self, record: ProductRecord, drafts: list[_Draft], started: float) -> Description:
         sentences = [draft.finish(self.attempts) for draft in drafts]
-        text = " ".join(sentence.text for sentence in sentences if sentence.text)
+        text = " ".join(vary_frames([sentence.text for sentence in sentences if sentence.text]))
         from_model = sum(sentence.source == "model" for sentence in sentences)
         path = (
             "model" if from_model == len(sentences) else "model+record" if from_model else "record"

@@ -84,6 +84,7 @@ includes works fits requires supports delivers offers provides features comes ha
 gives keeps brings helps allows enables extends packs runs connects
 """
 _THIRD_PERSON = frozenset(_THIRD_PERSON_TEXT.split())
+_FOR_ADJECTIVES = frozenset(("ideal", "suitable", "simple", "easy", "safe", "great", "perfect"))
 _ADJECTIVE_END_TEXT = "compatible ready certified approved enabled"
 _ADJECTIVE_END = frozenset(_ADJECTIVE_END_TEXT.split())
 # singular count nouns a spec phrase may end in: "It has a 120Hz Refresh Rate."
@@ -164,7 +165,7 @@ def fact_sentence(fact: str, title: str = "") -> str:
         return f"{clause}."
     if first == "up" and words[1:2] == ["to"]:  # "Up to 18 hours of battery life"
         return f"It offers {lowered}."
-    if words[1:2] in (["for"], ["to"]) and clause.split()[0].isalpha():  # "Ideal for …"
+    if words[1:2] in (["for"], ["to"]) and first in _FOR_ADJECTIVES:  # "Ideal for …"
         return f"It is {lowered}."
     if words[-1] in _ADJECTIVE_END:  # "Nvidia G-SYNC Compatible"
         return f"It is {clause}."
@@ -179,6 +180,29 @@ def fact_sentence(fact: str, title: str = "") -> str:
     return f"Features include {clause}."
 
 
+_AGAIN = {
+    "Features include ": ("It also offers ", "Features include "),
+    "It has ": ("It also has ",),
+}
+
+
+def vary_frames(sentences: list[str]) -> list[str]:
+    """The same frame five times reads as a form: later uses say "also" ("It also has a …",
+    "It also offers …"), which adds no claim."""
+    seen: dict[str, int] = {}
+    varied = []
+    for sentence in sentences:
+        frame = next((f for f in _AGAIN if sentence.startswith(f)), None)
+        if frame is not None:
+            count = seen.get(frame, 0)
+            seen[frame] = count + 1
+            if count:
+                options = _AGAIN[frame]
+                sentence = options[(count - 1) % len(options)] + sentence[len(frame) :]
+        varied.append(sentence)
+    return varied
+
+
 def repeats_title(fact: str, title: str) -> bool:
     """A bullet that says nothing the opening (the short title) has not: "Digital Piano" for
     "… Digital Piano". The title's tail is not in the opening, so its bullets stay."""
@@ -190,7 +214,7 @@ def repeats_title(fact: str, title: str) -> bool:
 def english_description(record: ProductRecord, facts: list[str]) -> str:
     kept = [fact for fact in facts if not repeats_title(fact, record.title)]
     sentences = [opening_sentence(record), *(fact_sentence(fact, record.title) for fact in kept)]
-    return " ".join(sentence for sentence in sentences if sentence)
+    return " ".join(vary_frames([sentence for sentence in sentences if sentence]))
 
 
 def chinese_description(record: ProductRecord) -> str:

@@ -48,6 +48,16 @@ def test_writer_version_is_bumped_for_the_new_prose() -> None:
         ),
         ("Includes Bonus Band", "Watch", "It includes Bonus Band."),
         ("Up to 18 hours of battery life", "MacBook", "It offers up to 18 hours of battery life."),
+        (
+            "Ideal for Performance, Practice or Lessons",
+            "Piano",
+            "It is ideal for Performance, Practice or Lessons.",
+        ),
+        (
+            "Connectivity to your Smartphone, Tablet, Computer",
+            "Piano",
+            "Features include Connectivity to your Smartphone, Tablet, Computer.",
+        ),
         # clauses and imperatives keep their words
         (
             "Get Real-Time Motion Alerts in the Ring App",
@@ -148,3 +158,11 @@ def test_a_bare_fact_from_the_model_is_published_as_the_framed_sentence() -> Non
     description = asyncio.run(DescriptionWriter(BareModel()).write(RECORDS[HISENSE]))
     assert "It has a Motion Rate 120." in description.text
     assert " Motion Rate 120. " not in f" {description.text} ".replace("a Motion Rate 120.", "")
+
+
+def test_a_repeated_frame_says_also_and_adds_no_claim() -> None:
+    record = RECORDS[HISENSE]
+    text = deterministic_description(record)
+    assert text.count("It has") == 1 and "It also has a 3 Year Warranty." in text
+    checker = CopyChecker(record)
+    assert all(checker.sentence(s).supported for s in split_sentences(text))
