@@ -97,7 +97,7 @@ ATTRIBUTES = [
 # Precise things a yes/no answer must find verbatim: versions, sizes, standards.
 _SPECIFIC = re.compile(
     r"wi-?fi\s?\d+e?|(?:bluetooth|蓝牙|藍牙)\s?\d(\.\d)?"
-    r"|\d+(\.\d+)?\s?(gb|tb|hz|\"|inch|英寸|寸)"
+    r"|(?<!\d)\d+(\.\d+)?\s?(gb|tb|hz|\"|inch|英寸|寸)"
     r"|ip[x\d]\d|rtx\s?\d{4}|4k|1080p|usb-?c|thunderbolt\s?\d?",
     re.IGNORECASE,
 )

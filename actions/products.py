@@ -224,7 +224,9 @@ def _show_results(
     )
 
 
-_MODEL_NUMBER = re.compile(r"\b(?=[A-Za-z-]*\d)(?=\d*[A-Za-z])[A-Za-z0-9-]{3,}\b")
+# the first lookahead is bounded: unbounded, it rescanned a long run of letters and hyphens
+# from every word boundary in it (quadratic); no model number has 64 of them before a digit
+_MODEL_NUMBER = re.compile(r"\b(?=[A-Za-z-]{0,64}\d)(?=\d*[A-Za-z])[A-Za-z0-9-]{3,}\b")
 
 
 def resolve_product(
