@@ -202,6 +202,7 @@ class Settings(BaseSettings):
         "connectors.slack:SlackChannel",
         "connectors.wechat:WechatChannel",
         "connectors.insights:InsightsDashboard",
+        "connectors.openapi:OpenApiDocument",
     ]
     secret_key: OperatorToken | None = Field(
         None,
