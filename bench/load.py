@@ -1,0 +1,233 @@
+"""Throughput of one instance under K concurrent shoppers, next to the classifier's own ceiling.
+
+Run: `.venv/bin/python -m bench.load [--clients 32] [--seconds 30] [--profile]`. Starts
+`shopbot serve` as its own process on 127.0.0.1 (rate limits lifted: a load test is a flood
+from one address by design; no generation in the mix), then K shoppers talk over the Rasa
+REST channel for a fixed time, each a realistic conversation (greeting, searches with
+filters, "the second one", attribute questions, an order question, policies, thanks).
+Reports messages/s, p50/p95/p99, errors and lost replies (a turn that answers nothing), and
+the intent classifier's batched sentences/s measured in this run on the same machine, so
+the ratio is measured, not assumed. `--profile` records the server with py-spy (sampled,
+subprocesses included) and prints the functions where the time goes. Writes
+bench/results/load.json. The server stops at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench.provenance import write_results
+from bot.settings import PROJECT_ROOT
+
+RESULTS = Path(__file__).parent / "results" / "load.json"
+CONVERSATION = (
+    "hi",
+    "show me laptops under $800",
+    "any cheaper?",
+    "the second one",
+    "does it have a backlit keyboard?",
+    "wireless headphones with noise cancelling",
+    "sony ones",
+    "the first one",
+    "is it waterproof?",
+    "what's your return policy?",
+    "how long does delivery take?",
+    "where is my order 123456789012345",
+    "有没有3000块以内的笔记本",
+    "第二个",
+    "thanks",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def start_server(home: Path, models: Path, port: int) -> subprocess.Popen[bytes]:
+    environment = dict(
+        os.environ,
+        HF_HUB_OFFLINE="1",
+        SHOPBOT_HOME=str(home),
+        SHOPBOT_MODELS=str(models),
+        SHOPBOT_LOG_LEVEL="WARNING",
+        SHOPBOT_LIMITS__BURST="1000000",
+        SHOPBOT_LIMITS__ADDRESS_BURST="1000000",
+        SHOPBOT_WRITER__LOAD_AT_STARTUP="false",
+        SHOPBOT_INSIGHTS__DEMO_REVIEWS="false",
+    )
+    command = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1"]
+    return subprocess.Popen(
+        [*command, "--port", str(port)], env=environment, cwd=PROJECT_ROOT, start_new_session=True
+    )
+
+
+async def wait_until_up(url: str, server: subprocess.Popen[bytes], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise RuntimeError("the server stopped while starting")
+            try:
+                async with session.get(url + "/health") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.5)
+    raise TimeoutError("the server did not start")
+
+
+async def shopper(
+    session: aiohttp.ClientSession, url: str, number: int, until: float, record: dict[str, Any]
+) -> None:
+    turn = 0
+    while time.monotonic() < until:
+        text = CONVERSATION[turn % len(CONVERSATION)]
+        sender = f"load-{number}-{turn // len(CONVERSATION)}"
+        started = time.perf_counter()
+        try:
+            async with session.post(url, json={"sender": sender, "message": text}) as response:
+                body = await response.json()
+                if response.status != 200:
+                    record["errors"][str(response.status)] += 1
+                elif not body:
+                    record["lost"] += 1
+                else:
+                    record["latencies"].append((time.perf_counter() - started) * 1000)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            record["errors"][type(error).__name__] += 1
+        turn += 1
+
+
+async def load(url: str, clients: int, seconds: float) -> dict[str, Any]:
+    record: dict[str, Any] = {"latencies": [], "errors": Counter(), "lost": 0}
+    connector = aiohttp.TCPConnector(limit=clients)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        started = time.monotonic()
+        until = started + seconds
+        await asyncio.gather(*(shopper(session, url, n, until, record) for n in range(clients)))
+        elapsed = time.monotonic() - started
+    latencies = record["latencies"]
+    return {
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "messages": len(latencies),
+        "messages_per_s": len(latencies) / elapsed,
+        "p50_ms": percentile(latencies, 0.50),
+        "p95_ms": percentile(latencies, 0.95),
+        "p99_ms": percentile(latencies, 0.99),
+        "errors": dict(record["errors"]),
+        "lost_replies": record["lost"],
+    }
+
+
+def classifier_ceiling(models: Path, seconds: float = 10.0) -> float:
+    """The intent model's batched sentences/s (batch 32) on this machine, as the service runs
+    it: the same runtime, through `IntentClassifier.rank`."""
+    from bot.settings import Settings
+    from nlu.classifier import IntentClassifier
+    from nlu.model_store import ensure_intent_model
+    from nlu.pipeline import recipe_from
+
+    settings = Settings(models=models)
+    directory = ensure_intent_model(settings.nlu_file, models, recipe_from(settings.nlu))
+    classifier = IntentClassifier.load(directory, settings.nlu.runtime)
+    batch = [CONVERSATION[i % len(CONVERSATION)] for i in range(32)]
+    classifier.rank(batch)
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        classifier.rank(batch)
+        done += len(batch)
+    return done / (time.perf_counter() - started)
+
+
+def profile_summary(raw: Path, top: int = 15) -> list[tuple[str, float]]:
+    """Share of samples per function at the leaf of py-spy's collapsed stacks."""
+    leaves: Counter[str] = Counter()
+    total = 0
+    for line in raw.read_text(encoding="utf-8").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        leaves[stack.split(";")[-1]] += int(count)
+        total += int(count)
+    return [(frame, n / max(1, total)) for frame, n in leaves.most_common(top)]
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    models = args.models or PROJECT_ROOT / "models"
+    with tempfile.TemporaryDirectory() as home:
+        port = free_port()
+        server = start_server(Path(home), models, port)
+        base = f"http://127.0.0.1:{port}"
+        profiler = None
+        try:
+            await wait_until_up(base, server, 600)
+            url = base + "/webhooks/rest/webhook"
+            await load(url, 4, 3)  # warm-up: caches, first batches
+            if args.profile:
+                spy = Path(sys.executable).parent / "py-spy"
+                output = Path(home) / "profile.txt"
+                profiler = subprocess.Popen(
+                    [str(spy), "record", "--pid", str(server.pid), "--format", "raw",
+                     "--output", str(output), "--duration", str(int(args.seconds)),
+                     "--subprocesses", "--nonblocking"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                )  # fmt: skip
+            rows = [await load(url, clients, args.seconds) for clients in args.clients]
+            profile: list[tuple[str, float]] = []
+            if profiler is not None:
+                profiler.wait(timeout=args.seconds + 60)
+                raw = Path(home) / "profile.txt"
+                profile = profile_summary(raw) if raw.exists() else []
+        finally:
+            os.killpg(server.pid, 15)
+            server.wait(timeout=30)
+    ceiling = classifier_ceiling(models)
+    return {"rows": rows, "classifier_sentences_per_s": ceiling, "profile": profile}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 16, 32])
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--models", type=Path, help="Models folder (default: models/).")
+    parser.add_argument("--profile", action="store_true", help="py-spy the server's first run.")
+    args = parser.parse_args()
+    figures = asyncio.run(main_async(args))
+    ceiling = figures["classifier_sentences_per_s"]
+    print(f"{'clients':>8}{'msg/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
+          f"{'lost':>6}{'of ceiling':>12}")  # fmt: skip
+    for row in figures["rows"]:
+        print(
+            f"{row['clients']:>8}{row['messages_per_s']:>9.1f}{row['p50_ms']:>9.1f}"
+            f"{row['p95_ms']:>9.1f}{row['p99_ms']:>9.1f}{sum(row['errors'].values()):>8}"
+            f"{row['lost_replies']:>6}{row['messages_per_s'] / ceiling:>12.2f}"
+        )
+    print(f"intent classifier alone, batch 32: {ceiling:.0f} sentences/s")
+    for frame, share in figures["profile"]:
+        print(f"{share:>7.1%}  {frame}")
+    write_results(RESULTS, figures, args, {"channel": "rest", "conversation": CONVERSATION})
+
+
+if __name__ == "__main__":
+    main()
