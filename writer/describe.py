@@ -26,6 +26,7 @@ from writer.templates import (
     deterministic_description,
     fact_clause,
     fact_sentence,
+    has_verb,
     opening_sentence,
     product_noun,
     repeats_title,
@@ -149,7 +150,8 @@ class Description:
 
 
 # a repeat counts from the start of a word, so a long word is scanned once, not once per letter
-_TAUTOLOGY_GLUE = frozenset({"has", "have", "had", "includ", "featur", "come", "offer"})
+_GLUE_TEXT = "has have had includes features comes offers lets gets makes gives keeps helps"
+_TAUTOLOGY_GLUE = frozenset(stem(word) for word in _GLUE_TEXT.split())
 _GARBLED = re.compile(r"(?<!\S)(\S+)(\s+\1){2,}|\s[’'`]\w?(\s|\.|$)")  # "in ’s ’s ’s ’."
 
 
@@ -383,6 +385,8 @@ class DescriptionWriter:
             problems.append("the name alone, not a sentence")
         if _tautology(added_text, plan.fact, record.title):
             problems.append("repeats its fact or the title")
+        if plan.fact and not has_verb(added_text):  # "…RTX 4050, 6GB gaming laptop."
+            problems.append("no verb: a noun phrase, not a sentence")
         problems += _form_problems(sentence, plan.fact)
         problems += _fact_problems(sentence, plan.fact)
         problems += _new_word_problems(sentence, added_text, plan.support.text)

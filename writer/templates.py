@@ -104,6 +104,12 @@ _ELSEWHERE = re.compile(r"\b(?:sold separately|required|not included|excluded|op
 _NONE_REQUIRED = re.compile(r"^no\s+(?P<thing>[\w\s-]{1,40}?)\s+(?P<verb>required|needed)$", re.I)
 
 
+def has_verb(text: str) -> bool:
+    """Whether words carry a verb of their own: "lets you …" does, "gaming laptop" does not."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
+    return bool(words & (_VERBS | _THIRD_PERSON))
+
+
 def _article(phrase: str) -> str:
     """'a' or 'an' for a spec phrase, by sound: "an HDMI port", "an 8-Core", "a USB-C port"."""
     word = phrase.split()[0]

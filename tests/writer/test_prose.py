@@ -166,3 +166,14 @@ def test_a_repeated_frame_says_also_and_adds_no_claim() -> None:
     assert text.count("It has") == 1 and "It also has a 3 Year Warranty." in text
     checker = CopyChecker(record)
     assert all(checker.sentence(s).supported for s in split_sentences(text))
+
+
+def test_a_model_clause_without_a_verb_or_that_echoes_its_fact_is_not_published() -> None:
+    from writer.describe import _tautology
+    from writer.templates import has_verb
+
+    assert not has_verb(", 6GB gaming laptop.")
+    assert has_verb(" lets you see everything.")
+    fact = "Get Real-Time Motion Alerts in the Ring App"
+    assert _tautology(" lets you get real-time motion alerts.", fact, "Ring Video Doorbell")
+    assert not _tautology(" lets you watch TV on your phone.", "Android TV", "Hisense TV")
