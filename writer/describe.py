@@ -198,6 +198,7 @@ class DescriptionWriter:
         if record.language not in self.generator.languages:
             return self._from_record(record, on_event, started)
         drafts = [_Draft(plan) for plan in self._plan(record)]
+        said: list[str] = []  # streamed as the final text will read ("It also has …")
         for index, draft in enumerate(drafts):
             earlier = [d.result for d in drafts[:index] if d.result is not None]
             for attempt in range(1, self.attempts + 1):
@@ -209,8 +210,12 @@ class DescriptionWriter:
                 if on_event:
                     on_event(StreamEvent("retract"))
             result = draft.finish(self.attempts)
+            text = result.text
+            if text:
+                said.append(text)
+                text = vary_frames(said)[-1]
             if on_event:
-                on_event(StreamEvent("sentence", result.text))
+                on_event(StreamEvent("sentence", text))
         return self._assemble(record, drafts, started)
 
     async def write_batch(self, records: list[ProductRecord]) -> list[Description]:

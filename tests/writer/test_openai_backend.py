@@ -13,6 +13,7 @@ from tests.writer.chat_api import ChatAPI, last_user_line, system_prompt
 from writer.backends import GenerationRequest, OpenAICompatible
 from writer.describe import DescriptionWriter, StreamEvent
 from writer.records import ProductRecord
+from writer.templates import vary_frames
 
 MAC_MINI_16GB = "p2c36c268eb"
 ServerFactory = Callable[[Any], Awaitable[TestServer]]
@@ -82,8 +83,8 @@ async def test_a_model_that_keeps_inventing_gets_the_records_own_words(
         assert fact.rstrip(".") in description.text
     # each sentence: two drafts streamed and retracted, then the record's words kept
     assert [e.kind for e in events].count("retract") == 2 * len(description.sentences)
-    kept = [e.text for e in events if e.kind == "sentence"]
-    assert kept == [s.text for s in description.sentences]
+    kept = [e.text for e in events if e.kind == "sentence"]  # as the final text reads them
+    assert kept == vary_frames([s.text for s in description.sentences])
     assert len(api.requests) == 2 * len(description.sentences)
 
 
