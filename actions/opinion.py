@@ -191,7 +191,10 @@ class OpinionMonitor:
         self._lock = threading.Lock()
 
     def close(self) -> None:
-        self._db.close()
+        # under the lock: a worker thread still inside a query (its task was cancelled, the
+        # thread was not) finishes first; a later call gets an error, never a freed handle
+        with self._lock:
+            self._db.close()
 
     def run(self, reader: SentimentReading, today: str | None = None) -> list[Alert]:
         """Read the reviews not read yet, then check every day up to `today`; the alerts

@@ -198,7 +198,10 @@ class ReviewStore:
         self._lock = threading.Lock()
 
     def close(self) -> None:
-        self._db.close()
+        # under the lock: a worker thread still inside a query (its task was cancelled, the
+        # thread was not) finishes first; a later call gets an error, never a freed handle
+        with self._lock:
+            self._db.close()
 
     def add(self, reviews: list[ReviewIn]) -> ImportReport:
         """All of `reviews` in one transaction; a known (source, external_id) is left as it is."""
