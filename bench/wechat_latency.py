@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import secrets
 import statistics
 import tempfile
 import time
@@ -27,8 +26,7 @@ from bench.provenance import write_results
 from bench.rest_latency import percentile
 from bot.app import create_app
 from bot.settings import PROJECT_ROOT, LimitSettings, Settings, WechatSettings
-from connectors.wechat_crypto import MessageCipher, signature
-from connectors.wechat_xml import cdata
+from connectors.wechat_try import signed_message
 from writer.settings import WriterSettings
 
 MESSAGES = ["你好", "3000块以内的笔记本", "第二个", "这款有多重？", "有没有蓝牙耳机", "谢谢"]
@@ -58,25 +56,9 @@ def settings_for(home: Path, safe: bool) -> Settings:
     )
 
 
-def wechat_request(sender: str, text: str, safe: bool) -> tuple[dict[str, str], bytes]:
-    timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**9))
-    query = {"signature": signature(TOKEN, timestamp, nonce), "timestamp": timestamp}
-    query |= {"nonce": nonce, "openid": sender}
-    xml = (
-        f"<xml><ToUserName>{cdata('gh_bench')}</ToUserName><FromUserName>{cdata(sender)}"
-        f"</FromUserName><CreateTime>{timestamp}</CreateTime><MsgType>{cdata('text')}</MsgType>"
-        f"<Content>{cdata(text)}</Content><MsgId>{secrets.randbelow(10**18)}</MsgId></xml>"
-    )
-    if not safe:
-        return query, xml.encode()
-    encrypted = MessageCipher(KEY, APP_ID).encrypt(xml)
-    query |= {"encrypt_type": "aes", "msg_signature": signature(TOKEN, timestamp, nonce, encrypted)}
-    return query, f"<xml><Encrypt>{cdata(encrypted)}</Encrypt></xml>".encode()
-
-
-def wechat_turn(safe: bool, late: list[int]) -> Turn:
+def wechat_turn(wechat: WechatSettings, late: list[int]) -> Turn:
     async def turn(session: aiohttp.ClientSession, base: str, sender: str, text: str) -> float:
-        query, body = wechat_request(sender, text, safe)  # the client's work: not timed
+        query, body, _ = signed_message(wechat, sender, text)  # the client's work: not timed
         started = time.perf_counter()
         async with session.post(f"{base}/webhooks/wechat", params=query, data=body) as response:
             answer = await response.text()
@@ -110,14 +92,14 @@ async def timed(server: TestServer, turn: Turn, turns: int, prefix: str) -> list
 async def measure(safe: bool, turns: int) -> dict[str, dict[str, float]]:
     """WeChat turns (and, on the plaintext server, REST turns as the baseline)."""
     with tempfile.TemporaryDirectory() as home:
-        server = TestServer(create_app(settings_for(Path(home), safe)), host="127.0.0.1")
+        settings = settings_for(Path(home), safe)
+        server = TestServer(create_app(settings), host="127.0.0.1")
         await server.start_server()
         late = [0]
         try:
             mode = "safe" if safe else "plaintext"
-            rows = {
-                f"wechat_{mode}": summary(await timed(server, wechat_turn(safe, late), turns, mode))
-            }
+            turn = wechat_turn(settings.wechat, late)
+            rows = {f"wechat_{mode}": summary(await timed(server, turn, turns, mode))}
             rows[f"wechat_{mode}"]["late_replies"] = late[0]
             if not safe:
                 rows = {"rest": summary(await timed(server, rest_turn, turns, "rest")), **rows}
