@@ -11,11 +11,26 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 import redis.asyncio as redis
+from pydantic import SecretStr
+
+from bot.settings import Settings
 
 DATABASE_URL = os.environ.get(
     "SHOPBOT_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("SHOPBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def on_shared_servers(settings: Settings, pg_schema: str, redis_prefix: str) -> Settings:
+    """`settings` with conversations on this machine's PostgreSQL and locks, outbox on Redis."""
+    return settings.model_copy(
+        update={
+            "database_url": SecretStr(DATABASE_URL),
+            "database_schema": pg_schema,
+            "redis_url": SecretStr(REDIS_URL),
+            "redis_prefix": redis_prefix,
+        }
+    )
 
 
 def closed_port() -> int:

@@ -11,7 +11,12 @@ from pydantic import SecretStr
 
 from bot.app import create_app
 from bot.settings import Settings
-from tests.bot.shared_servers import DATABASE_URL, REDIS_URL, closed_port, pg_schema, redis_prefix
+from tests.bot.shared_servers import (
+    closed_port,
+    on_shared_servers,
+    pg_schema,
+    redis_prefix,
+)
 
 __all__ = ["pg_schema", "redis_prefix"]  # the fixtures, used by name
 
@@ -21,14 +26,7 @@ URL = "/webhooks/rest/webhook"
 async def test_ok_on_postgresql_and_redis(
     aiohttp_client: Any, settings: Settings, pg_schema: str, redis_prefix: str
 ) -> None:
-    shared = settings.model_copy(
-        update={
-            "database_url": SecretStr(DATABASE_URL),
-            "database_schema": pg_schema,
-            "redis_url": SecretStr(REDIS_URL),
-            "redis_prefix": redis_prefix,
-        }
-    )
+    shared = on_shared_servers(settings, pg_schema, redis_prefix)
     client: TestClient = await aiohttp_client(create_app(shared))
     health = await client.get("/health")
     assert health.status == 200 and (await health.json())["status"] == "ok"

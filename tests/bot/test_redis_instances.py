@@ -7,11 +7,14 @@ import asyncio
 from typing import Any
 
 from aiohttp.test_utils import TestClient
-from pydantic import SecretStr
 
 from bot.app import BOT, OUTBOX, create_app
 from bot.settings import Settings
-from tests.bot.shared_servers import DATABASE_URL, REDIS_URL, pg_schema, redis_prefix
+from tests.bot.shared_servers import (
+    on_shared_servers,
+    pg_schema,
+    redis_prefix,
+)
 
 __all__ = ["pg_schema", "redis_prefix"]  # the fixtures, used by name
 
@@ -21,14 +24,7 @@ URL = "/webhooks/rest/webhook"
 async def test_two_instances_share_conversations_and_the_outbox(
     aiohttp_client: Any, settings: Settings, pg_schema: str, redis_prefix: str
 ) -> None:
-    shared = settings.model_copy(
-        update={
-            "database_url": SecretStr(DATABASE_URL),
-            "database_schema": pg_schema,
-            "redis_url": SecretStr(REDIS_URL),
-            "redis_prefix": redis_prefix,
-        }
-    )
+    shared = on_shared_servers(settings, pg_schema, redis_prefix)
     a: TestClient = await aiohttp_client(create_app(shared))
     b: TestClient = await aiohttp_client(create_app(shared))
 
