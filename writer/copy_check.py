@@ -14,11 +14,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from writer.claims import _UNITS
 from writer.product_type import TYPE_OF, asserted_types, product_types
 from writer.records import ProductRecord, clean_text
-from writer.words import NUMBER_WORDS, PLAIN_WORDS, Vocabulary, stem, tokens
+from writer.words import (
+    NUMBER_WORDS,
+    PLAIN_WORDS,
+    TOKEN,
+    Vocabulary,
+    lemmas,
+    parts_of_speech,
+    stem,
+    tokens,
+)
 
 
 @dataclass(frozen=True)
@@ -126,7 +136,8 @@ _NUMBER = re.compile(
 _MORE_UNITS = {"pound": "lb", "pounds": "lb", "degree": "deg", "degrees": "deg", "°": "deg"}
 UNIT_WORDS = frozenset(_UNITS) | frozenset(_MORE_UNITS) | {"count", "lb"}
 _DIMENSION = re.compile(r"^\s?[x×]\s?\d{3}")
-_CLAUSE_END = re.compile(r"[,;\n]|\band\b|\bwith\b|\d", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[,;\n]|\band\b|\bwith\b|(?<![a-z])\d", re.IGNORECASE)
+_MEASURED_IN = {"refresh": {"hz"}, "brightness": {"nits"}}
 _UNIT_ATTRIBUTE = {"hz": "refresh", "nits": "brightness", "mah": "battery", "wh": "battery"}
 _COUNTS = {"count", "pack", "piece"}
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
@@ -153,8 +164,15 @@ def _attribute(words: list[str]) -> str | None:
     return next((_ATTRIBUTE_OF[w] for w in words if w in _ATTRIBUTE_OF), None)
 
 
+# "lasts a full week", "for a year": a duration of one
+_ONE_PERIOD = re.compile(
+    r"\b(lasts?|for|over|up to)\s(?:a|an)\s(?:full\s|whole\s)?(hour|day|week|month|year)\b", re.I
+)
+
+
 def numbers(text: str) -> list[_Number]:
     """Every number with its unit and the attribute its neighbours name."""
+    text = _ONE_PERIOD.sub(r"\1 1 \2", text)
     text = _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(1).lower()], text.replace("‑", "-"))
     found = []
     for match in _NUMBER.finditer(text):
@@ -182,7 +200,7 @@ def numbers(text: str) -> list[_Number]:
         following = [w for w in after[:4] if w not in PLAIN_WORDS and not w[0].isdigit()]
         head = text[max(0, match.start() - 50) : match.start()].rsplit("\n", 1)[-1]
         before = list(reversed(tokens(head)))
-        before = [w for w in before if w not in PLAIN_WORDS and not w[0].isdigit()][:4]
+        before = [w for w in before if not w[0].isdigit()][:6]
         attribute = _UNIT_ATTRIBUTE.get(unit) or _attribute(following[:3]) or _attribute(before)
         found.append(
             _Number(
@@ -198,6 +216,9 @@ def numbers(text: str) -> list[_Number]:
 
 def _number_backed(claim: _Number, record: list[_Number]) -> str | None:
     """None when the record states this number for this unit and attribute, else why not."""
+    measures = _MEASURED_IN.get(claim.attribute or "")
+    if measures and claim.unit and claim.unit not in measures and claim.unit in _UNITS.values():
+        return f"a {claim.attribute} rate is not counted in {claim.unit}"
     same_value = [n for n in record if abs(n.value - claim.value) < 1e-9]
     if claim.unit in _TO_KG:
         kg = claim.value * _TO_KG[claim.unit]
@@ -229,6 +250,11 @@ def _number_backed(claim: _Number, record: list[_Number]) -> str | None:
     if claim.attribute and all(n.attribute and n.attribute != claim.attribute for n in same_value):
         theirs = ", ".join(sorted({n.attribute or "" for n in same_value}))
         return f"the record gives {claim.text} to the {theirs}, not the {claim.attribute}"
+    if claim.attribute and not any(n.attribute == claim.attribute for n in same_value):
+        # "A 1080p webcam" when the record's webcam is 720p and its 1080p is the screen
+        bound = [n for n in record if n.attribute == claim.attribute and n.unit == claim.unit]
+        if bound and claim.unit:
+            return f"the record gives the {claim.attribute} {bound[0].text}"
     return None
 
 
@@ -267,7 +293,10 @@ _POLARITY = [
     ),
     (
         re.compile(
-            r"\b(?:includes?|including|comes? with(?: its| a| an| the)?|with(?: its| a| an| the)?)\s((?:[\w-]+\s){0,2}[\w-]+)",  # noqa: E501
+            r"\b(?:includes?|including|comes? with(?: its| a| an| the)?|"
+            r"(?<!compatible )(?<!works )(?<!work )(?<!pairs )(?<!pair )(?<!syncs )"
+            r"with(?: its| a| an| the)?)\s"
+            r"(?:\$?\d[\d.,]{0,12}\s)?((?:[\w-]+\s){0,2}[\w-]+)",
             re.I,
         ),
         "has",
@@ -281,7 +310,27 @@ _POLARITY = [
         True,
     ),
     (re.compile(r"\bincluded\s((?:[\w-]+\s){0,1}[\w-]+)", re.I), "has", True),
+    # "A wall mount comes with the service": the subject is what comes along
+    (
+        re.compile(rf"{_W}((?:{_WORD}\s){{0,2}}{_WORD})\s(?:comes?|ships?)\swith\b", re.I),
+        "has",
+        True,
+    ),
 ]
+# "Remote Control, Wall Mount Kit & Optical Cable Included": each item of the list
+_LISTED_BEFORE = re.compile(r"(?:[^.;:\n]{0,80})$")
+_LIST_SEPARATOR = re.compile(r",|&|\band\b", re.I)
+_OBJECT_FIRST = re.compile(r"\s(?:is\s|are\s)?(?:not included|sold separately|included)\b", re.I)
+# what a record includes in place of the thing: "$49 Wall Mount Voucher" is not a wall mount
+_STAND_IN_WORDS = "voucher coupon card code credit subscription service trial discount offer"
+_STAND_INS = frozenset(stem(w) for w in _STAND_IN_WORDS.split())
+_INCLUSION = re.compile(r"^(?:includ|comes?\b)|\bcomes? with\b|(?<!not )included$", re.I)
+# what a record serves or needs rather than has: "Fits 42” to 90” TVs", "Compatible with iPad"
+_SERVED = re.compile(
+    r"\b(?:fits?|compatible with|works? with|for|requires?|uses?|needs?|powered by|supports?)"
+    r"\s([^.;,\n]{1,50})",
+    re.I,
+)
 _NEGATED_BENEFIT = re.compile(
     r"\b(?:not included|sold separately|required)\b[\s,]+(?:\w+\s){0,1}"
     r"(?:lets|makes|means|gives|keeps|brings|helps|allows|is|so it needs)\b",
@@ -293,14 +342,37 @@ def _stems(words: str) -> frozenset[str]:
     return frozenset(stem(w) for w in tokens(words) if w not in _GENERIC and not w[0].isdigit())
 
 
-def polarities(text: str) -> list[tuple[str, bool, frozenset[str], str]]:
-    """(dimension, polarity, object stems, words) for each "X not included", "requires X"…"""
+class Polarity(NamedTuple):
+    dimension: str  # "has" or "needs"
+    positive: bool
+    objects: frozenset[str]
+    text: str
+    head: str  # the stem of the object's last word: "voucher" in "Wall Mount Voucher"
+
+
+def _head(words: str) -> str:
+    kept = [w for w in tokens(words) if w not in _GENERIC and not w[0].isdigit()]
+    return stem(kept[-1]) if kept else ""
+
+
+def polarities(text: str) -> list[Polarity]:
+    """Each "X not included", "requires X", "includes X"… with its object; each item of a
+    listed object ("A, B & C Included") on its own."""
     found = []
     for pattern, dimension, positive in _POLARITY:
         for match in pattern.finditer(text):
-            objects = _stems(match.group(1))
-            if objects:
-                found.append((dimension, positive, objects, match.group(0)))
+            phrases = [match.group(1)]
+            if _OBJECT_FIRST.match(text, match.end(1)):
+                before = _LISTED_BEFORE.search(text[max(0, match.start(1) - 80) : match.start(1)])
+                items = _LIST_SEPARATOR.split(before.group(0) if before else "")
+                if len(items) > 1 and not items[-1].strip():
+                    phrases += [item for item in items[:-1] if item.strip()]
+            for phrase in phrases:
+                objects = _stems(phrase)
+                if objects:
+                    found.append(
+                        Polarity(dimension, positive, objects, match.group(0), _head(phrase))
+                    )
     return found
 
 
@@ -433,6 +505,73 @@ _RECORD_UNIVERSAL = re.compile(r"\b(?:every|all|any)\b", re.I)
 _FREE = re.compile(r"(?<![-\w])free\b(?!-)", re.I)
 
 
+# --- verbs of framing ------------------------------------------------------------------------
+
+# Copy frames a fact with a verb ("brightens your yard", "speeds up", "flies through"); the
+# claim is in the nouns and adjectives around it, which still need the record. Verbs that name
+# something the product does on its own (hearing, recording, charging…) are claims themselves.
+_CAPABILITY = """
+hear record stream charge track detect recognize recognise translate print scan measure
+    monitor zoom fold heat cool clean vacuum mop sync cast mirror dim vibrate filter purify brew
+    cook wash dry float swim dive waterproof unlock lock"""
+CAPABILITY_VERBS = frozenset(_CAPABILITY.split())
+_PRONOUNS = "it they he she that which who this these those you"
+_SUBJECT_WORDS = frozenset(_PRONOUNS.split())
+# what may follow a verb: an object's determiner, a pronoun, a particle or a preposition
+_OBJECT_STARTS = """
+a an the your you it its them their his her our my this that these those every each
+    any all more several many up off out through into in on over under across away down from
+    to with at for by around along past so when while"""
+_AFTER_VERB = frozenset(_OBJECT_STARTS.split())
+_NOUN_STARTS = """
+a an the your its their our my this of for with in on to by from at and or under over
+    through into onto across about between per during within than as up off out"""
+_NOT_BEFORE_VERB = frozenset(_NOUN_STARTS.split())
+
+
+def framing_verbs(sentence: str) -> set[str]:
+    """The words the sentence uses as verbs, less the verbs of capability."""
+    found = [(m.group(0), m.group(0).lower()) for m in TOKEN.finditer(sentence)]
+    verbs = set()
+    for index, (raw, word) in enumerate(found):
+        classes = parts_of_speech(word)
+        if "VERB" not in classes or lemmas(word) & CAPABILITY_VERBS:
+            continue
+        if index > 0 and raw[0].isupper():
+            continue  # "Google", "Ring": a name, not a verb
+        before = found[index - 1][1] if index else ""
+        after = found[index + 1][1] if index + 1 < len(found) else ""
+        if classes == {"VERB"} or (
+            before
+            and before not in _NOT_BEFORE_VERB
+            and (
+                before in _SUBJECT_WORDS
+                or after in _AFTER_VERB
+                or (word.endswith("ing") and not after)
+            )
+        ):
+            verbs.add(word)
+    return verbs
+
+
+# "Apply to Your … Account in Seconds lets you …", "This Item Can be Redeemed … allows you …":
+# a bullet that is itself a clause, made the subject of a benefit
+_FRAMED_SUBJECT = re.compile(
+    r"^(\w[^.!?]{2,80}?)\s(?:lets|allows|helps|gives|keeps|makes|means)\s", re.IGNORECASE
+)
+_MODAL = re.compile(r"\b(?:can|could|will|would|may|must|should)\b", re.IGNORECASE)
+
+
+def _clause_subject(sentence: str) -> str | None:
+    match = _FRAMED_SUBJECT.match(sentence)
+    if not match:
+        return None
+    subject = match.group(1)
+    first = tokens(subject)[0]
+    imperative = parts_of_speech(first) == {"VERB"} and first in lemmas(first)
+    return subject if imperative or _MODAL.search(subject) else None
+
+
 class CopyChecker:
     """Checks any copy against a product record; the writer, `check-copy` and the API use it."""
 
@@ -449,6 +588,20 @@ class CopyChecker:
         self.numbers = numbers(self.text)
         self.polarities = polarities(self.text)
         self.types = product_types(clean_text(record.title), record.category)
+        self.served = frozenset(
+            stem(w) for m in _SERVED.finditer(self.text) for w in tokens(m.group(1))
+        )
+        self.features = frozenset(
+            stem(w)
+            for line in self.text.split("\n")
+            for w in tokens(_SERVED.sub(" ", line))
+            if w not in _GENERIC
+        ) - {
+            o
+            for p in self.polarities
+            if p.dimension == "needs" or not p.positive
+            for o in p.objects
+        }
 
     def check(self, text: str) -> CopyReport:
         return CopyReport([self.sentence(sentence) for sentence in split_sentences(text)])
@@ -464,6 +617,9 @@ class CopyChecker:
         return SentenceCheck(sentence, claims)
 
     def _fragment(self, sentence: str) -> Iterable[ClaimCheck]:
+        subject = _clause_subject(sentence)
+        if subject:
+            yield ClaimCheck(subject, "fragment", False, "a clause made the subject of a benefit")
         words = [w for w in tokens(sentence) if w.isalpha()]
         if (
             not words
@@ -490,18 +646,32 @@ class CopyChecker:
                 yield claim
 
     def _polarity_claims(self, sentence: str) -> Iterable[ClaimCheck]:
-        for dimension, positive, objects, words in polarities(sentence):
-            if not objects:
-                continue
-            same = [p for p in self.polarities if p[0] == dimension and p[2] & objects]
-            if any(p[1] == positive for p in same):
+        for claim in polarities(sentence):
+            words, objects, positive = claim.text, claim.objects, claim.positive
+            same = [
+                p for p in self.polarities if p.dimension == claim.dimension and p.objects & objects
+            ]
+            agreeing = [p for p in same if p.positive == positive]
+            has = claim.dimension == "has"
+            if agreeing and has and positive and all(_stand_in(p, claim) for p in agreeing):
+                yield ClaimCheck(words, "negation", False, f"the record has: {agreeing[0].text}")
+            elif agreeing:
                 yield ClaimCheck(words, "negation", True, "the record says the same")
             elif same:
-                yield ClaimCheck(words, "negation", False, f"the record says: {same[0][3]}")
+                yield ClaimCheck(words, "negation", False, f"the record says: {same[0].text}")
             elif not positive and (_types_of(objects) & self.types):
                 yield ClaimCheck(words, "negation", False, "denies the product itself")
+            elif not positive and has and claim.head in self.features:
+                yield ClaimCheck(words, "negation", False, "the record lists it with the product")
             elif not positive and not any(self.vocabulary.has(o) for o in objects):
                 yield ClaimCheck(words, "negation", False, "the record says nothing of it")
+            elif positive and has and self._serves_only(objects):
+                yield ClaimCheck(words, "negation", False, "the record names it as what it fits")
+
+    def _serves_only(self, objects: frozenset[str]) -> bool:
+        """The object is a kind of product the record fits or needs, not one it is."""
+        kinds = _types_of(objects)
+        return bool(kinds) and not kinds & self.types and bool(_types_of(self.served) & kinds)
 
     def _types(self, sentence: str) -> Iterable[ClaimCheck]:
         for words, group in asserted_types(sentence):
@@ -525,9 +695,12 @@ class CopyChecker:
 
     def _words(self, sentence: str) -> Iterable[ClaimCheck]:
         """Each word that makes a claim the record does not have, named by its class."""
+        verbs = framing_verbs(sentence)
         for word in dict.fromkeys(w for w in tokens(sentence) if w[0].isalpha() or w[0] == "#"):
             rule = _word_rule(word)
             if (word in PLAIN_WORDS or word in UNIT_WORDS) and rule is None:
+                continue
+            if rule is None and word in verbs:
                 continue
             if rule == "free" and not _FREE.search(sentence):
                 continue  # "Hands-free", "Wire-Free": no offer
@@ -565,6 +738,16 @@ class CopyChecker:
     def _light(self) -> bool:
         weights = [n.value * _TO_KG[n.unit] for n in self.numbers if n.unit in _TO_KG]
         return bool(weights) and min(weights) <= _LIGHT_KG
+
+
+def _stand_in(record: Polarity, claim: Polarity) -> bool:
+    """The record includes a voucher or a service for the thing the claim says is included."""
+    return (
+        record.head in _STAND_INS
+        and record.head not in claim.objects
+        and bool(_INCLUSION.search(record.text))
+        and bool(_INCLUSION.search(claim.text))
+    )
 
 
 def _types_of(objects: frozenset[str]) -> frozenset[str]:

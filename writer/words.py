@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from lemminflect import getAllLemmas
 from rapidfuzz.distance import Levenshtein
 
 # a word, a number with its unit glued on ("12GB", "1.5W"), "#1", or "b&w"; linear-time
@@ -47,7 +48,7 @@ working away outlet device devices phone shows lights light dark covers cover pr
 travels travel slips body everywhere design sits adjusts tunes passes moves applied installs
 install yourself like off snug size sizes matching connection text detail details action eyes
 cuts clock file supply sold separately priced installer under pack port external monitor
-elegant
+elegant between among within beyond against toward towards upon via allow allows allowing
 """
 PLAIN_WORDS = frozenset(_PLAIN.split())
 
@@ -156,6 +157,24 @@ def tokens(text: str) -> list[str]:
     return [match.group(0).lower() for match in TOKEN.finditer(text.replace("‑", "-"))]
 
 
+@lru_cache(maxsize=8192)
+def parts_of_speech(word: str) -> frozenset[str]:
+    """The word classes a dictionary gives the word ("brightens": VERB; "speeds": NOUN, VERB)."""
+    return frozenset(getAllLemmas(word.lower()))
+
+
+@lru_cache(maxsize=8192)
+def lemmas(word: str) -> frozenset[str]:
+    """The dictionary forms of a word ("flies": "fly"); a comparative or superlative keeps its
+    degree ("deepest" is not "deep")."""
+    return frozenset(
+        lemma
+        for pos, forms in getAllLemmas(word.lower()).items()
+        for lemma in forms
+        if pos not in ("ADJ", "ADV") or lemma == word.lower()
+    )
+
+
 @lru_cache(maxsize=4096)
 def _similar(a: str, b: str) -> bool:
     return len(a) >= 6 and len(b) >= 6 and Levenshtein.distance(a, b) <= 1
@@ -171,12 +190,15 @@ class Vocabulary:
             m.group(1) for w in self.words if (m := re.match(r"\d[\d.,]*([a-z]{2,})$", w))
         }
         self.stems = {stem(word) for word in self.words}
+        self.lemmas = {lemma for word in self.words for lemma in lemmas(word)}
         self.squashed = re.sub(r"[^a-z0-9]", "", text.lower())
 
     def has(self, word: str) -> bool:
         word = word.lower()
         root = stem(word)
         if word in self.words or root in self.stems:
+            return True
+        if any(lemma in self.lemmas or stem(lemma) in self.stems for lemma in lemmas(word)):
             return True
         if any(stem(other) in self.stems for other in SYNONYMS.get(root, SYNONYMS.get(word, ()))):
             return True
