@@ -498,6 +498,9 @@ _DURABILITY: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (re.compile(r"\bsweat-?\s?proof", re.I), re.compile(r"sweat-?\s?proof", re.I)),
     (re.compile(r"\bspill-?\s?(?:proof|resistant)", re.I), re.compile(r"spill", re.I)),
 ]
+# what a product of these kinds has as a part, whether or not the record names it
+_SCREENED = frozenset(["laptop", "tablet", "smartphone", "phone", "tv", "monitor", "watch"])
+_PART_OF = {"display": _SCREENED, "screen": _SCREENED, "displays": _SCREENED}
 _UNIVERSAL = re.compile(
     r"\b(?:works? with|fits?|compatible with|pairs? with)\s(?:\w+\s)?(?:every|all|any)\b", re.I
 )
@@ -586,6 +589,7 @@ class CopyChecker:
         self.text = " \n ".join(clean_text(text) for text in own)
         self.vocabulary = Vocabulary(f"{self.text} {record.category}")
         self.numbers = numbers(self.text)
+        self.attributes = {_ATTRIBUTE_OF[w] for w in self.vocabulary.words if w in _ATTRIBUTE_OF}
         self.polarities = polarities(self.text)
         self.types = product_types(clean_text(record.title), record.category)
         self.served = frozenset(
@@ -700,8 +704,8 @@ class CopyChecker:
             rule = _word_rule(word)
             if (word in PLAIN_WORDS or word in UNIT_WORDS) and rule is None:
                 continue
-            if rule is None and word in verbs:
-                continue
+            if rule is None and (word in verbs or word in NUMBER_WORDS):
+                continue  # a verb that frames; a number word is judged as its number
             if rule == "free" and not _FREE.search(sentence):
                 continue  # "Hands-free", "Wire-Free": no offer
             if rule == "free":
@@ -713,6 +717,12 @@ class CopyChecker:
             elif rule == "weight":
                 backed = self._light() or self.vocabulary.has(word)
             elif stem(word) in TYPE_OF and TYPE_OF[stem(word)] in self.types:
+                backed = True
+            elif word in _PART_OF and _PART_OF[word] & self.types:
+                backed = True  # a laptop has a display
+            elif word in _ATTRIBUTE_OF and _ATTRIBUTE_OF[word] in self.attributes:
+                backed = True  # "graphics" memory of a GeForce
+            elif word in ("pixel", "pixels") and any(n.unit == "px" for n in self.numbers):
                 backed = True
             else:
                 backed = self.vocabulary.has(word) if word[0] != "#" else word in self.text.lower()

@@ -17,7 +17,7 @@ _TYPE_GROUPS: dict[str, tuple[str, ...]] = {
     "smartphone": ("smartphone", "iphone"),
     "phone": ("phone", "handset"),
     "console": ("console",),
-    "speaker": ("speaker",),
+    "speaker": ("speaker", "subwoofer"),
     "soundbar": ("soundbar",),
     "receiver": ("receiver",),
     "headphones": ("headphone", "earbud", "earphone", "airpod"),
@@ -33,7 +33,8 @@ _TYPE_GROUPS: dict[str, tuple[str, ...]] = {
     "keyboard": ("keyboard",),
     "mouse": ("mouse",),
     "stylus": ("pencil", "stylus", "pen"),
-    "router": ("router", "modem", "extender", "mesh"),
+    "router": ("router", "extender", "mesh"),
+    "modem": ("modem",),
     "projector": ("projector",),
     "piano": ("piano",),
     "drum": ("drum",),
@@ -42,11 +43,17 @@ _TYPE_GROUPS: dict[str, tuple[str, ...]] = {
     "battery": ("battery",),
     "storage": ("ssd", "drive", "hdd"),
     "lock": ("lock",),
+    "subscription": ("subscription", "membership"),
+    "controller": ("controller", "gamepad"),
+    "thermostat": ("thermostat",),
+    "plug": ("plug",),
+    "bulb": ("bulb",),
     "system": ("system", "kit", "bundle", "nvr", "dvr"),
 }
 TYPE_OF = {stem(word): group for group, words in _TYPE_GROUPS.items() for word in words}
 _CONTAINERS = {"system"}  # a bundle or kit is also each thing it bundles
-_BEFORE_EXTRAS = re.compile(r"\b(?:with|for|includes?|including|plus)\b|\(|\+", re.IGNORECASE)
+# "Plus" in a name ("Inspiron Plus 16\" Laptop") is no extra; "plus" in prose is
+_BEFORE_EXTRAS = re.compile(r"\b(?:[Ww]ith|WITH|[Ff]or|FOR|[Ii]nclud(?:es?|ing)|plus)\b|\(|\+")
 _PARTS = re.compile(r"\band\b|&|,|/", re.IGNORECASE)
 
 
@@ -63,21 +70,32 @@ def _heads(chunk: str) -> list[str]:
             heads.append(found[-1])
             if found[-1] in _CONTAINERS:  # "Security Cam Bundle" is a camera too
                 heads.extend(found[:-1])
+            elif found[-1] == "router" and "modem" in found:  # a "Cable Modem Router" is both
+                heads.append("modem")
     return heads
 
 
-def product_types(title: str, category: str = "") -> frozenset[str]:
-    """The groups a product belongs to: heads of the title's segments, before any "with"."""
+_ASIDE = re.compile(r"\([^()]{0,80}\)")
+
+
+def _title_heads(title: str) -> list[str]:
     heads: list[str] = []
+    title = _ASIDE.sub(" ", title)  # "14" OLED (2880 x 1800) 120Hz Laptop": the aside goes
     bundle = bool(re.search(r"\b(bundle|kit|system)\b", title, re.IGNORECASE))
     for segment in re.split(r"\s[-–|]\s|:\s", title):
         before, *after = _BEFORE_EXTRAS.split(segment, maxsplit=1)
         heads += _heads(before)
         if bundle and after:
             heads += _heads(after[0])
-    if not heads:
-        heads = _types_in(category)
-    return frozenset(heads)
+    return heads
+
+
+def product_types(title: str, category: str = "") -> frozenset[str]:
+    """The groups a product belongs to: heads of the title's segments, before any "with"
+    (an aside in brackets skipped); the category column's when the title names none. The
+    bullets are not asked: they name parts and what the product fits ("720p webcam",
+    "Fits 42-90\" TVs"); as a fallback they made a thermostat a sensor."""
+    return frozenset(_title_heads(title) or _types_in(category))
 
 
 # "…, a TV." / "… is a great TV for your home" / "Meet the X, a home security system."
@@ -88,9 +106,19 @@ _ASSERTION = re.compile(
 )
 
 
+# "This Nintendo console comes with …": the product named by the kind it is said to be
+_THIS = re.compile(
+    r"^this\s+([^.,;:!?()]{1,60}?)\s(?=(?:is|comes|has|lets|gives|keeps|offers)\b)", re.I
+)
+
+
 def asserted_types(sentence: str) -> list[tuple[str, str]]:
-    """(words, type group) for each "is a …" / ", a …" the sentence says the product is."""
+    """(words, type group) for each "is a …" / ", a …" / "This … is" the sentence says the
+    product is."""
     found = []
+    this = _THIS.match(sentence)
+    if this and _types_in(this.group(1)):
+        found.append((this.group(0).strip(), _types_in(this.group(1))[-1]))
     for match in _ASSERTION.finditer(sentence):
         groups = _types_in(match.group(1))
         if groups:

@@ -49,6 +49,7 @@ travels travel slips body everywhere design sits adjusts tunes passes moves appl
 install yourself like off snug size sizes matching connection text detail details action eyes
 cuts clock file supply sold separately priced installer under pack port external monitor
 elegant between among within beyond against toward towards upon via allow allows allowing
+several many few multiple various enough together
 """
 PLAIN_WORDS = frozenset(_PLAIN.split())
 
@@ -180,6 +181,10 @@ def _similar(a: str, b: str) -> bool:
     return len(a) >= 6 and len(b) >= 6 and Levenshtein.distance(a, b) <= 1
 
 
+def _is_word(word: str) -> bool:
+    return len(word) >= 3 and bool(parts_of_speech(word))
+
+
 class Vocabulary:
     """The words of a record, ready to answer "is this word backed?"."""
 
@@ -204,6 +209,20 @@ class Vocabulary:
             return True
         if len(word) >= 5 and word in self.squashed:  # "wirefree" inside "Wire-Free"
             return True
+        if self._head_of_compound(word, root):
+            return True
         return any(
             _similar(root, other) for other in self.stems if abs(len(other) - len(root)) <= 1
+        )
+
+    def _head_of_compound(self, word: str, root: str) -> bool:
+        """A record word that is a compound with this word as its head: "webcam" is a cam,
+        so it backs "camera" (by its synonym "cam")."""
+        heads = {word, root, *SYNONYMS.get(root, SYNONYMS.get(word, ()))}
+        return any(
+            other.endswith(head) and _is_word(other[: -len(head)])
+            for head in heads
+            if len(head) >= 3 and head.isalpha()
+            for other in self.words
+            if len(other) >= len(head) + 3
         )
