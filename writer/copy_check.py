@@ -130,7 +130,7 @@ _ATTRIBUTES: dict[str, tuple[str, ...]] = {
 }
 _ATTRIBUTE_OF = {word: name for name, words in _ATTRIBUTES.items() for word in words}
 _NUMBER = re.compile(
-    r"(?<![\w.])(\$\s?)?(\d{1,9}(?:[.,]\d{1,3}){0,3})(?:\s?-\s?|\s)?([a-z]{1,12}|[%\"″”°])?",
+    r"(?<![\w.])(\$\s?)?(\d{1,9}(?:[.,]\d{1,3}){0,3})\+?(?:\s?-\s?|\s)?([a-z]{1,12}|[%\"″”°])?",
     re.IGNORECASE,
 )
 _MORE_UNITS = {"pound": "lb", "pounds": "lb", "degree": "deg", "degrees": "deg", "°": "deg"}
@@ -324,6 +324,9 @@ _OBJECT_FIRST = re.compile(r"\s(?:is\s|are\s)?(?:not included|sold separately|in
 # what a record includes in place of the thing: "$49 Wall Mount Voucher" is not a wall mount
 _STAND_IN_WORDS = "voucher coupon card code credit subscription service trial discount offer"
 _STAND_INS = frozenset(stem(w) for w in _STAND_IN_WORDS.split())
+# "no cable between them" is what "True Wireless" says
+_WIRES = frozenset(stem(w) for w in ("cable", "cables", "wire", "wires", "cord", "cords"))
+_WIRELESS = re.compile(r"\bwireless|\bcordless|\bwire-?\s?free|\bcord-?\s?free", re.I)
 _INCLUSION = re.compile(r"^(?:includ|comes?\b)|\bcomes? with\b|(?<!not )included$", re.I)
 # what a record serves or needs rather than has: "Fits 42” to 90” TVs", "Compatible with iPad"
 _SERVED = re.compile(
@@ -498,6 +501,18 @@ _DURABILITY: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (re.compile(r"\bsweat-?\s?proof", re.I), re.compile(r"sweat-?\s?proof", re.I)),
     (re.compile(r"\bspill-?\s?(?:proof|resistant)", re.I), re.compile(r"spill", re.I)),
 ]
+# a maker's devices: a record that works with the maker works with them
+MAKER_OF = {
+    stem(line): stem(maker)
+    for maker, lines in {
+        "apple": ("iphone", "ipad", "mac", "macbook", "imac", "airpods"),
+        "samsung": ("galaxy",),
+        "microsoft": ("xbox", "surface"),
+        "sony": ("playstation",),
+        "google": ("pixel", "android", "chromecast"),
+    }.items()
+    for line in lines
+}
 # what a product of these kinds has as a part, whether or not the record names it
 _SCREENED = frozenset(["laptop", "tablet", "smartphone", "phone", "tv", "monitor", "watch"])
 _PART_OF = {"display": _SCREENED, "screen": _SCREENED, "displays": _SCREENED}
@@ -544,9 +559,10 @@ def framing_verbs(sentence: str) -> set[str]:
             continue  # "Google", "Ring": a name, not a verb
         before = found[index - 1][1] if index else ""
         after = found[index + 1][1] if index + 1 < len(found) else ""
+        third_person = word.endswith("s") and after in _AFTER_VERB
         if classes == {"VERB"} or (
             before
-            and before not in _NOT_BEFORE_VERB
+            and (before not in _NOT_BEFORE_VERB or (before in ("and", "or") and third_person))
             and (
                 before in _SUBJECT_WORDS
                 or after in _AFTER_VERB
@@ -560,8 +576,9 @@ def framing_verbs(sentence: str) -> set[str]:
 # "Apply to Your … Account in Seconds lets you …", "This Item Can be Redeemed … allows you …":
 # a bullet that is itself a clause, made the subject of a benefit
 _FRAMED_SUBJECT = re.compile(
-    r"^(\w[^.!?]{2,80}?)\s(?:lets|allows|helps|gives|keeps|makes|means)\s", re.IGNORECASE
+    r"^(\w[^.!?]{2,400}?)\s(?:lets|allows|helps|gives|keeps|makes|means)\s", re.IGNORECASE
 )
+_LONGEST_SUBJECT = 14  # words: a longer subject before "lets you" is a pasted bullet
 _MODAL = re.compile(r"\b(?:can|could|will|would|may|must|should)\b", re.IGNORECASE)
 
 
@@ -570,9 +587,10 @@ def _clause_subject(sentence: str) -> str | None:
     if not match:
         return None
     subject = match.group(1)
-    first = tokens(subject)[0]
-    imperative = parts_of_speech(first) == {"VERB"} and first in lemmas(first)
-    return subject if imperative or _MODAL.search(subject) else None
+    words = tokens(subject)
+    imperative = parts_of_speech(words[0]) == {"VERB"} and words[0] in lemmas(words[0])
+    pasted = len(words) > _LONGEST_SUBJECT or ":" in subject
+    return subject if imperative or pasted or _MODAL.search(subject) else None
 
 
 class CopyChecker:
@@ -661,16 +679,23 @@ class CopyChecker:
                 yield ClaimCheck(words, "negation", False, f"the record has: {agreeing[0].text}")
             elif agreeing:
                 yield ClaimCheck(words, "negation", True, "the record says the same")
+            elif not positive and objects <= _WIRES and self._wireless():
+                yield ClaimCheck(words, "negation", True, "the record says wireless")
             elif same:
                 yield ClaimCheck(words, "negation", False, f"the record says: {same[0].text}")
             elif not positive and (_types_of(objects) & self.types):
                 yield ClaimCheck(words, "negation", False, "denies the product itself")
-            elif not positive and has and claim.head in self.features:
+            elif not positive and not has and objects & self.served:
+                yield ClaimCheck(words, "negation", False, "the record says it fits or needs it")
+            elif not positive and claim.head in self.features:
                 yield ClaimCheck(words, "negation", False, "the record lists it with the product")
             elif not positive and not any(self.vocabulary.has(o) for o in objects):
                 yield ClaimCheck(words, "negation", False, "the record says nothing of it")
             elif positive and has and self._serves_only(objects):
                 yield ClaimCheck(words, "negation", False, "the record names it as what it fits")
+
+    def _wireless(self) -> bool:
+        return bool(_WIRELESS.search(self.text))
 
     def _serves_only(self, objects: frozenset[str]) -> bool:
         """The object is a kind of product the record fits or needs, not one it is."""
@@ -702,7 +727,7 @@ class CopyChecker:
         verbs = framing_verbs(sentence)
         for word in dict.fromkeys(w for w in tokens(sentence) if w[0].isalpha() or w[0] == "#"):
             rule = _word_rule(word)
-            if (word in PLAIN_WORDS or word in UNIT_WORDS) and rule is None:
+            if (_plain(word) or word in UNIT_WORDS) and rule is None:
                 continue
             if rule is None and (word in verbs or word in NUMBER_WORDS):
                 continue  # a verb that frames; a number word is judged as its number
@@ -724,6 +749,8 @@ class CopyChecker:
                 backed = True  # "graphics" memory of a GeForce
             elif word in ("pixel", "pixels") and any(n.unit == "px" for n in self.numbers):
                 backed = True
+            elif MAKER_OF.get(stem(word)) in self.served:
+                backed = True  # "Compatible With Apple" and your iPhone
             else:
                 backed = self.vocabulary.has(word) if word[0] != "#" else word in self.text.lower()
             if rule or not backed:
@@ -758,6 +785,11 @@ def _stand_in(record: Polarity, claim: Polarity) -> bool:
         and bool(_INCLUSION.search(record.text))
         and bool(_INCLUSION.search(claim.text))
     )
+
+
+def _plain(word: str) -> bool:
+    """Plain copy in any of its forms ("monitors" as "monitor")."""
+    return word in PLAIN_WORDS or any(lemma in PLAIN_WORDS for lemma in lemmas(word))
 
 
 def _types_of(objects: frozenset[str]) -> frozenset[str]:

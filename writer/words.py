@@ -49,7 +49,7 @@ travels travel slips body everywhere design sits adjusts tunes passes moves appl
 install yourself like off snug size sizes matching connection text detail details action eyes
 cuts clock file supply sold separately priced installer under pack port external monitor
 elegant between among within beyond against toward towards upon via allow allows allowing
-several many few multiple various enough together
+several many few multiple various enough together no not
 """
 PLAIN_WORDS = frozenset(_PLAIN.split())
 
@@ -124,6 +124,18 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "stream": ("wi", "wifi", "bluetooth", "wireless", "netflix", "airplay", "chromecast", "apps"),
     "cable": ("wired", "poe", "hdmi", "usb", "cord", "ethernet"),
     "portable": ("compact", "rugged", "ruggedized", "pocket", "travel", "external"),
+    # a system names its devices: "iOS" backs "your iPhone" (a maker only where the record
+    # says it works with it: see copy_check.MAKER_OF)
+    "iphone": ("ios",),
+    "ipad": ("ipados", "ios"),
+    "mac": ("macos", "macbook", "imac"),
+    "ios": ("iphone", "ipad"),
+    # what a screen shows and how smoothly, what a processor runs
+    "picture": ("display", "screen", "tv", "image", "hdr", "oled", "qled", "uhd", "4k"),
+    "image": ("display", "screen", "tv", "picture", "hdr", "camera"),
+    "motion": ("refresh", "hz", "blur", "motion"),
+    "multitask": ("core", "cpu", "processor", "ram", "memory"),
+    "app": ("windows", "android", "ios", "ipados", "macos", "chromeos", "app"),
 }
 
 
