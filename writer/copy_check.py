@@ -133,8 +133,18 @@ _NUMBER = re.compile(
     r"(?<![\w.])(\$\s?)?(\d{1,9}(?:[.,]\d{1,3}){0,3})\+?(?:\s?-\s?|\s)?([a-z]{1,12}|[%\"″”°])?",
     re.IGNORECASE,
 )
-_MORE_UNITS = {"pound": "lb", "pounds": "lb", "degree": "deg", "degrees": "deg", "°": "deg"}
+_MORE_UNITS = {
+    "pound": "lb",
+    "pounds": "lb",
+    "degree": "deg",
+    "degrees": "deg",
+    "°": "deg",
+    "square": "sqft",  # "7,500 square feet", "7,500 Sq. Ft"
+    "sq": "sqft",
+    "sqft": "sqft",
+}
 UNIT_WORDS = frozenset(_UNITS) | frozenset(_MORE_UNITS) | {"count", "lb"}
+_CLAUSE_START = re.compile(r"[,;:]|\band\b|\bwith\b", re.IGNORECASE)
 _DIMENSION = re.compile(r"^\s?[x×]\s?\d{3}")
 _CLAUSE_END = re.compile(r"[,;\n]|\band\b|\bwith\b|(?<![a-z])\d", re.IGNORECASE)
 _MEASURED_IN = {"refresh": {"hz"}, "brightness": {"nits"}}
@@ -152,6 +162,7 @@ class _Number:
     unit: str  # canonical unit, a counted noun's stem, "usd", or ""
     attribute: str | None
     following: frozenset[str]
+    context: frozenset[str] = frozenset()  # stems of the clause's words before it, and after
 
 
 def _as_float(raw: str) -> float:
@@ -161,7 +172,12 @@ def _as_float(raw: str) -> float:
 
 
 def _attribute(words: list[str]) -> str | None:
-    return next((_ATTRIBUTE_OF[w] for w in words if w in _ATTRIBUTE_OF), None)
+    for index, word in enumerate(words):
+        if word == "video" and words[index + 1 : index + 2] in (["memory"], ["ram"]):
+            return "gpu"  # "8GB of video memory"
+        if word in _ATTRIBUTE_OF:
+            return _ATTRIBUTE_OF[word]
+    return None
 
 
 # "lasts a full week", "for a year": a duration of one
@@ -201,7 +217,10 @@ def numbers(text: str) -> list[_Number]:
         head = text[max(0, match.start() - 50) : match.start()].rsplit("\n", 1)[-1]
         before = list(reversed(tokens(head)))
         before = [w for w in before if not w[0].isdigit()][:6]
-        attribute = _UNIT_ATTRIBUTE.get(unit) or _attribute(following[:3]) or _attribute(before)
+        near = [w for w in after[:4] if not w[0].isdigit()][:3]
+        attribute = _UNIT_ATTRIBUTE.get(unit) or _attribute(near) or _attribute(before)
+        clause = _CLAUSE_START.split(head)[-1]
+        context = [w for w in tokens(clause) if w not in PLAIN_WORDS and w[0].isalpha()]
         found.append(
             _Number(
                 match.group(0).strip(),
@@ -209,6 +228,7 @@ def numbers(text: str) -> list[_Number]:
                 unit,
                 attribute,
                 frozenset(map(stem, following)),
+                frozenset(map(stem, context[-4:] + following)),
             )
         )
     return found
@@ -250,6 +270,17 @@ def _number_backed(claim: _Number, record: list[_Number]) -> str | None:
     if claim.attribute and all(n.attribute and n.attribute != claim.attribute for n in same_value):
         theirs = ", ".join(sorted({n.attribute or "" for n in same_value}))
         return f"the record gives {claim.text} to the {theirs}, not the {claim.attribute}"
+    if claim.unit:
+        # "Labor is covered for 5 years" when the record's 5 years are the parts' and its
+        # labor has 2: a noun the record binds to another value of the same unit
+        others = [n for n in record if n.unit == claim.unit and n not in same_value]
+        ours: frozenset[str] = frozenset().union(*(n.context for n in same_value))
+        elsewhere: frozenset[str] = frozenset().union(*(n.following for n in others))
+        bound_elsewhere = (claim.context & (elsewhere - ours)) - _GENERIC
+        said_bare = any(not n.context for n in same_value)  # "RTX 4060, 8GB": bound to nothing
+        if bound_elsewhere and not said_bare and not claim.context & ours:
+            word = sorted(bound_elsewhere)[0]
+            return f"the record gives {word} another figure"
     if claim.attribute and not any(n.attribute == claim.attribute for n in same_value):
         # "A 1080p webcam" when the record's webcam is 720p and its 1080p is the screen
         bound = [n for n in record if n.attribute == claim.attribute and n.unit == claim.unit]
@@ -265,6 +296,7 @@ _GENERIC = PLAIN_WORDS | {"existing", "install", "installation", "required", "ne
 # stay linear on 5,000 characters of "a-a-a-…" that anyone can send to the API
 _W = r"(?<![\w-])"
 _WORD = r"[\w-]{1,40}"
+_NO_AT_START = re.compile(rf"(?:^|\n|[,;:])\s{{0,3}}no\s((?:{_WORD}\s){{0,1}}{_WORD})", re.I)
 # (pattern, dimension, polarity): the object is group 1
 _POLARITY = [
     (
@@ -310,6 +342,16 @@ _POLARITY = [
         True,
     ),
     (re.compile(r"\bincluded\s((?:[\w-]+\s){0,1}[\w-]+)", re.I), "has", True),
+    # "It needs a monthly subscription"
+    (
+        re.compile(rf"{_W}needs?\s(?:a|an|the|your)\s((?:{_WORD}\s){{0,2}}{_WORD})", re.I),
+        "needs",
+        True,
+    ),
+    # a record line "No Monthly Subscriptions, Fees, or Hidden Costs Ever!": it neither has
+    # nor needs them
+    (_NO_AT_START, "has", False),
+    (_NO_AT_START, "needs", False),
     # "A wall mount comes with the service": the subject is what comes along
     (
         re.compile(rf"{_W}((?:{_WORD}\s){{0,2}}{_WORD})\s(?:comes?|ships?)\swith\b", re.I),
@@ -317,6 +359,7 @@ _POLARITY = [
         True,
     ),
 ]
+_DENIED = re.compile(r"\b(?:no|not|without|never)\b", re.I)
 # "Remote Control, Wall Mount Kit & Optical Cable Included": each item of the list
 _LISTED_BEFORE = re.compile(r"(?:[^.;:\n]{0,80})$")
 _LIST_SEPARATOR = re.compile(r",|&|\band\b", re.I)
@@ -371,6 +414,8 @@ def polarities(text: str) -> list[Polarity]:
                 if len(items) > 1 and not items[-1].strip():
                     phrases += [item for item in items[:-1] if item.strip()]
             for phrase in phrases:
+                if positive and _DENIED.search(text, max(0, match.start() - 25), match.end()):
+                    continue  # "No Wiring Required", "with no wiring": the negation says it
                 objects = _stems(phrase)
                 if objects:
                     found.append(
@@ -576,7 +621,7 @@ def framing_verbs(sentence: str) -> set[str]:
 # "Apply to Your … Account in Seconds lets you …", "This Item Can be Redeemed … allows you …":
 # a bullet that is itself a clause, made the subject of a benefit
 _FRAMED_SUBJECT = re.compile(
-    r"^(\w[^.!?]{2,400}?)\s(?:lets|allows|helps|gives|keeps|makes|means)\s", re.IGNORECASE
+    r"^(\w[^!?]{2,400}?)\s(?:lets|allows|helps|gives|keeps|makes|means)\s", re.IGNORECASE
 )
 _LONGEST_SUBJECT = 14  # words: a longer subject before "lets you" is a pasted bullet
 _MODAL = re.compile(r"\b(?:can|could|will|would|may|must|should)\b", re.IGNORECASE)
@@ -729,7 +774,7 @@ class CopyChecker:
             rule = _word_rule(word)
             if (_plain(word) or word in UNIT_WORDS) and rule is None:
                 continue
-            if rule is None and (word in verbs or word in NUMBER_WORDS):
+            if rule is None and (word in verbs or word in NUMBER_WORDS or _manner(word)):
                 continue  # a verb that frames; a number word is judged as its number
             if rule == "free" and not _FREE.search(sentence):
                 continue  # "Hands-free", "Wire-Free": no offer
@@ -785,6 +830,11 @@ def _stand_in(record: Polarity, claim: Polarity) -> bool:
         and bool(_INCLUSION.search(record.text))
         and bool(_INCLUSION.search(claim.text))
     )
+
+
+def _manner(word: str) -> bool:
+    """An adverb of manner ("quietly", "comfortably") says how, not what: framing."""
+    return word.endswith("ly") and parts_of_speech(word) == {"ADV"}
 
 
 def _plain(word: str) -> bool:

@@ -81,6 +81,8 @@ _ASIDE = re.compile(r"\([^()]{0,80}\)")
 def _title_heads(title: str) -> list[str]:
     heads: list[str] = []
     title = _ASIDE.sub(" ", title)  # "14" OLED (2880 x 1800) 120Hz Laptop": the aside goes
+    if re.search(r"\b2-in-1\b", title):  # a 2-in-1 laptop is a tablet too
+        heads.append("tablet")
     bundle = bool(re.search(r"\b(bundle|kit|system)\b", title, re.IGNORECASE))
     for segment in re.split(r"\s[-–|]\s|:\s", title):
         before, *after = _BEFORE_EXTRAS.split(segment, maxsplit=1)

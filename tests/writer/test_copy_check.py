@@ -27,6 +27,14 @@ REJECTED = [
     ("p1413ed2a2e", "It has 12GB of RAM for heavy multitasking."),
     ("p1968705ef5", "The 30-core CPU flies through pro workflows."),
     ("p24ea649c9c", "It brings you the ultimate in musical instruments."),
+    # general rules, on products the labelled rows do not cover
+    ("p28abc2c854", "Labor is covered for five years."),  # the record's labor has 2 years
+    ("p157e72e7d3", "It needs a monthly subscription."),  # "No Monthly Subscriptions"
+    ("p0afc89be73", "Headphones are sold separately."),  # "Headphones Included"
+    ("p1a62a211c1", "It is a cable modem."),  # a mesh system that works with one
+    ("pf85a23a589", "It has 16GB of graphics memory."),
+    ("paffa3c59a3", "This Roblox console comes with a card."),
+    ("p157e72e7d3", "Get Up to 100 Ft. of Night Vision lets you watch from anywhere."),
 ]
 ACCEPTED = [
     ("p1d06114fd4", "Handy Premier is a TV mounting service."),
@@ -41,6 +49,15 @@ ACCEPTED = [
     ("p564730eeeb", "The all-weather design plays outdoors."),
     ("p24ea649c9c", "Its high-gloss ebony finish looks at home in any room."),
     ("peef6f6f73f", "The front camera keeps you centred with Center Stage."),
+    # a verb or an adverb that frames a fact; a maker's name, a part, a compound's head
+    ("p28abc2c854", "Free apps let you control it over Bluetooth from your phone."),
+    ("p0afc89be73", "Headphones are included so you can practice quietly."),
+    ("pf85a23a589", "The 24-core Core i9 processor tears through games."),
+    ("pf85a23a589", "The GeForce RTX 4070 has 8GB of video memory."),
+    ("p6aed39cfed", "The 350-nit display shows 2560 x 1600 pixels."),
+    ("p1a62a211c1", "It covers up to 7,500 square feet."),
+    ("p157e72e7d3", "There are no monthly subscriptions or fees."),
+    ("p70b06c7941", "Pair it with your iPhone or Android phone."),
 ]
 
 
