@@ -562,7 +562,15 @@ MAKER_OF = {
 _SCREENED = frozenset(["laptop", "tablet", "smartphone", "phone", "tv", "monitor", "watch"])
 _PART_OF = {"display": _SCREENED, "screen": _SCREENED, "displays": _SCREENED}
 _UNIVERSAL = re.compile(
-    r"\b(?:works? with|fits?|compatible with|pairs? with)\s(?:\w+\s)?(?:every|all|any)\b", re.I
+    r"\b(?:works? with|fits?|compatible with|pairs? with|(?:redeem|use|spend)(?:ed)?(?: it)?"
+    r"\s(?:at|in|on|with))\s(?:\w+\s)?(?:every|all|any)\b",
+    re.I,
+)
+# "light" of weight, not of a lamp: "its light body", "light enough", "so light"
+_LIGHT_WEIGHT = re.compile(
+    r"\blight\s(?:body|frame|build|design|chassis|enough|weight)\b|"
+    r"\b(?:is|so|and|feels?|stays?)\slight\b(?!\s(?:up|show|bar|strip|bulb|ring))",
+    re.I,
 )
 _RECORD_UNIVERSAL = re.compile(r"\b(?:every|all|any)\b", re.I)
 _FREE = re.compile(r"(?<![-\w])free\b(?!-)", re.I)
@@ -624,12 +632,19 @@ _FRAMED_SUBJECT = re.compile(
     r"^(\w[^!?]{2,400}?)\s(?:lets|allows|helps|gives|keeps|makes|means)\s", re.IGNORECASE
 )
 _LONGEST_SUBJECT = 14  # words: a longer subject before "lets you" is a pasted bullet
+# "Safety Tested and Designed for an Easy Install is a ...": a bullet with its own verb
+_PARTICIPLE = re.compile(r"(?<=\s)[A-Z][a-z]{2,30}ed\b(?!-)")
+_IS_A = re.compile(r"^(\w[^!?]{2,200}?)\s(?:is|are)\s(?:a|an)\s")
 _MODAL = re.compile(r"\b(?:can|could|will|would|may|must|should)\b", re.IGNORECASE)
 
 
 def _clause_subject(sentence: str) -> str | None:
     match = _FRAMED_SUBJECT.match(sentence)
     if not match:
+        named = _IS_A.match(sentence)
+        participles = _PARTICIPLE.findall(named.group(1)) if named else []
+        if named and any(parts_of_speech(word) == {"VERB"} for word in participles):
+            return named.group(1)
         return None
     subject = match.group(1)
     words = tokens(subject)
@@ -802,6 +817,11 @@ class CopyChecker:
                 yield ClaimCheck(
                     word, rule or "unbacked-word", backed, "" if backed else "not in the record"
                 )
+        light = _LIGHT_WEIGHT.search(sentence)
+        if light:
+            yield ClaimCheck(
+                light.group(0), "weight", self._light(), "" if self._light() else "no weight"
+            )
         universal = _UNIVERSAL.search(sentence)
         if universal and not _RECORD_UNIVERSAL.search(self.text):
             yield ClaimCheck(
