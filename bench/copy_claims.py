@@ -4,7 +4,10 @@
 hand as supported by the record or not, with the class of claim it tests. The split was fixed
 before any rule was written: a row is "test" when the first 8 hex digits of
 SHA-1("{product_id}\\t{sentence}") mod 100 are 60 or more (about 40%), "dev" otherwise. Rules
-were written looking at dev rows only; the figures that count are the test split's.
+were written looking at dev rows only. The test split was read while rules were written too, so
+`data/eval/copy_claims_fresh.jsonl` holds a third, "fresh" split: rows over other products,
+labelled from the records alone before the checker was opened or run, and never used to tune
+it. Its figures are the ones that count.
 
 "Positive" means the checker rejects the sentence: recall is the share of unsupported
 sentences rejected, precision the share of rejected sentences that are in fact unsupported.
@@ -27,6 +30,8 @@ from writer.copy_check import CopyChecker
 from writer.records import ProductRecord
 
 ROWS = Path(__file__).parent.parent / "data" / "eval" / "copy_claims.jsonl"
+FRESH_ROWS = ROWS.with_name("copy_claims_fresh.jsonl")
+SPLITS = ("dev", "test", "fresh")
 RESULTS = Path(__file__).parent / "results"
 GOAL_RECALL, GOAL_PRECISION = 0.97, 0.90
 
@@ -39,8 +44,15 @@ def catalog_records() -> dict[str, ProductRecord]:
     return {pid: ProductRecord.from_product(product) for pid, product in products.items()}
 
 
-def load_rows() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in ROWS.read_text(encoding="utf-8").splitlines() if line]
+def load_rows(path: Path = ROWS) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def split_rows(split: str) -> list[dict[str, Any]]:
+    """The rows of one split: "dev" and "test" from the hashed file, "fresh" from its own."""
+    if split == "fresh":
+        return load_rows(FRESH_ROWS)
+    return [row for row in load_rows() if row["split"] == split]
 
 
 def scores(rows: list[dict[str, Any]], rejected: list[bool]) -> dict[str, Any]:
@@ -57,7 +69,7 @@ def scores(rows: list[dict[str, Any]], rejected: list[bool]) -> dict[str, Any]:
 
 
 def evaluate(split: str, records: dict[str, ProductRecord]) -> dict[str, Any]:
-    rows = [row for row in load_rows() if row["split"] == split]
+    rows = split_rows(split)
     checkers = {pid: CopyChecker(records[pid]) for pid in {row["product_id"] for row in rows}}
     new = [not checkers[row["product_id"]].check(row["sentence"]).supported for row in rows]
     old = [
@@ -96,9 +108,9 @@ def _fmt(value: float | None) -> str:
 def main() -> None:
     records = catalog_records()
     figures: dict[str, Any] = {}
-    for split in ("dev", "test"):
+    for split in SPLITS:
         figures[split] = evaluate(split, records)
-        print(f"\n{split} split{'  (the figures that count)' if split == 'test' else ''}")
+        print(f"\n{split} split{'  (the figures that count)' if split == 'fresh' else ''}")
         print(
             f"{'class':<15}{'rows':>5}{'unsup':>6}  {'recall':>6} {'prec':>6}  |  old: {'recall':>6} {'prec':>6}"  # noqa: E501
         )
@@ -108,22 +120,22 @@ def main() -> None:
                 f"{name:<15}{new['rows']:>5}{new['unsupported']:>6}  {_fmt(new['recall'])} "
                 f"{_fmt(new['precision'])}  |       {_fmt(old['recall'])} {_fmt(old['precision'])}"
             )
-    total = figures["test"]["table"]["ALL"]["new"]
-    figures["goal"] = {
-        "recall": GOAL_RECALL,
-        "precision": GOAL_PRECISION,
-        "met": (total["recall"] or 0) >= GOAL_RECALL
-        and (total["precision"] or 0) >= GOAL_PRECISION,
-    }
-    print(
-        f"\ngoal recall >= {GOAL_RECALL} at precision >= {GOAL_PRECISION}: met = {figures['goal']['met']}"  # noqa: E501
-    )
+    figures["goal"] = {"recall": GOAL_RECALL, "precision": GOAL_PRECISION, "judged_on": "fresh"}
+    for split in ("test", "fresh"):
+        total = figures[split]["table"]["ALL"]["new"]
+        met = (total["recall"] or 0) >= GOAL_RECALL and (total["precision"] or 0) >= GOAL_PRECISION
+        figures["goal"][f"met_{split}"] = met
+        print(
+            f"\n{split}: goal recall >= {GOAL_RECALL} at precision >= {GOAL_PRECISION}: met = {met}"
+        )
+    figures["goal"]["met"] = figures["goal"]["met_fresh"]
     write_results(
         RESULTS / "copy_claims.json",
         figures,
         settings={
             "rows": str(ROWS.name),
-            "split": "sha1(product_id\\tsentence)[:8] % 100 >= 60 is test",
+            "fresh_rows": str(FRESH_ROWS.name),
+            "split": "sha1(product_id\\tsentence)[:8] % 100 >= 60 is test; fresh is its own file",
         },
     )
 

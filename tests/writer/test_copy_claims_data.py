@@ -1,0 +1,91 @@
+"""The hand-labelled copy-claim files are well formed, and the fresh split is really held out.
+
+`bench.copy_claims` scores the copy checker on these rows; a row with a missing key, an unknown
+class or a product the catalog does not hold would be scored silently wrong, and a fresh row
+that repeats a product or a sentence of the dev/test file would not be held out at all.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from bench.copy_claims import FRESH_ROWS, ROWS, catalog_records, load_rows
+
+KEYS = {"product_id", "sentence", "supported", "class", "reason", "split"}
+CLASSES = {
+    "audience",
+    "battery",
+    "binding",
+    "compatibility",
+    "durability",
+    "feature",
+    "free",
+    "negation",
+    "product_type",
+    "superlative",
+    "synonym",
+    "weight",
+}
+
+
+@pytest.fixture(scope="module")
+def catalog_ids() -> set[str]:
+    return set(catalog_records())
+
+
+@pytest.fixture(scope="module")
+def dev_test() -> list[dict[str, Any]]:
+    return load_rows(ROWS)
+
+
+@pytest.fixture(scope="module")
+def fresh() -> list[dict[str, Any]]:
+    return load_rows(FRESH_ROWS)
+
+
+@pytest.mark.parametrize("name", ["dev_test", "fresh"])
+def test_rows_are_well_formed(name: str, request: pytest.FixtureRequest) -> None:
+    rows: list[dict[str, Any]] = request.getfixturevalue(name)
+    assert rows
+    for row in rows:
+        assert set(row) == KEYS, row
+        assert row["class"] in CLASSES, row
+        assert isinstance(row["supported"], bool), row
+        assert row["sentence"].strip() and row["reason"].strip(), row
+    pairs = Counter((row["product_id"], row["sentence"]) for row in rows)
+    assert pairs.most_common(1)[0][1] == 1
+
+
+@pytest.mark.parametrize("name", ["dev_test", "fresh"])
+def test_every_product_is_in_the_catalog(
+    name: str, request: pytest.FixtureRequest, catalog_ids: set[str]
+) -> None:
+    rows: list[dict[str, Any]] = request.getfixturevalue(name)
+    assert {row["product_id"] for row in rows} <= catalog_ids
+
+
+def test_splits_are_where_the_bench_looks_for_them(
+    dev_test: list[dict[str, Any]], fresh: list[dict[str, Any]]
+) -> None:
+    assert {row["split"] for row in dev_test} == {"dev", "test"}
+    assert {row["split"] for row in fresh} == {"fresh"}
+
+
+def test_fresh_rows_share_no_product_and_no_sentence_with_dev_and_test(
+    dev_test: list[dict[str, Any]], fresh: list[dict[str, Any]]
+) -> None:
+    assert not {row["product_id"] for row in fresh} & {row["product_id"] for row in dev_test}
+    seen = {row["sentence"].strip().lower() for row in dev_test}
+    assert not [row["sentence"] for row in fresh if row["sentence"].strip().lower() in seen]
+
+
+def test_fresh_split_covers_every_class_both_ways(fresh: list[dict[str, Any]]) -> None:
+    """At least 15 rows a class, and about half the rows unsupported."""
+    per_class = Counter(row["class"] for row in fresh)
+    assert set(per_class) == CLASSES
+    assert min(per_class.values()) >= 15
+    unsupported = sum(not row["supported"] for row in fresh)
+    assert 0.4 <= unsupported / len(fresh) <= 0.6
