@@ -354,7 +354,9 @@ _POLARITY = [
     (_NO_AT_START, "needs", False),
     # "A wall mount comes with the service": the subject is what comes along
     (
-        re.compile(rf"{_W}((?:{_WORD}\s){{0,2}}{_WORD})\s(?:comes?|ships?)\swith\b", re.I),
+        re.compile(
+            rf"{_W}((?:{_WORD}\s){{0,2}}{_WORD})\s(?:comes?|ships?)\s(?:with\b|in the box)", re.I
+        ),
         "has",
         True,
     ),
@@ -384,8 +386,17 @@ _NEGATED_BENEFIT = re.compile(
 )
 
 
+_DETERMINERS = "a an the your you it its this that these those them they any all each every one"
+_FUNCTION_WORDS = frozenset(_DETERMINERS.split())
+
+
 def _stems(words: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in tokens(words) if w not in _GENERIC and not w[0].isdigit())
+    found = [w for w in tokens(words) if not w[0].isdigit()]
+    kept = frozenset(stem(w) for w in found if w not in _GENERIC)
+    # "without a phone": an everyday noun is still the object
+    return kept or frozenset(
+        stem(w) for w in found if "NOUN" in parts_of_speech(w) and w not in _FUNCTION_WORDS
+    )
 
 
 class Polarity(NamedTuple):
@@ -731,7 +742,9 @@ class CopyChecker:
         for claim in polarities(sentence):
             words, objects, positive = claim.text, claim.objects, claim.positive
             same = [
-                p for p in self.polarities if p.dimension == claim.dimension and p.objects & objects
+                p
+                for p in self.polarities
+                if p.dimension == claim.dimension and _overlap(p.objects, objects)
             ]
             agreeing = [p for p in same if p.positive == positive]
             has = claim.dimension == "has"
@@ -840,6 +853,13 @@ class CopyChecker:
     def _light(self) -> bool:
         weights = [n.value * _TO_KG[n.unit] for n in self.numbers if n.unit in _TO_KG]
         return bool(weights) and min(weights) <= _LIGHT_KG
+
+
+def _overlap(record: frozenset[str], claim: frozenset[str]) -> bool:
+    """Shared objects, a compound's head among them: the record's "iPhone" is a phone."""
+    return bool(record & claim) or any(
+        r.endswith(c) and len(c) >= 4 and r != c for r in record for c in claim
+    )
 
 
 def _stand_in(record: Polarity, claim: Polarity) -> bool:

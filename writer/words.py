@@ -49,7 +49,7 @@ travels travel slips body everywhere design sits adjusts tunes passes moves appl
 install yourself like off snug size sizes matching connection text detail details action eyes
 cuts clock file supply sold separately priced installer under pack port external monitor
 elegant between among within beyond against toward towards upon via allow allows allowing
-several many few multiple various enough together no not
+several many few multiple various enough together no not once box
 """
 PLAIN_WORDS = frozenset(_PLAIN.split())
 
@@ -92,10 +92,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "surround": ("3d", "atmos"),
     "coverage": ("protection", "covered"),
     "plan": ("protection",),
-    "wifi": ("wi", "fi"),
+    "wifi": ("wi", "fi", "802.11"),
     "mesh": ("deco",),
-    "wi": ("wifi",),
-    "fi": ("wifi",),
+    "wi": ("wifi", "802.11"),
+    "fi": ("wifi", "802.11"),
     "memory": ("ram", "gb", "unified"),
     "resolution": ("x", "hd", "fhd", "qhd", "uhd", "1080p", "4k"),
     "full": ("fhd",),
@@ -193,6 +193,24 @@ def _similar(a: str, b: str) -> bool:
     return len(a) >= 6 and len(b) >= 6 and Levenshtein.distance(a, b) <= 1
 
 
+_DERIVATIONS = ("ibility", "ability", "ation", "ition", "ions", "ion", "ment", "ity", "ible",
+                "able", "ive", "ize", "ise", "ing", "ed", "es", "s", "e")  # fmt: skip
+
+
+def derived_root(word: str) -> str:
+    """The root a word shares with its derivations ("detected", "detection": "detect";
+    "compatible", "compatibility": "compatib"); "" when too short to say."""
+    word = word.lower()
+    for suffix in _DERIVATIONS:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 5:
+            return word[: -len(suffix)]
+    return word if len(word) >= 5 and word.isalpha() else ""
+
+
+# second parts that make an adjective of the first ("waterproof" says nothing of water)
+_NOT_HEADS = frozenset(["proof", "free", "less", "like", "ready", "wise", "ful", "able"])
+
+
 def _is_word(word: str) -> bool:
     return len(word) >= 3 and bool(parts_of_speech(word))
 
@@ -208,6 +226,7 @@ class Vocabulary:
         }
         self.stems = {stem(word) for word in self.words}
         self.lemmas = {lemma for word in self.words for lemma in lemmas(word)}
+        self.roots = {derived_root(word) for word in self.words} - {""}
         self.squashed = re.sub(r"[^a-z0-9]", "", text.lower())
 
     def has(self, word: str) -> bool:
@@ -221,7 +240,9 @@ class Vocabulary:
             return True
         if len(word) >= 5 and word in self.squashed:  # "wirefree" inside "Wire-Free"
             return True
-        if self._head_of_compound(word, root):
+        if self._head_of_compound(word, root) or self._modifier_in_compound(word):
+            return True
+        if derived_root(word) in self.roots:
             return True
         return any(
             _similar(root, other) for other in self.stems if abs(len(other) - len(root)) <= 1
@@ -237,4 +258,14 @@ class Vocabulary:
             if len(head) >= 3 and head.isalpha()
             for other in self.words
             if len(other) >= len(head) + 3
+        )
+
+    def _modifier_in_compound(self, word: str) -> bool:
+        """A record compound with this noun as its first part: "doorbell" backs "door"."""
+        return len(word) >= 4 and any(
+            other.startswith(word)
+            and other[len(word) :] not in _NOT_HEADS
+            and "NOUN" in parts_of_speech(other[len(word) :])
+            for other in self.words
+            if len(other) >= len(word) + 3
         )
