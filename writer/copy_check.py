@@ -11,6 +11,7 @@ misses most of them. Judged by `data/eval/copy_claims.jsonl` (see `bench/copy_cl
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -678,6 +679,7 @@ class CopyChecker:
         self.text = " \n ".join(clean_text(text) for text in own)
         self.vocabulary = Vocabulary(f"{self.text} {record.category}")
         self.numbers = numbers(self.text)
+        self.lines = [Vocabulary(line) for line in self.text.split("\n") if line.strip()]
         self.attributes = {_ATTRIBUTE_OF[w] for w in self.vocabulary.words if w in _ATTRIBUTE_OF}
         self.polarities = polarities(self.text)
         self.types = product_types(clean_text(record.title), record.category)
@@ -707,6 +709,7 @@ class CopyChecker:
         claims += self._types(sentence)
         claims += self._durability(sentence)
         claims += self._words(sentence)
+        claims += self._modifiers(sentence)
         return SentenceCheck(sentence, claims)
 
     def _fragment(self, sentence: str) -> Iterable[ClaimCheck]:
@@ -841,6 +844,41 @@ class CopyChecker:
                 universal.group(0), "compatibility", False, "the record names models, not all"
             )
 
+    def _modifiers(self, sentence: str) -> Iterable[ClaimCheck]:
+        """An adjective the record gives another thing: "backlit keyboard" when the record's
+        backlit is its display ("LED-Backlit FHD Display") and its keyboard is "Chiclet".
+        Both words must be the record's own (not a synonym or a form of one), the first an
+        adjective, the second a noun, neither a name."""
+        found = [m.group(0) for m in _PAIR_WORD.finditer(sentence)]
+        verbs = framing_verbs(sentence)
+        for raw_modifier, raw_head in itertools.pairwise(found):
+            modifier, head = raw_modifier.lower(), raw_head.lower()
+            if raw_head[0].isupper() or (raw_modifier[0].isupper() and found[0] != raw_modifier):
+                continue
+            if not (_content(modifier, verbs) and _content(head, verbs)):
+                continue
+            if _word_rule(modifier) or stem(modifier) in TYPE_OF:
+                continue
+            modifier_classes, head_classes = parts_of_speech(modifier), parts_of_speech(head)
+            if "ADJ" not in modifier_classes and modifier_classes:
+                continue
+            if "NOUN" not in head_classes:
+                continue
+            if not (self._literal(modifier) and self._literal(head)):
+                continue
+            if not any(line.has(modifier) and line.has(head) for line in self.lines):
+                yield ClaimCheck(
+                    f"{modifier} {head}",
+                    "binding",
+                    False,
+                    f"the record's {modifier} is not its {head}",
+                )
+
+    def _literal(self, word: str) -> bool:
+        """The record has this very word, in some inflection."""
+        words = self.vocabulary.words
+        return word in words or any(lemma in self.vocabulary.lemmas for lemma in lemmas(word))
+
     def _audience(self, word: str) -> bool:
         """Stricter than word forms: "games" in a bullet does not make a product for gamers."""
         singular = word.removesuffix("s")
@@ -875,6 +913,16 @@ def _stand_in(record: Polarity, claim: Polarity) -> bool:
 def _manner(word: str) -> bool:
     """An adverb of manner ("quietly", "comfortably") says how, not what: framing."""
     return word.endswith("ly") and parts_of_speech(word) == {"ADV"}
+
+
+# a word of a modifier-noun pair: letters only, no hyphen on either side ("all-day" is one)
+_PAIR_WORD = re.compile(r"(?<![\w-])[A-Za-z]{2,40}(?![\w-])")
+
+
+def _content(word: str, verbs: set[str]) -> bool:
+    return not (
+        _plain(word) or word in verbs or word in NUMBER_WORDS or word in UNIT_WORDS or _manner(word)
+    )
 
 
 def _plain(word: str) -> bool:
