@@ -32,7 +32,8 @@ from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.outbox_redis import RedisOutbox
 from bot.policy import RulePolicy
-from bot.rate_limits import ClientLimits, RateLimiter
+from bot.rate_limits import ClientLimits, Limiter, RateLimiter
+from bot.rate_limits_redis import RedisRateLimiter
 from bot.session_tokens import RevokedSessions, SessionTokens, load_or_create_secret
 from bot.settings import Settings
 from bot.store import ConversationStore, SqliteConversationStore, Unavailable
@@ -113,12 +114,19 @@ def _secret(value: SecretStr | None) -> str | None:
     return value.get_secret_value() if value is not None else None
 
 
-def client_limits(settings: Settings) -> ClientLimits:
+def client_limits(settings: Settings, shared: redis.Redis | None = None) -> ClientLimits:
+    """In this process; on `shared` Redis (one bucket per client for every instance) if given."""
     limits = settings.limits
+
+    def limiter(burst: int, refill_s: float) -> Limiter:
+        if shared is None:
+            return RateLimiter(burst, refill_s)
+        return RedisRateLimiter(shared, f"{settings.redis_prefix}rate:", burst, refill_s)
+
     return ClientLimits(
-        per_address=RateLimiter(limits.address_burst, limits.address_refill_s),
-        per_sender=RateLimiter(limits.burst, limits.refill_s),
-        new_sessions=RateLimiter(limits.session_burst, limits.session_refill_s),
+        per_address=limiter(limits.address_burst, limits.address_refill_s),
+        per_sender=limiter(limits.burst, limits.refill_s),
+        new_sessions=limiter(limits.session_burst, limits.session_refill_s),
     )
 
 
@@ -267,15 +275,16 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[TOKENS] = session_tokens(settings)
-    app[CLIENT_LIMITS] = client_limits(settings)
     app[METRICS] = Metrics()
     # the outbox before the channels, which subscribe as they register; several instances
-    # share it on Redis (with the locks) and conversations on PostgreSQL; one needs neither
+    # share it on Redis (with the locks and rate limits) and conversations on PostgreSQL;
+    # one needs neither
     if settings.redis_url is not None:
         app[REDIS] = open_redis(settings.redis_url.get_secret_value())
         app[OUTBOX] = RedisOutbox(app[REDIS], channel=f"{settings.redis_prefix}outbox")
     else:
         app[OUTBOX] = Outbox()
+    app[CLIENT_LIMITS] = client_limits(settings, app.get(REDIS))
     app[DESKS] = Desks()  # likewise: Slack and the inbox add themselves
     app[QUEUE] = HandoffQueue(settings.home / "handoffs.db", settings.handoff.mask_personal_data)
     app[DESKS].add(app[QUEUE])

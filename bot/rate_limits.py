@@ -1,4 +1,9 @@
-"""Token buckets keyed by who is asking (an address, a conversation), shared by all channels."""
+"""Token buckets keyed by who is asking (an address, a conversation), shared by all channels.
+
+`RateLimiter` keeps its buckets in this process; `bot.rate_limits_redis.RedisRateLimiter`
+keeps them on Redis, so every instance sharing it spends from one bucket. Both are `Limiter`s:
+`await take(key)` is None when the request may go ahead, else the seconds until it may.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,18 @@ import math
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Protocol
+
+
+class Limiter(Protocol):
+    """A burst of `burst` requests per key, then one every `refill_s` seconds."""
+
+    burst: int
+    refill_s: float
+
+    async def take(self, key: str) -> float | None:
+        """None if `key` may go ahead (one token spent); else the seconds until it may."""
+        ...
 
 
 @dataclass
@@ -27,7 +44,7 @@ class RateLimiter:
         self._max_keys = max_keys
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
 
-    def take(self, key: str, now: float | None = None) -> float | None:
+    async def take(self, key: str, now: float | None = None) -> float | None:
         """None if `key` may go ahead (one token spent); else the seconds until it may."""
         now = time.monotonic() if now is None else now
         bucket = self._buckets.pop(key, None) or _Bucket(float(self.burst), now)
@@ -51,24 +68,23 @@ class ClientLimits:
     """The limits every channel applies: per client address, per conversation, and on new
     web sessions per address (so fresh sessions cannot be minted to dodge the second)."""
 
-    def __init__(
-        self, per_address: RateLimiter, per_sender: RateLimiter, new_sessions: RateLimiter
-    ) -> None:
+    def __init__(self, per_address: Limiter, per_sender: Limiter, new_sessions: Limiter) -> None:
         self.per_address = per_address
         self.per_sender = per_sender
         self.new_sessions = new_sessions
 
-    def check(self, address: str, conversation_id: str) -> float | None:
+    async def check(self, address: str, conversation_id: str) -> float | None:
         """None if a message may go ahead; else the seconds to wait. The address is checked
-        first, so a flood from elsewhere cannot drain a conversation's own allowance."""
-        wait = self.per_address.take(f"addr:{address}")
+        first, so a flood from elsewhere cannot drain a conversation's own allowance.
+        Raises `bot.store.Unavailable` when the limits live on a Redis that does not answer."""
+        wait = await self.per_address.take(f"addr:{address}")
         if wait is not None:
             return wait
-        return self.per_sender.take(f"conv:{conversation_id}")
+        return await self.per_sender.take(f"conv:{conversation_id}")
 
-    def check_address(self, address: str) -> float | None:
+    async def check_address(self, address: str) -> float | None:
         """For requests that are not messages (a transcript, a session)."""
-        return self.per_address.take(f"addr:{address}")
+        return await self.per_address.take(f"addr:{address}")
 
-    def check_new_session(self, address: str) -> float | None:
-        return self.new_sessions.take(f"session:{address}")
+    async def check_new_session(self, address: str) -> float | None:
+        return await self.new_sessions.take(f"session:{address}")

@@ -152,7 +152,7 @@ class AgentInbox:
         if request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
             return json_error(403, "log in from the inbox page")  # no login CSRF
         address = client_address(request, self._settings.limits.trusted_proxies)
-        wait = self._logins.take(address)
+        wait = await self._logins.take(address)
         if wait is not None:
             return too_many(wait, "too many login attempts; wait a moment")
         name, password = await _credentials(request)

@@ -67,7 +67,7 @@ class RestChannel:
             return json_error(
                 400, "metadata: too large", max_bytes=settings.limits.max_metadata_bytes
             )
-        wait = request.app[CLIENT_LIMITS].check(
+        wait = await request.app[CLIENT_LIMITS].check(
             client_address(request, settings.limits.trusted_proxies),
             conversation_id(self.name, body.sender),
         )

@@ -131,7 +131,7 @@ class SocketIOChannel:
         tokens = self._app[TOKENS]
         if isinstance(requested, str) and len(requested) <= 128 and tokens.verify(requested, token):
             session_id = requested  # resumed with the same token: its expiry does not move
-        elif self._app[CLIENT_LIMITS].check_new_session(state["address"]) is None:
+        elif await self._app[CLIENT_LIMITS].check_new_session(state["address"]) is None:
             session_id, token = uuid4().hex, None
         else:
             await self._notice(sid, "rate_limited")
@@ -177,7 +177,7 @@ class SocketIOChannel:
             await self._notice(sid, "too_much_data")
             return
         room = self.room(state["session_id"])
-        if self._app[CLIENT_LIMITS].check(state["address"], room) is not None:
+        if await self._app[CLIENT_LIMITS].check(state["address"], room) is not None:
             await self._notice(sid, "rate_limited")
             return
         metadata = {key: value for key, value in metadata.items() if key != "token"}

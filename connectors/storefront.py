@@ -72,7 +72,7 @@ class StorefrontChannel:
         """A conversation's messages, for the holder of its session token only."""
         settings = request.app[SETTINGS]
         address = client_address(request, settings.limits.trusted_proxies)
-        wait = request.app[CLIENT_LIMITS].check_address(address)
+        wait = await request.app[CLIENT_LIMITS].check_address(address)
         if wait is not None:
             return too_many(wait, "too many requests; slow down")
         session_id = request.match_info["session_id"]

@@ -226,7 +226,7 @@ class WechatChannel:
             return ""
         self._store.wrote(openid)
         address = client_address(request, self._proxies)
-        wait = request.app[CLIENT_LIMITS].check(address, conversation_id(self.name, openid))
+        wait = await request.app[CLIENT_LIMITS].check(address, conversation_id(self.name, openid))
         if wait is not None:  # WeChat shows an error for a 4xx: the shopper is told instead
             return self._passive(inbound, TOO_FAST_ANSWER)
         if inbound.event == "subscribe":

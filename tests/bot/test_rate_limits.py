@@ -1,26 +1,60 @@
-"""Keyed token buckets: a burst, then a steady rate; memory bounded by the key count."""
+"""Keyed token buckets: a burst, then a steady rate; in process (memory bounded by the key
+count) or on the real Redis, where every instance spends from one bucket."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import redis.asyncio as redis
+from aiohttp.test_utils import TestClient
+
+from bot.app import create_app
+from bot.locks_redis import open_redis
 from bot.rate_limits import RateLimiter, retry_after
+from bot.rate_limits_redis import RedisRateLimiter
+from bot.settings import LimitSettings, Settings
+from bot.store import Unavailable
 from connectors.access import address_key
+from tests.bot.shared_servers import (
+    REDIS_URL,
+    closed_port,
+    on_shared_servers,
+    pg_schema,
+    redis_prefix,
+)
+
+__all__ = ["pg_schema", "redis_prefix"]  # the fixtures, used by name
+
+URL = "/webhooks/rest/webhook"
 
 
-def test_a_burst_then_one_per_interval() -> None:
+@pytest.fixture
+async def clients() -> AsyncIterator[tuple[redis.Redis, redis.Redis]]:
+    """Two instances' clients: two connection pools to the one Redis."""
+    first, second = open_redis(REDIS_URL), open_redis(REDIS_URL)
+    yield first, second
+    await first.aclose()
+    await second.aclose()
+
+
+async def test_a_burst_then_one_per_interval() -> None:
     limiter = RateLimiter(burst=3, refill_s=2.0)
-    assert [limiter.take("a", now=0.0) for _ in range(3)] == [None, None, None]
-    wait = limiter.take("a", now=0.0)
+    assert [await limiter.take("a", now=0.0) for _ in range(3)] == [None, None, None]
+    wait = await limiter.take("a", now=0.0)
     assert wait is not None and 0 < wait <= 2.0 and retry_after(wait) == "2"
-    assert limiter.take("b", now=0.0) is None  # others are not held up
-    assert limiter.take("a", now=2.1) is None
+    assert await limiter.take("b", now=0.0) is None  # others are not held up
+    assert await limiter.take("a", now=2.1) is None
 
 
-def test_forgets_the_least_recently_used_past_max_keys() -> None:
+async def test_forgets_the_least_recently_used_past_max_keys() -> None:
     limiter = RateLimiter(burst=1, refill_s=60, max_keys=100)
     for index in range(1000):
-        limiter.take(f"k{index}", now=0.0)
+        await limiter.take(f"k{index}", now=0.0)
     assert len(limiter._buckets) == 100
-    assert limiter.take("k999", now=0.0) is not None  # the recent ones are still limited
+    assert await limiter.take("k999", now=0.0) is not None  # the recent ones are still limited
 
 
 def test_clients_behind_a_trusted_proxy_and_ipv6_blocks() -> None:
@@ -31,3 +65,74 @@ def test_clients_behind_a_trusted_proxy_and_ipv6_blocks() -> None:
     first = address_key("2001:db8:1:2::1", "", [])
     assert first == address_key("2001:db8:1:2:ffff::9", "", []) == "2001:db8:1:2::/64"
     assert address_key("::ffff:192.0.2.1", "", []) == "192.0.2.1"
+
+
+async def test_two_instances_spend_from_one_bucket_on_redis(
+    clients: tuple[redis.Redis, redis.Redis], redis_prefix: str
+) -> None:
+    here = RedisRateLimiter(clients[0], redis_prefix, burst=3, refill_s=600)
+    there = RedisRateLimiter(clients[1], redis_prefix, burst=3, refill_s=600)
+    assert [await here.take("addr:a"), await there.take("addr:a"), await here.take("addr:a")] == [
+        None,
+        None,
+        None,
+    ]
+    wait = await there.take("addr:a")
+    # one token is 600 s away, less the moments the test took: as the in-process bucket says
+    assert wait is not None and 590 < wait <= 600 and int(retry_after(wait)) > 590
+    assert await here.take("addr:a") is not None
+    assert await there.take("addr:b") is None  # another key has its own bucket
+    # the key goes once the bucket would be full again: 3 tokens of 600 s, and a second
+    ttl_ms = await clients[0].pttl(f"{redis_prefix}addr:a")
+    assert 3 * 600_000 - 60_000 < ttl_ms <= 3 * 600_000 + 1000
+
+
+async def test_a_bucket_refills_at_its_rate(
+    clients: tuple[redis.Redis, redis.Redis], redis_prefix: str
+) -> None:
+    limiter = RedisRateLimiter(clients[0], redis_prefix, burst=1, refill_s=0.2)
+    assert await limiter.take("conv:x") is None
+    wait = await limiter.take("conv:x")
+    assert wait is not None and 0 < wait <= 0.2 and retry_after(wait) == "1"
+    await asyncio.sleep(0.25)
+    assert await limiter.take("conv:x") is None
+
+
+async def test_concurrent_takes_at_two_instances_never_overspend(
+    clients: tuple[redis.Redis, redis.Redis], redis_prefix: str
+) -> None:
+    limiters = [RedisRateLimiter(c, redis_prefix, burst=10, refill_s=600) for c in clients]
+    answers = await asyncio.gather(*(limiters[i % 2].take("addr:flood") for i in range(60)))
+    assert sum(answer is None for answer in answers) == 10
+
+
+async def test_a_redis_that_does_not_answer_refuses_at_once() -> None:
+    client = open_redis(f"redis://127.0.0.1:{closed_port()}/0")
+    limiter = RedisRateLimiter(client, "test:", burst=5, refill_s=1.0)
+    try:
+        with pytest.raises(Unavailable, match="does not answer"):
+            await asyncio.wait_for(limiter.take("addr:a"), timeout=20)  # catches a hang only
+    finally:
+        await client.aclose()
+
+
+async def test_two_apps_on_shared_redis_limit_the_combined_traffic(
+    aiohttp_client: Any, settings: Settings, pg_schema: str, redis_prefix: str
+) -> None:
+    shared = on_shared_servers(settings, pg_schema, redis_prefix)
+    limits = LimitSettings(burst=3, refill_s=600)
+    shared = shared.model_copy(update={"limits": limits})
+    a: TestClient = await aiohttp_client(create_app(shared))
+    b: TestClient = await aiohttp_client(create_app(shared))
+
+    statuses = []
+    for client in (a, b, a):  # the whole burst, spent at two instances
+        response = await client.post(URL, json={"sender": "ann", "message": "hello"})
+        statuses.append(response.status)
+    assert statuses == [200, 200, 200]
+    for client in (b, a):
+        refused = await client.post(URL, json={"sender": "ann", "message": "hello"})
+        assert refused.status == 429
+        assert 500 < int(refused.headers["Retry-After"]) <= 600
+    # another shopper behind the same address still has a bucket of their own
+    assert (await b.post(URL, json={"sender": "bob", "message": "hello"})).status == 200

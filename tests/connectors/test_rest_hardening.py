@@ -236,4 +236,4 @@ async def test_a_flood_from_elsewhere_does_not_drain_a_senders_allowance(
     client = await _client(aiohttp_client, settings, limits=limits)
     for _ in range(5):  # refused by the address limit before touching the sender's bucket
         await client.post(URL, json={"sender": "victim", "message": "hi"})
-    assert client.app[CLIENT_LIMITS].per_sender.take("conv:rest:victim") is None
+    assert await client.app[CLIENT_LIMITS].per_sender.take("conv:rest:victim") is None
