@@ -148,7 +148,7 @@ UNIT_WORDS = frozenset(_UNITS) | frozenset(_MORE_UNITS) | {"count", "lb"}
 _CLAUSE_START = re.compile(r"[,;:]|\band\b|\bwith\b", re.IGNORECASE)
 _DIMENSION = re.compile(r"^\s?[x×]\s?\d{3}")
 _CLAUSE_END = re.compile(r"[,;\n]|\band\b|\bwith\b|(?<![a-z])\d", re.IGNORECASE)
-_MEASURED_IN = {"refresh": {"hz"}, "brightness": {"nits"}}
+_MEASURED_IN = {"refresh": {"hz"}, "brightness": {"nits", "lumen"}}
 _UNIT_ATTRIBUTE = {"hz": "refresh", "nits": "brightness", "mah": "battery", "wh": "battery"}
 _COUNTS = {"count", "pack", "piece"}
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
@@ -164,6 +164,7 @@ class _Number:
     attribute: str | None
     following: frozenset[str]
     context: frozenset[str] = frozenset()  # stems of the clause's words before it, and after
+    counted: frozenset[str] = frozenset()  # what it may count: "3 WiFi 6 Routers" counts routers
 
 
 def _as_float(raw: str) -> float:
@@ -178,6 +179,11 @@ def _attribute(words: list[str]) -> str | None:
             return "gpu"  # "8GB of video memory"
         if word in _ATTRIBUTE_OF:
             return _ATTRIBUTE_OF[word]
+        found = next(
+            (_ATTRIBUTE_OF[lemma] for lemma in lemmas(word) if lemma in _ATTRIBUTE_OF), None
+        )
+        if found:
+            return found  # "writes" as "write"
     return None
 
 
@@ -187,9 +193,15 @@ _ONE_PERIOD = re.compile(
 )
 
 
+# one name for a drive, whichever way it is written
+_SOLID_STATE = re.compile(r"\bsolid[ -]state(?: drive)?\b", re.I)
+_HARD_DISK = re.compile(r"\bhard(?: disk)? drive\b", re.I)
+
+
 def numbers(text: str) -> list[_Number]:
     """Every number with its unit and the attribute its neighbours name."""
     text = _ONE_PERIOD.sub(r"\1 1 \2", text)
+    text = _SOLID_STATE.sub("SSD", _HARD_DISK.sub("HDD", text))
     text = _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(1).lower()], text.replace("‑", "-"))
     found = []
     for match in _NUMBER.finditer(text):
@@ -219,7 +231,11 @@ def numbers(text: str) -> list[_Number]:
         before = list(reversed(tokens(head)))
         before = [w for w in before if not w[0].isdigit()][:6]
         near = [w for w in after[:4] if not w[0].isdigit()][:3]
-        attribute = _UNIT_ATTRIBUTE.get(unit) or _attribute(near) or _attribute(before)
+        attribute = _UNIT_ATTRIBUTE.get(unit) or _attribute(near)
+        if attribute is None:
+            attribute = _attribute(before)
+            if unit in _UNITS.values() and unit not in _MEASURED_IN.get(attribute or "", {unit}):
+                attribute = None  # "800 lumens, like a 60-watt bulb": the watts are no brightness
         clause = _CLAUSE_START.split(head)[-1]
         context = [w for w in tokens(clause) if w not in PLAIN_WORDS and w[0].isalpha()]
         found.append(
@@ -230,6 +246,7 @@ def numbers(text: str) -> list[_Number]:
                 attribute,
                 frozenset(map(stem, following)),
                 frozenset(map(stem, context[-4:] + following)),
+                frozenset(stem(w) for w in tokens(rest[:40]) if w[0].isalpha()),
             )
         )
     return found
@@ -262,7 +279,7 @@ def _number_backed(claim: _Number, record: list[_Number]) -> str | None:
             n
             for n in same_value
             if n.unit == claim.unit
-            or (claim.unit not in measured and (claim.unit in n.following or n.unit in _COUNTS))
+            or (claim.unit not in measured and (claim.unit in n.counted or n.unit in _COUNTS))
         ]
         if not same_unit:
             units = ", ".join(sorted({n.text for n in same_value}))
@@ -833,6 +850,7 @@ class CopyChecker:
                 yield ClaimCheck(
                     word, rule or "unbacked-word", backed, "" if backed else "not in the record"
                 )
+        yield from self._compounds(sentence)
         light = _LIGHT_WEIGHT.search(sentence)
         if light:
             yield ClaimCheck(
@@ -873,6 +891,34 @@ class CopyChecker:
                     False,
                     f"the record's {modifier} is not its {head}",
                 )
+
+    def _compounds(self, sentence: str) -> Iterable[ClaimCheck]:
+        """A hyphenated compound names one thing: "per-key RGB" is not the record's "4 Zone
+        RGB" because "key" is elsewhere in it. Its words must stand together in the record."""
+        for match in _COMPOUND.finditer(sentence):
+            parts = match.group(0).lower().split("-")
+            if all(_plain(part) or part in NUMBER_WORDS for part in parts):
+                continue
+            if parts_of_speech(parts[-1]) in (frozenset(), frozenset({"VERB"})):
+                continue  # "gimbal-stabilized", "LED-backlit": a participle, judged as a word
+            if self._joined(parts):
+                continue
+            if all(self.vocabulary.has(part) or _plain(part) for part in parts):
+                yield ClaimCheck(
+                    match.group(0), "binding", False, "the record does not join these words"
+                )
+
+    def _joined(self, parts: list[str]) -> bool:
+        """The record has these words side by side, in any form: "Shock-resistance" for
+        "shock-resistant", "2-Way" or "Two Way" for "two-way"."""
+        pieces = [
+            f"(?:{re.escape(part[:5])}|{NUMBER_WORDS[part]})"
+            if part in NUMBER_WORDS
+            else re.escape(part[:5])
+            for part in parts
+        ]
+        pattern = r"\b" + r"[a-z]{0,12}[\s-]?".join(pieces)
+        return re.search(pattern, self.text, re.IGNORECASE) is not None
 
     def _literal(self, word: str) -> bool:
         """The record has this very word, in some inflection."""
@@ -915,6 +961,7 @@ def _manner(word: str) -> bool:
     return word.endswith("ly") and parts_of_speech(word) == {"ADV"}
 
 
+_COMPOUND = re.compile(r"(?<![\w-])[A-Za-z]{2,20}(?:-[A-Za-z]{2,20}){1,3}(?![\w-])")
 # a word of a modifier-noun pair: letters only, no hyphen on either side ("all-day" is one)
 _PAIR_WORD = re.compile(r"(?<![\w-])[A-Za-z]{2,40}(?![\w-])")
 

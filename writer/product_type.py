@@ -106,6 +106,8 @@ _ASSERTION = re.compile(
     r"on|and|by|of)\b|[.,;:!?()]|$)",
     re.IGNORECASE,
 )
+# ", an extra battery and a memory card are in the box": an item of a list, not an apposition
+_LIST_ITEM = re.compile(r"\s(?:and|or)\s(?:a|an|the|\d)\b", re.IGNORECASE)
 
 
 # "This Nintendo console comes with …": the product named by the kind it is said to be
@@ -122,6 +124,8 @@ def asserted_types(sentence: str) -> list[tuple[str, str]]:
     if this and _types_in(this.group(1)):
         found.append((this.group(0).strip(), _types_in(this.group(1))[-1]))
     for match in _ASSERTION.finditer(sentence):
+        if match.group(0).startswith(",") and _LIST_ITEM.match(sentence, match.end()):
+            continue
         groups = _types_in(match.group(1))
         if groups:
             found.append((match.group(0).strip(" ,"), groups[-1]))

@@ -107,6 +107,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "clock": ("24/7",),
     # benign paraphrases the dev rows showed rejected: a word and the record words that back it
     "card": ("microsd", "sd", "sdxc", "sdhc"),
+    "sd": ("microsd", "sdxc", "sdhc"),
     "fast": ("speed", "quick", "rapid", "superfast", "ultrafast", "refresh", "motion", "hz"),
     "finish": ("gloss", "glossy", "matte", "satin", "brushed", "ebony", "walnut"),
     "battery": ("playtime", "listening", "flight", "rechargeable", "cordless"),
@@ -194,7 +195,7 @@ def _similar(a: str, b: str) -> bool:
 
 
 _DERIVATIONS = ("ibility", "ability", "ation", "ition", "ions", "ion", "ment", "ity", "ible",
-                "able", "ive", "ize", "ise", "ing", "ed", "es", "s", "e")  # fmt: skip
+                "able", "ive", "ize", "ise", "ing", "al", "ed", "es", "s", "e")  # fmt: skip
 
 
 def derived_root(word: str) -> str:
