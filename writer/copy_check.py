@@ -148,6 +148,8 @@ UNIT_WORDS = frozenset(_UNITS) | frozenset(_MORE_UNITS) | {"count", "lb"}
 _CLAUSE_START = re.compile(r"[,;:]|\band\b|\bwith\b", re.IGNORECASE)
 _DIMENSION = re.compile(r"^\s?[x×]\s?\d{3}")
 _CLAUSE_END = re.compile(r"[,;\n]|\band\b|\bwith\b|(?<![a-z])\d", re.IGNORECASE)
+# a camera is one part however it is measured: "5MP IR Webcam" is not a 1080p webcam
+_PARTS_MEASURED = frozenset(["webcam", "front", "back"])
 _MEASURED_IN = {"refresh": {"hz"}, "brightness": {"nits", "lumen"}}
 _UNIT_ATTRIBUTE = {"hz": "refresh", "nits": "brightness", "mah": "battery", "wh": "battery"}
 _COUNTS = {"count", "pack", "piece"}
@@ -193,6 +195,8 @@ _ONE_PERIOD = re.compile(
 )
 
 
+# a number right after a capitalised word of a name ("Ryzen 7", "Series 9")
+_AFTER_NAME = re.compile(r"(?<=\s)[A-Z][a-zA-Z]{1,20}\s$")
 # one name for a drive, whichever way it is written
 _SOLID_STATE = re.compile(r"\bsolid[ -]state(?: drive)?\b", re.I)
 _HARD_DISK = re.compile(r"\bhard(?: disk)? drive\b", re.I)
@@ -220,8 +224,12 @@ def numbers(text: str) -> list[_Number]:
             unit = _MORE_UNITS[unit]
         elif unit in _UNITS:
             unit = _UNITS[unit]
-        elif unit in PLAIN_WORDS:
-            unit = ""
+        elif unit in PLAIN_WORDS or (
+            bool(_AFTER_NAME.search(text[max(0, match.start() - 30) : match.start()]))
+            and bool(unit_word)
+            and unit_word.islower()
+        ):
+            unit = ""  # "Ryzen 7 cool": the number ends a name, the word is no unit
         else:
             unit = stem(unit) if unit.isalpha() else unit
         if unit == "x" and after and _as_float(raw) <= 20:  # "3x DisplayPort", not "7900X"
@@ -301,7 +309,12 @@ def _number_backed(claim: _Number, record: list[_Number]) -> str | None:
             return f"the record gives {word} another figure"
     if claim.attribute and not any(n.attribute == claim.attribute for n in same_value):
         # "A 1080p webcam" when the record's webcam is 720p and its 1080p is the screen
-        bound = [n for n in record if n.attribute == claim.attribute and n.unit == claim.unit]
+        bound = [
+            n
+            for n in record
+            if n.attribute == claim.attribute
+            and (n.unit == claim.unit or claim.attribute in _PARTS_MEASURED)
+        ]
         if bound and claim.unit:
             return f"the record gives the {claim.attribute} {bound[0].text}"
     return None
@@ -314,7 +327,9 @@ _GENERIC = PLAIN_WORDS | {"existing", "install", "installation", "required", "ne
 # stay linear on 5,000 characters of "a-a-a-…" that anyone can send to the API
 _W = r"(?<![\w-])"
 _WORD = r"[\w-]{1,40}"
-_NO_AT_START = re.compile(rf"(?:^|\n|[,;:])\s{{0,3}}no\s((?:{_WORD}\s){{0,1}}{_WORD})", re.I)
+_NO_AT_START = re.compile(
+    rf"(?:^|\n|[,;:]|\b(?:at|with|for)\b)\s{{0,3}}no\s((?:{_WORD}\s){{0,1}}{_WORD})", re.I
+)
 # (pattern, dimension, polarity): the object is group 1
 _POLARITY = [
     (
@@ -589,7 +604,14 @@ MAKER_OF = {
 }
 # what a product of these kinds has as a part, whether or not the record names it
 _SCREENED = frozenset(["laptop", "tablet", "smartphone", "phone", "tv", "monitor", "watch"])
-_PART_OF = {"display": _SCREENED, "screen": _SCREENED, "displays": _SCREENED}
+_BESIDE_A_TV = frozenset(["soundbar", "receiver", "console"])
+_PART_OF = {
+    "display": _SCREENED,
+    "screen": _SCREENED,
+    "displays": _SCREENED,
+    "tv": _BESIDE_A_TV,  # what a soundbar plays through
+    "tvs": _BESIDE_A_TV,
+}
 _UNIVERSAL = re.compile(
     r"\b(?:works? with|fits?|compatible with|pairs? with|(?:redeem|use|spend)(?:ed)?(?: it)?"
     r"\s(?:at|in|on|with))\s(?:\w+\s)?(?:every|all|any)\b",
@@ -838,6 +860,8 @@ class CopyChecker:
                 backed = True
             elif word in _PART_OF and _PART_OF[word] & self.types:
                 backed = True  # a laptop has a display
+            elif "fold" in lemmas(word) and {"laptop", "tablet"} <= self.types:
+                backed = True  # a 2-in-1 folds into a tablet
             elif word in _ATTRIBUTE_OF and _ATTRIBUTE_OF[word] in self.attributes:
                 backed = True  # "graphics" memory of a GeForce
             elif word in ("pixel", "pixels") and any(n.unit == "px" for n in self.numbers):

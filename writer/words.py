@@ -49,7 +49,8 @@ travels travel slips body everywhere design sits adjusts tunes passes moves appl
 install yourself like off snug size sizes matching connection text detail details action eyes
 cuts clock file supply sold separately priced installer under pack port external monitor
 elegant between among within beyond against toward towards upon via allow allows allowing
-several many few multiple various enough together no not once box
+several many few multiple various enough together no not once box beside besides alongside
+atop above below next
 """
 PLAIN_WORDS = frozenset(_PLAIN.split())
 
@@ -136,6 +137,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "image": ("display", "screen", "tv", "picture", "hdr", "camera"),
     "motion": ("refresh", "hz", "blur", "motion"),
     "multitask": ("core", "cpu", "processor", "ram", "memory"),
+    "output": ("port", "displayport", "hdmi", "outlet", "usb"),
+    "input": ("port", "displayport", "hdmi", "usb", "jack"),
+    "fold": ("foldable", "folding", "convertible", "flip", "x360"),
     "app": ("windows", "android", "ios", "ipados", "macos", "chromeos", "app"),
 }
 
