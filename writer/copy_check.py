@@ -191,7 +191,9 @@ def _attribute(words: list[str]) -> str | None:
 
 # "lasts a full week", "for a year": a duration of one
 _ONE_PERIOD = re.compile(
-    r"\b(lasts?|for|over|up to)\s(?:a|an)\s(?:full\s|whole\s)?(hour|day|week|month|year)\b", re.I
+    r"\b(lasts?|for|over|up to|includes?|with|gets?|and)\s(?:a|an)\s(?:full\s|whole\s)?"
+    r"(hour|day|week|month|year)\b",
+    re.I,
 )
 
 
@@ -360,6 +362,7 @@ _POLARITY = [
         re.compile(
             r"\b(?:includes?|including|comes? with(?: its| a| an| the)?|"
             r"(?<!compatible )(?<!works )(?<!work )(?<!pairs )(?<!pair )(?<!syncs )"
+            r"(?<!perfectly )(?<!seamlessly )(?<!well )"
             r"with(?: its| a| an| the)?)\s"
             r"(?:\$?\d[\d.,]{0,12}\s)?((?:[\w-]+\s){0,2}[\w-]+)",
             re.I,
@@ -408,7 +411,8 @@ _WIRELESS = re.compile(r"\bwireless|\bcordless|\bwire-?\s?free|\bcord-?\s?free",
 _INCLUSION = re.compile(r"^(?:includ|comes?\b)|\bcomes? with\b|(?<!not )included$", re.I)
 # what a record serves or needs rather than has: "Fits 42” to 90” TVs", "Compatible with iPad"
 _SERVED = re.compile(
-    r"\b(?:fits?|compatible with|works? with|for|requires?|uses?|needs?|powered by|supports?)"
+    r"\b(?:fits?|compatible with|works? with|for|requires?|uses?|needs?|powered by|supports?|"
+    r"pairs?(?: perfectly)? with)"
     r"\s([^.;,\n]{1,50})",
     re.I,
 )
@@ -875,6 +879,7 @@ class CopyChecker:
                     word, rule or "unbacked-word", backed, "" if backed else "not in the record"
                 )
         yield from self._compounds(sentence)
+        yield from self._models(sentence)
         light = _LIGHT_WEIGHT.search(sentence)
         if light:
             yield ClaimCheck(
@@ -932,6 +937,24 @@ class CopyChecker:
                     match.group(0), "binding", False, "the record does not join these words"
                 )
 
+    def _models(self, sentence: str) -> Iterable[ClaimCheck]:
+        """A model code names one thing: "the A17 chip" is not the record's "A15 Bionic Chip",
+        an "Xbox Series X" not its "Xbox Series S"."""
+        squashed = self.vocabulary.squashed
+        for match in _MODEL_CODE.finditer(sentence):
+            code = match.group(0).lower()
+            if re.sub(r"[^a-z0-9]", "", code) not in squashed:
+                yield ClaimCheck(match.group(0), "model", False, "the record names no such model")
+        for match in _NAMED_MODEL.finditer(sentence):
+            name, code = match.group(1), match.group(2).lower()
+            theirs = {
+                m.group(2).lower()
+                for m in _NAMED_MODEL.finditer(self.text)
+                if m.group(1).lower() == name.lower()
+            }
+            if theirs and code not in theirs:
+                yield ClaimCheck(match.group(0), "model", False, "the record names another model")
+
     def _joined(self, parts: list[str]) -> bool:
         """The record has these words side by side, in any form: "Shock-resistance" for
         "shock-resistant", "2-Way" or "Two Way" for "two-way"."""
@@ -985,6 +1008,17 @@ def _manner(word: str) -> bool:
     return word.endswith("ly") and parts_of_speech(word) == {"ADV"}
 
 
+# "A15", "M2", "i7", "S23", "HDR10"; "13900KF", "7730U" (a unit such as "4K" or "165Hz" is
+# judged as a number)
+_MODEL_CODE = re.compile(
+    r"(?<![\w-])(?:[A-Za-z]{1,3}\d{1,5}[A-Za-z]{0,3}|\d{3,5}(?!hz|gb|tb|mb|mah|wh|mm|nits)"
+    r"[A-Za-z]{1,3})(?![\w-])",
+)
+# a capitalised name and the code after it: "Series X", "Series 9", "Ryzen 7", "Galaxy S23"
+_NAMED_MODEL = re.compile(
+    r"(?<![\w-])([A-Z][A-Za-z]{2,20})\s([A-Z]{1,2}\d{0,4}|[A-Za-z]?\d{1,4}[A-Za-z]{0,2})"
+    r"(?![\w-]|\.\d)"
+)
 _COMPOUND = re.compile(r"(?<![\w-])[A-Za-z]{2,20}(?:-[A-Za-z]{2,20}){1,3}(?![\w-])")
 # a word of a modifier-noun pair: letters only, no hyphen on either side ("all-day" is one)
 _PAIR_WORD = re.compile(r"(?<![\w-])[A-Za-z]{2,40}(?![\w-])")
