@@ -32,7 +32,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.app import BOT, CLIENT_LIMITS, OUTBOX, json_error
+from bot.app import BOT, CLIENT_LIMITS, OUTBOX, REDIS, json_error
 from bot.messages import UserMessage, conversation_id, log_id
 from bot.settings import Settings, WechatSettings
 from bot.text import is_clean_text, is_printable_id
@@ -47,7 +47,12 @@ from connectors.wechat_crypto import (
     signature_matches,
 )
 from connectors.wechat_replies import Outgoing, Part, ReplyStyle, compose, split_text
-from connectors.wechat_store import WechatStore
+from connectors.wechat_store import (
+    Deliveries,
+    RedisDeliveries,
+    StoredDeliveries,
+    WechatStore,
+)
 from connectors.wechat_xml import (
     BadMessage,
     BadXml,
@@ -110,6 +115,12 @@ class WechatChannel:
         self._cipher = _cipher(wechat)
         self._api = _customer_service(wechat)
         self._store = WechatStore(settings.home / "wechat.db")
+        # retries may land on another instance: with Redis, every instance sees each delivery
+        self._deliveries: Deliveries = (
+            RedisDeliveries(app[REDIS], f"{settings.redis_prefix}wechat:delivery:")
+            if REDIS in app
+            else StoredDeliveries(self._store)
+        )
         self._style = ReplyStyle(
             # news needs a second message for the text: without the API, text only
             news=wechat.product_replies == "news" and self._api is not None,
@@ -207,16 +218,16 @@ class WechatChannel:
     async def _answer(self, request: web.Request, inbound: Inbound, started: float) -> str:
         """The passive reply ('' for `success`), once per delivery: a retry gets the same."""
         key = inbound.delivery_key
-        claim = self._store.claim(key)
+        claim = await self._deliveries.claim(key)
         if not claim.first:
             logger.info("wechat: delivery repeated conversation=%s", _log(inbound.from_user))
             return claim.reply or ""  # None: the first is still running
         try:
             reply = await self._first_answer(request, inbound, started)
         except BaseException:
-            self._store.forget(key)  # a retry may try again
+            await self._deliveries.forget(key)  # a retry may try again
             raise
-        self._store.answered(key, reply)
+        await self._deliveries.answered(key, reply)
         return reply
 
     async def _first_answer(self, request: web.Request, inbound: Inbound, started: float) -> str:

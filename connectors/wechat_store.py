@@ -7,18 +7,31 @@ the same home sees it too:
 - `wechat_shoppers`: per OpenID, when the shopper last wrote (the customer-service API may
   reach them for 48 hours after that) and the options their last reply numbered. Rows older
   than the 48 hours are deleted, and an unsubscribe deletes the shopper's row.
+
+With Redis configured (`redis_url`), deliveries are remembered there instead
+(`RedisDeliveries`: `SET NX EX`), so a retry that lands on another instance, with another
+home, is still the same delivery. `Deliveries` is what the channel calls, either way.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
+
+import redis.asyncio as redis
+from redis.exceptions import RedisError
 
 from actions.database import open_database
+from bot.locks_redis import where
+from bot.store import Unavailable
+
+logger = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS wechat_deliveries (
@@ -140,6 +153,72 @@ class WechatStore:
             deliveries = self._db.execute("SELECT COUNT(*) FROM wechat_deliveries").fetchone()
             shoppers = self._db.execute("SELECT COUNT(*) FROM wechat_shoppers").fetchone()
         return int(deliveries[0]), int(shoppers[0])
+
+
+class Deliveries(Protocol):
+    """Each delivery taken once: `WechatStore`'s (SQLite under one home) or Redis's."""
+
+    async def claim(self, delivery: str) -> Delivery: ...
+
+    async def answered(self, delivery: str, reply: str) -> None: ...
+
+    async def forget(self, delivery: str) -> None: ...
+
+
+class StoredDeliveries:
+    """`Deliveries` in a `WechatStore`: shared by the instances on one home."""
+
+    def __init__(self, store: WechatStore) -> None:
+        self._store = store
+
+    async def claim(self, delivery: str) -> Delivery:
+        return self._store.claim(delivery)
+
+    async def answered(self, delivery: str, reply: str) -> None:
+        self._store.answered(delivery, reply)
+
+    async def forget(self, delivery: str) -> None:
+        self._store.forget(delivery)
+
+
+class RedisDeliveries:
+    """`Deliveries` on Redis, shared by every instance: `<prefix><digest>` is set with NX for
+    `DELIVERY_MEMORY_S` (only one instance ever gets `first`), to `-` while the turn runs and
+    to `=` + the reply once it is answered. Redis not answering a claim is `Unavailable`
+    (503: WeChat retries later) rather than a turn that a retry elsewhere might repeat."""
+
+    RUNNING, ANSWERED = b"-", b"="
+
+    def __init__(self, client: redis.Redis, prefix: str) -> None:
+        self._client = client
+        self._prefix = prefix
+
+    async def claim(self, delivery: str) -> Delivery:
+        key = self._prefix + _digest(delivery)
+        try:
+            if await self._client.set(key, self.RUNNING, nx=True, ex=int(DELIVERY_MEMORY_S)):
+                return Delivery(first=True)
+            value = await self._client.get(key)
+        except RedisError as error:
+            raise Unavailable(f"Redis at {where(self._client)} does not answer") from error
+        if value is None or not value.startswith(self.ANSWERED):
+            return Delivery(first=False)  # still running (or just forgotten)
+        return Delivery(first=False, reply=value[1:].decode("utf-8"))
+
+    async def answered(self, delivery: str, reply: str) -> None:
+        """The reply a retry gets; if Redis is away, a retry answers `success` instead."""
+        value = self.ANSWERED + reply.encode("utf-8")
+        try:
+            await self._client.set(self._prefix + _digest(delivery), value, xx=True, keepttl=True)
+        except RedisError:
+            logger.warning("wechat: could not keep a reply for retries: Redis does not answer")
+
+    async def forget(self, delivery: str) -> None:
+        """Let a retry run again; if Redis is away, the key expires by itself."""
+        try:
+            await self._client.delete(self._prefix + _digest(delivery))
+        except RedisError:
+            logger.warning("wechat: could not forget a failed delivery: Redis does not answer")
 
 
 def _digest(delivery: str) -> str:
