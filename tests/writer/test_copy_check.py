@@ -35,6 +35,17 @@ REJECTED = [
     ("pf85a23a589", "It has 16GB of graphics memory."),
     ("paffa3c59a3", "This Roblox console comes with a card."),
     ("p157e72e7d3", "Get Up to 100 Ft. of Night Vision lets you watch from anywhere."),
+    ("p7023962b3d", "It has a backlit keyboard."),  # the record's backlit is its display
+    ("p95342165d6", "The keyboard has per-key RGB lighting."),  # "4 Zone RGB"
+    ("pd90abf61ef", "It has a 2TB SSD."),  # "2TB Hard Drive + 1TB Solid State Drive"
+    ("p6d946c6db6", "It writes at up to 160MB/s."),  # the read speed
+    ("pc2eb1272c5", "It has a 1080p webcam."),  # "5MP IR Webcam"; 1080p is the screen
+    ("p95153edf74", "It has the A17 chip."),
+    ("p4b85e995e4", "It is an Xbox Series X."),
+    ("p4b85e995e4", "It includes a year of Game Pass Ultimate."),
+    ("p358f1fd09c", "It comes with a TV mount."),  # it pairs with mounted TVs
+    ("p3094786e48", "It works without a phone."),  # "requires iPhone XS or later"
+    ("pf58c01d1cb", "You need a monthly plan to see your videos."),  # "at No Monthly Fees"
 ]
 ACCEPTED = [
     ("p1d06114fd4", "Handy Premier is a TV mounting service."),
@@ -58,6 +69,17 @@ ACCEPTED = [
     ("p1a62a211c1", "It covers up to 7,500 square feet."),
     ("p157e72e7d3", "There are no monthly subscriptions or fees."),
     ("p70b06c7941", "Pair it with your iPhone or Android phone."),
+    ("p6926bf2e12", "You get an alert when motion is detected."),  # "Motion Detection"
+    ("p3df8fec3d6", "G-SYNC compatibility reduces tearing."),  # "NVIDIA G-SYNC Compatible"
+    ("p3df8fec3d6", "A DisplayPort cable comes in the box."),
+    ("p7023962b3d", "It connects over Wi-Fi and Bluetooth 4.1."),  # "802.11 Wireless-AC"
+    ("p1988ef265c", "A selfie stick, an extra battery and a memory card are in the box."),
+    ("p8b603cdfba", "Three routers cover up to 7,000 square feet."),  # "Three WiFi 6 Routers"
+    ("pa2bc8b8a1e", "Each bulb gives 800 lumens, like a 60-watt bulb."),
+    ("p5ccf9d5847", "Its shock-resistant construction survives bumps."),
+    ("pd1a0c5c598", "A CPU fan keeps the Ryzen 7 cool."),
+    ("pc2eb1272c5", "It folds into a tablet."),  # a 2-in-1
+    ("pb76049a4b3", "4K passthrough sends your video straight to the TV."),  # a soundbar
 ]
 
 
