@@ -34,7 +34,12 @@ from bot.outbox_redis import RedisOutbox
 from bot.policy import RulePolicy
 from bot.rate_limits import ClientLimits, Limiter, RateLimiter
 from bot.rate_limits_redis import RedisRateLimiter
-from bot.session_tokens import RevokedSessions, SessionTokens, load_or_create_secret
+from bot.session_tokens import (
+    RevokedSessions,
+    SessionTokens,
+    agree_on_secret,
+    load_or_create_secret,
+)
 from bot.settings import Settings
 from bot.store import ConversationStore, SqliteConversationStore, Unavailable
 from bot.store_postgres import PostgresConversationStore
@@ -130,8 +135,10 @@ def client_limits(settings: Settings, shared: redis.Redis | None = None) -> Clie
     )
 
 
-def session_tokens(settings: Settings) -> SessionTokens:
-    secret = load_or_create_secret(settings.home, _secret(settings.secret_key))
+def session_tokens(settings: Settings, secret: bytes | None = None) -> SessionTokens:
+    """Signed with `secret`, else the configured one, else one kept under `home`."""
+    if secret is None:
+        secret = load_or_create_secret(settings.home, _secret(settings.secret_key))
     revoked = RevokedSessions(settings.home / "sessions.db")
     return SessionTokens(secret, revoked, settings.limits.session_ttl_s)
 
@@ -274,7 +281,6 @@ def create_app(settings: Settings) -> web.Application:
         middlewares=[error_middleware], client_max_size=settings.limits.max_body_bytes
     )
     app[SETTINGS] = settings
-    app[TOKENS] = session_tokens(settings)
     app[METRICS] = Metrics()
     # the outbox before the channels, which subscribe as they register; several instances
     # share it on Redis (with the locks and rate limits) and conversations on PostgreSQL;
@@ -285,6 +291,8 @@ def create_app(settings: Settings) -> web.Application:
     else:
         app[OUTBOX] = Outbox()
     app[CLIENT_LIMITS] = client_limits(settings, app.get(REDIS))
+    if REDIS not in app or settings.secret_key is not None:
+        app[TOKENS] = session_tokens(settings)  # else at startup: agreed on Redis
     app[DESKS] = Desks()  # likewise: Slack and the inbox add themselves
     app[QUEUE] = HandoffQueue(settings.home / "handoffs.db", settings.handoff.mask_personal_data)
     app[DESKS].add(app[QUEUE])
@@ -297,6 +305,9 @@ def create_app(settings: Settings) -> web.Application:
             if REDIS in app
             else None
         )
+        if TOKENS not in app:  # every instance signs web sessions with the same secret
+            key = f"{settings.redis_prefix}session-secret"
+            app[TOKENS] = session_tokens(settings, await agree_on_secret(app[REDIS], key))
         if isinstance(outbox, RedisOutbox):
             await outbox.start()
         app[SHOP] = await open_shop(settings)

@@ -12,6 +12,9 @@ import threading
 import time
 from pathlib import Path
 
+import redis.asyncio as redis
+from redis.exceptions import RedisError
+
 from actions.database import open_database
 
 MIN_SECRET_BYTES = 32
@@ -39,6 +42,23 @@ def load_or_create_secret(home: Path, configured: str | None) -> bytes:
             os.fsync(file.fileno())
         os.replace(draft, path)
         return path.read_bytes()
+
+
+async def agree_on_secret(client: redis.Redis, key: str) -> bytes:
+    """The secret every instance sharing this Redis signs with: the first to start stores a
+    random one (`SET NX`, never expiring), every instance then reads what is there.
+
+    Raises `RuntimeError` when Redis does not answer or holds something too short to sign
+    with, so an instance that cannot agree with the others does not start.
+    """
+    try:
+        await client.set(key, secrets.token_bytes(MIN_SECRET_BYTES), nx=True)
+        secret = await client.get(key)
+    except RedisError as error:
+        raise RuntimeError(f"the session secret on Redis ({key}) cannot be read") from error
+    if not isinstance(secret, bytes) or len(secret) < MIN_SECRET_BYTES:
+        raise RuntimeError(f"the session secret on Redis ({key}) is missing or too short")
+    return secret
 
 
 class RevokedSessions:

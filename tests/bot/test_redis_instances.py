@@ -4,11 +4,12 @@ either, and an agent's line published at one reaches the shopper's socket at the
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from bot.app import BOT, OUTBOX, create_app
+from bot.app import BOT, OUTBOX, TOKENS, create_app
 from bot.settings import Settings
 from tests.bot.shared_servers import (
     on_shared_servers,
@@ -54,3 +55,25 @@ async def test_two_instances_share_conversations_and_the_outbox(
             break
         await asyncio.sleep(0.01)
     assert socket_at_b == [("web:ann", "bot_uttered", {"text": "Hi, Sam here"})]
+
+
+async def test_two_instances_with_their_own_homes_accept_each_others_session_tokens(
+    aiohttp_client: Any, settings: Settings, pg_schema: str, redis_prefix: str, tmp_path: Path
+) -> None:
+    shared = on_shared_servers(settings, pg_schema, redis_prefix)
+    a: TestClient = await aiohttp_client(create_app(shared))
+    b: TestClient = await aiohttp_client(
+        create_app(shared.model_copy(update={"home": tmp_path / "home-b"}))
+    )
+    assert not (tmp_path / "home-b" / "secret.key").exists()  # the secret is on Redis
+    history = "/api/conversations/{}/messages"
+    for issuer, reader in ((a, b), (b, a)):
+        token = issuer.app[TOKENS].issue("sess-shared")
+        answer = await reader.get(
+            history.format("sess-shared"), headers={"Authorization": f"Bearer {token}"}
+        )
+        assert answer.status == 200
+        assert reader.app[TOKENS].verify("sess-shared", token)
+        assert not reader.app[TOKENS].verify("sess-other", token)
+    forged = await b.get(history.format("sess-shared"), headers={"Authorization": "Bearer 1.2.x"})
+    assert forged.status == 403

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 
 import pytest
 
+from bot.locks_redis import open_redis
 from bot.session_tokens import (
     MIN_SECRET_BYTES,
     RevokedSessions,
     SessionTokens,
+    agree_on_secret,
     load_or_create_secret,
 )
+from tests.bot.shared_servers import REDIS_URL, closed_port, redis_prefix
+
+__all__ = ["redis_prefix"]  # the fixture, used by name
 
 SECRET = b"k" * MIN_SECRET_BYTES
 
@@ -102,3 +108,28 @@ def test_first_starts_over_a_short_key_agree_on_one_key(tmp_path: Path) -> None:
         thread.join()
     assert len(results) == 6 and len(set(results)) == 1
     assert (tmp_path / "secret.key").read_bytes() == results[0]
+
+
+async def test_instances_starting_at_once_agree_on_one_secret_on_redis(redis_prefix: str) -> None:
+    clients = [open_redis(REDIS_URL) for _ in range(4)]
+    key = f"{redis_prefix}session-secret"
+    try:
+        secrets = await asyncio.gather(*(agree_on_secret(client, key) for client in clients))
+        assert len(set(secrets)) == 1 and len(secrets[0]) == MIN_SECRET_BYTES
+        assert await clients[0].ttl(key) == -1  # kept: tokens outlive any one instance
+        assert await agree_on_secret(clients[1], key) == secrets[0]  # a later start
+        await clients[0].set(key, b"short")
+        with pytest.raises(RuntimeError, match="too short"):
+            await agree_on_secret(clients[0], key)
+    finally:
+        for client in clients:
+            await client.aclose()
+
+
+async def test_no_redis_no_secret() -> None:
+    client = open_redis(f"redis://127.0.0.1:{closed_port()}/0")
+    try:
+        with pytest.raises(RuntimeError, match="cannot be read"):
+            await agree_on_secret(client, "test:session-secret")
+    finally:
+        await client.aclose()
