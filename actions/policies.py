@@ -5,11 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 _SECTION = re.compile(r"^## +(\w+)\s*$", re.MULTILINE)
 _LANGUAGE = re.compile(r"^### +(en|zh)\s*$", re.MULTILINE)
+
+
+class Embedder(Protocol):
+    async def embed(self, text: str) -> np.ndarray: ...
+
+    async def embed_many(self, texts: list[str]) -> np.ndarray: ...
 
 
 class PolicyBook:
@@ -27,19 +34,23 @@ class PolicyBook:
     def intents(self) -> set[str]:
         return set(self._answers)
 
-    def closest(
-        self, question: str, encode: Callable[[list[str]], np.ndarray]
-    ) -> tuple[str, float] | None:
+    def embed(self, encode: Callable[[list[str]], np.ndarray]) -> None:
+        """Embed each section's English answer once (at startup, off the event loop)."""
+        if self._vectors is None:
+            self._intents = sorted(self._answers)
+            self._vectors = encode(self._section_texts())
+
+    def _section_texts(self) -> list[str]:
+        return [f"{i.replace('_', ' ')}: {self._answers[i].get('en', '')}" for i in self._intents]
+
+    async def closest(self, question: str, queries: Embedder) -> tuple[str, float] | None:
         """The section whose English answer is most similar to the question (intent, cosine)."""
         if self._vectors is None:
             self._intents = sorted(self._answers)
-            texts = [
-                f"{i.replace('_', ' ')}: {self._answers[i].get('en', '')}" for i in self._intents
-            ]
-            self._vectors = encode(texts)
+            self._vectors = await queries.embed_many(self._section_texts())
         if not self._intents:
             return None
-        similarity = self._vectors @ encode([question])[0]
+        similarity = self._vectors @ await queries.embed(question)
         best = int(np.argmax(similarity))
         return self._intents[best], float(similarity[best])
 

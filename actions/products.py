@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from dataclasses import replace
@@ -91,8 +90,7 @@ class ActionSearchProducts(ShopAction):
     async def _vector(self, text: str) -> np.ndarray | None:
         if not fts_query(text):
             return None
-        # the encoder takes milliseconds: keep it off the event loop
-        return (await asyncio.to_thread(self.shop.encoder.encode, [text]))[0]
+        return await self.shop.queries.embed(text)  # batched, on the model worker
 
     def _search(self, request: SearchRequest, vector: np.ndarray | None) -> list[Product]:
         """Hybrid search above the relevance floor; "cheap" ranks the relevant by price."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from rasa_sdk import Action
 from actions.catalog import Catalog
 from actions.catalog_import import ensure_demo_catalog, ensure_product_vectors
 from actions.database import open_database
-from actions.embeddings import SentenceEncoder
+from actions.embeddings import OnnxSentenceEncoder, QueryEmbedder
 from actions.interactions import InteractionLog, log_demo_purchases
 from actions.money import MoneySettings
 from actions.orders import DEMO_CUSTOMERS, OrderStore, seed_demo_orders
@@ -72,7 +73,7 @@ class Shop:
     orders: OrderStore
     interactions: InteractionLog
     policies: PolicyBook
-    encoder: SentenceEncoder
+    queries: QueryEmbedder
     descriptions: DescriptionService
     recommender: SavedRecommender
     replies: Replies
@@ -92,11 +93,18 @@ class Shop:
 
     @classmethod
     def open(
-        cls, config: ShopConfig, show_progress: bool = False, load_models: bool = True
+        cls,
+        config: ShopConfig,
+        show_progress: bool = False,
+        load_models: bool = True,
+        model_worker: Executor | None = None,
     ) -> Shop:
         """Open the shop under the settings' home: the catalog (imported and embedded the
         first time), policies, demo orders, the interaction log, the search encoder, and the
-        description writer (its model loading in the background if configured)."""
+        description writer (its model loading in the background if configured).
+
+        `model_worker`: the thread the app runs its models on; queries are encoded there.
+        """
         catalog = Catalog(config.catalog_db)
         ensure_demo_catalog(catalog, show_progress)
         ensure_product_vectors(catalog, config.models, show_progress)
@@ -109,7 +117,8 @@ class Shop:
             orders=orders,
             interactions=interactions,
             policies=PolicyBook.load(config.data_dir / "policies.md"),
-            encoder=SentenceEncoder(),  # weights load on first encode
+            # the int8 export loads on first use (or in `load_models`)
+            queries=QueryEmbedder(OnnxSentenceEncoder(config.models), model_worker),
             descriptions=DescriptionService.from_settings(
                 config.writer, catalog, DescriptionStore(open_database(config.catalog_db))
             ),
@@ -125,9 +134,14 @@ class Shop:
     def load_models(self, writer_too: bool) -> None:
         """Load the search encoder and embed the policies now, not on a shopper's turn; start
         the description model loading in the background (about 20 s for SmolLM2)."""
-        self.policies.closest("warm up", self.encoder.encode)
+        self.policies.embed(self.queries.encoder.encode)
         if writer_too:
             self.descriptions.start_loading()
+
+    async def aclose(self) -> None:
+        """Stop the query batcher (on the loop it ran on), then close the stores."""
+        await self.queries.close()
+        self.close()
 
     def close(self) -> None:
         self.descriptions.store.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
@@ -66,8 +65,8 @@ class ActionDefaultFallback(ShopAction):
     ) -> list[dict[str, Any]]:
         question = str(tracker.latest_message.get("text") or "")
         if question and not question.startswith("/"):
-            book, encode = self.shop.policies, self.shop.encoder.encode
-            match = await asyncio.to_thread(book.closest, question, encode)
+            book = self.shop.policies
+            match = await book.closest(question, self.shop.queries)
             if match is not None and match[1] >= POLICY_MATCH:
                 answer = book.answer(match[0], language(tracker))
                 if answer:

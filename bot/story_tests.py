@@ -147,7 +147,7 @@ async def run_in_shop(
         finally:
             await close_bot(bot)
     finally:
-        shop.close()
+        await shop.aclose()
 
 
 def _turns(steps: Sequence[Any]) -> Iterator[tuple[int, UserStep, list[tuple[int, Any]]]]:

@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Generic, TypeVar
 
 from nlu.results import Overloaded
@@ -32,13 +32,17 @@ class MicroBatcher(Generic[Item, Result]):
         predict: Callable[[list[Item]], list[Result]],
         max_batch: int = 32,
         max_waiting: int = 256,
+        worker: Executor | None = None,
     ) -> None:
+        """`worker`: the thread the model runs on, shared with other models (the app's), or
+        None for a thread of this batcher's own."""
         self._predict = predict
         self._max_batch = max_batch
         self._queue: asyncio.Queue[tuple[Item, asyncio.Future[Result]]] = asyncio.Queue(
             maxsize=max_waiting
         )
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu-batch")
+        self._owns_thread = worker is None
+        self._thread = worker or ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu-batch")
         self._worker: asyncio.Task[None] | None = None
         self.batch_sizes: deque[int] = deque(maxlen=1000)
 
@@ -87,4 +91,5 @@ class MicroBatcher(Generic[Item, Result]):
             self._worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._worker
-        self._thread.shutdown(wait=False)
+        if self._owns_thread:
+            self._thread.shutdown(wait=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
@@ -87,12 +88,14 @@ class ShopNLU:
         max_batch: int = 32,
         lookups: CatalogLookups | None = None,
         max_waiting: int = 256,
+        worker: Executor | None = None,
     ) -> None:
+        """`worker`: the thread the app runs its models on (None: one of its own)."""
         self.classifier = classifier
         self.lookups = lookups or CatalogLookups()
         # intents and entities both run in the batch worker: nothing here blocks the event loop
         self._batcher: MicroBatcher[str, ParseResult] = MicroBatcher(
-            self._read, max_batch, max_waiting
+            self._read, max_batch, max_waiting, worker
         )
 
     def _read(self, texts: list[str]) -> list[ParseResult]:
@@ -166,12 +169,13 @@ class ShopNLU:
         models: Path,
         catalog_db: Path,
         max_waiting: int = 256,
+        worker: Executor | None = None,
     ) -> ShopNLU:
         """Train if needed (cached by data hash), then load; call off the event loop."""
         classifier = IntentClassifier.load(cls.prepare(nlu, training_data, models), nlu.runtime)
         lookups = CatalogLookups.from_catalog(catalog_db)
         _ = lookups.spelling  # built now (a second or two), not on a shopper's first message
-        return cls(classifier, nlu.max_batch, lookups, max_waiting)
+        return cls(classifier, nlu.max_batch, lookups, max_waiting, worker)
 
     @classmethod
     def from_model(cls, directory: Path, max_batch: int = 32, runtime: str = "torch") -> ShopNLU:

@@ -57,7 +57,7 @@ def smollm2():  # type: ignore[no-untyped-def]
 async def shop(settings: Settings) -> AsyncIterator[Shop]:
     shop = await open_shop(settings)
     yield shop
-    shop.close()
+    await shop.aclose()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from actions.catalog import Catalog, Product
 from actions.catalog_import import ensure_demo_catalog
 from actions.compare import ActionCompareProducts
 from actions.database import open_database
-from actions.embeddings import SentenceEncoder
+from actions.embeddings import QueryEmbedder, SentenceEncoder
 from actions.interactions import InteractionLog
 from actions.order_help import ActionOrderRequest, ValidateOrderForm
 from actions.orders import OrderStore, seed_demo_orders
@@ -58,7 +58,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
         orders=orders,
         interactions=InteractionLog(home / "interactions.db"),
         policies=PolicyBook.load(DATA / "policies.md"),
-        encoder=SentenceEncoder(),  # never loaded: nothing here encodes
+        queries=QueryEmbedder(SentenceEncoder()),  # never loaded: nothing here encodes
         descriptions=DescriptionService.from_settings(
             writer, catalog, DescriptionStore(open_database(home / "catalog.db"))
         ),

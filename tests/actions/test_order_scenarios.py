@@ -82,4 +82,4 @@ async def test_a_refund_over_the_configured_amount_goes_to_a_person(settings: Se
         assert (await bot.tracker("rest:big")).paused
     finally:
         await close_bot(bot)
-        shop.close()
+        await shop.aclose()

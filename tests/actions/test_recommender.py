@@ -104,4 +104,4 @@ async def test_trained_model_recommends_for_a_proven_customer(
         assert reply.custom and reply.custom["products"]
     finally:
         await close_bot(bot)
-        shop.close()
+        await shop.aclose()

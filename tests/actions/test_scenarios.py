@@ -70,7 +70,7 @@ async def test_meaning_finds_what_words_alone_miss(shop: Shop) -> None:
     from actions.catalog import SearchQuery
 
     text = "something to listen to music on the go"
-    vector = shop.encoder.encode([text])[0]
+    vector = await shop.queries.embed(text)
     found = shop.catalog.hybrid_search(SearchQuery(text=text, limit=3), vector)
     kinds = " ".join(f"{p.title} {p.category}" for p in found).lower()
     assert "speaker" in kinds or "headphone" in kinds or "buds" in kinds
