@@ -1,15 +1,18 @@
 """Throughput of one instance under K concurrent shoppers, next to the classifier's own ceiling.
 
-Run: `.venv/bin/python -m bench.load [--clients 32] [--seconds 30] [--profile]`. Starts
-`shopbot serve` as its own process on 127.0.0.1 (rate limits lifted: a load test is a flood
-from one address by design; no generation in the mix), then K shoppers talk over the Rasa
-REST channel for a fixed time, each a realistic conversation (greeting, searches with
-filters, "the second one", attribute questions, an order question, policies, thanks).
-Reports messages/s, p50/p95/p99, errors and lost replies (a turn that answers nothing), and
-the intent classifier's batched sentences/s measured in this run on the same machine, so
-the ratio is measured, not assumed. `--profile` records the server with py-spy (sampled,
-subprocesses included) and prints the functions where the time goes. Writes
-bench/results/load.json. The server stops at the end.
+Run: `.venv/bin/python -m bench.load [--clients 32] [--seconds 30] [--profile]
+[--instances 1 2]`. Starts `shopbot serve` as its own process on 127.0.0.1 (rate limits
+lifted: a load test is a flood from one address by design; no generation in the mix), then
+K shoppers talk over the Rasa REST channel for a fixed time, each a realistic conversation
+(greeting, searches with filters, "the second one", attribute questions, an order question,
+policies, thanks). Reports messages/s, p50/p95/p99, errors and lost replies (a turn that
+answers nothing), and the intent classifier's batched sentences/s measured in this run on
+the same machine, so the ratio is measured, not assumed. `--instances 1 2` adds a table
+for two instances on one home sharing Redis and a fresh PostgreSQL schema, each shopper's
+turns alternating between them (a round-robin proxy, so every turn reads state the other
+instance wrote). `--profile` records the server with py-spy (sampled, subprocesses
+included) and prints the functions where the time goes. Writes bench/results/load.json.
+The servers stop at the end.
 """
 
 from __future__ import annotations
@@ -62,9 +65,14 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
 
 
-def start_server(home: Path, models: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(
+    home: Path, models: Path, port: int, shared: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """`shopbot serve` on `port`; `shared`: the environment that puts it on Redis and
+    PostgreSQL beside other instances."""
     environment = dict(
         os.environ,
+        **(shared or {}),
         HF_HUB_OFFLINE="1",
         SHOPBOT_HOME=str(home),
         SHOPBOT_MODELS=str(models),
@@ -97,12 +105,20 @@ async def wait_until_up(url: str, server: subprocess.Popen[bytes], seconds: floa
 
 
 async def shopper(
-    session: aiohttp.ClientSession, url: str, number: int, until: float, record: dict[str, Any]
+    session: aiohttp.ClientSession,
+    urls: list[str],
+    number: int,
+    until: float,
+    record: dict[str, Any],
 ) -> None:
+    """One shopper's conversations, turn after turn; with several instances each turn goes
+    to the next one (a round-robin proxy), so "the second one" is read at another instance
+    than the search it points back to."""
     turn = 0
     while time.monotonic() < until:
         text = CONVERSATION[turn % len(CONVERSATION)]
         sender = f"load-{number}-{turn // len(CONVERSATION)}"
+        url = urls[(number + turn) % len(urls)]
         started = time.perf_counter()
         try:
             async with session.post(url, json={"sender": sender, "message": text}) as response:
@@ -118,13 +134,13 @@ async def shopper(
         turn += 1
 
 
-async def load(url: str, clients: int, seconds: float) -> dict[str, Any]:
+async def load(urls: list[str], clients: int, seconds: float) -> dict[str, Any]:
     record: dict[str, Any] = {"latencies": [], "errors": Counter(), "lost": 0}
     connector = aiohttp.TCPConnector(limit=clients)
     async with aiohttp.ClientSession(connector=connector) as session:
         started = time.monotonic()
         until = started + seconds
-        await asyncio.gather(*(shopper(session, url, n, until, record) for n in range(clients)))
+        await asyncio.gather(*(shopper(session, urls, n, until, record) for n in range(clients)))
         elapsed = time.monotonic() - started
     latencies = record["latencies"]
     return {
@@ -173,37 +189,87 @@ def profile_summary(raw: Path, top: int = 15) -> list[tuple[str, float]]:
     return [(frame, n / max(1, total)) for frame, n in leaves.most_common(top)]
 
 
-async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    models = args.models or PROJECT_ROOT / "models"
+def shared_environment(args: argparse.Namespace) -> dict[str, str]:
+    """Redis and a fresh PostgreSQL schema for a run of several instances."""
+    schema = f"load_{os.getpid()}"
+    return {
+        "SHOPBOT_DATABASE_URL": args.database_url,
+        "SHOPBOT_DATABASE_SCHEMA": schema,
+        "SHOPBOT_REDIS_URL": args.redis_url,
+        "SHOPBOT_REDIS_PREFIX": f"shopbot-load-{os.getpid()}:",
+        "SHOPBOT_SECRET_KEY": "load-bench-" + "k" * 32,
+    }
+
+
+async def drop_schema(url: str, schema: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        await connection.close()
+
+
+async def run_instances(
+    args: argparse.Namespace, models: Path, count: int
+) -> tuple[list[dict[str, Any]], list[tuple[str, float]]]:
+    """`count` instances on one home (several: on Redis and PostgreSQL), loaded in turn."""
+    shared = shared_environment(args) if count > 1 else None
     with tempfile.TemporaryDirectory() as home:
-        port = free_port()
-        server = start_server(Path(home), models, port)
-        base = f"http://127.0.0.1:{port}"
+        servers: list[subprocess.Popen[bytes]] = []
+        bases: list[str] = []
         profiler = None
         try:
-            await wait_until_up(base, server, 600)
-            url = base + "/webhooks/rest/webhook"
-            await load(url, 4, 3)  # warm-up: caches, first batches
-            if args.profile:
+            for _ in range(count):  # one after the other: the first imports the catalog
+                port = free_port()
+                servers.append(start_server(Path(home), models, port, shared))
+                bases.append(f"http://127.0.0.1:{port}")
+                await wait_until_up(bases[-1], servers[-1], 600)
+            urls = [base + "/webhooks/rest/webhook" for base in bases]
+            await load(urls, 4, 3)  # warm-up: caches, first batches
+            if args.profile and count == 1:
                 spy = Path(sys.executable).parent / "py-spy"
                 output = Path(home) / "profile.txt"
                 profiler = subprocess.Popen(
-                    [str(spy), "record", "--pid", str(server.pid), "--format", "raw",
+                    [str(spy), "record", "--pid", str(servers[0].pid), "--format", "raw",
                      "--output", str(output), "--duration", str(int(args.seconds)),
                      "--subprocesses", "--nonblocking"],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 )  # fmt: skip
-            rows = [await load(url, clients, args.seconds) for clients in args.clients]
+            rows = [await load(urls, clients, args.seconds) for clients in args.clients]
             profile: list[tuple[str, float]] = []
             if profiler is not None:
                 profiler.wait(timeout=args.seconds + 60)
                 raw = Path(home) / "profile.txt"
                 profile = profile_summary(raw) if raw.exists() else []
         finally:
-            os.killpg(server.pid, 15)
-            server.wait(timeout=30)
+            for server in servers:
+                os.killpg(server.pid, 15)
+            for server in servers:
+                server.wait(timeout=30)
+            if shared is not None:
+                await drop_schema(args.database_url, shared["SHOPBOT_DATABASE_SCHEMA"])
+    for row in rows:
+        row["instances"] = count
+    return rows, profile
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    models = args.models or PROJECT_ROOT / "models"
+    tables: dict[str, list[dict[str, Any]]] = {}
+    profile: list[tuple[str, float]] = []
+    for count in args.instances:
+        rows, measured = await run_instances(args, models, count)
+        tables[str(count)] = rows
+        profile = profile or measured
     ceiling = classifier_ceiling(models)
-    return {"rows": rows, "classifier_sentences_per_s": ceiling, "profile": profile}
+    return {
+        "rows": tables[str(args.instances[0])],
+        "tables": tables,
+        "classifier_sentences_per_s": ceiling,
+        "profile": profile,
+    }
 
 
 def main() -> None:
@@ -212,17 +278,30 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--models", type=Path, help="Models folder (default: models/).")
     parser.add_argument("--profile", action="store_true", help="py-spy the server's first run.")
+    parser.add_argument(
+        "--instances",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="Instance counts to run, one table each (e.g. 1 2); two or more share Redis and "
+        "PostgreSQL, and each shopper's turns go round-robin over them.",
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     figures = asyncio.run(main_async(args))
     ceiling = figures["classifier_sentences_per_s"]
-    print(f"{'clients':>8}{'msg/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
-          f"{'lost':>6}{'of ceiling':>12}")  # fmt: skip
-    for row in figures["rows"]:
-        print(
-            f"{row['clients']:>8}{row['messages_per_s']:>9.1f}{row['p50_ms']:>9.1f}"
-            f"{row['p95_ms']:>9.1f}{row['p99_ms']:>9.1f}{sum(row['errors'].values()):>8}"
-            f"{row['lost_replies']:>6}{row['messages_per_s'] / ceiling:>12.2f}"
-        )
+    for count, rows in figures["tables"].items():
+        shared = " on Redis + PostgreSQL" if int(count) > 1 else ""
+        print(f"\n{count} instance(s){shared}")
+        print(f"{'clients':>8}{'msg/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
+              f"{'lost':>6}{'of ceiling':>12}")  # fmt: skip
+        for row in rows:
+            print(
+                f"{row['clients']:>8}{row['messages_per_s']:>9.1f}{row['p50_ms']:>9.1f}"
+                f"{row['p95_ms']:>9.1f}{row['p99_ms']:>9.1f}{sum(row['errors'].values()):>8}"
+                f"{row['lost_replies']:>6}{row['messages_per_s'] / ceiling:>12.2f}"
+            )
     print(f"intent classifier alone, batch 32: {ceiling:.0f} sentences/s")
     for frame, share in figures["profile"]:
         print(f"{share:>7.1%}  {frame}")
