@@ -131,7 +131,7 @@ _ATTRIBUTES: dict[str, tuple[str, ...]] = {
 }
 _ATTRIBUTE_OF = {word: name for name, words in _ATTRIBUTES.items() for word in words}
 _NUMBER = re.compile(
-    r"(?<![\w.])(\$\s?)?(\d{1,9}(?:[.,]\d{1,3}){0,3})\+?(?:\s?-\s?|\s)?([a-z]{1,12}|[%\"″”°])?",
+    r"(?<![\w.])(\$\s?)?(\d{1,9}(?:[.,]\d{1,3}){0,3})\+?(?:\s?-\s?|\s)?([a-z]{1,12}|[%\"″”°’′'])?",
     re.IGNORECASE,
 )
 _MORE_UNITS = {
@@ -140,6 +140,9 @@ _MORE_UNITS = {
     "degree": "deg",
     "degrees": "deg",
     "°": "deg",
+    "’": "ft",  # "Up to 32’/10M"
+    "′": "ft",
+    "'": "ft",
     "square": "sqft",  # "7,500 square feet", "7,500 Sq. Ft"
     "sq": "sqft",
     "sqft": "sqft",
@@ -302,7 +305,8 @@ def _number_backed(claim: _Number, record: list[_Number]) -> str | None:
         # "Labor is covered for 5 years" when the record's 5 years are the parts' and its
         # labor has 2: a noun the record binds to another value of the same unit
         others = [n for n in record if n.unit == claim.unit and n not in same_value]
-        ours: frozenset[str] = frozenset().union(*(n.context for n in same_value))
+        # what the record binds its own figure to: the words after it, else those before
+        ours: frozenset[str] = frozenset().union(*(n.following or n.context for n in same_value))
         elsewhere: frozenset[str] = frozenset().union(*(n.following for n in others))
         bound_elsewhere = (claim.context & (elsewhere - ours)) - _GENERIC
         said_bare = any(not n.context for n in same_value)  # "RTX 4060, 8GB": bound to nothing
@@ -668,12 +672,21 @@ def framing_verbs(sentence: str) -> set[str]:
         before = found[index - 1][1] if index else ""
         after = found[index + 1][1] if index + 1 < len(found) else ""
         third_person = word.endswith("s") and after in _AFTER_VERB
+        # "The display fights glare": after a singular noun, before a noun
+        after_subject = (
+            word.endswith("s")
+            and not before.endswith("s")
+            and "NOUN" in parts_of_speech(before)
+            and "NOUN" in parts_of_speech(after)
+            and after not in _NOT_BEFORE_VERB
+        )
         if classes == {"VERB"} or (
             before
             and (before not in _NOT_BEFORE_VERB or (before in ("and", "or") and third_person))
             and (
                 before in _SUBJECT_WORDS
                 or after in _AFTER_VERB
+                or after_subject
                 or (word.endswith("ing") and not after)
             )
         ):
@@ -913,6 +926,8 @@ class CopyChecker:
                 continue
             if not (self._literal(modifier) and self._literal(head)):
                 continue
+            if TYPE_OF.get(stem(head)) in self.types:
+                continue  # "the weatherproof cameras" of a camera kit: the product itself
             if not any(line.has(modifier) and line.has(head) for line in self.lines):
                 yield ClaimCheck(
                     f"{modifier} {head}",

@@ -206,6 +206,8 @@ def derived_root(word: str) -> str:
     """The root a word shares with its derivations ("detected", "detection": "detect";
     "compatible", "compatibility": "compatib"); "" when too short to say."""
     word = word.lower()
+    if word.endswith("lit"):
+        word = word[:-3] + "light"  # "backlit", "backlighting"
     for suffix in _DERIVATIONS:
         if word.endswith(suffix) and len(word) - len(suffix) >= 5:
             return word[: -len(suffix)]
