@@ -57,6 +57,10 @@ _UNREACHABLE = (
     asyncpg.PostgresConnectionError,
     asyncpg.exceptions.OperatorInterventionError,  # shutting down, cannot connect now
     asyncpg.InterfaceError,  # the connection closed under a query
+    # a pooled connection that got the server's "terminating connection" while idle and is
+    # handed out before it notices the socket closed ("cannot switch to state …; another
+    # operation is in progress"); the pool drops it when it comes back
+    asyncpg.exceptions.InternalClientError,
 )
 
 
