@@ -1026,7 +1026,7 @@ def _manner(word: str) -> bool:
 # "A15", "M2", "i7", "S23", "HDR10"; "13900KF", "7730U" (a unit such as "4K" or "165Hz" is
 # judged as a number)
 _MODEL_CODE = re.compile(
-    r"(?<![\w-])(?:[A-Za-z]{1,3}\d{1,5}[A-Za-z]{0,3}|\d{3,5}(?!hz|gb|tb|mb|mah|wh|mm|nits)"
+    r"(?<![\w-])(?:[A-Za-z]{1,3}\d{1,5}[A-Za-z]{0,3}|\d{3,5}(?!(?i:hz|gb|tb|mb|mah|wh|mm|nits))"
     r"[A-Za-z]{1,3})(?![\w-])",
 )
 # a capitalised name and the code after it: "Series X", "Series 9", "Ryzen 7", "Galaxy S23"

@@ -199,7 +199,8 @@ def _similar(a: str, b: str) -> bool:
 
 
 _DERIVATIONS = ("ibility", "ability", "ation", "ition", "ions", "ion", "ment", "ity", "ible",
-                "able", "ive", "ize", "ise", "ing", "al", "ed", "es", "s", "e")  # fmt: skip
+                "able", "ance", "ence", "ant", "ent", "ive", "ize", "ise", "ing", "ly", "al", "ed",
+                "es", "s", "e")  # fmt: skip
 
 
 def derived_root(word: str) -> str:
@@ -208,9 +209,9 @@ def derived_root(word: str) -> str:
     word = word.lower()
     if word.endswith("lit"):
         word = word[:-3] + "light"  # "backlit", "backlighting"
-    for suffix in _DERIVATIONS:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 5:
-            return word[: -len(suffix)]
+    for _ in range(2):  # "confidently" -> "confident" -> "confid"
+        suffix = next((x for x in _DERIVATIONS if word.endswith(x) and len(word) - len(x) >= 5), "")
+        word = word[: len(word) - len(suffix)]
     return word if len(word) >= 5 and word.isalpha() else ""
 
 
@@ -251,7 +252,9 @@ class Vocabulary:
             return True
         if derived_root(word) in self.roots:
             return True
-        return any(
+        if parts_of_speech(word):
+            return False  # a dictionary word one letter from another is another word
+        return any(  # a misspelling or a variant of a name ("Wifi" / "WiFi")
             _similar(root, other) for other in self.stems if abs(len(other) - len(root)) <= 1
         )
 
