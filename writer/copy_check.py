@@ -229,6 +229,8 @@ def numbers(text: str) -> list[_Number]:
             unit = _MORE_UNITS[unit]
         elif unit in _UNITS:
             unit = _UNITS[unit]
+        elif any(lemma in _UNITS for lemma in lemmas(unit)):  # "28 channels", "28-channel"
+            unit = next(_UNITS[lemma] for lemma in lemmas(unit) if lemma in _UNITS)
         elif unit in PLAIN_WORDS or (
             bool(_AFTER_NAME.search(text[max(0, match.start() - 30) : match.start()]))
             and bool(unit_word)
