@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
+
+import orjson
 
 from actions.database import open_database
 from bot.tracker import Event
@@ -22,6 +23,11 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_by_conversation ON events (conversation_id, id);
 """
+
+
+def _dumps(event: Event) -> str:
+    """An event as JSON text (keys that are not strings written as strings, as json does)."""
+    return orjson.dumps(event, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 class Unavailable(Exception):
@@ -63,7 +69,7 @@ class SqliteConversationStore:
         rows = self._connection.execute(
             "SELECT data FROM events WHERE conversation_id = ? ORDER BY id", (conversation_id,)
         ).fetchall()
-        return [json.loads(data) for (data,) in rows]
+        return [orjson.loads(data) for (data,) in rows]
 
     async def append(self, conversation_id: str, events: list[Event]) -> None:
         if not events:
@@ -73,7 +79,7 @@ class SqliteConversationStore:
 
     def _append(self, conversation_id: str, events: list[Event]) -> None:
         rows = [
-            (conversation_id, str(e.get("event")), float(e.get("timestamp") or 0), json.dumps(e))
+            (conversation_id, str(e.get("event")), float(e.get("timestamp") or 0), _dumps(e))
             for e in events
         ]
         with self._connection:
@@ -110,7 +116,7 @@ class SqliteConversationStore:
                     conversation_id,
                     str(snapshot["event"]),
                     float(snapshot.get("timestamp") or 0),
-                    json.dumps(snapshot),
+                    _dumps(snapshot),
                 ),
             )
 
