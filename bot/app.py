@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 from typing import Any
@@ -28,6 +27,7 @@ from bot.insights_sentiment import SentimentInterpreter
 from bot.interpreter import Interpreter, Overloaded
 from bot.locks import Locks
 from bot.locks_redis import RedisConversationLocks, open_redis
+from bot.logs import REQUEST_ID, REQUEST_ID_HEADER, request_id_from
 from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.outbox_redis import RedisOutbox
@@ -57,11 +57,30 @@ DESKS = web.AppKey("desks", Desks)
 QUEUE = web.AppKey("handoff_queue", HandoffQueue)
 METRICS = web.AppKey("metrics", Metrics)
 REDIS = web.AppKey("redis", redis.Redis)  # only when `redis_url` is set
+REQUEST_ID_KEY = web.RequestKey("request_id", str)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def json_error(status: int, message: str, **extra: Any) -> web.Response:
     return web.json_response({"error": message, **extra}, status=status)
+
+
+@web.middleware
+async def request_ids(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Each request's id (the caller's `X-Request-Id` if a plain token, else a new one) is in
+    `REQUEST_ID` while it is handled, so every log line of its turn carries it."""
+    request[REQUEST_ID_KEY] = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+    token = REQUEST_ID.set(request[REQUEST_ID_KEY])
+    try:
+        return await handler(request)
+    finally:
+        REQUEST_ID.reset(token)
+
+
+async def send_request_id(request: web.BaseRequest, response: web.StreamResponse) -> None:
+    """The id back in `X-Request-Id` on every response, errors and sockets included."""
+    if REQUEST_ID_KEY in request:
+        response.headers[REQUEST_ID_HEADER] = request[REQUEST_ID_KEY]
 
 
 @web.middleware
@@ -89,7 +108,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         raise
     except Exception:
         request.app[METRICS].error("http")
-        request_id = uuid.uuid4().hex[:12]
+        request_id = request.get(REQUEST_ID_KEY) or request_id_from(None)
         logger.exception("unhandled error, request_id=%s path=%s", request_id, request.path)
         return json_error(500, "internal error", request_id=request_id)
 
@@ -278,8 +297,9 @@ async def close_shared(app: web.Application) -> None:
 def create_app(settings: Settings) -> web.Application:
     """The whole service; `bot` and models are ready before the first request is served."""
     app = web.Application(
-        middlewares=[error_middleware], client_max_size=settings.limits.max_body_bytes
+        middlewares=[request_ids, error_middleware], client_max_size=settings.limits.max_body_bytes
     )
+    app.on_response_prepare.append(send_request_id)
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     # the outbox before the channels, which subscribe as they register; several instances

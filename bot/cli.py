@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from bot.logs import AccessLog
+from bot.logs import configure as configure_logging
 from bot.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -27,12 +29,13 @@ ModelsOption = Annotated[
 ]
 
 
-def _settings(home: Path | None = None, models: Path | None = None, **extra: object) -> Settings:
+def _settings(
+    home: Path | None = None, models: Path | None = None, serving: bool = False, **extra: object
+) -> Settings:
+    """Settings, and logging set up: masked lines, as `log_format` says when serving (other
+    commands talk to a person at a terminal: text)."""
     settings = load_settings(home=home, models=models, **extra)
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(settings.log_level, settings.log_format if serving else "text")
     os.environ["SHOPBOT_HOME"] = str(settings.home)  # so child processes see the same state
     os.environ["SHOPBOT_MODELS"] = str(settings.models)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -61,12 +64,18 @@ def serve(
 
     from bot.app import create_app, prepare_shop
 
-    settings = _settings(home, models, host=host, port=port)
+    settings = _settings(home, models, serving=True, host=host, port=port)
     prepare_shop(settings)
     logger = logging.getLogger("shopbot")
     url = f"http://{settings.host}:{settings.port}"
     logger.info("Shopbot is serving on %s (REST: POST %s/webhooks/rest/webhook)", url, url)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        access_log_class=AccessLog,
+    )
 
 
 @app.command()

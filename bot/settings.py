@@ -18,6 +18,7 @@ from pydantic_settings import (
 from actions.money import MoneySettings
 from actions.opinion import SpikeRule
 from bot.handoff import HandoffSettings
+from bot.logs import LogFormat
 from bot.session_tokens import MIN_SECRET_BYTES
 from nlu.settings import NluSettings
 from writer.settings import WriterSettings
@@ -191,6 +192,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
     log_level: str = "INFO"
+    # `shopbot serve`'s lines: JSON objects (time, level, logger, message, request_id), plain
+    # text, or `auto`: text on a terminal, JSON otherwise (a container, a service manager)
+    log_format: LogFormat = "auto"
     channels: list[str] = [
         "connectors.rest:RestChannel",
         "connectors.socketio:SocketIOChannel",

@@ -1,5 +1,6 @@
-"""Every compiled regular expression in `nlu/`, `writer/`, `actions/` and `connectors/`, fuzzed
-with long adversarial inputs built from each pattern's own pieces (issue 17, "Hostile input").
+"""Every compiled regular expression in `nlu/`, `writer/`, `actions/`, `connectors/` and `bot/`
+(the log masks, request ids included), fuzzed with long adversarial inputs built from each
+pattern's own pieces (issue 17, "Hostile input").
 
 The issue's bar is "more than 10 ms on a 2,000-character adversarial input is a bug". Tests here
 assert no wall-clock budget, so each pattern is read at 2,000 and at 20,000 characters and the
@@ -23,6 +24,7 @@ from typing import Any, NamedTuple
 import pytest
 
 import actions
+import bot
 import connectors
 import nlu
 import writer
@@ -34,7 +36,7 @@ SHORT, LONG = 2_000, 20_000
 GROWTH, SLACK_S, RUNS = 25.0, 0.005, 3
 # inputs screened at SHORT per pattern; the worst few are then timed at both lengths
 WORST_KEPT = 3
-PACKAGES = (nlu, writer, actions, connectors)
+PACKAGES = (nlu, writer, actions, connectors, bot)
 LOOKUPS = CatalogLookups(brands=("Apple", "Western Digital", "HP", "LG"))
 
 # character classes every pattern meets, whatever it is made of
