@@ -39,6 +39,11 @@ class WriterBusy(RuntimeError):
     answer from the listing's own words."""
 
 
+class WriterUnavailable(WriterBusy):
+    """The description model failed (its server is down, a generation raised): answered as
+    `WriterBusy` is, from the listing's own words, and not retried for a while."""
+
+
 def build_generator(settings: WriterSettings) -> TextGenerator:
     languages = frozenset(settings.languages) if settings.languages else None
     if settings.backend == "openai":
@@ -150,7 +155,8 @@ class DescriptionService:
     ) -> StoredDescription:
         """The stored description, or a new one (written once even if asked for twice).
 
-        Raises `WriterBusy` rather than queue past the limit or retry a recent failure.
+        Raises `WriterBusy` rather than queue past the limit or retry a recent failure, and
+        `WriterUnavailable` (a `WriterBusy`) when the model fails.
         """
         if not regenerate:
             stored = self.stored(product_id)
@@ -182,9 +188,12 @@ class DescriptionService:
             await asyncio.to_thread(self._loaded.wait)
             try:
                 description = await self.writer.write(record, on_event)
-            except Exception:
+            except Exception as error:
                 self._failed_at[record.id] = time.monotonic()
-                raise
+                log.exception("writing a description of %s failed", record.id)
+                raise WriterUnavailable(
+                    f"the description model failed ({type(error).__name__})"
+                ) from error
         return self.save(description)
 
     def save(self, description: Description) -> StoredDescription:
