@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 3.0
 COMMAND_TIMEOUT_S = 10.0
+PING_TIMEOUT_S = 1.5  # within the 2 s `/health` gives each check
 # a number every instance agrees on, so only one migrates at a time
 MIGRATION_LOCK = 0x5B07_0001
 
@@ -105,7 +106,20 @@ class PostgresConversationStore:
         return store
 
     async def ping(self) -> None:
-        """Raises `Unavailable` unless the server answers (and the schema is in place)."""
+        """Raises `Unavailable` unless the server answers (and the schema is in place) within
+        `PING_TIMEOUT_S`, whatever it does: a query that hangs is cancelled in the background,
+        since asyncpg's clean-up of it waits seconds more on a server that does not answer."""
+        check = asyncio.ensure_future(self._select_one())
+        try:
+            await asyncio.wait_for(asyncio.shield(check), PING_TIMEOUT_S)
+        except TimeoutError as error:
+            raise Unavailable(f"PostgreSQL at {self._where} does not answer") from error
+        finally:
+            if not check.done():
+                check.cancel()
+                check.add_done_callback(_outcome_ignored)
+
+    async def _select_one(self) -> None:
         async with self._connection() as connection:
             await connection.fetchval("SELECT 1")
 
@@ -196,6 +210,12 @@ class PostgresConversationStore:
                     )
                     logger.info("conversation store: migrated %s to version %d", schema, version)
             self._migrated = True
+
+
+def _outcome_ignored(task: asyncio.Future[None]) -> None:
+    """Collect a background task's outcome, so asyncio does not log it as never retrieved."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _quote(identifier: str) -> str:

@@ -124,18 +124,25 @@ class PrivatePostgres:
         await _until(answers, self._process, "postgres")
 
     async def stop(self, mode: str = "fast") -> None:
-        """Signal the postmaster (its pid from `postmaster.pid`) and wait until it is gone."""
+        """Signal the postmaster and wait until it is gone."""
         if self._process is None or self._process.poll() is not None:
             return
-        postmaster = int((self.cluster.data / "postmaster.pid").read_text().split()[0])
-        os.kill(postmaster, SHUTDOWN[mode])
+        os.kill(self._postmaster(), SHUTDOWN[mode])
         deadline = time.monotonic() + READY_WITHIN_S
         while self._process.poll() is None and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         if self._process.poll() is None:
-            os.killpg(self._process.pid, signal.SIGKILL)
+            self._signal_all(signal.SIGKILL)
             self._process.wait()
         self._process = None
+
+    def _postmaster(self) -> int:
+        return int((self.cluster.data / "postmaster.pid").read_text().split()[0])
+
+    def _signal_all(self, sig: int) -> None:
+        """The postmaster's process group (with `timeout` and, as root, `runuser`); its
+        backends, each in a session of its own, exit when it does."""
+        os.killpg(os.getpgid(self._postmaster()), sig)
 
 
 async def _until(

@@ -28,7 +28,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from pydantic import SecretStr
 
-from bot.app import BOT, OUTBOX, SHOP, create_app
+from bot.app import BOT, HEALTH_TIMEOUT_S, OUTBOX, SHOP, create_app
 from bot.locks_redis import COMMAND_TIMEOUT_S as REDIS_TIMEOUT_S
 from bot.locks_redis import open_redis
 from bot.outbox_redis import RedisOutbox
@@ -47,6 +47,7 @@ from tests.e2e.private_servers import (
     private_redis,
 )
 from tests.e2e.processes import SHOPBOT, free_port
+from tests.fakes.tcp_relay import TcpRelay
 from writer.settings import WriterSettings
 
 __all__ = ["pg_schema", "postgres_cluster", "private_postgres", "private_redis"]  # fixtures
@@ -426,6 +427,49 @@ async def test_postgresql_restarted_under_a_running_app(
         assert_well_formed(events)
         # a turn cut off by the shutdown was either stored whole or not at all
         assert_exactly_once(events, shopper, maybe=shopper.refused)
+
+
+async def test_a_partition_from_redis_and_postgresql_heals(
+    aiohttp_client: Any,
+    settings: Settings,
+    private_redis: PrivateRedis,
+    private_postgres: PrivatePostgres,
+) -> None:
+    """Both servers up but cut off (connections open, no bytes: a hung host or a lost
+    network), which a killed server never shows: `/health` still answers at once, naming both,
+    and when the network is back health and turns are too, without restarting the app."""
+    relays = [TcpRelay(private_redis.port), TcpRelay(private_postgres.port)]
+    for relay in relays:
+        await relay.start()
+    behind = settings.model_copy(
+        update={
+            "redis_url": SecretStr(f"redis://127.0.0.1:{relays[0].port}/0"),
+            "redis_prefix": "partition:",
+            "database_url": SecretStr(f"postgresql://postgres@127.0.0.1:{relays[1].port}/postgres"),
+            "database_schema": "partition",
+        }
+    )
+    try:
+        client: TestClient = await aiohttp_client(create_app(behind))
+        turn = await client.post(URL, json={"sender": "n1", "message": "hello"})
+        assert turn.status == 200
+        for relay in relays:
+            relay.cut()
+        cut = time.monotonic()
+        body = await until_health(client, 503)
+        print(f"\npartition: /health said degraded after {time.monotonic() - cut:.2f} s")
+        assert sorted(body["unavailable"]) == ["postgresql", "redis"]
+        assert time.monotonic() - cut < 10 * HEALTH_TIMEOUT_S, "/health hung"
+        for relay in relays:
+            relay.restore()
+        await until_health(client, 200)
+        turn = await client.post(URL, json={"sender": "n1", "message": "hello again"})
+        assert turn.status == 200
+        events = await client.app[BOT].store.load("rest:n1")
+        assert said(events) == ["hello", "hello again"]
+    finally:
+        for relay in relays:
+            await relay.close()
 
 
 # -- the description model's server gone ------------------------------------------------------
