@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
@@ -38,6 +39,7 @@ from bot.session_tokens import (
     RevokedSessions,
     SessionTokens,
     agree_on_secret,
+    learn_shared_secret,
     load_or_create_secret,
 )
 from bot.settings import Settings
@@ -154,12 +156,26 @@ def client_limits(settings: Settings, shared: redis.Redis | None = None) -> Clie
     )
 
 
-def session_tokens(settings: Settings, secret: bytes | None = None) -> SessionTokens:
-    """Signed with `secret`, else the configured one, else one kept under `home`."""
-    if secret is None:
-        secret = load_or_create_secret(settings.home, _secret(settings.secret_key))
+def session_tokens(settings: Settings, shared: bool = False) -> SessionTokens:
+    """Signed with the configured secret, else one kept under `home`; `shared`: with the one
+    the instances agree on over Redis, learnt at startup (`learn_the_shared_secret`)."""
+    secret = None if shared else load_or_create_secret(settings.home, _secret(settings.secret_key))
     revoked = RevokedSessions(settings.home / "sessions.db")
     return SessionTokens(secret, revoked, settings.limits.session_ttl_s)
+
+
+async def learn_the_shared_secret(
+    app: web.Application, settings: Settings
+) -> asyncio.Task[None] | None:
+    """The web session secret agreed on Redis, known before the first request when Redis
+    answers; else asked for again in the background (the task returned), while web sessions
+    answer 503. A secret on Redis too short to sign with stops the start (`ValueError`)."""
+    key = f"{settings.redis_prefix}session-secret"
+    try:
+        app[TOKENS].learn_secret(await agree_on_secret(app[REDIS], key))
+    except Unavailable:
+        return asyncio.create_task(learn_shared_secret(app[TOKENS], app[REDIS], key))
+    return None
 
 
 def _action_runner(settings: Settings, shop: Shop, outbox: Outbox | None) -> ActionRunner:
@@ -170,10 +186,17 @@ def _action_runner(settings: Settings, shop: Shop, outbox: Outbox | None) -> Act
     return InProcessActionRunner(shop_actions(shop, outbox.publish))
 
 
-async def open_shop(settings: Settings) -> Shop:
-    """The shop's stores and models, opened off the event loop."""
-    config = shop_config(settings)
-    return await asyncio.get_running_loop().run_in_executor(None, Shop.open, config)
+def model_worker() -> ThreadPoolExecutor:
+    """The one thread every model call of a turn runs on (intents, search queries): two
+    models side by side on the same cores would slow each other, and each batches better
+    when they take turns."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="models")
+
+
+async def open_shop(settings: Settings, worker: Executor | None = None) -> Shop:
+    """The shop's stores and models, opened off the event loop; `worker` runs its queries."""
+    opening = partial(Shop.open, shop_config(settings), model_worker=worker)
+    return await asyncio.get_running_loop().run_in_executor(None, opening)
 
 
 async def open_conversation_store(settings: Settings) -> ConversationStore:
@@ -191,6 +214,7 @@ async def build_bot(
     desk: Desk | None = None,
     locks: Locks | None = None,
     metrics: Metrics | None = None,
+    worker: Executor | None = None,
 ) -> Bot:
     """Open the conversation store, load the intent model (off the loop), wire the shop's
     actions; a policy naming a missing action stops here (`StartupError`)."""
@@ -204,6 +228,7 @@ async def build_bot(
         settings.models,
         settings.catalog_db,
         settings.limits.max_nlu_waiting,
+        worker,
     )
     interpreter: Interpreter = await loop.run_in_executor(None, opening)
     if settings.handoff.negatives_in_a_row:  # strongly negative messages go to a person
@@ -311,8 +336,8 @@ def create_app(settings: Settings) -> web.Application:
     else:
         app[OUTBOX] = Outbox()
     app[CLIENT_LIMITS] = client_limits(settings, app.get(REDIS))
-    if REDIS not in app or settings.secret_key is not None:
-        app[TOKENS] = session_tokens(settings)  # else at startup: agreed on Redis
+    shared_secret = REDIS in app and settings.secret_key is None  # agreed on at startup
+    app[TOKENS] = session_tokens(settings, shared=shared_secret)
     app[DESKS] = Desks()  # likewise: Slack and the inbox add themselves
     app[QUEUE] = HandoffQueue(settings.home / "handoffs.db", settings.handoff.mask_personal_data)
     app[DESKS].add(app[QUEUE])
@@ -325,26 +350,31 @@ def create_app(settings: Settings) -> web.Application:
             if REDIS in app
             else None
         )
-        if TOKENS not in app:  # every instance signs web sessions with the same secret
-            key = f"{settings.redis_prefix}session-secret"
-            app[TOKENS] = session_tokens(settings, await agree_on_secret(app[REDIS], key))
         if isinstance(outbox, RedisOutbox):
             await outbox.start()
-        app[SHOP] = await open_shop(settings)
+        worker = model_worker()
+        app[SHOP] = await open_shop(settings, worker)
         try:
-            app[BOT] = await build_bot(settings, app[SHOP], outbox, app[DESKS], locks, app[METRICS])
+            app[BOT] = await build_bot(
+                settings, app[SHOP], outbox, app[DESKS], locks, app[METRICS], worker
+            )
         except Exception:
-            app[SHOP].close()
+            await app[SHOP].aclose()
+            worker.shutdown(wait=False)
             await close_shared(app)
             raise
         app[HANDOFF] = HandoffService(app[BOT], app[OUTBOX].publish, app[BOT].say, app[DESKS])
+        learning = await learn_the_shared_secret(app, settings) if shared_secret else None
         reminders = asyncio.create_task(
             tell_the_unclaimed(app[QUEUE], app[HANDOFF], settings.handoff.unclaimed_after_s)
         )
         yield
         reminders.cancel()
+        if learning is not None:
+            learning.cancel()
         await close_bot(app[BOT])
-        app[SHOP].close()
+        await app[SHOP].aclose()
+        worker.shutdown(wait=True)
         app[TOKENS].close()
         app[QUEUE].close()
         await close_shared(app)

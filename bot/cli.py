@@ -60,6 +60,7 @@ def serve(
     models: ModelsOption = None,
 ) -> None:
     """Import the catalog and train the intent model if needed, then serve HTTP."""
+    import uvloop
     from aiohttp import web
 
     from bot.app import create_app, prepare_shop
@@ -69,12 +70,16 @@ def serve(
     logger = logging.getLogger("shopbot")
     url = f"http://{settings.host}:{settings.port}"
     logger.info("Shopbot is serving on %s (REST: POST %s/webhooks/rest/webhook)", url, url)
+    # libuv's event loop: fewer cycles per request and per thread hand-off than asyncio's
+    loop = uvloop.new_event_loop()
+    asyncio.set_event_loop(loop)
     web.run_app(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         print=None,
         access_log_class=AccessLog,
+        loop=loop,
     )
 
 
@@ -176,7 +181,7 @@ def chat(
                         typer.echo(f"     [{button.title}] {button.payload}")
         finally:
             await close_bot(bot)
-            shop.close()
+            await shop.aclose()
 
     asyncio.run(conversation())
 
