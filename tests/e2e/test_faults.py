@@ -478,6 +478,9 @@ async def test_a_partition_from_redis_and_postgresql_heals(
 async def test_descriptions_fall_back_when_the_model_server_is_down(
     aiohttp_client: Any, settings: Settings
 ) -> None:
+    """The writer on an OpenAI-compatible server at a closed port: a shopper asking for a
+    description gets the listing's own words (twice: the failure, then its cooldown), and
+    the operator's regenerate a 503 naming the writer; nothing is stored."""
     token = "admin-" + "t" * 40
     down = WriterSettings(
         backend="openai",
@@ -491,11 +494,14 @@ async def test_descriptions_fall_back_when_the_model_server_is_down(
     search = await client.post(URL, json={"sender": "w1", "message": "show me laptops"})
     assert search.status == 200
     for _ in range(2):  # the failure, then the product's cooldown: the same fallback
-        described = await client.post(
+        asked = await client.post(
             URL, json={"sender": "w1", "message": "can you describe the first one"}
         )
-        assert described.status == 200
-        reply = next(r for r in await described.json() if r.get("custom"))
+        assert asked.status == 200
+        replies = await asked.json()
+        kinds = [(r.get("custom") or {}).get("type") for r in replies]
+        assert "description" in kinds, f"no description came back: {replies}"
+        reply = replies[kinds.index("description")]
         product = reply["custom"]["product_id"]
         draft = client.app[SHOP].descriptions.draft_from_record(product)
         assert reply["custom"]["path"] == "record"
