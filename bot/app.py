@@ -140,14 +140,17 @@ def _secret(value: SecretStr | None) -> str | None:
     return value.get_secret_value() if value is not None else None
 
 
-def client_limits(settings: Settings, shared: redis.Redis | None = None) -> ClientLimits:
+def client_limits(
+    settings: Settings, shared: redis.Redis | None = None, metrics: Metrics | None = None
+) -> ClientLimits:
     """In this process; on `shared` Redis (one bucket per client for every instance) if given."""
     limits = settings.limits
 
     def limiter(burst: int, refill_s: float) -> Limiter:
         if shared is None:
             return RateLimiter(burst, refill_s)
-        return RedisRateLimiter(shared, f"{settings.redis_prefix}rate:", burst, refill_s)
+        prefix = f"{settings.redis_prefix}rate:"
+        return RedisRateLimiter(shared, prefix, burst, refill_s, metrics)
 
     return ClientLimits(
         per_address=limiter(limits.address_burst, limits.address_refill_s),
@@ -335,7 +338,7 @@ def create_app(settings: Settings) -> web.Application:
         app[OUTBOX] = RedisOutbox(app[REDIS], channel=f"{settings.redis_prefix}outbox")
     else:
         app[OUTBOX] = Outbox()
-    app[CLIENT_LIMITS] = client_limits(settings, app.get(REDIS))
+    app[CLIENT_LIMITS] = client_limits(settings, app.get(REDIS), app[METRICS])
     shared_secret = REDIS in app and settings.secret_key is None  # agreed on at startup
     app[TOKENS] = session_tokens(settings, shared=shared_secret)
     app[DESKS] = Desks()  # likewise: Slack and the inbox add themselves

@@ -25,6 +25,7 @@ import redis.asyncio as redis
 from redis.exceptions import RedisError
 
 from bot.locks_redis import where
+from bot.metrics import Metrics
 from bot.store import Unavailable
 
 # KEYS[1] the bucket; ARGV[1] burst, ARGV[2] refill_s. Returns the wait in seconds ("0": go),
@@ -55,12 +56,20 @@ return string.format('%.17g', wait)
 class RedisRateLimiter:
     """`RateLimiter`'s buckets (same burst, refill and answers) kept on Redis under `prefix`."""
 
-    def __init__(self, client: redis.Redis, prefix: str, burst: int, refill_s: float) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        prefix: str,
+        burst: int,
+        refill_s: float,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.burst = burst
         self.refill_s = refill_s
         self._client = client
         self._prefix = prefix
         self._take = client.register_script(TAKE)
+        self._metrics = metrics  # a refusal for Redis's sake counts as `unavailable`
 
     async def take(self, key: str) -> float | None:
         """None if `key` may go ahead (one token spent); else the seconds until it may.
@@ -68,6 +77,8 @@ class RedisRateLimiter:
         try:
             answer = await self._take(keys=[self._prefix + key], args=[self.burst, self.refill_s])
         except RedisError as error:
+            if self._metrics is not None:
+                self._metrics.error("unavailable")
             raise Unavailable(f"Redis at {where(self._client)} does not answer") from error
         wait = float(answer)
         return wait if wait > 0 and math.isfinite(wait) else None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 import tempfile
@@ -16,6 +18,9 @@ import redis.asyncio as redis
 from redis.exceptions import RedisError
 
 from actions.database import open_database
+from bot.store import Unavailable
+
+logger = logging.getLogger(__name__)
 
 MIN_SECRET_BYTES = 32
 
@@ -48,17 +53,31 @@ async def agree_on_secret(client: redis.Redis, key: str) -> bytes:
     """The secret every instance sharing this Redis signs with: the first to start stores a
     random one (`SET NX`, never expiring), every instance then reads what is there.
 
-    Raises `RuntimeError` when Redis does not answer or holds something too short to sign
-    with, so an instance that cannot agree with the others does not start.
+    Raises `Unavailable` when Redis does not answer, `ValueError` when it holds something
+    too short to sign with (never replaced: the other instances may be signing with it).
     """
     try:
         await client.set(key, secrets.token_bytes(MIN_SECRET_BYTES), nx=True)
         secret = await client.get(key)
     except RedisError as error:
-        raise RuntimeError(f"the session secret on Redis ({key}) cannot be read") from error
+        raise Unavailable(f"the session secret on Redis ({key}) cannot be read") from error
     if not isinstance(secret, bytes) or len(secret) < MIN_SECRET_BYTES:
-        raise RuntimeError(f"the session secret on Redis ({key}) is missing or too short")
+        raise ValueError(f"the session secret on Redis ({key}) is missing or too short")
     return secret
+
+
+async def learn_shared_secret(
+    tokens: SessionTokens, client: redis.Redis, key: str, retry_s: float = 1.0
+) -> None:
+    """Give `tokens` the secret agreed on Redis, asking again every `retry_s` while Redis
+    does not answer (an instance starts without Redis and works once it is back)."""
+    while True:
+        try:
+            tokens.learn_secret(await agree_on_secret(client, key))
+            return
+        except Unavailable as error:
+            logger.warning("%s; web sessions wait for it", error)
+            await asyncio.sleep(retry_s)
 
 
 class RevokedSessions:
@@ -96,17 +115,26 @@ class SessionTokens:
 
     def __init__(
         self,
-        secret: bytes,
+        secret: bytes | None,
         revoked: RevokedSessions | None = None,
         ttl_s: float = 7 * 86_400,
     ) -> None:
-        if len(secret) < MIN_SECRET_BYTES:
-            raise ValueError(f"a session secret needs at least {MIN_SECRET_BYTES} bytes")
-        self._secret = secret
+        """`secret` None: not known yet (`learn_secret`); until then issuing and verifying
+        raise `Unavailable`."""
+        self._secret: bytes | None = None
+        if secret is not None:
+            self.learn_secret(secret)
         self._revoked = revoked
         self.ttl_s = ttl_s
 
+    def learn_secret(self, secret: bytes) -> None:
+        if len(secret) < MIN_SECRET_BYTES:
+            raise ValueError(f"a session secret needs at least {MIN_SECRET_BYTES} bytes")
+        self._secret = secret
+
     def _sign(self, session_id: str, issued: int, expires: int) -> str:
+        if self._secret is None:
+            raise Unavailable("the web session secret is not known yet (Redis does not answer)")
         message = f"{session_id}\n{issued}\n{expires}".encode("utf-8", "surrogatepass")
         return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
 

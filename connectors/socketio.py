@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from uuid import uuid4
 
@@ -31,11 +31,13 @@ from aiohttp import web
 from bot.app import BOT, CLIENT_LIMITS, OUTBOX, TOKENS
 from bot.messages import BotMessage, UserMessage, conversation_id
 from bot.settings import Settings
+from bot.store import Unavailable
 from bot.text import is_clean_text, json_size
 from connectors.access import client_address
 from nlu.results import Overloaded
 
 logger = logging.getLogger(__name__)
+Handler = Callable[[str, Any], Awaitable[None]]
 
 NOTICES = {
     "rate_limited": "You're sending messages very fast. Please wait a moment and try again.",
@@ -87,8 +89,8 @@ class SocketIOChannel:
         self._app = app
         self._limits = settings.limits
         self.sio.on("connect", self.on_connect)
-        self.sio.on("session_request", self.on_session_request)
-        self.sio.on("user_uttered", self.on_user_uttered)
+        self.sio.on("session_request", self._busy_when_unavailable(self.on_session_request))
+        self.sio.on("user_uttered", self._busy_when_unavailable(self.on_user_uttered))
         self._pending: set[asyncio.Task[None]] = set()
 
         async def follow_the_outbox(app: web.Application) -> AsyncIterator[None]:
@@ -98,6 +100,20 @@ class SocketIOChannel:
             stop()
 
         app.cleanup_ctx.append(follow_the_outbox)
+
+    def _busy_when_unavailable(self, handle: Handler) -> Handler:
+        """A shared store (Redis: limits, locks; PostgreSQL) not answering is a `busy` notice,
+        the socket's 503, instead of silence and a trace."""
+
+        async def handled(sid: str, data: Any = None) -> None:
+            try:
+                await handle(sid, data)
+            except Unavailable as error:
+                logger.warning("socket.io: %s", error)
+                await self.server.emit("bot_typing", {"typing": False}, to=sid)
+                await self._notice(sid, "busy")
+
+        return handled
 
     def forward_stream(self, conversation_id: str, event: str, payload: dict[str, Any]) -> None:
         """Pass generated text and agents' lines on to the conversation's sockets."""

@@ -7,9 +7,11 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import pytest
 import redis.asyncio as redis
 from aiohttp.test_utils import TestClient
+from pydantic import SecretStr
 
 from bot.app import create_app
 from bot.locks_redis import open_redis
@@ -25,6 +27,7 @@ from tests.bot.shared_servers import (
     pg_schema,
     redis_prefix,
 )
+from tests.connectors.test_socketio import connected, served
 
 __all__ = ["pg_schema", "redis_prefix"]  # the fixtures, used by name
 
@@ -136,3 +139,28 @@ async def test_two_apps_on_shared_redis_limit_the_combined_traffic(
         assert 500 < int(refused.headers["Retry-After"]) <= 600
     # another shopper behind the same address still has a bucket of their own
     assert (await b.post(URL, json={"sender": "bob", "message": "hello"})).status == 200
+
+
+async def test_limits_on_a_redis_that_does_not_answer_refuse_at_once(settings: Settings) -> None:
+    """Fail closed: REST answers 503 with Retry-After, a socket gets the `busy` notice; the
+    app starts anyway, its session secret still to be agreed on."""
+    away = settings.model_copy(
+        update={"redis_url": SecretStr(f"redis://127.0.0.1:{closed_port()}/0")}
+    )
+    async with served(away) as server:
+        async with aiohttp.ClientSession() as http:
+            message = {"sender": "ann", "message": "hello"}
+            async with http.post(server.make_url(URL), json=message) as refused:
+                assert refused.status == 503 and refused.headers["Retry-After"] == "5"
+                assert "unavailable" in (await refused.json())["error"]
+            history = server.make_url("/api/conversations/abc/messages")
+            # a transcript: its limit, then its token's secret, are on Redis too
+            async with http.get(history, headers={"Authorization": "Bearer 1.2.ab"}) as page:
+                assert page.status == 503
+        async with connected(server) as shopper:
+            await shopper.client.connect(
+                shopper.url, socketio_path="socket.io", transports=["websocket"]
+            )
+            await shopper.client.emit("session_request", {})
+            name, notice = await shopper.next()
+    assert name == "bot_uttered" and notice["metadata"]["notice"] == "busy"

@@ -16,6 +16,7 @@ from bot.session_tokens import (
     agree_on_secret,
     load_or_create_secret,
 )
+from bot.store import Unavailable
 from tests.bot.shared_servers import REDIS_URL, closed_port, redis_prefix
 
 __all__ = ["redis_prefix"]  # the fixture, used by name
@@ -119,17 +120,25 @@ async def test_instances_starting_at_once_agree_on_one_secret_on_redis(redis_pre
         assert await clients[0].ttl(key) == -1  # kept: tokens outlive any one instance
         assert await agree_on_secret(clients[1], key) == secrets[0]  # a later start
         await clients[0].set(key, b"short")
-        with pytest.raises(RuntimeError, match="too short"):
+        with pytest.raises(ValueError, match="too short"):
             await agree_on_secret(clients[0], key)
     finally:
         for client in clients:
             await client.aclose()
 
 
-async def test_no_redis_no_secret() -> None:
+async def test_no_redis_no_secret_and_no_tokens_until_it_is_learnt() -> None:
     client = open_redis(f"redis://127.0.0.1:{closed_port()}/0")
     try:
-        with pytest.raises(RuntimeError, match="cannot be read"):
+        with pytest.raises(Unavailable, match="cannot be read"):
             await agree_on_secret(client, "test:session-secret")
     finally:
         await client.aclose()
+    tokens = SessionTokens(None)
+    with pytest.raises(Unavailable):
+        tokens.issue("abc")
+    with pytest.raises(Unavailable):
+        tokens.verify("abc", "1.2.ab")
+    assert not tokens.verify("abc", "not a token")  # refused without the secret
+    tokens.learn_secret(SECRET)
+    assert tokens.verify("abc", tokens.issue("abc"))
