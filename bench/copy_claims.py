@@ -6,8 +6,11 @@ before any rule was written: a row is "test" when the first 8 hex digits of
 SHA-1("{product_id}\\t{sentence}") mod 100 are 60 or more (about 40%), "dev" otherwise. Rules
 were written looking at dev rows only. The test split was read while rules were written too, so
 `data/eval/copy_claims_fresh.jsonl` holds a third, "fresh" split: rows over other products,
-labelled from the records alone before the checker was opened or run, and never used to tune
-it. Its figures are the ones that count.
+labelled from the records alone before the checker was opened or run. The fresh split has since
+been used to tune the checker, so from now on it is tuning data like dev. A fourth split,
+"fresh2" (`data/eval/copy_claims_fresh2.jsonl`), holds rows over yet other products, labelled
+from the records alone by someone who never opened the checker or its results; it must never be
+used to tune the checker. The goal is judged on fresh2: its figures are the ones that count.
 
 "Positive" means the checker rejects the sentence: recall is the share of unsupported
 sentences rejected, precision the share of rejected sentences that are in fact unsupported.
@@ -31,7 +34,9 @@ from writer.records import ProductRecord
 
 ROWS = Path(__file__).parent.parent / "data" / "eval" / "copy_claims.jsonl"
 FRESH_ROWS = ROWS.with_name("copy_claims_fresh.jsonl")
-SPLITS = ("dev", "test", "fresh")
+FRESH2_ROWS = ROWS.with_name("copy_claims_fresh2.jsonl")
+SPLITS = ("dev", "test", "fresh", "fresh2")
+JUDGED_ON = "fresh2"
 RESULTS = Path(__file__).parent / "results"
 GOAL_RECALL, GOAL_PRECISION = 0.97, 0.90
 
@@ -49,9 +54,12 @@ def load_rows(path: Path = ROWS) -> list[dict[str, Any]]:
 
 
 def split_rows(split: str) -> list[dict[str, Any]]:
-    """The rows of one split: "dev" and "test" from the hashed file, "fresh" from its own."""
+    """The rows of one split: "dev" and "test" from the hashed file, "fresh" and "fresh2" from
+    their own files."""
     if split == "fresh":
         return load_rows(FRESH_ROWS)
+    if split == "fresh2":
+        return load_rows(FRESH2_ROWS)
     return [row for row in load_rows() if row["split"] == split]
 
 
@@ -110,7 +118,11 @@ def main() -> None:
     figures: dict[str, Any] = {}
     for split in SPLITS:
         figures[split] = evaluate(split, records)
-        print(f"\n{split} split{'  (the figures that count)' if split == 'fresh' else ''}")
+        note = {
+            JUDGED_ON: "  (held out: the figures that count)",
+            "fresh": "  (tuning data from now on)",
+        }.get(split, "")
+        print(f"\n{split} split{note}")
         print(
             f"{'class':<15}{'rows':>5}{'unsup':>6}  {'recall':>6} {'prec':>6}  |  old: {'recall':>6} {'prec':>6}"  # noqa: E501
         )
@@ -120,22 +132,27 @@ def main() -> None:
                 f"{name:<15}{new['rows']:>5}{new['unsupported']:>6}  {_fmt(new['recall'])} "
                 f"{_fmt(new['precision'])}  |       {_fmt(old['recall'])} {_fmt(old['precision'])}"
             )
-    figures["goal"] = {"recall": GOAL_RECALL, "precision": GOAL_PRECISION, "judged_on": "fresh"}
-    for split in ("test", "fresh"):
+    figures["goal"] = {"recall": GOAL_RECALL, "precision": GOAL_PRECISION, "judged_on": JUDGED_ON}
+    for split in ("test", "fresh", JUDGED_ON):
         total = figures[split]["table"]["ALL"]["new"]
         met = (total["recall"] or 0) >= GOAL_RECALL and (total["precision"] or 0) >= GOAL_PRECISION
         figures["goal"][f"met_{split}"] = met
         print(
             f"\n{split}: goal recall >= {GOAL_RECALL} at precision >= {GOAL_PRECISION}: met = {met}"
         )
-    figures["goal"]["met"] = figures["goal"]["met_fresh"]
+    figures["goal"]["met"] = figures["goal"][f"met_{JUDGED_ON}"]
+    print(f"\nthe goal is judged on {JUDGED_ON}; fresh is tuning data now, like dev")
     write_results(
         RESULTS / "copy_claims.json",
         figures,
         settings={
             "rows": str(ROWS.name),
             "fresh_rows": str(FRESH_ROWS.name),
-            "split": "sha1(product_id\\tsentence)[:8] % 100 >= 60 is test; fresh is its own file",
+            "fresh2_rows": str(FRESH2_ROWS.name),
+            "split": (
+                "sha1(product_id\\tsentence)[:8] % 100 >= 60 is test; fresh and fresh2 are their "
+                "own files; fresh is tuning data, the goal is judged on fresh2"
+            ),
         },
     )
 
