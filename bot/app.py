@@ -115,6 +115,19 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return json_error(500, "internal error", request_id=request_id)
 
 
+@web.middleware
+async def body_deadline(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The whole body within `limits.body_timeout_s`, read before the handler runs (aiohttp
+    keeps it, so the handler's own `json()` or `post()` reads it from memory)."""
+    if request.body_exists:
+        try:
+            async with asyncio.timeout(request.app[SETTINGS].limits.body_timeout_s):
+                await request.read()
+        except TimeoutError:
+            return json_error(408, "request body too slow: send it whole, faster")
+    return await handler(request)
+
+
 def shop_config(settings: Settings) -> ShopConfig:
     return ShopConfig(
         settings.home,
@@ -325,7 +338,8 @@ async def close_shared(app: web.Application) -> None:
 def create_app(settings: Settings) -> web.Application:
     """The whole service; `bot` and models are ready before the first request is served."""
     app = web.Application(
-        middlewares=[request_ids, error_middleware], client_max_size=settings.limits.max_body_bytes
+        middlewares=[request_ids, error_middleware, body_deadline],
+        client_max_size=settings.limits.max_body_bytes,
     )
     app.on_response_prepare.append(send_request_id)
     app[SETTINGS] = settings

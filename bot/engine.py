@@ -6,7 +6,7 @@ import logging
 import string
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.action_runner import ActionRejected, ActionRunner
@@ -43,6 +43,7 @@ from bot.messages import BotMessage, Button, UserMessage, log_id
 from bot.metrics import Metrics
 from bot.policy import RulePolicy
 from bot.store import ConversationStore, Unavailable
+from bot.text import readable
 from bot.tracker import (
     ConversationTracker,
     Event,
@@ -184,6 +185,7 @@ class Bot:
 
     async def handle(self, message: UserMessage) -> list[BotMessage]:
         """Answer one message; turns of one conversation never interleave."""
+        message = replace(message, text=readable(message.text))
         if len(message.text) > self.limits.max_message_chars:
             return [self._refuse_long_message(message)]
         started = time.perf_counter()

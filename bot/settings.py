@@ -53,6 +53,10 @@ class LimitSettings(BaseModel):
     """What one client may cost: sizes, rates, queues. Past a limit: a 4xx or "busy"."""
 
     max_body_bytes: int = Field(64 * 1024, ge=1024)
+    # a body that has not fully arrived by then is dropped with 408 (a slow sender holds no
+    # handler for minutes); headers' own deadline belongs to the proxy in front (nginx's
+    # client_header_timeout, see the README)
+    body_timeout_s: float = Field(10.0, gt=0)
     max_message_chars: int = Field(2000, ge=1)
     max_metadata_bytes: int = Field(4096, ge=0, description="metadata / customData, as JSON")
     # per client address and per conversation, on every channel: a burst of this many

@@ -4,9 +4,25 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from typing import Any
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+# Invisible format characters (Unicode category Cf): zero-width spaces, bidi marks,
+# embeddings, overrides and isolates, soft hyphens, byte-order marks. They change nothing a
+# person reads but split words for the classifier ("lap\u200btop") and can make a line look
+# like something else in an agent's view. The two joiners stay: Persian, Indic scripts and
+# emoji sequences need them.
+_KEPT_FORMAT = {"\u200c", "\u200d"}
+
+
+def readable(text: str) -> str:
+    """A shopper's text as it reads: composed (NFC, so "e" + combining acute is "é") and
+    without invisible format characters. Linear in the text's length."""
+    composed = unicodedata.normalize("NFC", text)
+    return "".join(c for c in composed if c in _KEPT_FORMAT or unicodedata.category(c) != "Cf")
 
 
 def is_clean_text(value: Any) -> bool:
