@@ -26,10 +26,11 @@ from typing import Any
 from aiohttp import web
 
 from bot.agent_accounts import AgentAccounts, AgentSession
-from bot.app import BOT, DESKS, HANDOFF, QUEUE, json_error
+from bot.app import BOT, DESKS, HANDOFF, METRICS, QUEUE, REDIS, json_error
 from bot.handoff import WITH_AGENT, Refused, mask
 from bot.handoff_queue import RESOLVED, QueuedConversation
-from bot.rate_limits import RateLimiter
+from bot.rate_limits import Limiter, RateLimiter
+from bot.rate_limits_redis import RedisRateLimiter
 from bot.settings import Settings
 from bot.text import is_clean_text
 from bot.transcript import transcript
@@ -96,7 +97,18 @@ class AgentInbox:
         if not settings.inbox.enabled:
             return
         self._settings = settings
-        self._logins = RateLimiter(LOGIN_BURST, LOGIN_REFILL_S)
+        # with Redis, an address's attempts count at every instance together
+        self._logins: Limiter = (
+            RedisRateLimiter(
+                app[REDIS],
+                f"{settings.redis_prefix}rate:login:",
+                LOGIN_BURST,
+                LOGIN_REFILL_S,
+                app[METRICS],
+            )
+            if REDIS in app
+            else RateLimiter(LOGIN_BURST, LOGIN_REFILL_S)
+        )
         self._accounts: AgentAccounts | None = None
         self.live = LiveInbox(self.session_for, settings.handoff.mask_personal_data)
         self.live.attach(app)

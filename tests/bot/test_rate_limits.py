@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -20,6 +21,7 @@ from bot.rate_limits_redis import RedisRateLimiter
 from bot.settings import LimitSettings, Settings
 from bot.store import Unavailable
 from connectors.access import address_key
+from connectors.agent_inbox import LOGIN_BURST
 from tests.bot.shared_servers import (
     REDIS_URL,
     closed_port,
@@ -164,3 +166,19 @@ async def test_limits_on_a_redis_that_does_not_answer_refuse_at_once(settings: S
             await shopper.client.emit("session_request", {})
             name, notice = await shopper.next()
     assert name == "bot_uttered" and notice["metadata"]["notice"] == "busy"
+
+
+async def test_agent_logins_from_one_address_count_at_every_instance(
+    settings: Settings, pg_schema: str, redis_prefix: str, tmp_path: Path
+) -> None:
+    shared = on_shared_servers(settings, pg_schema, redis_prefix)
+    elsewhere = shared.model_copy(update={"home": tmp_path / "home-b"})
+    login = {"name": "Dana", "password": "not the password"}
+    async with served(shared) as a, served(elsewhere) as b, aiohttp.ClientSession() as http:
+        statuses = []
+        for index in range(LOGIN_BURST + 1):
+            server = (a, b)[index % 2]
+            async with http.post(server.make_url("/agent/login"), json=login) as response:
+                statuses.append(response.status)
+                retry = response.headers.get("Retry-After")
+    assert statuses == [401] * LOGIN_BURST + [429] and retry is not None and int(retry) >= 1
