@@ -25,6 +25,7 @@ from writer.words import (
     PLAIN_WORDS,
     TOKEN,
     Vocabulary,
+    derived_root,
     lemmas,
     parts_of_speech,
     stem,
@@ -119,7 +120,7 @@ _ATTRIBUTES: dict[str, tuple[str, ...]] = {
     ),
     "warranty": ("warranty", "guarantee", "guaranteed"),
     "weight": ("weigh", "weighs", "weighing", "weight"),
-    "capacity": ("hold", "holds", "fit", "fits", "tvs"),
+    "capacity": ("hold", "holds", "fit", "fits", "tvs", "televisions"),
     "front": ("front",),
     "back": ("back", "rear"),
     "read": ("read",),
@@ -131,7 +132,7 @@ _ATTRIBUTES: dict[str, tuple[str, ...]] = {
 }
 _ATTRIBUTE_OF = {word: name for name, words in _ATTRIBUTES.items() for word in words}
 _NUMBER = re.compile(
-    r"(?<![\w.])(\$\s?)?(\d{1,9}(?:[.,]\d{1,3}){0,3})\+?(?:\s?-\s?|\s)?([a-z]{1,12}|[%\"″”°’′'])?",
+    r"(?<![\w.])(\$\s?)?(\d{1,9}(?:[.,]\d{1,3}){0,3})\+?(?:\s?-\s?|\s)?([a-z]{1,12}|[%\"″”°’′'˚º¢])?",
     re.IGNORECASE,
 )
 _MORE_UNITS = {
@@ -146,6 +147,27 @@ _MORE_UNITS = {
     "square": "sqft",  # "7,500 square feet", "7,500 Sq. Ft"
     "sq": "sqft",
     "sqft": "sqft",
+    "kilogram": "kg",
+    "kilograms": "kg",
+    "gram": "g",
+    "grams": "g",
+    "ounce": "oz",
+    "ounces": "oz",
+    "meter": "m",
+    "meters": "m",
+    "metre": "m",
+    "metres": "m",
+    "centimeters": "cm",
+    "centimetres": "cm",
+    "millimeters": "mm",
+    "millimetres": "mm",
+    "˚": "deg",
+    "º": "deg",
+    "¢": "cent",
+    "cent": "cent",
+    "cents": "cent",
+    "week": "week",
+    "weeks": "week",
 }
 UNIT_WORDS = frozenset(_UNITS) | frozenset(_MORE_UNITS) | {"count", "lb"}
 _CLAUSE_START = re.compile(r"[,;:]|\band\b|\bwith\b", re.IGNORECASE)
@@ -158,6 +180,17 @@ _UNIT_ATTRIBUTE = {"hz": "refresh", "nits": "brightness", "mah": "battery", "wh"
 _COUNTS = {"count", "pack", "piece"}
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _TO_KG = {"kg": 1.0, "g": 0.001, "lb": 0.4536, "oz": 0.02835}
+# one quantity in other units: 130 lbs is 59 kg, 33 feet 10 meters, 12 months a year, 66¢ $0.66
+_CONVERSIONS: dict[str, tuple[str, float]] = {
+    **{unit: ("mass", kg) for unit, kg in _TO_KG.items()},
+    **{unit: ("length", m) for unit, m in {"mm": 0.001, "cm": 0.01, "m": 1.0}.items()},
+    "in": ("length", 0.0254),
+    "ft": ("length", 0.3048),
+    **{unit: ("time", d) for unit, d in {"min": 1 / 1440, "h": 1 / 24, "day": 1.0}.items()},
+    **{unit: ("time", d) for unit, d in {"week": 7.0, "month": 30.44, "year": 365.25}.items()},
+    "usd": ("money", 1.0),
+    "cent": ("money", 0.01),
+}
 _LIGHT_KG = 1.9  # a laptop or gadget at or under this may be called lightweight
 
 
@@ -170,6 +203,7 @@ class _Number:
     following: frozenset[str]
     context: frozenset[str] = frozenset()  # stems of the clause's words before it, and after
     counted: frozenset[str] = frozenset()  # what it may count: "3 WiFi 6 Routers" counts routers
+    named: frozenset[str] = frozenset()  # every attribute its clause names
 
 
 def _as_float(raw: str) -> float:
@@ -200,6 +234,37 @@ _ONE_PERIOD = re.compile(
 )
 
 
+# a time of day however it is written: "7 in the morning" and "7am", "11 at night" and "11pm"
+_MORNING = re.compile(r"\b(\d{1,2})(?::00)?\s?(?:in the morning|a\.m\.|am\b)", re.I)
+_EVENING = re.compile(
+    r"\b(\d{1,2})(?::00)?\s?(?:in the (?:afternoon|evening)|at night|p\.m\.|pm\b)", re.I
+)
+# "a thousand games", "2 thousand": a number written in words
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1000000}
+_SCALED = re.compile(r"\b(a|one|\d{1,3})\s(hundred|thousand|million)\b", re.I)
+# "Tri-Directional", "Bi-Color": a number as a prefix
+_NUMBER_PREFIX = re.compile(r"\b(tri|bi|quad)-(?=[a-z])", re.I)
+_PREFIX_VALUES = {"tri": "3", "bi": "2", "quad": "4"}
+_NUMBER_ONE = re.compile(r"\bnumber one\b|\bno\.\s?1\b", re.I)
+
+
+def _scaled(match: re.Match[str]) -> str:
+    count = 1 if match.group(1).lower() in ("a", "one") else int(match.group(1))
+    return str(count * _SCALES[match.group(2).lower()])
+
+
+def normalise_numbers(text: str) -> str:
+    """Numbers written in words or spelled out as a time, a period or a rank, as digits and
+    units: "a full year" is "1 year", "7 in the morning" "7am", "number one" "#1"."""
+    text = _ONE_PERIOD.sub(r"\1 1 \2", text.replace("‑", "-"))
+    text = _NUMBER_ONE.sub("#1", text)
+    text = _NUMBER_PREFIX.sub(lambda m: _PREFIX_VALUES[m.group(1).lower()] + "-", text)
+    text = _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(1).lower()], text)
+    text = _SCALED.sub(_scaled, text)
+    text = _MORNING.sub(r"\1am", text)
+    return _EVENING.sub(r"\1pm", text)
+
+
 # a number right after a capitalised word of a name ("Ryzen 7", "Series 9")
 _AFTER_NAME = re.compile(r"(?<=\s)[A-Z][a-zA-Z]{1,20}\s$")
 # one name for a drive, whichever way it is written
@@ -209,16 +274,21 @@ _HARD_DISK = re.compile(r"\bhard(?: disk)? drive\b", re.I)
 
 def numbers(text: str) -> list[_Number]:
     """Every number with its unit and the attribute its neighbours name."""
-    text = _ONE_PERIOD.sub(r"\1 1 \2", text)
+    text = normalise_numbers(text)
     text = _SOLID_STATE.sub("SSD", _HARD_DISK.sub("HDD", text))
-    text = _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(1).lower()], text.replace("‑", "-"))
     found = []
     for match in _NUMBER.finditer(text):
         dollar, raw, unit_word = match.groups()
         unit = (unit_word or "").lower()
+        if unit_word and re.match(r"[0-9]", text[match.end() : match.end() + 1]):
+            continue  # "WH-1000XM5": a model code, judged as one
         rest = text[match.end() : match.end() + 60]
         cut = _CLAUSE_END.search(rest, 1)
         after = tokens(rest[: cut.start()] if cut else rest)
+        if unit == "in" and re.match(r"\s+in\s+[a-z]", text[match.end(2) : match.end() + 3]):
+            unit, unit_word = "", None  # "two in total": a preposition, not inches
+        if unit_word and re.match(r"-[a-z]", rest) and after and unit not in UNIT_WORDS:
+            unit = after[-1]  # "4 color-changing lights" counts lights, not colours
         if dollar:
             unit = "usd"
         elif _DIMENSION.match(text[match.end(2) :]) or re.search(
@@ -247,6 +317,9 @@ def numbers(text: str) -> list[_Number]:
         before = [w for w in before if not w[0].isdigit()][:6]
         near = [w for w in after[:4] if not w[0].isdigit()][:3]
         attribute = _UNIT_ATTRIBUTE.get(unit) or _attribute(near)
+        segment = tokens(re.split(r"\s[-–|]\s|[,;:]", head)[-1])[::-1]
+        if attribute == "memory" and "memory" in near and _attribute(segment) == "gpu":
+            attribute = "gpu"  # "RTX 4070 graphics come with 8GB of memory"
         if attribute is None:
             attribute = _attribute(before)
             if unit in _UNITS.values() and unit not in _MEASURED_IN.get(attribute or "", {unit}):
@@ -262,9 +335,27 @@ def numbers(text: str) -> list[_Number]:
                 frozenset(map(stem, following)),
                 frozenset(map(stem, context[-4:] + following)),
                 frozenset(stem(w) for w in tokens(rest[:40]) if w[0].isalpha()),
+                frozenset(_attribute([w]) for w in tokens(clause) + near) - {None},
             )
         )
     return found
+
+
+def _converts(number: _Number, claim: _Number) -> bool:
+    """The same quantity in another unit of the same kind (within 3%: "roughly 59 kg")."""
+    ours, theirs = _CONVERSIONS.get(claim.unit), _CONVERSIONS.get(number.unit)
+    if not ours or not theirs or ours[0] != theirs[0] or number.unit == claim.unit:
+        return False
+    wanted = claim.value * ours[1]
+    return abs(number.value * theirs[1] - wanted) <= 0.03 * wanted
+
+
+def _same_unit(number: _Number, claim: _Number) -> bool:
+    """One unit, however derived: the record's "Tri-Directional" counts "3 directions"."""
+    if number.unit == claim.unit:
+        return True
+    theirs, ours = derived_root(number.unit), derived_root(claim.unit)
+    return bool(theirs) and theirs == ours
 
 
 def _number_backed(claim: _Number, record: list[_Number]) -> str | None:
@@ -280,12 +371,19 @@ def _number_backed(claim: _Number, record: list[_Number]) -> str | None:
             for n in record
             if n.unit in _TO_KG and abs(n.value * _TO_KG[n.unit] - kg) <= 0.05 * kg
         ]
-        if any(not claim.attribute or n.attribute in (None, claim.attribute) for n in weights):
-            return None
+        if any(
+            not claim.attribute
+            or n.attribute in (None, claim.attribute)
+            or n.attribute in claim.named
+            or claim.attribute in n.named
+            for n in weights
+        ):
+            return None  # "holds TVs weighing up to 135 pounds": the mount's capacity
         if weights:
             found = weights[0]
             return f"the record's {found.text} is a {found.attribute}, not a {claim.attribute}"
         return "the record states another weight"
+    same_value += [n for n in record if _converts(n, claim)]
     if not same_value:
         return "the record has no such number"
     if claim.unit:
@@ -293,7 +391,8 @@ def _number_backed(claim: _Number, record: list[_Number]) -> str | None:
         same_unit = [
             n
             for n in same_value
-            if n.unit == claim.unit
+            if _same_unit(n, claim)
+            or _converts(n, claim)
             or (claim.unit not in measured and (claim.unit in n.counted or n.unit in _COUNTS))
         ]
         if not same_unit:
@@ -766,7 +865,7 @@ class CopyChecker:
         claims += self._negations(sentence)
         claims += self._types(sentence)
         claims += self._durability(sentence)
-        claims += self._words(sentence)
+        claims += self._words(normalise_numbers(sentence))
         claims += self._modifiers(sentence)
         return SentenceCheck(sentence, claims)
 
@@ -969,8 +1068,16 @@ class CopyChecker:
                 for m in _NAMED_MODEL.finditer(self.text)
                 if m.group(1).lower() == name.lower()
             }
-            if theirs and code not in theirs:
+            if theirs and code not in theirs and not self._same_code(code, theirs, sentence, match):
                 yield ClaimCheck(match.group(0), "model", False, "the record names another model")
+
+    def _same_code(self, code: str, theirs: set[str], sentence: str, match: re.Match[str]) -> bool:
+        """The record's code written apart ("RTX 4060 Ti" for "RTX 4060Ti"), or the code
+        itself elsewhere in the record ("Hisense 120\" - L5G Series")."""
+        following = re.sub(r"[^a-z0-9]", "", sentence[match.end() : match.end() + 8].lower())
+        if any(t.startswith(code) and following.startswith(t[len(code) :]) for t in theirs):
+            return True
+        return len(code) >= 3 and bool(re.search(r"\d", code)) and code in self.vocabulary.words
 
     def _joined(self, parts: list[str]) -> bool:
         """The record has these words side by side, in any form: "Shock-resistance" for
