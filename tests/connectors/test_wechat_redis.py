@@ -6,10 +6,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.locks_redis import open_redis
 from bot.settings import LimitSettings, Settings
+from bot.store import Unavailable
 from connectors.wechat_store import Delivery, RedisDeliveries
-from tests.bot.shared_servers import REDIS_URL, on_shared_servers, pg_schema, redis_prefix
+from tests.bot.shared_servers import (
+    REDIS_URL,
+    closed_port,
+    on_shared_servers,
+    pg_schema,
+    redis_prefix,
+)
 from tests.connectors.test_socketio import served
 from tests.connectors.test_wechat import OPENID, platform, user_texts, wechat_api, with_wechat
 from tests.fakes.wechat_api import FakeWechatApi, text_xml
@@ -34,6 +43,19 @@ async def test_one_claim_wins_and_retries_get_its_reply(redis_prefix: str) -> No
     finally:
         for client in clients:
             await client.aclose()
+
+
+async def test_no_redis_no_turn() -> None:
+    """A claim Redis does not answer is refused (503: WeChat retries), never a guess."""
+    client = open_redis(f"redis://127.0.0.1:{closed_port()}/0")
+    deliveries = RedisDeliveries(client, "test:")
+    try:
+        with pytest.raises(Unavailable, match="does not answer"):
+            await deliveries.claim("msg:1")
+        await deliveries.answered("msg:1", "<xml/>")  # logged only: the key expires anyway
+        await deliveries.forget("msg:1")
+    finally:
+        await client.aclose()
 
 
 async def test_a_retry_at_the_other_instance_is_not_a_second_turn(
