@@ -502,6 +502,12 @@ _POLARITY = [
         True,
     ),
 ]
+# what the record rules out: "(not available for brick walls …)", "Not compatible with iPad"
+_EXCLUDED = re.compile(
+    rf"\bnot\s(?:available|compatible|suitable|recommended|for use)\s(?:for|with|on|in)\s"
+    rf"((?:{_WORD}\s){{0,1}}{_WORD})",
+    re.I,
+)
 _DENIED = re.compile(r"\b(?:no|not|without|never)\b", re.I)
 # "Remote Control, Wall Mount Kit & Optical Cable Included": each item of the list
 _LISTED_BEFORE = re.compile(r"(?:[^.;:\n]{0,80})$")
@@ -843,6 +849,7 @@ class CopyChecker:
         self.served = frozenset(
             stem(w) for m in _SERVED.finditer(self.text) for w in tokens(m.group(1))
         )
+        self.excluded = [_stems(m.group(1)) for m in _EXCLUDED.finditer(self.text)]
         self.features = frozenset(
             stem(w)
             for line in self.text.split("\n")
@@ -891,12 +898,24 @@ class CopyChecker:
     def _negations(self, sentence: str) -> Iterable[ClaimCheck]:
         if _NEGATED_BENEFIT.search(sentence):
             yield ClaimCheck(sentence, "negation", False, "a benefit drawn from something absent")
+        yield from self._exclusions(sentence)
         said: list[ClaimCheck] = []
         for claim in self._polarity_claims(sentence):
             # "with its stand included" inside "comes with its stand included": said once
             if not any(claim.text in o.text and claim.supported == o.supported for o in said):
                 said.append(claim)
                 yield claim
+
+    def _exclusions(self, sentence: str) -> Iterable[ClaimCheck]:
+        """What the record rules out ("not available for brick walls") said of the product
+        in a sentence that does not rule it out too."""
+        if _DENIED.search(sentence):
+            return
+        said = {stem(w) for w in tokens(sentence)}
+        for objects in self.excluded:
+            if objects and objects <= said:
+                words = " ".join(sorted(objects))
+                yield ClaimCheck(words, "negation", False, f"the record rules out: {words}")
 
     def _polarity_claims(self, sentence: str) -> Iterable[ClaimCheck]:
         for claim in polarities(sentence):

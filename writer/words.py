@@ -19,7 +19,7 @@ TOKEN = re.compile(r"#?\d+(?:[.,]\d+)*[a-z%\"″”]*|[a-z]+(?:['’&][a-z]+)?",
 NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
     "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
-    "dual": "2", "quad": "4",
+    "dual": "2", "quad": "4", "twice": "2x",
 }  # fmt: skip
 
 # Words that state nothing a shopper could hold the shop to: grammar, plain verbs of
@@ -51,6 +51,7 @@ cuts clock file supply sold separately priced installer under pack port external
 elegant between among within beyond against toward towards upon via allow allows allowing
 several many few multiple various enough together no not once box beside besides alongside
 atop above below next
+well part whole entire means mean particular certain specific available another
 """
 PLAIN_WORDS = frozenset(_PLAIN.split())
 
@@ -141,6 +142,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "input": ("port", "displayport", "hdmi", "usb", "jack"),
     "fold": ("foldable", "folding", "convertible", "flip", "x360"),
     "app": ("windows", "android", "ios", "ipados", "macos", "chromeos", "app"),
+    # a trial is something to try; to link is to connect; audio is sound; a headset a headphone
+    "try": ("trial", "demo", "demos"),
+    "link": ("connect", "linkable", "pair"),
+    "audio": ("sound", "speaker", "soundbar", "atmos"),
+    "headset": ("headphone", "headphones", "earphone", "earbud"),
+    "setup": ("install", "installation", "set"),
 }
 
 
@@ -248,6 +255,10 @@ class Vocabulary:
             return True
         if len(word) >= 5 and word in self.squashed:  # "wirefree" inside "Wire-Free"
             return True
+        if any(len(lemma) >= 5 and lemma in self.squashed for lemma in lemmas(word)):
+            return True  # "smartphones" by "Smart Phone"
+        if self._prefixed(word):
+            return True
         if self._head_of_compound(word, root) or self._modifier_in_compound(word):
             return True
         if derived_root(word) in self.roots:
@@ -256,6 +267,18 @@ class Vocabulary:
             return False  # a dictionary word one letter from another is another word
         return any(  # a misspelling or a variant of a name ("Wifi" / "WiFi")
             _similar(root, other) for other in self.stems if abs(len(other) - len(root)) <= 1
+        )
+
+    def _prefixed(self, word: str) -> bool:
+        """A verb made by "re-" or "un-" from one the record has: "recharge" by "Charge",
+        "unlock" by "Lock"."""
+        base = word[2:]
+        return (
+            word[:2] in ("re", "un")
+            and len(base) >= 4
+            and "VERB" in parts_of_speech(word)
+            and "VERB" in parts_of_speech(base)
+            and (base in self.words or any(lemma in self.lemmas for lemma in lemmas(base)))
         )
 
     def _head_of_compound(self, word: str, root: str) -> bool:
