@@ -23,6 +23,7 @@ from writer.records import ProductRecord, clean_text
 from writer.words import (
     NUMBER_WORDS,
     PLAIN_WORDS,
+    SYNONYMS,
     TOKEN,
     Vocabulary,
     derived_root,
@@ -739,6 +740,7 @@ _LIGHT_WEIGHT = re.compile(
     re.I,
 )
 _RECORD_UNIVERSAL = re.compile(r"\b(?:every|all|any)\b", re.I)
+_TOP_UP = re.compile(r"\btop(?:s|ped|ping)?\s(?:up|off)\b", re.I)
 _FREE = re.compile(r"(?<![-\w])free\b(?!-)", re.I)
 
 
@@ -977,6 +979,7 @@ class CopyChecker:
     def _words(self, sentence: str) -> Iterable[ClaimCheck]:
         """Each word that makes a claim the record does not have, named by its class."""
         verbs = framing_verbs(sentence)
+        setting, scene, core = _setting(sentence), [], False
         for word in dict.fromkeys(w for w in tokens(sentence) if w[0].isalpha() or w[0] == "#"):
             rule = _word_rule(word)
             if (_plain(word) or word in UNIT_WORDS) and rule is None:
@@ -985,6 +988,8 @@ class CopyChecker:
                 continue  # a verb that frames; a number word is judged as its number
             if rule == "free" and not _FREE.search(sentence):
                 continue  # "Hands-free", "Wire-Free": no offer
+            if rule == "superlative" and _TOP_UP.search(sentence):
+                continue  # "Top up the battery": a verb
             if rule == "free":
                 backed = bool(_FREE.search(self.text))
             elif rule == "audience":
@@ -1003,14 +1008,24 @@ class CopyChecker:
                 backed = True  # "graphics" memory of a GeForce
             elif word in ("pixel", "pixels") and any(n.unit == "px" for n in self.numbers):
                 backed = True
+            elif stem(word) in _WIRES and self._wireless() and _DENIED.search(sentence):
+                backed = True  # "connects without wires": what wireless says
             elif MAKER_OF.get(stem(word)) in self.served:
                 backed = True  # "Compatible With Apple" and your iPhone
             else:
                 backed = self.vocabulary.has(word) if word[0] != "#" else word in self.text.lower()
+            if rule is None and not backed and word in setting:
+                scene.append(word)  # "for your workouts": judged once the rest is known
+                continue
+            core = core or (rule is None and backed and word not in setting)
             if rule or not backed:
                 yield ClaimCheck(
                     word, rule or "unbacked-word", backed, "" if backed else "not in the record"
                 )
+        for word in scene:
+            # the place, time or activity a sentence ends on frames a fact the record backs;
+            # with nothing backed it is the claim
+            yield ClaimCheck(word, "setting", core, "" if core else "not in the record")
         yield from self._compounds(sentence)
         yield from self._models(sentence)
         light = _LIGHT_WEIGHT.search(sentence)
@@ -1144,6 +1159,40 @@ def _stand_in(record: Polarity, claim: Polarity) -> bool:
         and bool(_INCLUSION.search(record.text))
         and bool(_INCLUSION.search(claim.text))
     )
+
+
+# the phrase a sentence ends on that says where, when or for what: "… for your workouts.",
+# "… into a small bag.", "… under load."
+_SETTING_PHRASE = re.compile(
+    rf"(?<![\w-])(?:for|during)\s"
+    rf"((?:{_WORD}\s){{0,3}}{_WORD})\s{{0,3}}[.!?]?\s{{0,3}}$",
+    re.I,
+)
+
+
+# "for pet owners", "for photographers": people are an audience, never a setting
+_AGENT_ENDINGS = ("er", "ers", "or", "ors", "ist", "ists", "ian", "ians", "ent", "ents")
+
+
+def _setting(sentence: str) -> set[str]:
+    """The everyday words of the setting phrase a sentence ends on: not a product type, a
+    part, an attribute, a name, a number, nor a word with a rule or listed synonyms (those
+    are claims wherever they stand: "outdoor", "kids")."""
+    match = _SETTING_PHRASE.search(sentence)
+    if not match:
+        return set()
+    return {
+        raw.lower()
+        for raw in re.findall(r"[A-Za-z]{2,40}", match.group(1))
+        if raw.islower()
+        and raw not in SYNONYMS
+        and stem(raw) not in TYPE_OF
+        and raw not in _ATTRIBUTE_OF
+        and raw not in _PART_OF
+        and _word_rule(raw) is None
+        and not (raw.endswith(_AGENT_ENDINGS) and parts_of_speech(raw) == {"NOUN"})
+        and parts_of_speech(raw) & {"NOUN", "ADJ", "VERB"}
+    }
 
 
 def _manner(word: str) -> bool:

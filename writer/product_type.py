@@ -86,7 +86,10 @@ def _title_heads(title: str) -> list[str]:
     bundle = bool(re.search(r"\b(bundle|kit|system)\b", title, re.IGNORECASE))
     for segment in re.split(r"\s[-–|]\s|:\s", title):
         before, *after = _BEFORE_EXTRAS.split(segment, maxsplit=1)
-        heads += _heads(before)
+        joined = _heads(before)
+        heads += joined
+        if len(set(joined) - {"system"}) >= 2 and _PARTS.search(before):
+            heads.append("system")  # "Battery Doorbell Plus and Indoor Cam": a bundle
         if bundle and after:
             heads += _heads(after[0])
     return heads

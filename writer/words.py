@@ -255,7 +255,8 @@ class Vocabulary:
             return True
         if len(word) >= 5 and word in self.squashed:  # "wirefree" inside "Wire-Free"
             return True
-        if any(len(lemma) >= 5 and lemma in self.squashed for lemma in lemmas(word)):
+        forms = lemmas(word) or {root}  # a word the dictionary lacks: its crude stem
+        if any(len(form) >= 6 and form in self.squashed for form in forms):
             return True  # "smartphones" by "Smart Phone"
         if self._prefixed(word):
             return True

@@ -46,6 +46,14 @@ REJECTED = [
     ("p358f1fd09c", "It comes with a TV mount."),  # it pairs with mounted TVs
     ("p3094786e48", "It works without a phone."),  # "requires iPhone XS or later"
     ("pf58c01d1cb", "You need a monthly plan to see your videos."),  # "at No Monthly Fees"
+    # one quantity in other units, a time of day, a number in words: still the record's
+    ("p8f91dc0a70", "It holds TVs of up to 80 kilograms."),  # 130 lbs is 59 kg
+    ("p0c31879c65", "It weighs 400 grams."),  # "Less Than 0.55lbs"
+    ("p9df19b8205", "You get two full years of Game Pass Core."),  # "12-Month"
+    ("p2b41441a37", "Installers come as early as 6 in the morning."),  # "7am-11pm"
+    ("p3dd30b6a52", "Monitoring starts at 99 cents a day."),  # "66¢ per Day"
+    ("p2b41441a37", "The in-wall kit works with brick walls."),  # "not available for brick walls"
+    ("p884a79f1e5", "Earbuds for your kids."),  # an audience is no setting
 ]
 ACCEPTED = [
     ("p1d06114fd4", "Handy Premier is a TV mounting service."),
@@ -80,6 +88,22 @@ ACCEPTED = [
     ("pd1a0c5c598", "A CPU fan keeps the Ryzen 7 cool."),
     ("pc2eb1272c5", "It folds into a tablet."),  # a 2-in-1
     ("pb76049a4b3", "4K passthrough sends your video straight to the TV."),  # a soundbar
+    # one quantity in other units, a time of day, a number in words
+    ("p8f91dc0a70", "It takes TVs weighing up to 59 kg."),  # 130 lbs
+    ("p27ad79ae8b", "The camera is waterproof down to 10 m."),  # "up to 33 feet"
+    ("p9df19b8205", "The membership runs for a whole year."),  # "12-Month"
+    ("p2b41441a37", "Book a time between 7 in the morning and 11 at night."),  # "7am-11pm"
+    ("p3dd30b6a52", "Monitoring is 66 cents per day."),  # "66¢ per Day"
+    ("p0c31879c65", "It senses obstacles in three directions."),  # "Tri-Directional"
+    ("p9e2367df1e", "The GeForce RTX 4060 Ti carries 8GB of memory."),  # "RTX 4060Ti, 8GB"
+    ("p88ca91a161", "Duracell is the number one trusted battery brand."),  # "#1 Trusted"
+    # a verb made from the record's, a word of a record compound, what wireless means
+    ("p4762176ab9", "Recharge it from a car outlet."),  # "Charge"
+    ("pc751fab23d", "It works with smartphones."),  # "Smart Phone Compatible"
+    ("p0ad138ce20", "The subwoofer needs no cable to the soundbar."),  # "Wireless Subwoofer"
+    ("pb8e566b0cc", "The bundle has a doorbell and an indoor cam."),  # "Doorbell … and … Cam"
+    # the setting a backed fact is for
+    ("p2b90639d0a", "Its 250-nit display works well for office work."),
 ]
 
 
