@@ -22,7 +22,12 @@ from bot.components import load_object
 from bot.domain import Domain
 from bot.engine import Bot, TurnLimits
 from bot.handoff import Desk, Desks, HandoffService
-from bot.handoff_queue import HandoffQueue, tell_the_unclaimed
+from bot.handoff_queue import (
+    HandoffQueue,
+    PostgresHandoffQueue,
+    SqliteHandoffQueue,
+    tell_the_unclaimed,
+)
 from bot.identity import CustomerVerifier
 from bot.insights_sentiment import SentimentInterpreter
 from bot.interpreter import Interpreter, Overloaded
@@ -56,7 +61,7 @@ SHOP = web.AppKey("shop", Shop)
 OUTBOX = web.AppKey("outbox", Outbox)
 HANDOFF = web.AppKey("handoff", HandoffService)
 DESKS = web.AppKey("desks", Desks)
-QUEUE = web.AppKey("handoff_queue", HandoffQueue)
+QUEUE: web.AppKey[HandoffQueue] = web.AppKey("handoff_queue")
 METRICS = web.AppKey("metrics", Metrics)
 REDIS = web.AppKey("redis", redis.Redis)  # only when `redis_url` is set
 REQUEST_ID_KEY = web.RequestKey("request_id", str)
@@ -223,6 +228,15 @@ async def open_conversation_store(settings: Settings) -> ConversationStore:
     return await PostgresConversationStore.open(url, settings.database_schema)
 
 
+def handoff_queue(settings: Settings) -> HandoffQueue:
+    """On PostgreSQL when `database_url` is set (every instance sees one queue), else SQLite."""
+    masked = settings.handoff.mask_personal_data
+    if settings.database_url is None:
+        return SqliteHandoffQueue(settings.home / "handoffs.db", masked)
+    url = settings.database_url.get_secret_value()
+    return PostgresHandoffQueue(url, settings.database_schema, masked)
+
+
 async def build_bot(
     settings: Settings,
     shop: Shop,
@@ -356,7 +370,7 @@ def create_app(settings: Settings) -> web.Application:
     shared_secret = REDIS in app and settings.secret_key is None  # agreed on at startup
     app[TOKENS] = session_tokens(settings, shared=shared_secret)
     app[DESKS] = Desks()  # likewise: Slack and the inbox add themselves
-    app[QUEUE] = HandoffQueue(settings.home / "handoffs.db", settings.handoff.mask_personal_data)
+    app[QUEUE] = handoff_queue(settings)
     app[DESKS].add(app[QUEUE])
 
     async def services(app: web.Application) -> AsyncIterator[None]:
@@ -393,7 +407,7 @@ def create_app(settings: Settings) -> web.Application:
         await app[SHOP].aclose()
         worker.shutdown(wait=True)
         app[TOKENS].close()
-        app[QUEUE].close()
+        await app[QUEUE].close()
         await close_shared(app)
 
     app.cleanup_ctx.append(services)

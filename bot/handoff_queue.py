@@ -1,22 +1,42 @@
-"""The handoff queue: every escalated conversation, its state and summary, in SQLite
-(`SHOPBOT_HOME/handoffs.db`), so the agent inbox lists it after a restart and any instance
-sees the same queue. It is a `Desk`: the engine and `HandoffService` keep it current."""
+"""The handoff queue: every escalated conversation, its state and summary, so the agent inbox
+lists it after a restart and every instance sees the same queue. In SQLite
+(`SHOPBOT_HOME/handoffs.db`) by default; in PostgreSQL when `database_url` is set, so
+instances on different machines share it. It is a `Desk`: the engine and `HandoffService`
+keep it current.
+
+The design keeps `Desk` as it is (plain calls on the event loop that must not block), and
+makes only the readers wait: each change is handed to the queue's own ordered worker (one
+thread for SQLite, a chain of tasks for PostgreSQL) and returns at once, while `get` and
+`open` are coroutines that first wait for every change this instance handed over before
+them, so an instance always reads its own writes. That leaves the engine, `HandoffService`
+and the other desks (the live inbox, Slack) untouched; only the readers of the queue await.
+A change that cannot be written (PostgreSQL away) is logged; reading raises `Unavailable`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-import threading
+import sqlite3
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
+
+import asyncpg
 
 from actions.database import open_database
-from bot.handoff import WAITING, WITH_AGENT, HandoffService, Summary, mask
+from bot.handoff import WAITING, WITH_AGENT, Desk, HandoffService, Summary, mask
+from bot.postgres import CONNECT_TIMEOUT_S, UNREACHABLE, Migrations, migrate, open_pool, quote
+from bot.postgres import where as where_of
+from bot.store import Unavailable
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS handoffs (
@@ -30,7 +50,26 @@ CREATE TABLE IF NOT EXISTS handoffs (
 );
 CREATE INDEX IF NOT EXISTS handoffs_open ON handoffs (state, escalated_at);
 """
+# the same table in PostgreSQL; versions 101-199 of `shopbot_migrations`. Append, never edit.
+MIGRATIONS: Migrations = (
+    (
+        101,
+        """
+        CREATE TABLE {schema}.handoffs (
+            conversation_id TEXT PRIMARY KEY,
+            state TEXT NOT NULL,
+            agent TEXT,
+            reason TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            escalated_at DOUBLE PRECISION NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL
+        );
+        CREATE INDEX handoffs_open ON {schema}.handoffs (state, escalated_at);
+        """,
+    ),
+)
 RESOLVED = "resolved"
+KEPT_LINES = 50
 
 
 @dataclass(frozen=True)
@@ -44,18 +83,79 @@ class QueuedConversation:
     updated_at: float
 
 
-class HandoffQueue:
+class HandoffQueue(Desk, Protocol):
+    """The conversations handed to people; changes through `Desk`, read by agents' desks."""
+
+    async def get(self, conversation_id: str) -> QueuedConversation | None: ...
+
+    async def open(self) -> list[QueuedConversation]:
+        """Waiting first, oldest first; then those with an agent."""
+        ...
+
+    async def close(self) -> None:
+        """After every change handed over is written."""
+        ...
+
+
+def _summary_json(summary: Summary) -> str:
+    return json.dumps(summary.to_dict(), ensure_ascii=False)
+
+
+def _with_line(summary: str, line: dict[str, str]) -> str:
+    """The summary (JSON) with `line` as its newest message, the oldest dropped past 50."""
+    values = json.loads(summary)
+    values["messages"] = [*values.get("messages", []), line][-KEPT_LINES:]
+    return json.dumps(values, ensure_ascii=False)
+
+
+def _entry(row: Any) -> QueuedConversation:
+    values = dict(row)
+    values["summary"] = json.loads(values["summary"])
+    return QueuedConversation(**values)
+
+
+class SqliteHandoffQueue:
+    """SQLite in WAL mode; one worker thread owns the connection and takes changes and reads
+    in the order they were asked for."""
+
     def __init__(self, path: Path, mask_lines: bool = True) -> None:
-        self._db = open_database(path, _SCHEMA, rows=True)
-        self._lock = threading.Lock()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="handoff-queue")
+        opening = self._worker.submit(open_database, path, _SCHEMA, rows=True, any_thread=False)
+        self._db: sqlite3.Connection = opening.result()
         self._mask = mask_lines
 
-    def close(self) -> None:
-        self._db.close()
-
     def escalated(self, summary: Summary) -> None:
-        now = time.time()
-        with self._lock, self._db:
+        self._change(self._escalated, summary, time.time())
+
+    def shopper_wrote(self, conversation_id: str, text: str) -> None:
+        """The line joins the summary's recent messages (masked as the summary is)."""
+        line = {"from": "shopper", "text": mask(text) if self._mask else text}
+        self._change(self._add_line, conversation_id, line, time.time())
+
+    def claimed(self, conversation_id: str, agent: str) -> None:
+        self._change(self._set, conversation_id, WITH_AGENT, agent, time.time())
+
+    def resolved(self, conversation_id: str, agent: str) -> None:
+        self._change(self._set, conversation_id, RESOLVED, agent, time.time())
+
+    async def get(self, conversation_id: str) -> QueuedConversation | None:
+        return await self._read(self._get, conversation_id)
+
+    async def open(self) -> list[QueuedConversation]:
+        return await self._read(self._open)
+
+    async def close(self) -> None:
+        await self._read(self._db.close)
+        self._worker.shutdown(wait=True)
+
+    def _change(self, work: Callable[..., None], *args: Any) -> None:
+        self._worker.submit(work, *args).add_done_callback(_logged)
+
+    async def _read(self, work: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._worker, work, *args)
+
+    def _escalated(self, summary: Summary, now: float) -> None:
+        with self._db:
             self._db.execute(
                 "INSERT INTO handoffs VALUES (?, ?, NULL, ?, ?, ?, ?) "
                 "ON CONFLICT(conversation_id) DO UPDATE SET state = excluded.state, "
@@ -65,25 +165,116 @@ class HandoffQueue:
                     summary.conversation_id,
                     WAITING,
                     summary.reason,
-                    json.dumps(summary.to_dict(), ensure_ascii=False),
+                    _summary_json(summary),
                     now,
                     now,
                 ),
             )
 
-    def shopper_wrote(self, conversation_id: str, text: str) -> None:
-        """The line joins the summary's recent messages (masked as the summary is)."""
-        entry = self.get(conversation_id)
-        if entry is None or entry.state == RESOLVED:
+    def _add_line(self, conversation_id: str, line: dict[str, str], now: float) -> None:
+        row = self._db.execute(
+            "SELECT summary FROM handoffs WHERE conversation_id = ? AND state != ?",
+            (conversation_id, RESOLVED),
+        ).fetchone()
+        if row is None:
             return
-        summary = dict(entry.summary)
-        line = {"from": "shopper", "text": mask(text) if self._mask else text}
-        summary["messages"] = [*summary.get("messages", []), line][-50:]
-        with self._lock, self._db:
+        with self._db:
             self._db.execute(
                 "UPDATE handoffs SET summary = ?, updated_at = ? WHERE conversation_id = ?",
-                (json.dumps(summary, ensure_ascii=False), time.time(), conversation_id),
+                (_with_line(row["summary"], line), now, conversation_id),
             )
+
+    def _set(self, conversation_id: str, state: str, agent: str, now: float) -> None:
+        with self._db:
+            self._db.execute(
+                "UPDATE handoffs SET state = ?, agent = ?, updated_at = ? "
+                "WHERE conversation_id = ?",
+                (state, agent, now, conversation_id),
+            )
+
+    def _get(self, conversation_id: str) -> QueuedConversation | None:
+        row = self._db.execute(
+            "SELECT * FROM handoffs WHERE conversation_id = ?", (conversation_id,)
+        ).fetchone()
+        return _entry(row) if row else None
+
+    def _open(self) -> list[QueuedConversation]:
+        rows = self._db.execute(
+            "SELECT * FROM handoffs WHERE state != ? ORDER BY state = ? DESC, escalated_at",
+            (RESOLVED, WAITING),
+        ).fetchall()
+        return [_entry(row) for row in rows]
+
+
+def _logged(done: Future[None]) -> None:
+    error = None if done.cancelled() else done.exception()
+    if error is not None:
+        logger.error("handoff queue: a change was not written", exc_info=error)
+
+
+Change = Callable[[Any], Awaitable[None]]  # given a connection
+
+
+class PostgresHandoffQueue:
+    """`<schema>.handoffs` on PostgreSQL (asyncpg), shared by every instance; a small pool of
+    its own, opened on first use. Changes are written one after another, in order."""
+
+    def __init__(
+        self, url: str, schema: str = "public", mask_lines: bool = True, max_connections: int = 4
+    ) -> None:
+        self._url = url
+        self._schema = schema
+        self._table = f"{quote(schema)}.handoffs"
+        self._where = where_of(url)  # host:port, for messages (never the password)
+        self._mask = mask_lines
+        self._max_connections = max_connections
+        self._pool: asyncpg.Pool | None = None
+        self._migrated = False
+        self._starting = asyncio.Lock()
+        self._last_change: asyncio.Task[None] | None = None
+
+    def escalated(self, summary: Summary) -> None:
+        now = time.time()
+
+        async def write(connection: Any) -> None:
+            await connection.execute(
+                f"INSERT INTO {self._table} VALUES ($1, $2, NULL, $3, $4, $5, $5) "
+                "ON CONFLICT (conversation_id) DO UPDATE SET state = excluded.state, "
+                "agent = NULL, reason = excluded.reason, summary = excluded.summary, "
+                "escalated_at = excluded.escalated_at, updated_at = excluded.updated_at",
+                summary.conversation_id,
+                WAITING,
+                summary.reason,
+                _summary_json(summary),
+                now,
+            )
+
+        self._change(write)
+
+    def shopper_wrote(self, conversation_id: str, text: str) -> None:
+        """The line joins the summary's recent messages (masked as the summary is)."""
+        line = {"from": "shopper", "text": mask(text) if self._mask else text}
+        now = time.time()
+
+        async def write(connection: Any) -> None:
+            async with connection.transaction():  # another instance's line waits its turn
+                summary = await connection.fetchval(
+                    f"SELECT summary FROM {self._table} "
+                    "WHERE conversation_id = $1 AND state != $2 FOR UPDATE",
+                    conversation_id,
+                    RESOLVED,
+                )
+                if summary is None:
+                    return
+                await connection.execute(
+                    f"UPDATE {self._table} SET summary = $1, updated_at = $2 "
+                    "WHERE conversation_id = $3",
+                    _with_line(summary, line),
+                    now,
+                    conversation_id,
+                )
+
+        self._change(write)
 
     def claimed(self, conversation_id: str, agent: str) -> None:
         self._set(conversation_id, WITH_AGENT, agent)
@@ -92,34 +283,89 @@ class HandoffQueue:
         self._set(conversation_id, RESOLVED, agent)
 
     def _set(self, conversation_id: str, state: str, agent: str) -> None:
-        with self._lock, self._db:
-            self._db.execute(
-                "UPDATE handoffs SET state = ?, agent = ?, updated_at = ? "
-                "WHERE conversation_id = ?",
-                (state, agent, time.time(), conversation_id),
+        now = time.time()
+
+        async def write(connection: Any) -> None:
+            await connection.execute(
+                f"UPDATE {self._table} SET state = $1, agent = $2, updated_at = $3 "
+                "WHERE conversation_id = $4",
+                state,
+                agent,
+                now,
+                conversation_id,
             )
 
-    def get(self, conversation_id: str) -> QueuedConversation | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT * FROM handoffs WHERE conversation_id = ?", (conversation_id,)
-            ).fetchone()
+        self._change(write)
+
+    async def get(self, conversation_id: str) -> QueuedConversation | None:
+        await self._settled()
+        async with self._connection() as connection:
+            row = await connection.fetchrow(
+                f"SELECT * FROM {self._table} WHERE conversation_id = $1", conversation_id
+            )
         return _entry(row) if row else None
 
-    def open(self) -> list[QueuedConversation]:
-        """Waiting first, oldest first; then those with an agent."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM handoffs WHERE state != ? ORDER BY state = ? DESC, escalated_at",
-                (RESOLVED, WAITING),
-            ).fetchall()
+    async def open(self) -> list[QueuedConversation]:
+        await self._settled()
+        async with self._connection() as connection:
+            rows = await connection.fetch(
+                f"SELECT * FROM {self._table} WHERE state != $1 "
+                "ORDER BY state = $2 DESC, escalated_at",
+                RESOLVED,
+                WAITING,
+            )
         return [_entry(row) for row in rows]
 
+    async def close(self) -> None:
+        await self._settled()
+        if self._pool is not None:
+            await self._pool.close()
 
-def _entry(row: Any) -> QueuedConversation:
-    values = dict(row)
-    values["summary"] = json.loads(values["summary"])
-    return QueuedConversation(**values)
+    def _change(self, write: Change) -> None:
+        """`write` runs after every change handed over before it (called on the loop)."""
+        after = self._last_change
+        self._last_change = asyncio.get_running_loop().create_task(self._written(after, write))
+
+    async def _written(self, after: asyncio.Task[None] | None, write: Change) -> None:
+        if after is not None:
+            await asyncio.wait([after])
+        try:
+            async with self._connection() as connection:
+                await write(connection)
+        except Unavailable as error:
+            logger.warning("handoff queue: a change was not written: %s", error)
+        except Exception:
+            logger.exception("handoff queue: a change was not written")
+
+    async def _settled(self) -> None:
+        """Every change handed over so far is written (or given up on)."""
+        if self._last_change is not None:
+            await asyncio.wait([self._last_change])
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[Any]:
+        """A pooled connection on a migrated schema; `Unavailable` when the server is not
+        there (within the connect timeout), whatever the driver raised."""
+        try:
+            pool = await self._opened()
+            async with pool.acquire(timeout=CONNECT_TIMEOUT_S) as connection:
+                if not self._migrated:
+                    await self._migrate(connection)
+                yield connection
+        except UNREACHABLE as error:
+            raise Unavailable(f"PostgreSQL at {self._where} does not answer") from error
+
+    async def _opened(self) -> asyncpg.Pool:
+        async with self._starting:
+            if self._pool is None:
+                self._pool = await open_pool(self._url, self._max_connections)
+            return self._pool
+
+    async def _migrate(self, connection: Any) -> None:
+        async with self._starting:
+            if not self._migrated:
+                await migrate(connection, self._schema, MIGRATIONS, "handoff queue")
+                self._migrated = True
 
 
 async def tell_the_unclaimed(
@@ -130,8 +376,13 @@ async def tell_the_unclaimed(
     told: set[tuple[str, float]] = set()
     while True:
         await asyncio.sleep(min(every_s, after_s / 4))
+        try:
+            entries = await queue.open()
+        except Unavailable as error:
+            logger.warning("unclaimed shoppers not checked: %s", error)
+            continue
         now = time.time()
-        for entry in queue.open():
+        for entry in entries:
             key = (entry.conversation_id, entry.escalated_at)
             if entry.state == WAITING and now - entry.escalated_at >= after_s and key not in told:
                 told.add(key)

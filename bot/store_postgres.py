@@ -22,19 +22,28 @@ from typing import Any
 
 import asyncpg
 
+from bot.postgres import (
+    COMMAND_TIMEOUT_S,
+    CONNECT_TIMEOUT_S,
+    PING_TIMEOUT_S,
+    UNREACHABLE,
+    Migrations,
+    migrate,
+    open_pool,
+    outcome_ignored,
+    quote,
+    where,
+)
 from bot.store import Unavailable
 from bot.tracker import Event
 
 logger = logging.getLogger(__name__)
 
-CONNECT_TIMEOUT_S = 3.0
-COMMAND_TIMEOUT_S = 10.0
-PING_TIMEOUT_S = 1.5  # within the 2 s `/health` gives each check
-# a number every instance agrees on, so only one migrates at a time
-MIGRATION_LOCK = 0x5B07_0001
+__all__ = ["COMMAND_TIMEOUT_S", "PostgresConversationStore"]
 
-# (version, statements); `{schema}` is the store's schema, quoted. Append, never edit.
-MIGRATIONS: tuple[tuple[int, str], ...] = (
+# (version, statements); `{schema}` is the store's schema, quoted. Append, never edit;
+# versions 1-99 (other stores number theirs elsewhere in `shopbot_migrations`)
+MIGRATIONS: Migrations = (
     (
         1,
         """
@@ -49,19 +58,6 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
             ON {schema}.conversation_events (conversation_id, id);
         """,
     ),
-)
-
-# what a server that is down, restarting or out of reach raises
-_UNREACHABLE = (
-    OSError,
-    TimeoutError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.exceptions.OperatorInterventionError,  # shutting down, cannot connect now
-    asyncpg.InterfaceError,  # the connection closed under a query
-    # a pooled connection that got the server's "terminating connection" while idle and is
-    # handed out before it notices the socket closed ("cannot switch to state …; another
-    # operation is in progress"); the pool drops it when it comes back
-    asyncpg.exceptions.InternalClientError,
 )
 
 
@@ -80,7 +76,7 @@ class PostgresConversationStore:
     def __init__(self, pool: asyncpg.Pool, schema: str, where: str) -> None:
         self._pool = pool
         self._schema = schema
-        self._table = f"{_quote(schema)}.conversation_events"
+        self._table = f"{quote(schema)}.conversation_events"
         self._where = where  # host:port, for messages (never the password)
         self._migrated = False
         self._migrating = asyncio.Lock()
@@ -91,14 +87,8 @@ class PostgresConversationStore:
     ) -> PostgresConversationStore:
         """A store over `url` (postgresql://user@host:port/database); tries to migrate at
         once, and if the server does not answer yet, on first use."""
-        pool = await asyncpg.create_pool(
-            url,
-            min_size=0,
-            max_size=max_connections,
-            timeout=CONNECT_TIMEOUT_S,
-            command_timeout=COMMAND_TIMEOUT_S,
-        )
-        store = cls(pool, schema, _where(url))
+        pool = await open_pool(url, max_connections)
+        store = cls(pool, schema, where(url))
         try:
             await store.ping()
         except Unavailable as error:
@@ -117,7 +107,7 @@ class PostgresConversationStore:
         finally:
             if not check.done():
                 check.cancel()
-                check.add_done_callback(_outcome_ignored)
+                check.add_done_callback(outcome_ignored)
 
     async def _select_one(self) -> None:
         async with self._connection() as connection:
@@ -178,51 +168,12 @@ class PostgresConversationStore:
                 if not self._migrated:
                     await self._migrate(connection)
                 yield connection
-        except _UNREACHABLE as error:
+        except UNREACHABLE as error:
             raise Unavailable(f"PostgreSQL at {self._where} does not answer") from error
 
     async def _migrate(self, connection: Any) -> None:
         async with self._migrating:
             if self._migrated:
                 return
-            schema = _quote(self._schema)
-            async with connection.transaction():
-                await connection.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
-                await connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-                await connection.execute(
-                    f"CREATE TABLE IF NOT EXISTS {schema}.shopbot_migrations ("
-                    "version INTEGER PRIMARY KEY, "
-                    "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
-                )
-                done = {
-                    row["version"]
-                    for row in await connection.fetch(
-                        f"SELECT version FROM {schema}.shopbot_migrations"
-                    )
-                }
-                for version, statements in MIGRATIONS:
-                    if version in done:
-                        continue
-                    await connection.execute(statements.format(schema=schema))
-                    await connection.execute(
-                        f"INSERT INTO {schema}.shopbot_migrations (version) VALUES ($1)",
-                        version,
-                    )
-                    logger.info("conversation store: migrated %s to version %d", schema, version)
+            await migrate(connection, self._schema, MIGRATIONS, "conversation store")
             self._migrated = True
-
-
-def _outcome_ignored(task: asyncio.Future[None]) -> None:
-    """Collect a background task's outcome, so asyncio does not log it as never retrieved."""
-    if not task.cancelled():
-        task.exception()
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _where(url: str) -> str:
-    """host:port of a database URL, without user or password."""
-    rest = url.split("://", 1)[-1].split("/", 1)[0]
-    return rest.rsplit("@", 1)[-1] or "localhost"

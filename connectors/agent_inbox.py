@@ -212,12 +212,12 @@ class AgentInbox:
 
     async def queue(self, request: web.Request) -> web.Response:
         await self._agent(request)
-        entries = await asyncio.to_thread(request.app[QUEUE].open)
+        entries = await request.app[QUEUE].open()
         return _json({"conversations": [queue_entry(e) for e in entries], "now": time.time()})
 
     async def _queued(self, request: web.Request) -> QueuedConversation:
         conversation_id = request.match_info["conversation_id"]
-        entry = await asyncio.to_thread(request.app[QUEUE].get, conversation_id)
+        entry = await request.app[QUEUE].get(conversation_id)
         if entry is None:
             raise web.HTTPNotFound(reason="this conversation was never handed to a person")
         return entry

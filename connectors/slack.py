@@ -137,23 +137,23 @@ class SlackChannel:
         agent = await self.agent_name(str(user))
         conversation = thread.conversation_id
         try:
-            if self._state(conversation) == WAITING:
+            if await self._state(conversation) == WAITING:
                 await self._app[HANDOFF].claim(conversation, agent)
             await self._app[HANDOFF].say(conversation, agent, text)
         except (Refused, LookupError):
-            why = self._refusal(conversation, agent, "your message did not reach the shopper")
+            why = await self._refusal(conversation, agent, "your message did not reach the shopper")
             await self._tell(thread.channel, str(user), why, str(thread_ts))
 
     async def on_claim(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
         user, conversation = str(body["user"]["id"]), str(action["value"])
         agent = await self.agent_name(user)
-        if self._holder(conversation) == agent:
+        if await self._holder(conversation) == agent:
             return  # already theirs: the shopper is not told twice
         try:
             await self._app[HANDOFF].claim(conversation, agent)
         except (Refused, LookupError):
-            await self._tell(_channel_of(body), user, self._refusal(conversation, agent, ""))
+            await self._tell(_channel_of(body), user, await self._refusal(conversation, agent, ""))
 
     async def on_resolve(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
@@ -162,7 +162,7 @@ class SlackChannel:
         try:
             await self._app[HANDOFF].resolve(conversation, agent)
         except (Refused, LookupError):
-            await self._tell(_channel_of(body), user, self._refusal(conversation, agent, ""))
+            await self._tell(_channel_of(body), user, await self._refusal(conversation, agent, ""))
 
     async def on_command(
         self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond
@@ -170,9 +170,9 @@ class SlackChannel:
         words = str(command.get("text") or "").split()
         verb = words[0].lower() if words else ""
         if verb == "queue":
-            await ack(_only_you(self._queue_text()))
+            await ack(_only_you(await self._queue_text()))
         elif verb == "stats":
-            await ack(_only_you(self._stats_text()))
+            await ack(_only_you(await self._stats_text()))
         elif verb in ("claim", "resolve") and len(words) == 2:
             work = asyncio.ensure_future(self._act(verb, words[1], str(command["user_id"])))
             done, _ = await asyncio.wait({work}, timeout=ACK_BUDGET_S)
@@ -209,25 +209,25 @@ class SlackChannel:
         return self._names[user_id]
 
     async def _act(self, verb: str, ident: str, user_id: str) -> str:
-        conversation = self._find(ident)
+        conversation = await self._find(ident)
         if conversation is None:
             return f"No open conversation matches `{escape(ident)}`; `/shopbot queue` lists them."
         agent = await self.agent_name(user_id)
         handoff = self._app[HANDOFF]
         try:
             if verb == "claim":
-                if self._holder(conversation) != agent:
+                if await self._holder(conversation) != agent:
                     await handoff.claim(conversation, agent)
                 return f"`{escape(conversation)}` is yours: reply in its thread to the shopper."
             await handoff.resolve(conversation, agent)
         except (Refused, LookupError):
-            return self._refusal(conversation, agent, "")
+            return await self._refusal(conversation, agent, "")
         return f"Resolved `{escape(conversation)}`: the assistant is back."
 
-    def _find(self, ident: str) -> str | None:
+    async def _find(self, ident: str) -> str | None:
         """An open conversation by its id or the unique start of it (with or without the
         channel part); an id with a channel part is taken as given."""
-        ids = [entry.conversation_id for entry in self._app[QUEUE].open()]
+        ids = [entry.conversation_id for entry in await self._app[QUEUE].open()]
         if ident in ids:
             return ident
         matches = [c for c in ids if c.startswith(ident) or c.split(":", 1)[-1].startswith(ident)]
@@ -235,22 +235,22 @@ class SlackChannel:
             return matches[0]
         return ident if ":" in ident and not matches else None
 
-    def _entry(self, conversation: str) -> QueuedConversation | None:
-        return self._app[QUEUE].get(conversation)
+    async def _entry(self, conversation: str) -> QueuedConversation | None:
+        return await self._app[QUEUE].get(conversation)
 
-    def _state(self, conversation: str) -> str | None:
-        entry = self._entry(conversation)
+    async def _state(self, conversation: str) -> str | None:
+        entry = await self._entry(conversation)
         return entry.state if entry else None
 
-    def _holder(self, conversation: str) -> str | None:
-        entry = self._entry(conversation)
+    async def _holder(self, conversation: str) -> str | None:
+        entry = await self._entry(conversation)
         return entry.agent if entry and entry.state == WITH_AGENT else None
 
-    def _refusal(self, conversation: str, agent: str, consequence: str) -> str:
-        holder = self._holder(conversation)
+    async def _refusal(self, conversation: str, agent: str, consequence: str) -> str:
+        holder = await self._holder(conversation)
         if holder and holder != agent:
             why = f"Already claimed by {escape(holder)}"
-        elif self._state(conversation) in (None, "resolved"):
+        elif await self._state(conversation) in (None, "resolved"):
             why = "This conversation is back with the assistant (Claim takes it again)"
         else:
             why = "That did not work"
@@ -265,8 +265,8 @@ class SlackChannel:
         except SlackApiError:
             logger.exception("slack: chat.postEphemeral failed")
 
-    def _queue_text(self) -> str:
-        entries = self._app[QUEUE].open()
+    async def _queue_text(self) -> str:
+        entries = await self._app[QUEUE].open()
         if not entries:
             return "Nobody is waiting for a person."
         now = time.time()
@@ -284,8 +284,8 @@ class SlackChannel:
             lines.append(f"…and {len(entries) - MAX_LISTED} more")
         return "\n".join(lines)
 
-    def _stats_text(self) -> str:
-        entries = self._app[QUEUE].open()
+    async def _stats_text(self) -> str:
+        entries = await self._app[QUEUE].open()
         now = time.time()
         waits = [now - e.escalated_at for e in entries if e.state == WAITING]
         agents: dict[str, int] = {}

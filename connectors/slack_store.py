@@ -51,8 +51,8 @@ class SlackThread:
 
 
 class SlackThreads:
-    """Small indexed reads and writes (WAL, no fsync per commit), called from the event loop
-    as `bot.handoff_queue.HandoffQueue` is."""
+    """Small indexed reads and writes (WAL, no fsync per commit), called from the event
+    loop."""
 
     def __init__(self, path: Path) -> None:
         self._db = open_database(path, _SCHEMA, rows=True)

@@ -304,12 +304,14 @@ async def test_shopbot_command_lists_claims_and_resolves(
     assert "With an agent: 1 (Dana 1)" in await shopbot("stats", "U0ELI")
     assert "Already claimed by Dana" in await shopbot(f"claim web:{sid}", "U0ELI")
 
+    budget = connectors.slack.ACK_BUDGET_S
     monkeypatch.setattr(connectors.slack, "ACK_BUDGET_S", 0.0)  # as if a turn held it long
     assert "Working on it" in await shopbot(f"resolve web:{sid}")
     later = (await slack_api.wait_for("respond:shopbot"))[0]
     assert "the assistant is back" in later.args["text"]
     assert later.args["response_type"] == "ephemeral"
     await until(shopper, lambda e: e[0] == "agent_left")
+    monkeypatch.setattr(connectors.slack, "ACK_BUDGET_S", budget)  # reading the queue waits
     assert "Nobody is waiting" in await shopbot("queue")
     assert "No open conversation matches" in await shopbot("claim nothing-like-this")
     assert "Usage" in await shopbot("")

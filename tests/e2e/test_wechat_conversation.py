@@ -94,7 +94,7 @@ async def test_a_chinese_shopper_searches_picks_asks_and_reaches_a_person(
     # a person: the shopper is told they are being connected, and the desk has them
     person = await wechat.send(text_xml(OPENID, "转人工"))
     assert "转接人工客服" in person.text
-    queued = server.app[QUEUE].get(CONVERSATION)
+    queued = await server.app[QUEUE].get(CONVERSATION)
     assert queued is not None and queued.state == "waiting"
     texts = [
         e["text"] for e in await server.app[BOT].store.load(CONVERSATION) if e["event"] == "user"

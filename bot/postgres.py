@@ -1,0 +1,93 @@
+"""What every store on PostgreSQL shares: one pool's limits, what counts as the server not
+answering (`Unavailable`), and the versioned migrations in `<schema>.shopbot_migrations`.
+
+Each store keeps its own list of migrations in its own range of version numbers (the
+conversation store 1-99, the handoff queue 101-199), so they share the table and the advisory
+lock and each applies only its own, whichever starts first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import asyncpg
+
+logger = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT_S = 3.0
+COMMAND_TIMEOUT_S = 10.0
+PING_TIMEOUT_S = 1.5  # within the 2 s `/health` gives each check
+# a number every instance agrees on, so only one migrates at a time
+MIGRATION_LOCK = 0x5B07_0001
+
+# (version, statements); `{schema}` is the store's schema, quoted. Append, never edit.
+Migrations = tuple[tuple[int, str], ...]
+
+# what a server that is down, restarting or out of reach raises
+UNREACHABLE = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,  # shutting down, cannot connect now
+    asyncpg.InterfaceError,  # the connection closed under a query
+    # a pooled connection that got the server's "terminating connection" while idle and is
+    # handed out before it notices the socket closed ("cannot switch to state …; another
+    # operation is in progress"); the pool drops it when it comes back
+    asyncpg.exceptions.InternalClientError,
+)
+
+
+async def open_pool(url: str, max_connections: int) -> asyncpg.Pool:
+    """A pool that connects only when asked (so a server that is not up yet stops nothing),
+    within `CONNECT_TIMEOUT_S`, and gives up on a command after `COMMAND_TIMEOUT_S`."""
+    return await asyncpg.create_pool(
+        url,
+        min_size=0,
+        max_size=max_connections,
+        timeout=CONNECT_TIMEOUT_S,
+        command_timeout=COMMAND_TIMEOUT_S,
+    )
+
+
+async def migrate(connection: Any, schema: str, migrations: Migrations, what: str) -> None:
+    """Apply the `migrations` not yet recorded in `schema`, in one transaction, one instance
+    at a time (an advisory lock); `what` names the store in the log."""
+    quoted = quote(schema)
+    async with connection.transaction():
+        await connection.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+        await connection.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted}")
+        await connection.execute(
+            f"CREATE TABLE IF NOT EXISTS {quoted}.shopbot_migrations ("
+            "version INTEGER PRIMARY KEY, "
+            "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+        )
+        done = {
+            row["version"]
+            for row in await connection.fetch(f"SELECT version FROM {quoted}.shopbot_migrations")
+        }
+        for version, statements in migrations:
+            if version in done:
+                continue
+            await connection.execute(statements.format(schema=quoted))
+            await connection.execute(
+                f"INSERT INTO {quoted}.shopbot_migrations (version) VALUES ($1)", version
+            )
+            logger.info("%s: migrated %s to version %d", what, quoted, version)
+
+
+def outcome_ignored(task: asyncio.Future[Any]) -> None:
+    """Collect a background task's outcome, so asyncio does not log it as never retrieved."""
+    if not task.cancelled():
+        task.exception()
+
+
+def quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def where(url: str) -> str:
+    """host:port of a database URL, without user or password."""
+    rest = url.split("://", 1)[-1].split("/", 1)[0]
+    return rest.rsplit("@", 1)[-1] or "localhost"
