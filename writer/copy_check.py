@@ -740,6 +740,32 @@ _LIGHT_WEIGHT = re.compile(
     re.I,
 )
 _RECORD_UNIVERSAL = re.compile(r"\b(?:every|all|any)\b", re.I)
+# "senses obstacles in every direction": all round, which "Tri-Directional" is not
+_ALL_ROUND = re.compile(
+    r"\b(?:in\s)?(?:every|all|any)\sdirections?\b|\bomni-?directional\b|\b360(?:°|-degree|\sdegrees?)",
+    re.I,
+)
+_RECORD_ALL_ROUND = re.compile(
+    r"\b(?:every|all|any)\sdirections?\b|\bomni-?directional\b|\b360\b|\ball-round\b", re.I
+)
+# a modifier and its opposite: "Wired Karaoke Mic" is no wireless mic
+_OPPOSITES = {
+    "wired": "wireless",
+    "wireless": "wired",
+    "corded": "cordless",
+    "cordless": "corded",
+    "indoor": "outdoor",
+    "outdoor": "indoor",
+    "manual": "automatic",
+    "automatic": "manual",
+}
+_OPPOSED = re.compile(
+    r"(?<![\w-])(" + "|".join(_OPPOSITES) + r")\s([a-z][\w-]{0,30}(?:\s[a-z][\w-]{0,30})?)", re.I
+)
+# a cable by its two ends: "USB-C to Lightning Cable" is no USB-C to USB-C cable
+_CABLE_ENDS = re.compile(
+    r"(?<![\w-])([\w-]{1,20})\sto\s([\w-]{1,20})\s(?:cable|adapter|cord)s?\b", re.I
+)
 _TOP_UP = re.compile(r"\btop(?:s|ped|ping)?\s(?:up|off)\b", re.I)
 _FREE = re.compile(r"(?<![-\w])free\b(?!-)", re.I)
 
@@ -1033,11 +1059,43 @@ class CopyChecker:
             yield ClaimCheck(
                 light.group(0), "weight", self._light(), "" if self._light() else "no weight"
             )
+        all_round = _ALL_ROUND.search(sentence)
+        if all_round and not _RECORD_ALL_ROUND.search(self.text):
+            yield ClaimCheck(all_round.group(0), "universal", False, "the record names directions")
+        yield from self._opposites(sentence)
+        yield from self._cable_ends(sentence)
         universal = _UNIVERSAL.search(sentence)
         if universal and not _RECORD_UNIVERSAL.search(self.text):
             yield ClaimCheck(
                 universal.group(0), "compatibility", False, "the record names models, not all"
             )
+
+    def _opposites(self, sentence: str) -> Iterable[ClaimCheck]:
+        """A modifier whose opposite the record gives the same noun: "a wireless karaoke mic"
+        when the record says "Wired Karaoke Mic"."""
+        text = self.text.lower()
+        for match in _OPPOSED.finditer(sentence):
+            modifier, noun = match.group(1).lower(), match.group(2).lower()
+            for words in (noun, noun.split()[0]):
+                if words in PLAIN_WORDS:
+                    continue
+                theirs = re.search(rf"\b{_OPPOSITES[modifier]}\s{re.escape(words)}\b", text)
+                ours = re.search(rf"\b{modifier}\s{re.escape(words)}\b", text)
+                if theirs and not ours:
+                    yield ClaimCheck(
+                        match.group(0), "binding", False, f"the record says {theirs.group(0)}"
+                    )
+                    break
+
+    def _cable_ends(self, sentence: str) -> Iterable[ClaimCheck]:
+        """A cable is named by its two ends, and the record's has other ends."""
+        theirs = {(a.lower(), b.lower()) for a, b in _CABLE_ENDS.findall(self.text)}
+        for match in _CABLE_ENDS.finditer(sentence):
+            ends = (match.group(1).lower(), match.group(2).lower())
+            if theirs and ends not in theirs and ends[::-1] not in theirs:
+                yield ClaimCheck(
+                    match.group(0), "binding", False, "the record's cable has other ends"
+                )
 
     def _modifiers(self, sentence: str) -> Iterable[ClaimCheck]:
         """An adjective the record gives another thing: "backlit keyboard" when the record's

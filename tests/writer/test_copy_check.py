@@ -54,6 +54,10 @@ REJECTED = [
     ("p3dd30b6a52", "Monitoring starts at 99 cents a day."),  # "66¢ per Day"
     ("p2b41441a37", "The in-wall kit works with brick walls."),  # "not available for brick walls"
     ("p884a79f1e5", "Earbuds for your kids."),  # an audience is no setting
+    # an opposite modifier, a cable's other ends, all round when the record names directions
+    ("pfdf9c8ea44", "It ships with a wireless karaoke mic."),  # "Wired Karaoke Mic Included"
+    ("p1b4e24037e", "It comes with a USB-C to USB-A cable."),  # "USB-C to Lightning Cable"
+    ("p0c31879c65", "Its sensors watch for obstacles in all directions."),  # "Tri-Directional"
 ]
 ACCEPTED = [
     ("p1d06114fd4", "Handy Premier is a TV mounting service."),
@@ -102,6 +106,8 @@ ACCEPTED = [
     ("pc751fab23d", "It works with smartphones."),  # "Smart Phone Compatible"
     ("p0ad138ce20", "The subwoofer needs no cable to the soundbar."),  # "Wireless Subwoofer"
     ("pb8e566b0cc", "The bundle has a doorbell and an indoor cam."),  # "Doorbell … and … Cam"
+    ("pfdf9c8ea44", "A wired karaoke mic is included."),
+    ("p1b4e24037e", "A USB-C to Lightning cable is in the box."),
     # the setting a backed fact is for
     ("p2b90639d0a", "Its 250-nit display works well for office work."),
 ]
