@@ -767,6 +767,11 @@ _CABLE_ENDS = re.compile(
     r"(?<![\w-])([\w-]{1,20})\sto\s([\w-]{1,20})\s(?:cable|adapter|cord)s?\b", re.I
 )
 _TOP_UP = re.compile(r"\btop(?:s|ped|ping)?\s(?:up|off)\b", re.I)
+# the record's word for free: "mounted at no extra cost", "complimentary"
+_AT_NO_COST = re.compile(
+    r"\bno\s(?:extra\s|additional\s)?(?:cost|charge)\b|\bcomplimentary\b|\bfree of charge\b",
+    re.I,
+)
 _FREE = re.compile(r"(?<![-\w])free\b(?!-)", re.I)
 
 
@@ -1017,7 +1022,7 @@ class CopyChecker:
             if rule == "superlative" and _TOP_UP.search(sentence):
                 continue  # "Top up the battery": a verb
             if rule == "free":
-                backed = bool(_FREE.search(self.text))
+                backed = bool(_FREE.search(self.text) or _AT_NO_COST.search(self.text))
             elif rule == "audience":
                 backed = self._audience(word)
             elif rule == "weight" and word.startswith("weigh"):
@@ -1169,7 +1174,11 @@ class CopyChecker:
         following = re.sub(r"[^a-z0-9]", "", sentence[match.end() : match.end() + 8].lower())
         if any(t.startswith(code) and following.startswith(t[len(code) :]) for t in theirs):
             return True
-        return len(code) >= 3 and bool(re.search(r"\d", code)) and code in self.vocabulary.words
+        return (
+            len(code) >= 3
+            and bool(re.search(r"\d", code))
+            and bool(re.search(rf"(?<![a-z0-9]){re.escape(code)}(?![a-z0-9])", self.text.lower()))
+        )
 
     def _joined(self, parts: list[str]) -> bool:
         """The record has these words side by side, in any form: "Shock-resistance" for

@@ -51,7 +51,7 @@ cuts clock file supply sold separately priced installer under pack port external
 elegant between among within beyond against toward towards upon via allow allows allowing
 several many few multiple various enough together no not once box beside besides alongside
 atop above below next
-well part whole entire means mean particular certain specific available another
+well part whole entire means mean particular certain specific available another never
 """
 PLAIN_WORDS = frozenset(_PLAIN.split())
 
@@ -148,6 +148,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "audio": ("sound", "speaker", "soundbar", "atmos"),
     "headset": ("headphone", "headphones", "earphone", "earbud"),
     "setup": ("install", "installation", "set"),
+    # a gift card's value is credit; hiding cables is concealing them; a maker abbreviated
+    "credit": ("gift", "balance", "funds"),
+    "hide": ("conceal", "concealing", "concealed", "hidden"),
+    "manufacturer": ("mfr", "mfg", "maker"),
+    "appointment": ("book", "booking", "schedule"),
+    "cool": ("cooling", "thermal", "heat", "fan", "fans"),
 }
 
 

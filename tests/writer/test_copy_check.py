@@ -58,6 +58,7 @@ REJECTED = [
     ("pfdf9c8ea44", "It ships with a wireless karaoke mic."),  # "Wired Karaoke Mic Included"
     ("p1b4e24037e", "It comes with a USB-C to USB-A cable."),  # "USB-C to Lightning Cable"
     ("p0c31879c65", "Its sensors watch for obstacles in all directions."),  # "Tri-Directional"
+    ("p9c8d7a7a75", "The Hisense L9G throws a 120-inch picture."),  # "L5G Series"
 ]
 ACCEPTED = [
     ("p1d06114fd4", "Handy Premier is a TV mounting service."),
@@ -108,6 +109,8 @@ ACCEPTED = [
     ("pb8e566b0cc", "The bundle has a doorbell and an indoor cam."),  # "Doorbell … and … Cam"
     ("pfdf9c8ea44", "A wired karaoke mic is included."),
     ("p1b4e24037e", "A USB-C to Lightning cable is in the box."),
+    ("p2b41441a37", "Mounting the two front speakers is free."),  # "at no extra cost"
+    ("p9c8d7a7a75", "The L5G has a 3-year manufacturer warranty."),  # "3 Year Mfr Warranty"
     # the setting a backed fact is for
     ("p2b90639d0a", "Its 250-nit display works well for office work."),
 ]
