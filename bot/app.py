@@ -120,11 +120,18 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return json_error(500, "internal error", request_id=request_id)
 
 
+ENGINE_IO_PATH = "/socket.io/"
+
+
 @web.middleware
 async def body_deadline(request: web.Request, handler: Handler) -> web.StreamResponse:
     """The whole body within `limits.body_timeout_s`, read before the handler runs (aiohttp
-    keeps it, so the handler's own `json()` or `post()` reads it from memory)."""
-    if request.body_exists:
+    keeps it, so the handler's own `read()`, `json()` or `post()` reads it from memory).
+
+    Not for engine.io's long-polling posts: it reads the raw stream itself (which this read
+    would leave empty) and bounds those bodies with its own buffer limit and ping timeout.
+    """
+    if request.body_exists and not request.path.startswith(ENGINE_IO_PATH):
         try:
             async with asyncio.timeout(request.app[SETTINGS].limits.body_timeout_s):
                 await request.read()

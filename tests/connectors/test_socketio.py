@@ -34,8 +34,10 @@ class Shopper:
 
         return record
 
-    async def connect(self, **session_request: Any) -> dict[str, Any]:
-        await self.client.connect(self.url, socketio_path="socket.io", transports=["websocket"])
+    async def connect(
+        self, transports: tuple[str, ...] = ("websocket",), **session_request: Any
+    ) -> dict[str, Any]:
+        await self.client.connect(self.url, socketio_path="socket.io", transports=list(transports))
         await self.client.emit("session_request", session_request)
         name, data = await self.next()
         assert name == "session_confirm"
@@ -119,6 +121,15 @@ def test_a_reply_goes_out_in_the_parts_rasa_webchat_renders() -> None:
     assert buttons_only == [{"text": "", "quick_replies": [details_reply]}]
     assert to_bot_uttered(BotMessage(custom={"type": "x"})) == [{"custom": {"type": "x"}}]
     assert to_bot_uttered(BotMessage(text="Hi!", custom={})) == [{"text": "Hi!"}]
+
+
+async def test_long_polling_posts_reach_the_bot(shopper: Shopper) -> None:
+    """Browsers start on long-polling: engine.io reads those POST bodies itself, so nothing
+    in front of it may consume them first."""
+    session = await shopper.connect(transports=("polling",))
+    await shopper.say(session["session_id"], "hello")
+    name, reply = await shopper.next()
+    assert name == "bot_uttered" and "store assistant" in reply["text"]
 
 
 async def test_empty_user_uttered_is_ignored_and_the_socket_lives(shopper: Shopper) -> None:
