@@ -234,7 +234,7 @@ async def run_instances(
                 profiler = subprocess.Popen(
                     [str(spy), "record", "--pid", str(servers[0].pid), "--format", "raw",
                      "--output", str(output), "--duration", str(int(args.seconds)),
-                     "--subprocesses", "--nonblocking"],
+                     "--subprocesses", "--nonblocking", *(["--gil"] if args.gil else [])],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 )  # fmt: skip
             rows = [await load(urls, clients, args.seconds) for clients in args.clients]
@@ -278,6 +278,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--models", type=Path, help="Models folder (default: models/).")
     parser.add_argument("--profile", action="store_true", help="py-spy the server's first run.")
+    parser.add_argument(
+        "--gil",
+        action="store_true",
+        help="With --profile: sample only the thread holding the GIL (the Python work that "
+        "cannot overlap), not threads waiting for it.",
+    )
     parser.add_argument(
         "--instances",
         type=int,
