@@ -1237,6 +1237,14 @@ _SETTING_PHRASE = re.compile(
 )
 
 
+# what a plan covers or a rating is for is the claim itself: "Coverage for theft", "rated for
+# diving"
+_COVERED = re.compile(
+    r"(?<![\w-])(?:cover\w{0,4}|protect\w{0,6}|rated|rating|resist\w{0,5}|[a-z]{0,12}proof|"
+    r"warrant\w{0,3}|guarant\w{0,4}|insur\w{0,5}|plans?|repairs?|damage\w{0,2}|safe\w{0,3})"
+    r"(?![\w-])",
+    re.I,
+)
 # "for pet owners", "for photographers": people are an audience, never a setting
 _AGENT_ENDINGS = ("er", "ers", "or", "ors", "ist", "ists", "ian", "ians", "ent", "ents")
 
@@ -1246,7 +1254,7 @@ def _setting(sentence: str) -> set[str]:
     part, an attribute, a name, a number, nor a word with a rule or listed synonyms (those
     are claims wherever they stand: "outdoor", "kids")."""
     match = _SETTING_PHRASE.search(sentence)
-    if not match:
+    if not match or _COVERED.search(sentence):
         return set()
     return {
         raw.lower()
