@@ -455,6 +455,15 @@ _POLARITY = [
         False,
     ),
     (re.compile(r"\bneeds? no\s((?:[\w-]+\s){0,1}[\w-]+)", re.I), "needs", False),
+    # "It never needs charging": as "needs no charging"
+    (
+        re.compile(
+            rf"\bnever\s(?:needs?|requires?)\s(?:a\s|an\s|the\s|any\s)?((?:{_WORD}\s){{0,1}}{_WORD})",
+            re.I,
+        ),
+        "needs",
+        False,
+    ),
     (re.compile(r"\bwithout\s(?:any\s|a\s|the\s)?((?:[\w-]+\s){0,1}[\w-]+)", re.I), "needs", False),
     (re.compile(r"\b([\w]+)-free\b", re.I), "needs", False),
     (re.compile(r"\b(?:has|have|with) no\s((?:[\w-]+\s){0,1}[\w-]+)", re.I), "has", False),

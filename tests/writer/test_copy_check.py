@@ -59,6 +59,7 @@ REJECTED = [
     ("p1b4e24037e", "It comes with a USB-C to USB-A cable."),  # "USB-C to Lightning Cable"
     ("p0c31879c65", "Its sensors watch for obstacles in all directions."),  # "Tri-Directional"
     ("p9c8d7a7a75", "The Hisense L9G throws a 120-inch picture."),  # "L5G Series"
+    ("p1b4e24037e", "It never needs charging."),  # "Rechargeable", "Between Charges"
     # what a plan covers or a rating is for is never mere setting
     ("pe05b5abfe9", "The plan also gives coverage for theft."),
     ("p884a79f1e5", "The earbuds are rated for diving."),
