@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web_app
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -22,6 +23,16 @@ from bot.settings import Settings, WriterSettings
 MODELS = Path(
     os.environ.get("SHOPBOT_TEST_MODELS", Path(tempfile.gettempdir()) / "shopbot-test-models")
 )
+
+
+@pytest.fixture(autouse=True)
+def forget_finished_apps() -> Iterator[None]:
+    """aiohttp caches each route's middleware chain with the apps it belongs to (an
+    `lru_cache` of 1,024 entries), which keeps every finished test's app, its models and its
+    shop alive: about 150 MB a test, more than the machine has by the end of the suite. One
+    app per process, as in production, never notices."""
+    yield
+    web_app._cached_build_middleware.cache_clear()
 
 
 @pytest.fixture(scope="session")
