@@ -10,6 +10,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
+import engineio
 import redis.asyncio as redis
 from aiohttp import web
 from pydantic import SecretStr
@@ -120,9 +121,6 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return json_error(500, "internal error", request_id=request_id)
 
 
-ENGINE_IO_PATH = "/socket.io/"
-
-
 @web.middleware
 async def body_deadline(request: web.Request, handler: Handler) -> web.StreamResponse:
     """The whole body within `limits.body_timeout_s`, read before the handler runs (aiohttp
@@ -131,7 +129,8 @@ async def body_deadline(request: web.Request, handler: Handler) -> web.StreamRes
     Not for engine.io's long-polling posts: it reads the raw stream itself (which this read
     would leave empty) and bounds those bodies with its own buffer limit and ping timeout.
     """
-    if request.body_exists and not request.path.startswith(ENGINE_IO_PATH):
+    engine_io = isinstance(getattr(handler, "__self__", None), engineio.AsyncServer)
+    if request.body_exists and not engine_io:
         try:
             async with asyncio.timeout(request.app[SETTINGS].limits.body_timeout_s):
                 await request.read()
