@@ -21,7 +21,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +31,7 @@ import asyncpg
 
 from actions.database import open_database
 from bot.handoff import WAITING, WITH_AGENT, Desk, HandoffService, Summary, mask
+from bot.logs import in_context
 from bot.postgres import CONNECT_TIMEOUT_S, UNREACHABLE, Migrations, migrate, open_pool, quote
 from bot.postgres import where as where_of
 from bot.store import Unavailable
@@ -149,10 +150,12 @@ class SqliteHandoffQueue:
         self._worker.shutdown(wait=True)
 
     def _change(self, work: Callable[..., None], *args: Any) -> None:
-        self._worker.submit(work, *args).add_done_callback(_logged)
+        self._worker.submit(in_context(_logging_failure, work, *args))
 
     async def _read(self, work: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._worker, work, *args)
+        return await asyncio.get_running_loop().run_in_executor(
+            self._worker, in_context(work, *args)
+        )
 
     def _escalated(self, summary: Summary, now: float) -> None:
         with self._db:
@@ -206,10 +209,13 @@ class SqliteHandoffQueue:
         return [_entry(row) for row in rows]
 
 
-def _logged(done: Future[None]) -> None:
-    error = None if done.cancelled() else done.exception()
-    if error is not None:
-        logger.error("handoff queue: a change was not written", exc_info=error)
+def _logging_failure(work: Callable[..., None], *args: Any) -> None:
+    """Runs a change nobody awaits; a failure is logged, on the queue's thread, in the
+    request's context."""
+    try:
+        work(*args)
+    except Exception:
+        logger.exception("handoff queue: a change was not written")
 
 
 Change = Callable[[Any], Awaitable[None]]  # given a connection

@@ -5,20 +5,24 @@ the id of the request it was written for, and no shopper's email, phone or card 
 every line written during the request, the turn and the tasks it starts included, carries it.
 The handler `configure` installs masks each record's final message (and its traceback) with
 `bot.handoff.mask` before any formatter sees it, whatever the logger: ours, aiohttp's, a
-library's. Lines written on a worker thread carry no id (`run_in_executor` does not copy
-the context); `asyncio.to_thread` does.
+library's. `run_in_executor` does not copy the context, so work sent to a store's own thread
+goes through `in_context` (`asyncio.to_thread` copies it by itself). A model batch serves
+several requests at once and so carries none.
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+import functools
 import json
 import logging
 import re
 import secrets
 import sys
+from collections.abc import Callable
 from contextvars import ContextVar
-from typing import IO, Literal
+from typing import IO, Any, Literal, TypeVar
 
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web import BaseRequest, StreamResponse
@@ -32,6 +36,13 @@ REQUEST_ID_HEADER = "X-Request-Id"
 # a caller's id is kept when it is a plain token; anything else is replaced, never echoed
 _SANE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
+T = TypeVar("T")
+
+
+def in_context(work: Callable[..., T], *args: Any) -> Callable[[], T]:
+    """`work(*args)` to run on another thread in a copy of this context, so the lines it logs
+    carry the request id of the turn that sent it."""
+    return functools.partial(contextvars.copy_context().run, work, *args)
 
 
 def request_id_from(given: str | None) -> str:

@@ -11,6 +11,7 @@ from typing import Protocol
 import orjson
 
 from actions.database import open_database
+from bot.logs import in_context
 from bot.tracker import Event
 
 _SCHEMA = """
@@ -63,7 +64,7 @@ class SqliteConversationStore:
 
     async def load(self, conversation_id: str) -> list[Event]:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._worker, self._load, conversation_id)
+        return await loop.run_in_executor(self._worker, in_context(self._load, conversation_id))
 
     def _load(self, conversation_id: str) -> list[Event]:
         rows = self._connection.execute(
@@ -75,7 +76,7 @@ class SqliteConversationStore:
         if not events:
             return
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._worker, self._append, conversation_id, events)
+        await loop.run_in_executor(self._worker, in_context(self._append, conversation_id, events))
 
     def _append(self, conversation_id: str, events: list[Event]) -> None:
         rows = [
@@ -90,7 +91,9 @@ class SqliteConversationStore:
 
     async def compact(self, conversation_id: str, folded: int, snapshot: Event) -> None:
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._worker, self._compact, conversation_id, folded, snapshot)
+        await loop.run_in_executor(
+            self._worker, in_context(self._compact, conversation_id, folded, snapshot)
+        )
 
     def _compact(self, conversation_id: str, folded: int, snapshot: Event) -> None:
         ids = [

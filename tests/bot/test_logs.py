@@ -3,11 +3,15 @@ number, whichever logger wrote them. The app tests load the model: run under the
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
 import re
+import sqlite3
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +19,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
-from bot.logs import REQUEST_ID, AccessLog, log_handler, request_id_from
+from bot.handoff_queue import SqliteHandoffQueue
+from bot.logs import REQUEST_ID, AccessLog, in_context, log_handler, request_id_from
 from bot.settings import Settings
 
 URL = "/webhooks/rest/webhook"
@@ -127,3 +132,40 @@ async def test_a_request_id_follows_the_turn_into_the_logs_and_the_response(
     written = captured.getvalue()
     assert "/api/conversations/[email]/messages" in written
     assert not [raw for raw in RAW if raw in written]
+
+
+async def test_a_change_written_on_the_handoff_queues_thread_logs_with_the_request_id(
+    captured: io.StringIO, tmp_path: Path
+) -> None:
+    queue = SqliteHandoffQueue(tmp_path / "handoffs.db")
+    with sqlite3.connect(tmp_path / "handoffs.db") as other:
+        other.execute("DROP TABLE handoffs")  # so the next change fails on the queue's thread
+    token = REQUEST_ID.set("req-queue")
+    try:
+        queue.claimed("c-1", "ana")
+    finally:
+        REQUEST_ID.reset(token)
+    await queue.close()  # after the change: one thread takes them in order
+    [failed] = [line for line in lines(captured) if line["logger"] == "bot.handoff_queue"]
+    assert failed["request_id"] == "req-queue"
+    assert "no such table" in failed["exception"]
+
+
+async def test_work_sent_to_another_thread_in_context_keeps_the_request_id(
+    captured: io.StringIO,
+) -> None:
+    def work(word: str) -> str | None:
+        logging.getLogger("tests.logs").info("on a worker: %s", word)
+        return REQUEST_ID.get()
+
+    token = REQUEST_ID.set("req-thread")
+    try:
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            loop = asyncio.get_running_loop()
+            seen = await loop.run_in_executor(worker, in_context(work, "hello"))
+            bare = await loop.run_in_executor(worker, work, "bare")
+    finally:
+        REQUEST_ID.reset(token)
+    assert (seen, bare) == ("req-thread", None)  # the plain call is why in_context exists
+    said, said_bare = lines(captured)
+    assert said["request_id"] == "req-thread" and said_bare["request_id"] is None
