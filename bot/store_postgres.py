@@ -14,7 +14,6 @@ pool opens connections only when it needs them, so an instance started before it
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,7 +33,7 @@ from bot.postgres import (
     quote,
     where,
 )
-from bot.store import Unavailable
+from bot.store import DecodedEvents, EventRow, Unavailable, dumps_event
 from bot.tracker import Event
 
 logger = logging.getLogger(__name__)
@@ -66,15 +65,18 @@ def _row(conversation_id: str, event: Event) -> tuple[str, str, float, str]:
         conversation_id,
         str(event.get("event")),
         float(event.get("timestamp") or 0),
-        json.dumps(event),
+        dumps_event(event),
     )
 
 
 class PostgresConversationStore:
     """Events in `<schema>.conversation_events`; one pool per store (per app)."""
 
-    def __init__(self, pool: asyncpg.Pool, schema: str, where: str) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, schema: str, where: str, decoded: DecodedEvents | None = None
+    ) -> None:
         self._pool = pool
+        self._decoded = decoded or DecodedEvents()
         self._schema = schema
         self._table = f"{quote(schema)}.conversation_events"
         self._where = where  # host:port, for messages (never the password)
@@ -114,12 +116,23 @@ class PostgresConversationStore:
             await connection.fetchval("SELECT 1")
 
     async def load(self, conversation_id: str) -> list[Event]:
+        known = self._decoded.last_id(conversation_id)
+        events = self._decoded.merge(conversation_id, await self._rows(conversation_id, known))
+        if events is None:  # changed by another instance since this one last read it
+            events = self._decoded.merge(conversation_id, await self._rows(conversation_id, -1))
+        assert events is not None  # nothing held after the failed merge, so all rows fit
+        return events
+
+    async def _rows(self, conversation_id: str, known: int) -> list[EventRow]:
+        """Every event's id and type, with data past `known`, in one statement."""
         async with self._connection() as connection:
             rows = await connection.fetch(
-                f"SELECT data FROM {self._table} WHERE conversation_id = $1 ORDER BY id",
+                f"SELECT id, type, CASE WHEN id > $2 THEN data END FROM {self._table} "
+                "WHERE conversation_id = $1 ORDER BY id",
                 conversation_id,
+                known,
             )
-        return [json.loads(row["data"]) for row in rows]
+        return [(row[0], row[1], row[2]) for row in rows]
 
     async def append(self, conversation_id: str, events: list[Event]) -> None:
         if not events:

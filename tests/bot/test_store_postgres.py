@@ -11,7 +11,7 @@ import pytest
 
 from bot.store import Unavailable
 from bot.store_postgres import PostgresConversationStore
-from bot.tracker import slot_event
+from bot.tracker import SNAPSHOT, slot_event
 from tests.bot.shared_servers import DATABASE_URL, closed_port, pg_schema
 
 __all__ = ["pg_schema"]  # the fixture, used by name
@@ -109,3 +109,21 @@ async def test_a_server_that_is_not_there_fails_fast(pg_schema: str) -> None:
         await store.append("a", [slot_event("n", 1)])
     assert time.monotonic() - started < 5
     await store.close()
+
+
+async def test_another_instances_appends_and_compaction_are_read(pg_schema: str) -> None:
+    here = await PostgresConversationStore.open(DATABASE_URL, pg_schema)
+    there = await PostgresConversationStore.open(DATABASE_URL, pg_schema)
+    await here.append("a", [slot_event("n", n) for n in range(5)])
+    first = await here.load("a")
+    await there.append("a", [slot_event("n", 5)])
+    again = await here.load("a")
+    assert [e["value"] for e in again] == [0, 1, 2, 3, 4, 5]
+    assert again[0] is first[0]  # what was read before is not decoded again
+    snapshot = {"event": SNAPSHOT, "timestamp": 1.0, "slots": {"n": 0}}
+    await there.compact("a", 1, snapshot)  # the snapshot takes row 1's id: only its type differs
+    after = await here.load("a")
+    assert [e["event"] for e in after] == [SNAPSHOT, *["slot"] * 5]
+    assert [e.get("value") for e in after[1:]] == [1, 2, 3, 4, 5]
+    await here.close()
+    await there.close()
