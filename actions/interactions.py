@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from actions.database import open_database
-from actions.orders import OrderStore
+from actions.orders import Order
 from actions.recommender import Interaction
 
 # How much each kind of interaction says about what a shopper wants.
@@ -59,16 +60,16 @@ class InteractionLog:
         return [Interaction(c, p, t, WEIGHTS[k]) for c, p, k, t in rows]
 
 
-def log_demo_purchases(log: InteractionLog, orders: OrderStore, customers: list[str]) -> int:
-    """Purchases from the demo orders, once, so the demo store has behaviour to learn from."""
+def log_demo_purchases(log: InteractionLog, orders: Iterable[Order]) -> int:
+    """Purchases from the demo customers' `orders`, once, so the demo store has behaviour to
+    learn from."""
     if log.count():
         return 0
     added = 0
-    for customer in customers:
-        for order in orders.orders_of(customer):
-            if order.status == "cancelled":
-                continue
-            for item in order.items:
-                log.log(customer, str(item["product_id"]), "purchase", order.placed_at)
-                added += 1
+    for order in orders:
+        if order.status == "cancelled":
+            continue
+        for item in order.items:
+            log.log(order.customer_id, str(item["product_id"]), "purchase", order.placed_at)
+            added += 1
     return added

@@ -147,18 +147,18 @@ class ActionOrderRequest(ShopAction):
     def name(self) -> str:
         return "action_order_request"
 
-    def run(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         order_id = str(tracker.get_slot("order_id") or "")
         email = str(tracker.get_slot("order_email") or "")
-        order = self.shop.orders.find(order_id, email)
+        order = await self.shop.orders.find(order_id, email)
         if order is None:
             self._say(dispatcher, tracker, "utter_order_not_found", order_id=order_id)
             return _forget_order()
         request = str(tracker.get_slot("order_request") or "track_order")
         handler = getattr(self, f"_{request}", self._track_order)
-        events: list[dict[str, Any]] = handler(order, dispatcher, tracker)
+        events: list[dict[str, Any]] = await handler(order, dispatcher, tracker)
         # number + email prove who the shopper is, for minutes counted from the proof: a
         # follow-up inside them does not extend them
         if still_verified(tracker):
@@ -186,13 +186,13 @@ class ActionOrderRequest(ShopAction):
         dispatcher.utter_message(text=f"{status} {self.shop.replies.text(tracker, why)}")
         return []
 
-    def _track_order(
+    async def _track_order(
         self, order: Order, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(text=_status(order, tracker, self.shop.replies))
         return []
 
-    def _cancel_order(
+    async def _cancel_order(
         self, order: Order, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
         if order.status != "processing":
@@ -213,7 +213,7 @@ class ActionOrderRequest(ShopAction):
         )
         return [SlotSet("pending_confirmation", "cancel_order")]
 
-    def _change_order(
+    async def _change_order(
         self, order: Order, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
         if order.status != "processing":
@@ -223,7 +223,7 @@ class ActionOrderRequest(ShopAction):
 
     _change_shipping_address = _change_order
 
-    def _get_refund(
+    async def _get_refund(
         self, order: Order, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
         if order.status == "processing":
@@ -231,14 +231,15 @@ class ActionOrderRequest(ShopAction):
             return []
         if not order.returnable(time.time()):
             return self._refuse(order, dispatcher, tracker, "utter_not_returnable")
-        self.shop.orders.request_refund(order)
+        if not await self.shop.orders.request_refund(order):  # another turn opened it first
+            return self._refuse(order, dispatcher, tracker, "utter_not_returnable")
         self._say(dispatcher, tracker, "utter_return_opened", order_id=order.id, total=order.total)
         limit = self.shop.refund_handoff_over
         if limit is not None and order.total > limit:  # a person checks large refunds
             return [SlotSet("handoff_requested", "refund_over_limit")]
         return []
 
-    def _track_refund(
+    async def _track_refund(
         self, order: Order, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
         if order.refund_status is None:
@@ -253,7 +254,7 @@ class ActionOrderRequest(ShopAction):
             )
         return []
 
-    def _get_invoice(
+    async def _get_invoice(
         self, order: Order, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
         replies = self.shop.replies
@@ -280,17 +281,17 @@ class ActionConfirmPending(ShopAction):
     def name(self) -> str:
         return "action_confirm_pending"
 
-    def run(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        order = self.shop.orders.find(
+        order = await self.shop.orders.find(
             str(tracker.get_slot("order_id") or ""), str(tracker.get_slot("order_email") or "")
         )
         replies = self.shop.replies
         if not still_verified(tracker):
             dispatcher.utter_message(text=replies.text(tracker, "utter_confirmation_expired"))
             return [SlotSet("pending_confirmation", None), *_forget_order()]
-        if order is not None and self.shop.orders.cancel(order):
+        if order is not None and await self.shop.orders.cancel(order):
             dispatcher.utter_message(
                 text=replies.text(tracker, "utter_cancel_done", order_id=order.id)
             )

@@ -1,18 +1,20 @@
-"""The demo order store: SQLite, seeded once with orders of demo customers.
+"""The demo order book: SQLite by default, seeded once with orders of demo customers.
 
 Orders are only ever read by order number *and* the email on the order, so a shopper who
-knows someone else's order number learns nothing about it.
+knows someone else's order number learns nothing about it. `OrderBook` is what the actions
+use; with `database_url` set the app passes `bot.orders_postgres.PostgresOrderStore`
+instead, so a cancel or refund at one instance is what every instance reads. Cancel and
+refund are conditional updates, so of two asking at once exactly one wins.
 """
 
 from __future__ import annotations
 
 import json
 import random
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from actions.catalog import Catalog
 from actions.database import open_database
@@ -74,10 +76,15 @@ class Order:
     refund_amount: float | None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Order:
+    def from_row(cls, row: Any) -> Order:
+        """From a row of either backend (`sqlite3.Row`, `asyncpg.Record`): items as JSON."""
         values = dict(row)
         values["items"] = json.loads(values["items"])
         return cls(**values)
+
+    def columns(self) -> dict[str, Any]:
+        """The order as the table's columns, in their order: items as JSON."""
+        return {**self.__dict__, "items": json.dumps(self.items)}
 
     def returnable(self, now: float, window_days: float = 30) -> bool:
         return (
@@ -88,31 +95,59 @@ class Order:
         )
 
 
-class OrderStore:
+class OrderBook(Protocol):
+    """Where orders live; every call may raise what its backend raises when away."""
+
+    async def count(self) -> int: ...
+
+    async def find(self, order_id: str, email: str) -> Order | None:
+        """The order only if the email is the one on it (compared without case)."""
+        ...
+
+    async def orders_of(self, customer_id: str) -> list[Order]:
+        """Newest first."""
+        ...
+
+    async def cancel(self, order: Order) -> bool:
+        """Cancel an order that has not shipped; whether this call cancelled it."""
+        ...
+
+    async def request_refund(self, order: Order, now: float | None = None) -> bool:
+        """Open a return for a returnable order; whether this call opened it."""
+        ...
+
+    async def add(self, order: Order) -> bool:
+        """Whether it was added (an order with its id already there is left as it is)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class SqliteOrderStore:
+    """`SHOPBOT_HOME/orders.db`; each call is one quick statement, run inline."""
+
     def __init__(self, path: Path) -> None:
         self._db = open_database(path, _SCHEMA, rows=True)
 
-    def close(self) -> None:
+    async def close(self) -> None:
         self._db.close()
 
-    def count(self) -> int:
+    async def count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM orders").fetchone()[0])
 
-    def find(self, order_id: str, email: str) -> Order | None:
-        """The order only if the email is the one on it."""
+    async def find(self, order_id: str, email: str) -> Order | None:
         row = self._db.execute(
             "SELECT * FROM orders WHERE id = ? AND email = ?", (order_id, email.strip())
         ).fetchone()
         return Order.from_row(row) if row else None
 
-    def orders_of(self, customer_id: str) -> list[Order]:
+    async def orders_of(self, customer_id: str) -> list[Order]:
         rows = self._db.execute(
             "SELECT * FROM orders WHERE customer_id = ? ORDER BY placed_at DESC", (customer_id,)
         ).fetchall()
         return [Order.from_row(row) for row in rows]
 
-    def cancel(self, order: Order) -> bool:
-        """Cancel an order that has not shipped; returns whether it was cancelled."""
+    async def cancel(self, order: Order) -> bool:
         with self._db:
             cursor = self._db.execute(
                 "UPDATE orders SET status = 'cancelled' WHERE id = ? AND status = 'processing'",
@@ -120,7 +155,7 @@ class OrderStore:
             )
         return cursor.rowcount == 1
 
-    def request_refund(self, order: Order, now: float | None = None) -> bool:
+    async def request_refund(self, order: Order, now: float | None = None) -> bool:
         if not order.returnable(now or time.time()):
             return False
         with self._db:
@@ -131,24 +166,33 @@ class OrderStore:
             )
         return cursor.rowcount == 1
 
-    def add(self, order: Order) -> None:
-        values = {**order.__dict__, "items": json.dumps(order.items)}
+    async def add(self, order: Order) -> bool:
+        values = order.columns()
         columns = ", ".join(values)
         marks = ", ".join("?" for _ in values)
         with self._db:
-            self._db.execute(
+            cursor = self._db.execute(
                 f"INSERT OR IGNORE INTO orders ({columns}) VALUES ({marks})", tuple(values.values())
             )
+        return cursor.rowcount == 1
 
 
-def seed_demo_orders(store: OrderStore, catalog: Catalog, now: float | None = None) -> int:
-    """Orders for the demo customers, deterministic apart from dates (relative to now)."""
-    if store.count():
+async def seed_demo_orders(book: OrderBook, catalog: Catalog, now: float | None = None) -> int:
+    """Seed an empty book with the demo orders; how many this call added (two instances
+    seeding at once add each order once: the ids are fixed and an existing id is kept)."""
+    if await book.count():
         return 0
-    now = now or time.time()
+    added = 0
+    for order in demo_orders(catalog, now or time.time()):
+        added += int(await book.add(order))
+    return added
+
+
+def demo_orders(catalog: Catalog, now: float) -> list[Order]:
+    """Orders for the demo customers, deterministic apart from dates (relative to now)."""
     rng = random.Random(7)
     products = [p for p in catalog.popular(limit=60) if p.price]
-    added = 0
+    orders = []
     for number, (customer, email, address) in enumerate(DEMO_CUSTOMERS):
         for step, (status, age, ship_after, deliver_after) in enumerate(DEMO_LIFECYCLES):
             picked = rng.sample(products, rng.randint(1, 3))
@@ -158,7 +202,7 @@ def seed_demo_orders(store: OrderStore, catalog: Catalog, now: float | None = No
             ]
             placed = now - age * DAY
             order_id = f"{384920174650000 + number * 100 + step:015d}"
-            store.add(
+            orders.append(
                 Order(
                     id=order_id,
                     customer_id=customer,
@@ -177,5 +221,4 @@ def seed_demo_orders(store: OrderStore, catalog: Catalog, now: float | None = No
                     refund_amount=None,
                 )
             )
-            added += 1
-    return added
+    return orders

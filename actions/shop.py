@@ -8,6 +8,7 @@ globals, so two shops (two tests, two homes) never see each other.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -23,7 +24,7 @@ from actions.database import open_database
 from actions.embeddings import OnnxSentenceEncoder, QueryEmbedder
 from actions.interactions import InteractionLog, log_demo_purchases
 from actions.money import MoneySettings
-from actions.orders import DEMO_CUSTOMERS, OrderStore, seed_demo_orders
+from actions.orders import DEMO_CUSTOMERS, OrderBook, SqliteOrderStore, seed_demo_orders
 from actions.policies import PolicyBook
 from actions.recommender import ItemModel
 from actions.recommender_store import FILE as RECOMMENDER_FILE
@@ -70,7 +71,7 @@ class ShopConfig:
 @dataclass
 class Shop:
     catalog: Catalog
-    orders: OrderStore
+    orders: OrderBook
     interactions: InteractionLog
     policies: PolicyBook
     queries: QueryEmbedder
@@ -98,20 +99,24 @@ class Shop:
         show_progress: bool = False,
         load_models: bool = True,
         model_worker: Executor | None = None,
+        orders: OrderBook | None = None,
     ) -> Shop:
         """Open the shop under the settings' home: the catalog (imported and embedded the
         first time), policies, demo orders, the interaction log, the search encoder, and the
         description writer (its model loading in the background if configured).
 
         `model_worker`: the thread the app runs its models on; queries are encoded there.
+        `orders`: the order book, which the shop then owns; the caller seeds it on its own
+        loop (`await shop.seed_demo()`). By default SQLite under the home, seeded here (so
+        not on a running loop).
         """
         catalog = Catalog(config.catalog_db)
         ensure_demo_catalog(catalog, show_progress)
         ensure_product_vectors(catalog, config.models, show_progress)
-        orders = OrderStore(config.home / "orders.db")
-        seed_demo_orders(orders, catalog)
+        seeded_here = orders is None
+        if orders is None:
+            orders = SqliteOrderStore(config.home / "orders.db")
         interactions = InteractionLog(config.home / "interactions.db")
-        log_demo_purchases(interactions, orders, [customer for customer, _, _ in DEMO_CUSTOMERS])
         shop = cls(
             catalog=catalog,
             orders=orders,
@@ -127,9 +132,21 @@ class Shop:
             money=config.money,
             refund_handoff_over=config.refund_handoff_over,
         )
+        if seeded_here:
+            asyncio.run(shop.seed_demo())
         if load_models:
             shop.load_models(config.writer.load_at_startup)
         return shop
+
+    async def seed_demo(self) -> None:
+        """The demo customers' orders and their purchases in the interaction log, once."""
+        await seed_demo_orders(self.orders, self.catalog)
+        orders = [
+            order
+            for customer, _, _ in DEMO_CUSTOMERS
+            for order in await self.orders.orders_of(customer)
+        ]
+        log_demo_purchases(self.interactions, orders)
 
     def load_models(self, writer_too: bool) -> None:
         """Load the search encoder and embed the policies now, not on a shopper's turn; start
@@ -141,11 +158,16 @@ class Shop:
     async def aclose(self) -> None:
         """Stop the query batcher (on the loop it ran on), then close the stores."""
         await self.queries.close()
-        self.close()
+        await self.orders.close()
+        self._close_files()
 
     def close(self) -> None:
+        """For a shop used without an event loop (`aclose` on one)."""
+        asyncio.run(self.orders.close())
+        self._close_files()
+
+    def _close_files(self) -> None:
         self.descriptions.store.close()
-        self.orders.close()
         self.interactions.close()
         self.catalog.close()
 

@@ -32,7 +32,7 @@ def _server_app(home: str, models: str) -> Sanic[Any, Any]:
         shop.load_models(config.writer.load_at_startup)
 
     async def close_shop(app: Sanic[Any, Any]) -> None:
-        shop.close()
+        await shop.aclose()
 
     app.register_listener(load_models, "before_server_start")
     app.register_listener(close_shop, "after_server_stop")

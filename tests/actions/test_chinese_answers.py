@@ -4,6 +4,7 @@ order store (no intent model needed), each beside its English twin."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,7 @@ from actions.database import open_database
 from actions.embeddings import QueryEmbedder, SentenceEncoder
 from actions.interactions import InteractionLog
 from actions.order_help import ActionOrderRequest, ValidateOrderForm
-from actions.orders import OrderStore, seed_demo_orders
+from actions.orders import SqliteOrderStore, seed_demo_orders
 from actions.policies import PolicyBook
 from actions.product_answers import ActionAnswerProductQuestion
 from actions.products import ActionProductDetails, describe
@@ -50,8 +51,8 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     home = tmp_path_factory.mktemp("zh-answers")
     catalog = Catalog(home / "catalog.db")
     ensure_demo_catalog(catalog, show_progress=False)
-    orders = OrderStore(home / "orders.db")
-    seed_demo_orders(orders, catalog)
+    orders = SqliteOrderStore(home / "orders.db")
+    asyncio.run(seed_demo_orders(orders, catalog))
     writer = WriterSettings(load_at_startup=False)
     shop = Shop(
         catalog=catalog,
@@ -194,7 +195,7 @@ def test_a_comparison_table_is_labelled_in_chinese(shop: Shop) -> None:
 def _order(shop: Shop, language: str, order_id: str) -> str:
     dispatcher = CollectingDispatcher()
     slots = {"order_id": order_id, "order_email": LI, "order_request": "track_order"}
-    ActionOrderRequest(shop).run(dispatcher, _tracker(language, **slots), {})
+    asyncio.run(ActionOrderRequest(shop).run(dispatcher, _tracker(language, **slots), {}))
     return _said(dispatcher)
 
 

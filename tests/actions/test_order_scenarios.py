@@ -45,7 +45,7 @@ async def test_cancel_needs_a_yes_and_then_cancels(bot: Bot, shop: Shop) -> None
     text = await _say(bot, "t4", f"i want to cancel order {ANA_PROCESSING} email {ANA}")
     assert "cancelling is free" in text
     assert "is cancelled" in await _say(bot, "t4", "yes")
-    order = shop.orders.find(ANA_PROCESSING, ANA)
+    order = await shop.orders.find(ANA_PROCESSING, ANA)
     assert order is not None and order.status == "cancelled"
 
 

@@ -143,7 +143,7 @@ async def test_a_stale_cancellation_is_not_confirmed(client: TestClient) -> None
     assert "cancelling is free" in text
     await _age_verification(client, "rest:v2")
     assert "nothing changed" in _text(await _say(client, "v2", "yes"))
-    order = client.app[SHOP].orders.find(ANA_PROCESSING, ANA)
+    order = await client.app[SHOP].orders.find(ANA_PROCESSING, ANA)
     assert order is not None and order.status == "processing"
 
 
