@@ -16,6 +16,7 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from actions.opinion import prepare_opinion
+from actions.orders import OrderBook, SqliteOrderStore
 from actions.registry import shop_actions
 from actions.shop import Shop, ShopConfig
 from bot.action_runner import ActionRunner, InProcessActionRunner, RemoteActionRunner
@@ -36,6 +37,7 @@ from bot.locks import Locks
 from bot.locks_redis import RedisConversationLocks, open_redis
 from bot.logs import REQUEST_ID, REQUEST_ID_HEADER, request_id_from
 from bot.metrics import Metrics
+from bot.orders_postgres import PostgresOrderStore
 from bot.outbox import Outbox
 from bot.outbox_redis import RedisOutbox
 from bot.policy import RulePolicy
@@ -220,10 +222,33 @@ def model_worker() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="models")
 
 
+def order_book(settings: Settings) -> OrderBook:
+    """On PostgreSQL when `database_url` is set (a cancel at one instance is seen at every
+    other), else SQLite."""
+    if settings.database_url is None:
+        return SqliteOrderStore(settings.home / "orders.db")
+    return PostgresOrderStore(settings.database_url.get_secret_value(), settings.database_schema)
+
+
 async def open_shop(settings: Settings, worker: Executor | None = None) -> Shop:
-    """The shop's stores and models, opened off the event loop; `worker` runs its queries."""
-    opening = partial(Shop.open, shop_config(settings), model_worker=worker)
-    return await asyncio.get_running_loop().run_in_executor(None, opening)
+    """The shop's stores and models, opened off the event loop; `worker` runs its queries.
+    The demo orders are seeded here, on the loop; a database not up yet skips them (another
+    instance or the next start seeds them)."""
+    orders = order_book(settings)
+    opening = partial(Shop.open, shop_config(settings), model_worker=worker, orders=orders)
+    try:
+        shop = await asyncio.get_running_loop().run_in_executor(None, opening)
+    except BaseException:
+        await orders.close()
+        raise
+    try:
+        await shop.seed_demo()
+    except Unavailable as error:
+        logger.warning("demo orders not seeded: %s", error)
+    except BaseException:
+        await shop.aclose()
+        raise
+    return shop
 
 
 async def open_conversation_store(settings: Settings) -> ConversationStore:

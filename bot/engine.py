@@ -390,7 +390,8 @@ class Bot:
         return str(followups[-1]) if followups and followups[-1] else None
 
     async def _call(self, name: str, tracker: dict[str, Any], turn: Turn) -> list[Event]:
-        """Run a custom action; a failure is logged and answered, never raised to the channel."""
+        """Run a custom action; a failure is logged and answered, never raised to the channel,
+        except `Unavailable`, which fails the turn as the conversation store's would."""
         responses: list[dict[str, Any]]
         events: list[Event]
         try:
@@ -398,6 +399,8 @@ class Bot:
         except ActionRejected as rejection:
             logger.info("action %s rejected: %s", name, rejection)
             responses, events = [{"response": "utter_default"}], []
+        except Unavailable:  # a shared store the action reads (orders) is away: a 503
+            raise
         except Exception:
             logger.exception("action %s failed", name)
             self.metrics.error("action")
