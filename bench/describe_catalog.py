@@ -11,6 +11,15 @@ beside their records, for a person to read).
 and N others drawn with `random.Random(S)` (about 7 minutes for N=40 on 2 cores), and writes
 bench/results/describe_sample.json and describe_samples.md from that run.
 
+`--pairs N --seed 17` measures what the model's clauses add: it describes N products drawn
+with `random.Random(17)` from outside the 20 samples (the clause gate was written from those),
+with `model_clauses="gated"`, and for every sentence where the model wrote a clause that passed
+the checks writes the fact-only sentence and the model's sentence, in random order, to
+bench/results/clause_pairs_blind.jsonl; clause_pairs_key.jsonl says which one is the model's
+and whether the gate published it. A person judges the blind file; `--score FILE` (lines of
+{"id", "better": "A"|"B"|"same"}) then reports how often the model's sentence won, overall and
+among the clauses the gate kept. Generation stops starting new batches after `--minutes`.
+
 Every run reports the share of descriptions with a sentence the independent copy checker
 (`writer.copy_check`) rejects beside the share the old `check_grounding` rejects, the
 fallback rate, the share of published sentences the model wrote, and the copy ratio: the
@@ -23,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import random
 import statistics
 import time
@@ -250,6 +260,77 @@ async def write_fresh(writer: DescriptionWriter, records: list[ProductRecord]) -
     return written
 
 
+Pair = tuple[dict[str, Any], dict[str, Any]]  # (blind row, key row)
+
+
+def clause_pairs(written: list[tuple[ProductRecord, Description]], seed: int) -> list[Pair]:
+    """(blind, key) rows: the fact-only and the model's sentence in an order drawn by `seed`."""
+    order = random.Random(seed)
+    rows = []
+    for record, description in written:
+        for index, sentence in enumerate(description.sentences):
+            if not sentence.model_draft:
+                continue
+            pair_id = f"{description.product_id}-s{index}"
+            model_first = order.random() < 0.5
+            first, second = (
+                (sentence.model_draft, sentence.fact_only)
+                if model_first
+                else (sentence.fact_only, sentence.model_draft)
+            )
+            rows.append(
+                (
+                    {"id": pair_id, "title": record.title, "A": first, "B": second},
+                    {
+                        "id": pair_id,
+                        "model": "A" if model_first else "B",
+                        "gate_kept": not sentence.gate,
+                        "gate_reason": sentence.gate,
+                        "fact": sentence.fact,
+                    },
+                )
+            )
+    return rows
+
+
+async def write_pairs(
+    writer: DescriptionWriter, records: list[ProductRecord], minutes: float
+) -> list[tuple[ProductRecord, Description]]:
+    """Descriptions in batches until the time is spent (a batch already started finishes)."""
+    written: list[tuple[ProductRecord, Description]] = []
+    deadline = time.perf_counter() + minutes * 60
+    with tqdm(total=len(records), desc="describing for pairs", unit="product") as progress:
+        for start in range(0, len(records), BATCH):
+            if time.perf_counter() > deadline:
+                break
+            batch = records[start : start + BATCH]
+            written += zip(batch, await writer.write_batch(batch), strict=True)
+            progress.update(len(batch))
+    return written
+
+
+def score_pairs(judged: Path) -> dict[str, Any]:
+    """How often the model's sentence won against the fact-only one, by the blind judgments."""
+    keys = {row["id"]: row for row in _jsonl(RESULTS / "clause_pairs_key.jsonl")}
+    tally: dict[str, dict[str, int]] = {"all": {}, "gate_kept": {}, "gate_refused": {}}
+    for verdict in _jsonl(judged):
+        key = keys[verdict["id"]]
+        outcome = (
+            "same"
+            if verdict["better"] == "same"
+            else "model"
+            if verdict["better"] == key["model"]
+            else "fact_only"
+        )
+        for group in ("all", "gate_kept" if key["gate_kept"] else "gate_refused"):
+            tally[group][outcome] = tally[group].get(outcome, 0) + 1
+    return tally
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
 def print_table(result: dict[str, Any]) -> None:
     print(f"{'measure':<44}{'value':>10}")
     for key, value in result.items():
@@ -261,6 +342,9 @@ def print_table(result: dict[str, Any]) -> None:
 
 
 async def main(arguments: argparse.Namespace) -> None:
+    if arguments.score is not None:
+        print(json.dumps(score_pairs(arguments.score), indent=2))
+        return
     catalog = Catalog(HOME / "catalog.db")
     ensure_demo_catalog(catalog, show_progress=False)
     records = {p.id: ProductRecord.from_product(p) for p in catalog.all()}
@@ -268,6 +352,19 @@ async def main(arguments: argparse.Namespace) -> None:
     generator.load()
     writer = DescriptionWriter(generator)
     settings: dict[str, Any] = {"writer": "SmolLM2, lookup_tokens=0", "version": WRITER_VERSION}
+    if arguments.pairs is not None:
+        others = sorted(pid for pid in records if pid not in SAMPLE_IDS)
+        drawn = random.Random(arguments.seed).sample(others, arguments.pairs)
+        gated = DescriptionWriter(generator, model_clauses="gated")
+        chosen = [records[pid] for pid in drawn if records[pid].language == "en"]
+        described = await write_pairs(gated, chosen, arguments.minutes)
+        rows = clause_pairs(described, arguments.seed)
+        for name, part in (("clause_pairs_blind.jsonl", 0), ("clause_pairs_key.jsonl", 1)):
+            lines = [json.dumps(row[part], ensure_ascii=False) for row in rows]
+            (RESULTS / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        kept = sum(row[1]["gate_kept"] for row in rows)
+        print(f"{len(described)} products, {len(rows)} pairs, {kept} clauses the gate kept")
+        return
     if arguments.sample is not None:
         chosen = sample_records(records, arguments.sample, arguments.seed)
         started = time.perf_counter()
@@ -308,4 +405,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sample", type=int, help="describe the 20 samples and N others")
     parser.add_argument("--seed", type=int, default=15, help="draws the N others")
+    parser.add_argument("--pairs", type=int, help="blind clause pairs from N drawn products")
+    parser.add_argument("--minutes", type=float, default=12.0, help="generation budget (pairs)")
+    parser.add_argument("--score", type=Path, help="judged pairs: lines of {id, better}")
     asyncio.run(main(parser.parse_args()))

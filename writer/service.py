@@ -100,6 +100,7 @@ class DescriptionService:
             candidates=settings.candidates,
             tone=settings.tone,
             market=settings.market,
+            model_clauses=settings.model_clauses,
         )
         return cls(
             writer,

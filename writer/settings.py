@@ -32,6 +32,13 @@ class WriterSettings(BaseModel):
     max_facts: int = Field(5, ge=1, le=12, description="length: one sentence per key fact")
     tone: str | None = Field(None, max_length=60, description='e.g. "warm and playful"')
     market: str = Field("default", description='advertising-law wording rules: "default" or "cn"')
+    model_clauses: str = Field(
+        "auto",
+        pattern="^(auto|off|gated)$",
+        description="benefit clauses the model adds to each fact: off (the fact's own sentence), "
+        "gated (kept only past writer.clause_gate), auto (off for the embedded SmolLM2, whose "
+        "clauses read worse than the fact alone; gated for any other model)",
+    )
     # one limit for the whole process: shoppers asking about many products at once get the
     # listing's own words instead of starting ever more generations
     max_parallel: int = Field(1, ge=1, description="descriptions written at once")

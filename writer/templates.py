@@ -101,6 +101,10 @@ _NOT_INCLUDED = re.compile(r"^(?P<thing>[\w\s-]{1,40}?)\s+(?:is\s+)?not\s+includ
 _INCLUDED = re.compile(r"^(?P<thing>.{3,120}?)\s+included$", re.I)
 # a bullet about what is not in the box keeps its own words: "Features include …" would invert it
 _ELSEWHERE = re.compile(r"\b(?:sold separately|required|not included|excluded|optional)\b", re.I)
+# a feature, then a verb with no subject: "Fingertip Tilting and Extends up to 5.7”"
+_THEN_VERB = re.compile(r"^(?P<thing>[^,:;]+?) and (?P<verb>[A-Z][a-z]+s)\b(?P<rest>.*)$")
+# a noun and a participle: "Battery Powered", "Safety Tested and Designed for an Easy Install"
+_NOUN_PARTICIPLE = re.compile(r"^[A-Za-z]+ [A-Z][a-z]+ed(?: and .*)?$")
 _NONE_REQUIRED = re.compile(r"^no\s+(?P<thing>[\w\s-]{1,40}?)\s+(?P<verb>required|needed)$", re.I)
 
 
@@ -108,6 +112,13 @@ def has_verb(text: str) -> bool:
     """Whether words carry a verb of their own: "lets you …" does, "gaming laptop" does not."""
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
     return bool(words & (_VERBS | _THIRD_PERSON))
+
+
+def _subjectless(thing: str, verb: str) -> bool:
+    """Whether "<thing> and <verb>" lacks a subject: the verb is one, the thing has none."""
+    before = {w.lower() for w in re.findall(r"[A-Za-z]+", thing)}
+    starts = before and thing.split()[0].lower() in _IMPERATIVES | {"it", "it’s", "it's", "this"}
+    return verb.lower() in _VERBS | _THIRD_PERSON and not has_verb(thing) and not starts
 
 
 def _article(phrase: str) -> str:
@@ -167,6 +178,10 @@ def fact_sentence(fact: str, title: str = "") -> str:
         return f"It {lowered.rstrip(':')}."
     if first in _PARTICIPLES and clause.split()[0].isalpha():
         return f"It is {lowered}."
+    if (joined := _THEN_VERB.match(clause)) and _subjectless(joined["thing"], joined["verb"]):
+        return f"It has {joined['thing']} and {joined['verb'].lower()}{joined['rest']}."
+    if _NOUN_PARTICIPLE.match(clause) and clause.split()[1].lower() in _PARTICIPLES:
+        return f"It is {clause}."
     if first in _IMPERATIVES or _VERBS & set(words[1:]) or first in ("this", "the", "no"):
         return f"{clause}."
     if first == "up" and words[1:2] == ["to"]:  # "Up to 18 hours of battery life"

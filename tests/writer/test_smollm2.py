@@ -63,7 +63,7 @@ def test_an_instruction_in_a_bullet_changes_nothing(smollm2: LocalCausalLM) -> N
             "Up to 18 months of battery life",
         ],
     )
-    writer = DescriptionWriter(smollm2)
+    writer = DescriptionWriter(smollm2, model_clauses="gated")
     expected = asyncio.run(writer.write(clean))
     attacked = asyncio.run(writer.write(injected))
     assert attacked.text == expected.text
@@ -76,7 +76,7 @@ def test_chinese_attributes_are_written_from_the_record(smollm2: LocalCausalLM) 
         "商品名称：Apple iPhone 12，颜色：黑色，存储容量：128GB"
     )
     assert record.language == "zh" and record.title == "Apple iPhone 12"
-    description = asyncio.run(DescriptionWriter(smollm2).write(record))
+    description = asyncio.run(DescriptionWriter(smollm2, model_clauses="gated").write(record))
     assert description.path == "record-zh"  # the English-only model does not write Chinese
     assert "黑色" in description.text and "128GB" in description.text
     assert description.check["grounded"] and description.tokens == 0
@@ -88,7 +88,9 @@ def test_a_catalog_description_is_grounded_and_reads_as_sentences(
     product = catalog.get("pcb4e1e0a73")  # Dell Inspiron 27" all-in-one
     assert product is not None
     record = ProductRecord.from_product(product)
-    [description] = asyncio.run(DescriptionWriter(smollm2).write_batch([record]))
+    [description] = asyncio.run(
+        DescriptionWriter(smollm2, model_clauses="gated").write_batch([record])
+    )
     assert description.check["grounded"] and description.check["safe"]
     assert description.path in {"model", "model+record", "record"}
     assert len(description.sentences) == 1 + len(record.facts())
@@ -108,7 +110,9 @@ def test_the_default_path_streams_with_lookup_drafts(smollm2: LocalCausalLM) -> 
         bullets=["Silent clicks", "Up to 18 months of battery life"],
     )
     events: list[StreamEvent] = []
-    description = asyncio.run(DescriptionWriter(drafted).write(record, events.append))
+    description = asyncio.run(
+        DescriptionWriter(drafted, model_clauses="gated").write(record, events.append)
+    )
     assert description.check["grounded"] and description.check["safe"]
     assert any(event.kind == "token" for event in events)
     kept = [event.text for event in events if event.kind == "sentence"]
@@ -127,7 +131,9 @@ def test_sample_products_publish_nothing_the_copy_checker_rejects(
         product = catalog.get(product_id)
         assert product is not None
         records.append(ProductRecord.from_product(product))
-    descriptions = asyncio.run(DescriptionWriter(smollm2).write_batch(records))
+    descriptions = asyncio.run(
+        DescriptionWriter(smollm2, model_clauses="gated").write_batch(records)
+    )
     for record, description in zip(records, descriptions, strict=True):
         checker = CopyChecker(record)
         for sentence in split_sentences(description.text):
