@@ -351,7 +351,11 @@ async def main(arguments: argparse.Namespace) -> None:
     generator = LocalCausalLM(lookup_tokens=0)
     generator.load()
     writer = DescriptionWriter(generator)
-    settings: dict[str, Any] = {"writer": "SmolLM2, lookup_tokens=0", "version": WRITER_VERSION}
+    settings: dict[str, Any] = {
+        "writer": "SmolLM2, lookup_tokens=0",
+        "version": WRITER_VERSION,
+        "model_clauses": writer.model_clauses,
+    }
     if arguments.pairs is not None:
         others = sorted(pid for pid in records if pid not in SAMPLE_IDS)
         drawn = random.Random(arguments.seed).sample(others, arguments.pairs)
@@ -363,6 +367,9 @@ async def main(arguments: argparse.Namespace) -> None:
             lines = [json.dumps(row[part], ensure_ascii=False) for row in rows]
             (RESULTS / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
         kept = sum(row[1]["gate_kept"] for row in rows)
+        summary = {"products": len(described), "pairs": len(rows), "gate_kept": kept}
+        settings |= {"pairs_drawn": arguments.pairs, "seed": arguments.seed, "mode": "gated"}
+        write_results(RESULTS / "clause_pairs.json", summary, arguments, settings)
         print(f"{len(described)} products, {len(rows)} pairs, {kept} clauses the gate kept")
         return
     if arguments.sample is not None:
@@ -378,7 +385,8 @@ async def main(arguments: argparse.Namespace) -> None:
             "seed": arguments.seed,
         }
         header = (
-            f"Writer v{WRITER_VERSION} (SmolLM2-135M), from the run of `python -m "
+            f"Writer v{WRITER_VERSION} (SmolLM2-135M, model clauses {writer.model_clauses}), "
+            f"from the run of `python -m "
             f"bench.describe_catalog --sample {arguments.sample} --seed {arguments.seed}` "
             f"({len(chosen)} products); figures in describe_sample.json."
         )
