@@ -22,6 +22,7 @@ from writer.product_type import TYPE_OF, asserted_types, product_types
 from writer.records import ProductRecord, clean_text
 from writer.words import (
     NUMBER_WORDS,
+    ORDINAL_WORDS,
     PLAIN_WORDS,
     SYNONYMS,
     TOKEN,
@@ -169,7 +170,23 @@ _MORE_UNITS = {
     "cents": "cent",
     "week": "week",
     "weeks": "week",
+    "mile": "mi",
+    "miles": "mi",
+    "mi": "mi",
+    "km": "km",
+    "kilometer": "km",
+    "kilometers": "km",
+    "kilometre": "km",
+    "kilometres": "km",
+    # a pack's size counts whatever is in it: "4-pack" backs "four units"
+    "pack": "count",
+    "pk": "count",
+    "ct": "count",
+    "piece": "count",
+    "pieces": "count",
 }
+# "13th", "3rd": an ordinal, whatever noun follows ("13th Gen", "13th-generation")
+_ORDINAL_SUFFIXES = frozenset(["st", "nd", "rd", "th"])
 UNIT_WORDS = frozenset(_UNITS) | frozenset(_MORE_UNITS) | {"count", "lb"}
 _CLAUSE_START = re.compile(r"[,;:]|\band\b|\bwith\b", re.IGNORECASE)
 _DIMENSION = re.compile(r"^\s?[x×]\s?\d{3}")
@@ -177,6 +194,18 @@ _CLAUSE_END = re.compile(r"[,;\n]|\band\b|\bwith\b|(?<![a-z])\d", re.IGNORECASE)
 # a camera is one part however it is measured: "5MP IR Webcam" is not a 1080p webcam
 _PARTS_MEASURED = frozenset(["webcam", "front", "back"])
 _MEASURED_IN = {"refresh": {"hz"}, "brightness": {"nits", "lumen"}}
+# the units an attribute can be stated in: "9V cells guaranteed for 5 years" gives the volts no
+# warranty, "a 16-inch screen refreshes at 240Hz" the inches no refresh rate
+_TIME_UNITS = {"h", "min", "day", "week", "month", "year"}
+_UNITS_OF = {
+    **_MEASURED_IN,
+    "warranty": _TIME_UNITS,
+    "trial": _TIME_UNITS,
+    "weight": {"kg", "g", "lb", "oz"},
+    "battery": _TIME_UNITS | {"mah", "wh", "w", "v", "%"},
+    "memory": {"gb", "mb", "tb", "mhz"},
+    "storage": {"gb", "mb", "tb", "mbps"},
+}
 _UNIT_ATTRIBUTE = {"hz": "refresh", "nits": "brightness", "mah": "battery", "wh": "battery"}
 _COUNTS = {"count", "pack", "piece"}
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
@@ -186,6 +215,8 @@ _CONVERSIONS: dict[str, tuple[str, float]] = {
     **{unit: ("mass", kg) for unit, kg in _TO_KG.items()},
     **{unit: ("length", m) for unit, m in {"mm": 0.001, "cm": 0.01, "m": 1.0}.items()},
     "in": ("length", 0.0254),
+    "km": ("length", 1000.0),
+    "mi": ("length", 1609.34),
     "ft": ("length", 0.3048),
     **{unit: ("time", d) for unit, d in {"min": 1 / 1440, "h": 1 / 24, "day": 1.0}.items()},
     **{unit: ("time", d) for unit, d in {"week": 7.0, "month": 30.44, "year": 365.25}.items()},
@@ -205,6 +236,7 @@ class _Number:
     context: frozenset[str] = frozenset()  # stems of the clause's words before it, and after
     counted: frozenset[str] = frozenset()  # what it may count: "3 WiFi 6 Routers" counts routers
     named: frozenset[str] = frozenset()  # every attribute its clause names
+    bound: str = ""  # "max" for "under 3 pounds", "min" for "over 1,000 games"
 
 
 def _as_float(raw: str) -> float:
@@ -247,6 +279,20 @@ _SCALED = re.compile(r"\b(a|one|\d{1,3})\s(hundred|thousand|million)\b", re.I)
 _NUMBER_PREFIX = re.compile(r"\b(tri|bi|quad)-(?=[a-z])", re.I)
 _PREFIX_VALUES = {"tri": "3", "bi": "2", "quad": "4"}
 _NUMBER_ONE = re.compile(r"\bnumber one\b|\bno\.\s?1\b", re.I)
+_ORDINAL_WORD = re.compile(r"\b(" + "|".join(ORDINAL_WORDS) + r")\b", re.IGNORECASE)
+# "each one", "this one", "one of": the pronoun, not a count
+_ONE_PRONOUN = re.compile(
+    r"\b(each|every|this|that|the|which|any|no)\s+one\b|\bone\s(?=of\b)", re.I
+)
+# a unit spelled out, or a period of ten years: "a terabyte" is "1TB", "a decade" "10 years"
+_SPELLED_UNITS = {"terabyte": "TB", "gigabyte": "GB", "megabyte": "MB"}
+_SPELLED_UNIT = re.compile(r"\b(?:(a|one)\s)?(terabyte|gigabyte|megabyte)s?\b", re.I)
+_DECADE = re.compile(r"\b(?:a|one)\s(?:full\s|whole\s)?decade\b", re.I)
+# a half and a simple fraction of a unit: "half an inch", "half-inch", '1/2"' are 0.5 inch;
+# "half your water use" is 50% of it
+_HALF_UNIT = re.compile(r"\bhalf[\s-](?:an?\s)?(?=[a-z])", re.I)
+_HALF_SHARE = re.compile(r"\bhalf\s(?=(?:of\s)?(?:your|the|its|their)\b)", re.I)
+_FRACTION = re.compile(r"(?<![\w./])(\d)/(\d{1,2})(?=\s?(?:\"|”|″|-?inch|in\b))", re.I)
 
 
 def _scaled(match: re.Match[str]) -> str:
@@ -259,6 +305,15 @@ def normalise_numbers(text: str) -> str:
     units: "a full year" is "1 year", "7 in the morning" "7am", "number one" "#1"."""
     text = _ONE_PERIOD.sub(r"\1 1 \2", text.replace("‑", "-"))
     text = _NUMBER_ONE.sub("#1", text)
+    text = _ONE_PRONOUN.sub(lambda m: m.group(1) or "", text)
+    text = _ORDINAL_WORD.sub(lambda m: ORDINAL_WORDS[m.group(1).lower()], text)
+    text = _DECADE.sub("10 years", text)
+    text = _SPELLED_UNIT.sub(
+        lambda m: ("1" if m.group(1) else "") + _SPELLED_UNITS[m.group(2).lower()], text
+    )
+    text = _HALF_SHARE.sub("50% of ", text)
+    text = _HALF_UNIT.sub("0.5 ", text)
+    text = _FRACTION.sub(lambda m: f"{int(m.group(1)) / int(m.group(2)):g}", text)
     text = _NUMBER_PREFIX.sub(lambda m: _PREFIX_VALUES[m.group(1).lower()] + "-", text)
     text = _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(1).lower()], text)
     text = _SCALED.sub(_scaled, text)
@@ -267,7 +322,7 @@ def normalise_numbers(text: str) -> str:
 
 
 # a number right after a capitalised word of a name ("Ryzen 7", "Series 9")
-_AFTER_NAME = re.compile(r"(?<=\s)[A-Z][a-zA-Z]{1,20}\s$")
+_AFTER_NAME = re.compile(r"(?<=[\s-])[A-Z][a-zA-Z]{1,20}\s$")
 # one name for a drive, whichever way it is written
 _SOLID_STATE = re.compile(r"\bsolid[ -]state(?: drive)?\b", re.I)
 _HARD_DISK = re.compile(r"\bhard(?: disk)? drive\b", re.I)
@@ -288,6 +343,8 @@ def numbers(text: str) -> list[_Number]:
         after = tokens(rest[: cut.start()] if cut else rest)
         if unit == "in" and re.match(r"\s+in\s+[a-z]", text[match.end(2) : match.end() + 3]):
             unit, unit_word = "", None  # "two in total": a preposition, not inches
+        if unit in _ORDINAL_SUFFIXES:
+            unit, unit_word = "ord", None
         if unit_word and re.match(r"-[a-z]", rest) and after and unit not in UNIT_WORDS:
             unit = after[-1]  # "4 color-changing lights" counts lights, not colours
         if dollar:
@@ -302,7 +359,7 @@ def numbers(text: str) -> list[_Number]:
             unit = _UNITS[unit]
         elif any(lemma in _UNITS for lemma in lemmas(unit)):  # "28 channels", "28-channel"
             unit = next(_UNITS[lemma] for lemma in lemmas(unit) if lemma in _UNITS)
-        elif unit in PLAIN_WORDS or (
+        elif (unit in PLAIN_WORDS and not _counted_noun(unit)) or (
             bool(_AFTER_NAME.search(text[max(0, match.start() - 30) : match.start()]))
             and bool(unit_word)
             and unit_word.islower()
@@ -317,12 +374,16 @@ def numbers(text: str) -> list[_Number]:
         before = list(reversed(tokens(head)))
         before = [w for w in before if not w[0].isdigit()][:6]
         near = [w for w in after[:4] if not w[0].isdigit()][:3]
-        attribute = _UNIT_ATTRIBUTE.get(unit) or _attribute(near)
+        # the noun right after a number is what it measures, whatever its unit ("a 1ms refresh
+        # rate" is a wrong refresh rate); a noun further on only when the unit can measure it
+        attribute = (
+            _UNIT_ATTRIBUTE.get(unit) or _attribute(near[:1]) or _fitting(_attribute(near), unit)
+        )
         segment = tokens(re.split(r"\s[-–|]\s|[,;:]", head)[-1])[::-1]
         if attribute == "memory" and "memory" in near and _attribute(segment) == "gpu":
             attribute = "gpu"  # "RTX 4070 graphics come with 8GB of memory"
         if attribute is None:
-            attribute = _attribute(before)
+            attribute = _fitting(_attribute(before), unit)
             if unit in _UNITS.values() and unit not in _MEASURED_IN.get(attribute or "", {unit}):
                 attribute = None  # "800 lumens, like a 60-watt bulb": the watts are no brightness
         clause = _CLAUSE_START.split(head)[-1]
@@ -335,11 +396,61 @@ def numbers(text: str) -> list[_Number]:
                 attribute,
                 frozenset(map(stem, following)),
                 frozenset(map(stem, context[-4:] + following)),
-                frozenset(stem(w) for w in tokens(rest[:40]) if w[0].isalpha()),
+                frozenset(
+                    stem(w) for w in tokens(_COUNTED_END.split(rest[:40])[0]) if w[0].isalpha()
+                ),
                 frozenset(_attribute([w]) for w in tokens(clause) + near) - {None},
+                _bound(text[max(0, match.start() - 20) : match.start()]),
             )
         )
     return found
+
+
+# what a number may count ends at the line's end or where another count begins: "6 Entry
+# Sensors and 2 Motion Sensors" has no 6 motion sensors
+_COUNTED_END = re.compile(r"\n|(?:[,;&]|\band\b|\bor\b|\bplus\b)\s{0,3}\d", re.IGNORECASE)
+_AT_MOST = re.compile(r"\b(?:under|less than|below|lighter than|no more than|at most)\s$", re.I)
+_AT_LEAST = re.compile(r"\b(?:over|more than|at least|upwards of)\s$", re.I)
+
+
+def _counted_noun(word: str) -> bool:
+    """A plural everyday noun after a number is what it counts: "3 rooms", "2 hands"."""
+    return "NOUN" in parts_of_speech(word) and word.endswith("s") and word not in lemmas(word)
+
+
+def _bound(before: str) -> str:
+    return "max" if _AT_MOST.search(before) else "min" if _AT_LEAST.search(before) else ""
+
+
+def _within(claim: _Number, record: list[_Number]) -> bool:
+    """A bound the record's figure keeps: "under three pounds" of a 2.7-pound laptop, "over
+    1,000 games" of "2,000 games"; a record figure that is itself a limit ("up to") backs no
+    lower bound."""
+    kind = _CONVERSIONS.get(claim.unit)
+    for number in record:
+        theirs = _CONVERSIONS.get(number.unit)
+        if number.unit == claim.unit:
+            value, limit = number.value, claim.value
+        elif kind and theirs and kind[0] == theirs[0]:
+            value, limit = number.value * theirs[1], claim.value * kind[1]
+        else:
+            continue
+        if claim.attribute and number.attribute not in (None, claim.attribute):
+            continue
+        if claim.bound == "max" and value <= limit:
+            return True
+        if claim.bound == "min" and value >= limit and number.bound != "max":
+            return True
+    return False
+
+
+def _fitting(attribute: str | None, unit: str) -> str | None:
+    """The attribute, when a number in this unit can state it: a measured unit binds only to
+    an attribute measured in it."""
+    if attribute is None or (unit not in _CONVERSIONS and unit not in _UNITS.values()):
+        return attribute
+    allowed = _UNITS_OF.get(attribute)
+    return attribute if allowed is None or unit in allowed else None
 
 
 def _converts(number: _Number, claim: _Number) -> bool:
@@ -364,6 +475,8 @@ def _number_backed(claim: _Number, record: list[_Number]) -> str | None:
     measures = _MEASURED_IN.get(claim.attribute or "")
     if measures and claim.unit and claim.unit not in measures and claim.unit in _UNITS.values():
         return f"a {claim.attribute} rate is not counted in {claim.unit}"
+    if claim.bound and claim.unit and _within(claim, record):
+        return None
     same_value = [n for n in record if abs(n.value - claim.value) < 1e-9]
     if claim.unit in _TO_KG:
         kg = claim.value * _TO_KG[claim.unit]

@@ -19,7 +19,16 @@ TOKEN = re.compile(r"#?\d+(?:[.,]\d+)*[a-z%\"″”]*|[a-z]+(?:['’&][a-z]+)?",
 NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
     "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
-    "dual": "2", "quad": "4", "twice": "2x",
+    "thirteen": "13", "fourteen": "14", "fifteen": "15", "sixteen": "16", "seventeen": "17",
+    "eighteen": "18", "nineteen": "19", "twenty": "20", "thirty": "30", "forty": "40",
+    "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90",
+    "dual": "2", "quad": "4", "twice": "2x", "dozen": "12",
+}  # fmt: skip
+# ordinals from "third" up ("first" and "second" are more often "at first", "a second one")
+ORDINAL_WORDS = {
+    "third": "3rd", "fourth": "4th", "fifth": "5th", "sixth": "6th", "seventh": "7th",
+    "eighth": "8th", "ninth": "9th", "tenth": "10th", "eleventh": "11th", "twelfth": "12th",
+    "thirteenth": "13th", "fourteenth": "14th", "fifteenth": "15th",
 }  # fmt: skip
 
 # Words that state nothing a shopper could hold the shop to: grammar, plain verbs of
@@ -155,6 +164,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "appointment": ("book", "booking", "schedule"),
     "cool": ("cooling", "thermal", "heat", "fan", "fans"),
 }
+# a word and its clipped form back each other: "13th Gen" is the 13th generation
+_CLIPPINGS = {
+    "generation": "gen", "specification": "spec", "maximum": "max", "minimum": "min",
+    "information": "info", "application": "app", "approximately": "approx",
+    "temperature": "temp", "microphone": "mic", "configuration": "config",
+    "photograph": "photo", "automatic": "auto", "refrigerator": "fridge",
+}  # fmt: skip
+for _full, _clipped in _CLIPPINGS.items():
+    SYNONYMS[_full] = (*SYNONYMS.get(_full, ()), _clipped)
+    SYNONYMS[_clipped] = (*SYNONYMS.get(_clipped, ()), _full)
 
 
 def stem(word: str) -> str:

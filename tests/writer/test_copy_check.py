@@ -63,6 +63,11 @@ REJECTED = [
     # what a plan covers or a rating is for is never mere setting
     ("pe05b5abfe9", "The plan also gives coverage for theft."),
     ("p884a79f1e5", "The earbuds are rated for diving."),
+    # a number keeps its unit and what it counts, in words or in figures
+    ("p1185ffee9a", "It weighs under two pounds."),  # 2.7 pounds
+    ("pe59d183835", "It runs a 14th-generation Intel Core i7."),  # "13th Gen"
+    ("pec59d8e450", "The pack has three motion detectors."),  # a 2-pack
+    ("p45377be40c", "It keeps five hours of free video history."),  # "3 Hours of Free Video"
 ]
 ACCEPTED = [
     ("p1d06114fd4", "Handy Premier is a TV mounting service."),
@@ -115,6 +120,13 @@ ACCEPTED = [
     ("p1b4e24037e", "A USB-C to Lightning cable is in the box."),
     ("p2b41441a37", "Mounting the two front speakers is free."),  # "at no extra cost"
     ("p9c8d7a7a75", "The L5G has a 3-year manufacturer warranty."),  # "3 Year Mfr Warranty"
+    # a number written out, a bound the record's figure keeps, a pack counting its items
+    ("p1185ffee9a", "At under three pounds, the MacBook Air goes anywhere."),  # 2.7 pounds
+    ("p1185ffee9a", "It has eighteen hours of battery life."),
+    ("pe59d183835", "It runs a 13th-generation Intel Core i7."),  # "13th Gen"
+    ("pec59d8e450", "The pack has two motion detectors."),  # a 2-pack
+    ("p45377be40c", "Each one keeps three hours of free video history."),  # "one" as a pronoun
+    ("p1185ffee9a", "A 13.6-inch display that refreshes smoothly."),  # inches are no refresh rate
     # the setting a backed fact is for
     ("p2b90639d0a", "Its 250-nit display works well for office work."),
 ]
