@@ -179,25 +179,42 @@ def fts_query(text: str) -> str:
 
 
 class Catalog:
-    """Read access to the products; the importer fills it once."""
+    """Read access to the products; the importer fills it once.
+
+    A product row is never changed once inserted (`add` ignores ids it has), so products read
+    once are kept: a turn asks for the same few again and again (the listed results, the
+    selected product), and decoding a row cost more than the rest of `get`."""
+
+    KEPT_PRODUCTS = 50_000
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db = open_database(path, _SCHEMA, rows=True)
         self._vectors: tuple[list[str], np.ndarray] | None = None
+        self._products: dict[str, Product] = {}
 
     def close(self) -> None:
         self._db.close()
 
     def all(self) -> list[Product]:
-        return [Product.from_row(r) for r in self._db.execute("SELECT * FROM products ORDER BY id")]
+        return [self._product(r) for r in self._db.execute("SELECT * FROM products ORDER BY id")]
 
     def count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM products").fetchone()[0])
 
     def get(self, product_id: str) -> Product | None:
+        if (kept := self._products.get(product_id)) is not None:
+            return kept
         row = self._db.execute("SELECT * FROM products WHERE id = ?", (product_id,)).fetchone()
-        return Product.from_row(row) if row else None
+        return self._product(row) if row else None
+
+    def _product(self, row: sqlite3.Row) -> Product:
+        if (kept := self._products.get(row["id"])) is not None:
+            return kept
+        if len(self._products) >= self.KEPT_PRODUCTS:
+            self._products.clear()
+        product = self._products[row["id"]] = Product.from_row(row)
+        return product
 
     def add(self, products: list[Product]) -> int:
         """Insert products not yet present; returns how many were new."""
@@ -306,7 +323,7 @@ class Catalog:
             f"SELECT * FROM products p WHERE {' AND '.join(filters)} ORDER BY p.price LIMIT 1",
             params,
         ).fetchone()
-        return Product.from_row(row) if row else None
+        return self._product(row) if row else None
 
     def _filtered_ids(self, query: SearchQuery) -> list[str]:
         filters, params = self._price_filters(query)
@@ -332,7 +349,7 @@ class Catalog:
                 "ORDER BY COALESCE(p.rating, 0) * LOG(1 + p.review_count) DESC LIMIT ?"
             )
             rows = self._db.execute(sql, (*params, query.limit)).fetchall()
-        return [Product.from_row(row) for row in rows]
+        return [self._product(row) for row in rows]
 
     @staticmethod
     def _price_filters(query: SearchQuery) -> tuple[list[str], list[object]]:
@@ -383,7 +400,7 @@ class Catalog:
             "ORDER BY COALESCE(rating, 0) * LOG(1 + review_count) DESC LIMIT ?",
             (*params, limit + len(exclude or ())),
         ).fetchall()
-        products = [Product.from_row(row) for row in rows]
+        products = [self._product(row) for row in rows]
         return [p for p in products if p.id not in (exclude or set())][:limit]
 
     def similar(self, product: Product, seen: set[str], limit: int = 5) -> list[Product]:

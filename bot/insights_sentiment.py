@@ -20,6 +20,9 @@ from nlu.language import detect_language
 from nlu.sentiment import NEUTRAL, ChineseSentiment, EnglishSentiment, Sentiment, label_for
 
 LOOK_AGAIN_S = 60.0  # without a Chinese model: how often to look for one trained since
+# Both readers are pure Python, so a thread runs them no sooner (the GIL) and each hand-off
+# costs the loop two wake-ups; only a long message goes to one, so it never stalls the loop.
+READ_ON_LOOP_CHARS = 300
 DISPLEASURE = (
     "差劲", "太差", "很差", "真差", "垃圾", "烂", "坑", "骗", "失望", "生气", "气死", "投诉",
     "恶心", "糟糕", "无语", "不满", "后悔", "上当", "废物", "破玩意", "什么鬼", "受不了", "太慢",
@@ -39,7 +42,7 @@ def as_chat(text: str, sentiment: Sentiment) -> Sentiment:
 
 
 class SentimentInterpreter:
-    """Parses with `inner`, then reads the text's sentiment in a worker thread."""
+    """Parses with `inner`, then reads the text's sentiment (a long text in a worker thread)."""
 
     def __init__(
         self,
@@ -62,8 +65,7 @@ class SentimentInterpreter:
     def score(self, text: str) -> float | None:
         if detect_language(text) != "zh":
             return self.english.score(text)
-        waited = time.monotonic() - self._looked_at
-        if self.chinese is None and self._models is not None and waited > LOOK_AGAIN_S:
+        if self._looks_again() and self._models is not None:
             self._looked_at = time.monotonic()  # trained since?
             self.chinese = ChineseSentiment.cached(self._models)
         if self.chinese is None:
@@ -73,11 +75,19 @@ class SentimentInterpreter:
             return 0.0  # a plain question or request, however the review model reads it
         return score
 
+    def _looks_again(self) -> bool:
+        """Time to look for a Chinese model again (a file read: never on the loop)."""
+        waited = time.monotonic() - self._looked_at
+        return self.chinese is None and self._models is not None and waited > LOOK_AGAIN_S
+
     async def parse(self, text: str) -> ParseResult:
         parsed = await self.inner.parse(text)
         if text.startswith("/"):
             return parsed  # a button's payload says nothing about how the shopper feels
-        score = await asyncio.to_thread(self.score, text)
+        if len(text) <= READ_ON_LOOP_CHARS and not self._looks_again():
+            score = self.score(text)
+        else:
+            score = await asyncio.to_thread(self.score, text)
         if score is None:
             return parsed
         sentiment = {"score": round(score, 4), "label": label_for(score)}

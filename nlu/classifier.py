@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from safetensors.torch import load_file
 from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedTokenizerBase
@@ -118,13 +119,18 @@ class IntentClassifier:
             logits: torch.Tensor = self.network(batch["input_ids"], batch["attention_mask"])
         return logits
 
-    def postprocess(self, logits: torch.Tensor) -> list[list[IntentScore]]:
-        probabilities = torch.softmax(logits.float(), dim=-1)
-        rankings: list[list[IntentScore]] = []
-        for row in probabilities.tolist():
-            order = sorted(range(len(row)), key=row.__getitem__, reverse=True)
-            rankings.append([IntentScore(name=self.labels[i], confidence=row[i]) for i in order])
-        return rankings
+    def postprocess(self, logits: torch.Tensor, top: int | None = None) -> list[list[IntentScore]]:
+        """Each text's intents, most likely first: all of them, or the `top` most likely."""
+        probabilities = torch.softmax(logits.float(), dim=-1).numpy()
+        # stable, so equal scores keep the label order as the sort it replaced did
+        orders = np.argsort(-probabilities, axis=-1, kind="stable")[:, :top]
+        return [
+            [
+                IntentScore(name=self.labels[i], confidence=c)
+                for i, c in zip(order, row[order].tolist(), strict=True)
+            ]
+            for order, row in zip(orders.tolist(), probabilities, strict=True)
+        ]
 
     def logits(self, texts: list[str]) -> torch.Tensor:
         """The encoder's logits, with the character n-grams' log-probabilities added when the
@@ -135,8 +141,8 @@ class IntentClassifier:
         fused = fuse(logits.float().numpy(), self.ngrams.logits(texts), self.ngram_weight)
         return torch.from_numpy(fused)
 
-    def rank(self, texts: list[str]) -> list[list[IntentScore]]:
-        """The full intent ranking, most likely first, for each text."""
+    def rank(self, texts: list[str], top: int | None = None) -> list[list[IntentScore]]:
+        """The intent ranking, most likely first, for each text: in full, or its `top`."""
         if not texts:
             return []
-        return self.postprocess(self.logits(texts))
+        return self.postprocess(self.logits(texts), top)

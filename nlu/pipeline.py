@@ -67,6 +67,7 @@ def parse_payload(text: str) -> ParseResult | None:
 
 # a model this sure of an intent for unknown letters ("yesss" is affirm) is left alone
 GIBBERISH_DOUBT = 0.9
+RANKING_LENGTH = 10  # intents kept in the parse data (and every stored user event), as Rasa
 
 
 def _without(text: str, entities: list[dict[str, Any]], names: frozenset[str]) -> str:
@@ -99,7 +100,7 @@ class ShopNLU:
         )
 
     def _read(self, texts: list[str]) -> list[ParseResult]:
-        rankings = self.classifier.rank(texts)
+        rankings = self.classifier.rank(texts, top=RANKING_LENGTH)
         return [self.read(text, ranking) for text, ranking in zip(texts, rankings, strict=True)]
 
     def read(self, text: str, ranking: list[IntentScore]) -> ParseResult:
@@ -118,7 +119,7 @@ class ShopNLU:
         result = ParseResult(
             text=text,
             intent=self._judge(ranking[0]),
-            intent_ranking=ranking[:10],
+            intent_ranking=ranking[:RANKING_LENGTH],
             entities=entities,
         )
         if reading.corrections:

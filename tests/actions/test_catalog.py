@@ -84,3 +84,27 @@ def test_fts_syntax_in_user_text_is_quoted_not_executed(catalog: Catalog) -> Non
 def test_nothing_found_is_an_empty_list(catalog: Catalog, tmp_path: Path) -> None:
     assert catalog.search(SearchQuery(text="zzzyzzx")) == []
     assert catalog.search(SearchQuery(text="laptop", price_max=1)) == []
+
+
+def test_a_product_read_once_is_kept_and_another_instances_addition_is_found(
+    tmp_path: Path,
+) -> None:
+    here, there = Catalog(tmp_path / "catalog.db"), Catalog(tmp_path / "catalog.db")
+    listing = parse_listing(
+        {
+            "Sub Category": "Wireless Headphones",
+            "Price": "$99.99",
+            "Discount": "",
+            "Rating": "Rated 4.5 out of 5 stars based on 10 reviews.",
+            "Title": "Acme Wireless Headphones",
+            "Feature": "Bluetooth 5.3",
+        }
+    )
+    assert here.get(listing.id) is None  # a miss is not kept
+    there.add([listing])
+    found = here.get(listing.id)
+    assert found == listing
+    assert here.get(listing.id) is found  # kept: not read and decoded again
+    assert here.search(SearchQuery(text="acme headphones"))[0] is found
+    here.close()
+    there.close()
