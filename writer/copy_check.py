@@ -21,12 +21,14 @@ from writer.claims import _UNITS
 from writer.product_type import TYPE_OF, asserted_types, product_types
 from writer.records import ProductRecord, clean_text
 from writer.words import (
+    EVALUATIVE_WORDS,
     NUMBER_WORDS,
     ORDINAL_WORDS,
     PLAIN_WORDS,
     SYNONYMS,
     TOKEN,
     Vocabulary,
+    comparative_base,
     derived_root,
     lemmas,
     parts_of_speech,
@@ -116,7 +118,6 @@ _ATTRIBUTES: dict[str, tuple[str, ...]] = {
         "listening",
         "playback",
         "flight",
-        "lasts",
         "charge",
         "power",
     ),
@@ -237,6 +238,8 @@ class _Number:
     counted: frozenset[str] = frozenset()  # what it may count: "3 WiFi 6 Routers" counts routers
     named: frozenset[str] = frozenset()  # every attribute its clause names
     bound: str = ""  # "max" for "under 3 pounds", "min" for "over 1,000 games"
+    each: bool = False  # said of each one: "each band reaches", "400 watts per channel"
+    total: bool = False  # said of several together: "combined speeds", "three routers cover"
 
 
 def _as_float(raw: str) -> float:
@@ -387,6 +390,7 @@ def numbers(text: str) -> list[_Number]:
             if unit in _UNITS.values() and unit not in _MEASURED_IN.get(attribute or "", {unit}):
                 attribute = None  # "800 lumens, like a 60-watt bulb": the watts are no brightness
         clause = _CLAUSE_START.split(head)[-1]
+        line = head + text[match.end() :].split("\n", 1)[0]
         context = [w for w in tokens(clause) if w not in PLAIN_WORDS and w[0].isalpha()]
         found.append(
             _Number(
@@ -401,6 +405,8 @@ def numbers(text: str) -> list[_Number]:
                 ),
                 frozenset(_attribute([w]) for w in tokens(clause) + near) - {None},
                 _bound(text[max(0, match.start() - 20) : match.start()]),
+                bool(_EACH_BEFORE.search(clause) or _EACH_AFTER.match(rest)),
+                bool(_TOTAL.search(line) or _SEVERAL.search(clause)),
             )
         )
     return found
@@ -411,6 +417,13 @@ def numbers(text: str) -> list[_Number]:
 _COUNTED_END = re.compile(r"\n|(?:[,;&]|\band\b|\bor\b|\bplus\b)\s{0,3}\d", re.IGNORECASE)
 _AT_MOST = re.compile(r"\b(?:under|less than|below|lighter than|no more than|at most)\s$", re.I)
 _AT_LEAST = re.compile(r"\b(?:over|more than|at least|upwards of)\s$", re.I)
+
+
+# a figure said of each one, or of several together: the one is not the other
+_EACH_BEFORE = re.compile(r"\b(?:each|every|per)\b", re.I)
+_EACH_AFTER = re.compile(r"^\s?(?:per|each|apiece)\b", re.I)
+_TOTAL = re.compile(r"\b(?:total|combined|together|altogether|in all|aggregate)\b", re.I)
+_SEVERAL = re.compile(r"\b(?:[2-9]|\d{2,})\s(?:[\w-]{1,20}\s){0,3}?[a-z-]{2,20}s\b", re.I)
 
 
 def _counted_noun(word: str) -> bool:
@@ -442,6 +455,12 @@ def _within(claim: _Number, record: list[_Number]) -> bool:
         if claim.bound == "min" and value >= limit and number.bound != "max":
             return True
     return False
+
+
+def _same_kind(unit: str, other: str) -> bool:
+    """One unit, or two of one quantity: hours and years are both times."""
+    ours, theirs = _CONVERSIONS.get(unit), _CONVERSIONS.get(other)
+    return unit == other or (ours is not None and theirs is not None and ours[0] == theirs[0])
 
 
 def _fitting(attribute: str | None, unit: str) -> str | None:
@@ -513,6 +532,8 @@ def _number_backed(claim: _Number, record: list[_Number]) -> str | None:
             units = ", ".join(sorted({n.text for n in same_value}))
             return f"the record's {units} is not {claim.text}"
         same_value = same_unit
+    if claim.each and all(n.total and not n.each for n in same_value):
+        return f"the record's {same_value[0].text} is a total, not each one's"
     if claim.attribute and all(n.attribute and n.attribute != claim.attribute for n in same_value):
         theirs = ", ".join(sorted({n.attribute or "" for n in same_value}))
         return f"the record gives {claim.text} to the {theirs}, not the {claim.attribute}"
@@ -534,7 +555,7 @@ def _number_backed(claim: _Number, record: list[_Number]) -> str | None:
             n
             for n in record
             if n.attribute == claim.attribute
-            and (n.unit == claim.unit or claim.attribute in _PARTS_MEASURED)
+            and (_same_kind(n.unit, claim.unit) or claim.attribute in _PARTS_MEASURED)
         ]
         if bound and claim.unit:
             return f"the record gives the {claim.attribute} {bound[0].text}"
@@ -556,7 +577,7 @@ _POLARITY = [
     (
         re.compile(
             rf"{_W}((?:{_WORD}\s){{0,2}}{_WORD}),?\s(?:is\s|are\s)?"
-            r"(?:not included|sold separately)",
+            r"(?:not included|(?:sold|bought|purchased|available)\s(?:\w+\s)?separately)",
             re.I,
         ),
         "has",
@@ -635,7 +656,10 @@ _DENIED = re.compile(r"\b(?:no|not|without|never)\b", re.I)
 # "Remote Control, Wall Mount Kit & Optical Cable Included": each item of the list
 _LISTED_BEFORE = re.compile(r"(?:[^.;:\n]{0,80})$")
 _LIST_SEPARATOR = re.compile(r",|&|\band\b", re.I)
-_OBJECT_FIRST = re.compile(r"\s(?:is\s|are\s)?(?:not included|sold separately|included)\b", re.I)
+_OBJECT_FIRST = re.compile(
+    r"\s(?:is\s|are\s)?(?:not included|(?:sold|bought|purchased)\s(?:\w+\s)?separately|included)\b",
+    re.I,
+)
 # what a record includes in place of the thing: "$49 Wall Mount Voucher" is not a wall mount
 _STAND_IN_WORDS = "voucher coupon card code credit subscription service trial discount offer"
 _STAND_INS = frozenset(stem(w) for w in _STAND_IN_WORDS.split())
@@ -921,6 +945,14 @@ a an the your its their our my this of for with in on to by from at and or under
 _NOT_BEFORE_VERB = frozenset(_NOUN_STARTS.split())
 
 
+_MODALS = frozenset(["can", "could", "will", "would", "may", "might", "must", "should", "shall"])
+
+
+def _nominal(word: str) -> bool:
+    """A noun, or a word no dictionary has (a name, a term: "Acer", "keypad")."""
+    return word.isalpha() and ("NOUN" in parts_of_speech(word) or not parts_of_speech(word))
+
+
 def framing_verbs(sentence: str) -> set[str]:
     """The words the sentence uses as verbs, less the verbs of capability."""
     found = [(m.group(0), m.group(0).lower()) for m in TOKEN.finditer(sentence)]
@@ -934,22 +966,42 @@ def framing_verbs(sentence: str) -> set[str]:
         before = found[index - 1][1] if index else ""
         after = found[index + 1][1] if index + 1 < len(found) else ""
         third_person = word.endswith("s") and after in _AFTER_VERB
-        # "The display fights glare": after a singular noun, before a noun
+        # "The display fights glare", "The Acer supports FreeSync": after a singular noun or
+        # a name, before a noun, a name or a figure ("hits 500 nits")
         after_subject = (
             word.endswith("s")
             and not before.endswith("s")
-            and "NOUN" in parts_of_speech(before)
-            and "NOUN" in parts_of_speech(after)
+            and _nominal(before)
+            and (_nominal(after) or after[:1].isdigit())
             and after not in _NOT_BEFORE_VERB
         )
-        if classes == {"VERB"} or (
-            before
-            and (before not in _NOT_BEFORE_VERB or (before in ("and", "or") and third_person))
-            and (
-                before in _SUBJECT_WORDS
-                or after in _AFTER_VERB
-                or after_subject
-                or (word.endswith("ing") and not after)
+        base = word in lemmas(word)
+        next_raw = found[index + 1][0] if index + 1 < len(found) else ""
+        # "Press the sensor", "Switch to …", "Check and change it": a sentence that opens on
+        # a bare verb and its object, not on a name ("Ring Alarm") or a noun ("Air cooling")
+        imperative = (
+            index == 0
+            and base
+            and next_raw[:1].islower()
+            and (after in _AFTER_VERB or after in ("and", "or"))
+            and after != "of"
+        )
+        # "can cut costs", "or tune the white": a bare verb after a modal, or coordinated
+        # before its object
+        bare = base and (before in _MODALS or (before in ("and", "or") and after in _AFTER_VERB))
+        if (
+            classes == {"VERB"}
+            or imperative
+            or bare
+            or (
+                before
+                and (before not in _NOT_BEFORE_VERB or (before in ("and", "or") and third_person))
+                and (
+                    before in _SUBJECT_WORDS
+                    or after in _AFTER_VERB
+                    or after_subject
+                    or (word.endswith("ing") and not after)
+                )
             )
         ):
             verbs.add(word)
@@ -1132,7 +1184,9 @@ class CopyChecker:
     def _words(self, sentence: str) -> Iterable[ClaimCheck]:
         """Each word that makes a claim the record does not have, named by its class."""
         verbs = framing_verbs(sentence)
-        setting, scene, core = _setting(sentence), [], False
+        # a figure the record backs is a fact a setting phrase may frame
+        core = any(n.unit and _number_backed(n, self.numbers) is None for n in numbers(sentence))
+        setting, scene = _setting(sentence), []
         for word in dict.fromkeys(w for w in tokens(sentence) if w[0].isalpha() or w[0] == "#"):
             rule = _word_rule(word)
             if (_plain(word) or word in UNIT_WORDS) and rule is None:
@@ -1420,7 +1474,13 @@ def _content(word: str, verbs: set[str]) -> bool:
 
 
 def _plain(word: str) -> bool:
-    """Plain copy in any of its forms ("monitors" as "monitor")."""
+    """Plain copy in any of its forms ("monitors" as "monitor"); an evaluative adjective, and
+    the comparative of a plain or evaluative one ("easier", "sharper"), says no more."""
+    if word in EVALUATIVE_WORDS:
+        return True
+    base = comparative_base(word)
+    if base and (base in PLAIN_WORDS or base in EVALUATIVE_WORDS):
+        return True
     return word in PLAIN_WORDS or any(lemma in PLAIN_WORDS for lemma in lemmas(word))
 
 

@@ -62,7 +62,33 @@ several many few multiple various enough together no not once box beside besides
 atop above below next
 well part whole entire means mean particular certain specific available another never
 """
-PLAIN_WORDS = frozenset(_PLAIN.split())
+# Closed-class words (pronouns, determiners, conjunctions, auxiliaries, degree and focus
+# adverbs) carry grammar, not claims; "only", "every", "no" and "nothing" are judged by their
+# own rules.
+_FUNCTION = """
+itself himself herself ourselves yourselves themselves myself other others else such same
+either neither nor but yet though although however whatever whichever whoever whose whom
+since because if unless almost nearly roughly approximately still far plenty lot lots quite
+rather fairly really already again ever instead what's it'll they'll we're isn't aren't
+anything somewhere
+doesn't don't won't can't do does did done might may must should would could shall
+"""
+# General nouns that stand for the product or a part of it without saying what it is
+# ("this SANUS product", "four units")
+_GENERAL_NOUNS = "product products item items unit units piece pieces option options"
+PLAIN_WORDS = (
+    frozenset(_PLAIN.split()) | frozenset(_FUNCTION.split()) | frozenset(_GENERAL_NOUNS.split())
+)
+# Evaluative adjectives (appraisal, not attribute): how copy says it likes a thing, with
+# nothing a shopper could measure or hold the shop to. Ranking words ("best", "perfect",
+# "ideal") are superlatives and judged as such; measurable qualities ("fast", "quiet",
+# "durable", "lightweight") are not here.
+_EVALUATIVE = """
+beautiful gorgeous stunning stylish sleek attractive lovely pleasant enjoyable impressive
+amazing incredible great good nice fantastic excellent superb wonderful awesome striking
+immersive engaging satisfying delightful handy convenient responsive lively polished refined
+"""
+EVALUATIVE_WORDS = frozenset(_EVALUATIVE.split())
 
 # A sentence's word -> record words any one of which backs it.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -223,6 +249,17 @@ def lemmas(word: str) -> frozenset[str]:
         for lemma in forms
         if pos not in ("ADJ", "ADV") or lemma == word.lower()
     )
+
+
+@lru_cache(maxsize=8192)
+def comparative_base(word: str) -> str:
+    """The adjective a comparative is made from ("easier": "easy", "sharper": "sharp"); ""
+    for any other word."""
+    word = word.lower()
+    if not word.endswith("er"):
+        return ""
+    found = getAllLemmas(word).get("ADJ", ())
+    return next((lemma for lemma in found if lemma != word), "")
 
 
 @lru_cache(maxsize=4096)

@@ -68,6 +68,10 @@ REJECTED = [
     ("pe59d183835", "It runs a 14th-generation Intel Core i7."),  # "13th Gen"
     ("pec59d8e450", "The pack has three motion detectors."),  # a 2-pack
     ("p45377be40c", "It keeps five hours of free video history."),  # "3 Hours of Free Video"
+    # a total is not each one's; bought separately is not included
+    ("pdd0b309789", "Each router covers up to 9,600 square feet."),  # three routers together
+    ("p89b2e40822", "Each LED gives 2600 lumens."),  # "Two … LEDs. Combined 2600 Lumens"
+    ("p0afc89be73", "Headphones must be bought separately."),  # "Headphones Included"
 ]
 ACCEPTED = [
     ("p1d06114fd4", "Handy Premier is a TV mounting service."),
@@ -127,6 +131,11 @@ ACCEPTED = [
     ("pec59d8e450", "The pack has two motion detectors."),  # a 2-pack
     ("p45377be40c", "Each one keeps three hours of free video history."),  # "one" as a pronoun
     ("p1185ffee9a", "A 13.6-inch display that refreshes smoothly."),  # inches are no refresh rate
+    ("pdd0b309789", "Three routers cover up to 9,600 square feet together."),
+    # evaluative words, comparatives of plain ones, closed-class words, verbs of framing
+    ("p1185ffee9a", "The stunning 13.6-inch Liquid Retina display looks even sharper."),
+    ("p1185ffee9a", "It can handle almost anything with its Apple M2 chip."),
+    ("p1185ffee9a", "Pick the MacBook Air, or take it anywhere at 2.7 pounds."),
     # the setting a backed fact is for
     ("p2b90639d0a", "Its 250-nit display works well for office work."),
 ]
