@@ -572,6 +572,7 @@ _WORD = r"[\w-]{1,40}"
 _NO_AT_START = re.compile(
     rf"(?:^|\n|[,;:]|\b(?:at|with|for)\b)\s{{0,3}}no\s((?:{_WORD}\s){{0,1}}{_WORD})", re.I
 )
+_THERE_IS_NO = re.compile(rf"\bthere(?:'s|\sis|\sare)\sno\s((?:{_WORD}\s){{0,1}}{_WORD})", re.I)
 # (pattern, dimension, polarity): the object is group 1
 _POLARITY = [
     (
@@ -637,6 +638,9 @@ _POLARITY = [
     # nor needs them
     (_NO_AT_START, "has", False),
     (_NO_AT_START, "needs", False),
+    # "There is no contract": neither had nor needed
+    (_THERE_IS_NO, "has", False),
+    (_THERE_IS_NO, "needs", False),
     # "A wall mount comes with the service": the subject is what comes along
     (
         re.compile(
@@ -646,6 +650,20 @@ _POLARITY = [
         True,
     ),
 ]
+# a restriction: "works only with LG TVs", and a record's "only one": "May Only be Used on a
+# Single Nintendo eShop Account", "Only 1 Set can be Installed"
+_ONLY_WITH = re.compile(r"\b(?:only|exclusively)\s(?:with|on|for|in)\b|\bworks?\sonly\b", re.I)
+_RECORD_ONLY = re.compile(r"\bonly\b|\bexclusive", re.I)
+_ONLY_ONE = re.compile(
+    rf"\bonly\b[^.\n]{{0,40}}?\b(?:a\s)?(?:single|one|1)\s(?:{_WORD}\s){{0,3}}?([a-z]{{2,30}}?)s?\b"
+    r"(?=\s(?:can|may|per|is|are)\b|[.,;\n]|$)",
+    re.I,
+)
+_MANY = re.compile(
+    rf"\b(?:several|multiple|many|various|different|[2-9]|\d{{2,}})\s(?:{_WORD}\s){{0,2}}?"
+    r"([a-z]{2,30})s\b",
+    re.I,
+)
 # what the record rules out: "(not available for brick walls …)", "Not compatible with iPad"
 _EXCLUDED = re.compile(
     rf"\bnot\s(?:available|compatible|suitable|recommended|for use)\s(?:for|with|on|in)\s"
@@ -1106,12 +1124,25 @@ class CopyChecker:
         if _NEGATED_BENEFIT.search(sentence):
             yield ClaimCheck(sentence, "negation", False, "a benefit drawn from something absent")
         yield from self._exclusions(sentence)
+        yield from self._restrictions(sentence)
         said: list[ClaimCheck] = []
         for claim in self._polarity_claims(sentence):
             # "with its stand included" inside "comes with its stand included": said once
             if not any(claim.text in o.text and claim.supported == o.supported for o in said):
                 said.append(claim)
                 yield claim
+
+    def _restrictions(self, sentence: str) -> Iterable[ClaimCheck]:
+        """ "Only with LG TVs" needs a record that restricts it; "several accounts" or "two
+        sets" contradicts a record that allows only one ("May Only be Used on a Single
+        Account", "Only 1 Set can be Installed")."""
+        only = _ONLY_WITH.search(sentence)
+        if only and not _RECORD_ONLY.search(self.text):
+            yield ClaimCheck(only.group(0), "compatibility", False, "the record restricts nothing")
+        ones = {stem(m.group(1)) for m in _ONLY_ONE.finditer(self.text)}
+        for match in _MANY.finditer(normalise_numbers(sentence)):
+            if stem(match.group(1)) in ones:
+                yield ClaimCheck(match.group(0), "negation", False, "the record allows only one")
 
     def _exclusions(self, sentence: str) -> Iterable[ClaimCheck]:
         """What the record rules out ("not available for brick walls") said of the product
@@ -1332,7 +1363,7 @@ class CopyChecker:
         squashed = self.vocabulary.squashed
         for match in _MODEL_CODE.finditer(sentence):
             code = match.group(0).lower()
-            if re.sub(r"[^a-z0-9]", "", code) not in squashed:
+            if re.sub(r"[^a-z0-9\u03b1-\u03c9]", "", code) not in squashed:
                 yield ClaimCheck(match.group(0), "model", False, "the record names no such model")
         for match in _NAMED_MODEL.finditer(sentence):
             name, code = match.group(1), match.group(2).lower()
@@ -1347,6 +1378,8 @@ class CopyChecker:
     def _same_code(self, code: str, theirs: set[str], sentence: str, match: re.Match[str]) -> bool:
         """The record's code written apart ("RTX 4060 Ti" for "RTX 4060Ti"), or the code
         itself elsewhere in the record ("Hisense 120\" - L5G Series")."""
+        if any(re.sub(r"\.0+$", "", t) == re.sub(r"\.0+$", "", code) for t in theirs):
+            return True  # "Android 10" is "Android 10.0"
         following = re.sub(r"[^a-z0-9]", "", sentence[match.end() : match.end() + 8].lower())
         if any(t.startswith(code) and following.startswith(t[len(code) :]) for t in theirs):
             return True
@@ -1454,12 +1487,12 @@ def _manner(word: str) -> bool:
 # "A15", "M2", "i7", "S23", "HDR10"; "13900KF", "7730U" (a unit such as "4K" or "165Hz" is
 # judged as a number)
 _MODEL_CODE = re.compile(
-    r"(?<![\w-])(?:[A-Za-z]{1,3}\d{1,5}[A-Za-z]{0,3}|\d{3,5}(?!(?i:hz|gb|tb|mb|mah|wh|mm|nits))"
+    r"(?<![\w-])(?:[A-Za-z\u03b1-\u03c9]{1,3}\d{1,5}[A-Za-z]{0,3}|\d{3,5}(?!(?i:hz|gb|tb|mb|mah|wh|mm|nits))"
     r"[A-Za-z]{1,3})(?![\w-])",
 )
 # a capitalised name and the code after it: "Series X", "Series 9", "Ryzen 7", "Galaxy S23"
 _NAMED_MODEL = re.compile(
-    r"(?<![\w-])([A-Z][A-Za-z]{2,20})\s([A-Z]{1,2}\d{0,4}|[A-Za-z]?\d{1,4}[A-Za-z]{0,2})"
+    r"(?<![\w-])((?:[A-Z]|i[A-Z])[A-Za-z]{1,20})\s([A-Z]{1,2}\d{0,4}|[A-Za-z]?\d{1,4}(?:\.\d{1,2})?[A-Za-z]{0,2})"
     r"(?![\w-]|\.\d)"
 )
 _COMPOUND = re.compile(r"(?<![\w-])[A-Za-z]{2,20}(?:-[A-Za-z]{2,20}){1,3}(?![\w-])")

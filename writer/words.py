@@ -304,7 +304,7 @@ class Vocabulary:
         self.stems = {stem(word) for word in self.words}
         self.lemmas = {lemma for word in self.words for lemma in lemmas(word)}
         self.roots = {derived_root(word) for word in self.words} - {""}
-        self.squashed = re.sub(r"[^a-z0-9]", "", text.lower())
+        self.squashed = re.sub(r"[^a-z0-9\u03b1-\u03c9]", "", text.lower())  # "α9" stays
 
     def has(self, word: str) -> bool:
         word = word.lower()

@@ -72,6 +72,10 @@ REJECTED = [
     ("pdd0b309789", "Each router covers up to 9,600 square feet."),  # three routers together
     ("p89b2e40822", "Each LED gives 2600 lumens."),  # "Two … LEDs. Combined 2600 Lumens"
     ("p0afc89be73", "Headphones must be bought separately."),  # "Headphones Included"
+    # a restriction the record does not make; "there is no" what it requires; a version
+    ("p1185ffee9a", "It works only with Apple displays."),
+    ("p47b426cf1d", "There is no wiring to worry about."),  # "Requires Existing … Wiring"
+    ("p7023962b3d", "It has Bluetooth 5.3."),  # "Bluetooth 4.1"
 ]
 ACCEPTED = [
     ("p1d06114fd4", "Handy Premier is a TV mounting service."),
