@@ -930,7 +930,16 @@ _OPPOSED = re.compile(
 _CABLE_ENDS = re.compile(
     r"(?<![\w-])([\w-]{1,20})\sto\s([\w-]{1,20})\s(?:cable|adapter|cord)s?\b", re.I
 )
+# "top" ranks ("the top laptop", "top-rated", "top-of-the-line") except as a verb ("top up
+# the battery") or a place ("on top of the TV", "the top panel"): a place is a plain noun the
+# record must have
 _TOP_UP = re.compile(r"\btop(?:s|ped|ping)?\s(?:up|off)\b", re.I)
+_TOP_PLACE = re.compile(
+    r"\b(?:on|at|from|to|along|across)\s(?:the\s)?top\b(?!-)|"
+    r"\btop\s(?:of(?!\sthe\s(?:line|range|class|market|charts?)\b)|edge|panel|side|cover|lid|"
+    r"shelf|surface|mount(?:ed)?|load(?:ing|er)?)\b",
+    re.I,
+)
 # the record's word for free: "mounted at no extra cost", "complimentary"
 _AT_NO_COST = re.compile(
     r"\bno\s(?:extra\s|additional\s)?(?:cost|charge)\b|\bcomplimentary\b|\bfree of charge\b",
@@ -1228,8 +1237,13 @@ class CopyChecker:
                 continue  # "Hands-free", "Wire-Free": no offer
             if rule == "superlative" and _TOP_UP.search(sentence):
                 continue  # "Top up the battery": a verb
+            if rule == "superlative" and word == "top" and _TOP_PLACE.search(sentence):
+                rule = None  # "on top of the TV": a place, judged as any word
             if rule == "free":
                 backed = bool(_FREE.search(self.text) or _AT_NO_COST.search(self.text))
+            elif rule == "superlative":
+                # a rank needs the record's own word: "desktop" holds no "top"
+                backed = self._literal(word) if word[0] != "#" else word in self.text.lower()
             elif rule == "audience":
                 backed = self._audience(word)
             elif rule == "weight" and word.startswith("weigh"):

@@ -76,6 +76,10 @@ REJECTED = [
     ("p1185ffee9a", "It works only with Apple displays."),
     ("p47b426cf1d", "There is no wiring to worry about."),  # "Requires Existing … Wiring"
     ("p7023962b3d", "It has Bluetooth 5.3."),  # "Bluetooth 4.1"
+    # "top" ranks, however it is written
+    ("pe59d183835", "It is the top desktop computer."),
+    ("p1185ffee9a", "It is a top-rated laptop."),
+    ("p1185ffee9a", "A top-of-the-line MacBook Air."),
 ]
 ACCEPTED = [
     ("p1d06114fd4", "Handy Premier is a TV mounting service."),
@@ -160,6 +164,19 @@ def test_the_issues_bad_sentences_are_rejected(product_id: str, sentence: str) -
 def test_supported_sentences_pass(product_id: str, sentence: str) -> None:
     report = check_copy(sentence, record(product_id))
     assert report.supported, report.to_dict()
+
+
+@pytest.mark.parametrize(
+    ("product_id", "sentence", "rule"),
+    [
+        ("pe59d183835", "It is the top desktop computer.", "superlative"),  # "desktop" is no rank
+        ("p1185ffee9a", "It is top of the line.", "superlative"),
+        ("p1185ffee9a", "Set it on top of your bag.", "unbacked-word"),  # a place, not a rank
+    ],
+)
+def test_top_is_a_rank_unless_a_place(product_id: str, sentence: str, rule: str) -> None:
+    report = check_copy(sentence, record(product_id))
+    assert [c.rule for s in report.sentences for c in s.rejected_by if c.text == "top"] == [rule]
 
 
 def test_lawful_wording_per_market() -> None:
