@@ -948,6 +948,28 @@ _AT_NO_COST = re.compile(
 _FREE = re.compile(r"(?<![-\w])free\b(?!-)", re.I)
 
 
+# what a product of a kind does by definition (its purpose): a camera records, headphones and
+# speakers let you hear; the verb needs no record word of its own
+_DOES: dict[str, frozenset[str]] = {
+    "camera": frozenset(["record", "capture", "film", "shoot"]),
+    "doorbell": frozenset(["record", "capture", "ring"]),
+    "headphones": frozenset(["hear", "listen"]),
+    "speaker": frozenset(["hear", "listen"]),
+    "soundbar": frozenset(["hear", "listen"]),
+    "charger": frozenset(["charge"]),
+    "drone": frozenset(["fly"]),
+    "lock": frozenset(["lock", "unlock"]),
+}
+# a compound written with a hyphen, as the record may write it whole ("USB-C", "USBC")
+_HYPHENED = re.compile(r"(?<![\w-])[A-Za-z0-9]{1,20}(?:-[A-Za-z0-9]{1,20}){1,3}(?![\w-])")
+# a dimension said of the figure before it: "0.49 inches thick", "27 inches wide"
+_DIMENSIONS = frozenset(["thick", "thin", "wide", "tall", "deep", "long", "high", "across"])
+_AFTER_LENGTH = re.compile(
+    r"\d(?:\s?(?:-?inch(?:es)?|in\b|\"|”|mm|cm|m\b|ft|feet|foot))\s(?:thick|thin|wide|tall|deep|long|high|across)\b",
+    re.I,
+)
+
+
 # --- verbs of framing ------------------------------------------------------------------------
 
 # Copy frames a fact with a verb ("brightens your yard", "speeds up", "flies through"); the
@@ -1203,6 +1225,10 @@ class CopyChecker:
 
     def _types(self, sentence: str) -> Iterable[ClaimCheck]:
         for words, group in asserted_types(sentence):
+            subject = tokens(sentence[: sentence.find(words)])
+            parts = [w for w in subject if w in _ATTRIBUTE_OF or w in _PART_OF]
+            if words.lower().startswith("is ") and parts and stem(parts[-1]) not in TYPE_OF:
+                continue  # "Storage is a 1TB SSD": a part is typed, not the product
             if group in self.types or not self.types:
                 yield ClaimCheck(words, "product-type", True)
             else:
@@ -1227,6 +1253,12 @@ class CopyChecker:
         # a figure the record backs is a fact a setting phrase may frame
         core = any(n.unit and _number_backed(n, self.numbers) is None for n in numbers(sentence))
         setting, scene = _setting(sentence), []
+        joined = {
+            part
+            for m in _HYPHENED.finditer(sentence)
+            if re.sub(r"[^a-z0-9]", "", m.group(0).lower()) in self.vocabulary.squashed
+            for part in tokens(m.group(0))
+        }
         for word in dict.fromkeys(w for w in tokens(sentence) if w[0].isalpha() or w[0] == "#"):
             rule = _word_rule(word)
             if (_plain(word) or word in UNIT_WORDS) and rule is None:
@@ -1252,6 +1284,12 @@ class CopyChecker:
                 backed = self._light() or self.vocabulary.has(word)
             elif stem(word) in TYPE_OF and TYPE_OF[stem(word)] in self.types:
                 backed = True
+            elif lemmas(word) & {d for t in self.types for d in _DOES.get(t, ())}:
+                backed = True  # a camera records, headphones let you hear
+            elif word in joined:
+                backed = True  # "USB-C" of the record's "USBC"
+            elif word in _DIMENSIONS and _AFTER_LENGTH.search(sentence):
+                continue  # "0.49 inches thick": the figure is the claim
             elif word in _PART_OF and _PART_OF[word] & self.types:
                 backed = True  # a laptop has a display
             elif "fold" in lemmas(word) and {"laptop", "tablet"} <= self.types:

@@ -144,6 +144,9 @@ ACCEPTED = [
     ("p1185ffee9a", "The stunning 13.6-inch Liquid Retina display looks even sharper."),
     ("p1185ffee9a", "It can handle almost anything with its Apple M2 chip."),
     ("p1185ffee9a", "Pick the MacBook Air, or take it anywhere at 2.7 pounds."),
+    # what a kind of product does by definition; a part typed, not the product
+    ("p45377be40c", "Each camera records HDR video."),
+    ("p1185ffee9a", "Storage is a 256GB SSD."),
     # the setting a backed fact is for
     ("p2b90639d0a", "Its 250-nit display works well for office work."),
 ]
