@@ -370,7 +370,9 @@ def numbers(text: str) -> list[_Number]:
             unit = ""  # "Ryzen 7 cool": the number ends a name, the word is no unit
         else:
             unit = stem(unit) if unit.isalpha() else unit
-        if unit == "x" and after and _as_float(raw) <= 20:  # "3x DisplayPort", not "7900X"
+        multiplier = bool(after) and (after[0] in ("as", "more") or comparative_base(after[0]))
+        if unit == "x" and after and _as_float(raw) <= 20 and not multiplier:
+            # "3x DisplayPort" counts ports, not "7900X"; "2x faster", "twice as fast" multiply
             unit = stem(after[0]) if after[0].isalpha() else "x"
         following = [w for w in after[:4] if w not in PLAIN_WORDS and not w[0].isdigit()]
         head = text[max(0, match.start() - 50) : match.start()].rsplit("\n", 1)[-1]
@@ -485,6 +487,10 @@ def _same_unit(number: _Number, claim: _Number) -> bool:
     """One unit, however derived: the record's "Tri-Directional" counts "3 directions"."""
     if number.unit == claim.unit:
         return True
+    if _ATTRIBUTE_OF.get(number.unit) and _ATTRIBUTE_OF.get(number.unit) == _ATTRIBUTE_OF.get(
+        claim.unit
+    ):
+        return True  # "DDR4-3200 RAM" and "DDR4-3200 memory"
     theirs, ours = derived_root(number.unit), derived_root(claim.unit)
     return bool(theirs) and theirs == ours
 

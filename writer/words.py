@@ -202,6 +202,23 @@ for _full, _clipped in _CLIPPINGS.items():
     SYNONYMS[_clipped] = (*SYNONYMS.get(_clipped, ()), _full)
 
 
+# A table entry is a synonym where the word also backs its partner ("reflection" and "glare",
+# "headset" and "headphone"); where it only backs it one way (a yard is outdoor, outdoor gear
+# need not suit a yard) it is a broader term and stays one way.
+_MUTUAL = [
+    ("reflection", "glare"), ("headset", "headphone"), ("headset", "headphones"),
+    ("earbud", "earphone"), ("screen", "display"), ("cam", "camera"), ("colour", "color"),
+    ("grey", "gray"), ("notification", "alert"), ("talk", "speak"), ("television", "tv"),
+    ("cordless", "wireless"), ("hide", "conceal"), ("link", "connect"),
+    ("big", "large"), ("spare", "extra"), ("spare", "additional"), ("extra", "additional"),
+    ("cell", "battery"), ("track", "monitor"), ("shot", "photo"),
+]  # fmt: skip
+_SYMMETRIC: dict[str, tuple[str, ...]] = {}
+for _a, _b in _MUTUAL:
+    _SYMMETRIC[_a] = (*_SYMMETRIC.get(_a, ()), _b)
+    _SYMMETRIC[_b] = (*_SYMMETRIC.get(_b, ()), _a)
+
+
 def stem(word: str) -> str:
     """A crude English stem: enough for "gamers"/"gaming", "mounted"/"mount", "batteries"."""
     word = word.lower().strip("'’").replace("’", "'")
@@ -315,6 +332,10 @@ class Vocabulary:
             return True
         if any(stem(other) in self.stems for other in SYNONYMS.get(root, SYNONYMS.get(word, ()))):
             return True
+        if any(
+            stem(other) in self.stems for other in _SYMMETRIC.get(word, _SYMMETRIC.get(root, ()))
+        ):
+            return True  # synonymy goes both ways: the record's "headset" backs "headphones"
         if len(word) >= 5 and word in self.squashed:  # "wirefree" inside "Wire-Free"
             return True
         forms = lemmas(word) or {root}  # a word the dictionary lacks: its crude stem

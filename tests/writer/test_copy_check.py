@@ -147,6 +147,9 @@ ACCEPTED = [
     # what a kind of product does by definition; a part typed, not the product
     ("p45377be40c", "Each camera records HDR video."),
     ("p1185ffee9a", "Storage is a 256GB SSD."),
+    # a synonym backs both ways; units of one attribute; a multiplier
+    ("p0afc89be73", "A headset is included."),  # "Headphones Included"
+    ("p1185ffee9a", "It has eight CPU cores and 8-core graphics."),
     # the setting a backed fact is for
     ("p2b90639d0a", "Its 250-nit display works well for office work."),
 ]
