@@ -391,6 +391,12 @@ def numbers(text: str) -> list[_Number]:
             attribute = _fitting(_attribute(before), unit)
             if unit in _UNITS.values() and unit not in _MEASURED_IN.get(attribute or "", {unit}):
                 attribute = None  # "800 lumens, like a 60-watt bulb": the watts are no brightness
+        if attribute is None:
+            # "256 GB PCIe NMVe M.2 SSD": the head of a longer noun phrase, up to its comma
+            phrase = tokens(
+                re.split(r"[,;\n(]|\b(?:and|or|with)\b", text[match.end() : match.end() + 60])[0]
+            )[:6]
+            attribute = _fitting(_attribute([w for w in phrase if w[0].isalpha()]), unit)
         clause = _CLAUSE_START.split(head)[-1]
         line = head + text[match.end() :].split("\n", 1)[0]
         context = [w for w in tokens(clause) if w not in PLAIN_WORDS and w[0].isalpha()]

@@ -76,6 +76,7 @@ REJECTED = [
     ("p1185ffee9a", "It works only with Apple displays."),
     ("p47b426cf1d", "There is no wiring to worry about."),  # "Requires Existing … Wiring"
     ("p7023962b3d", "It has Bluetooth 5.3."),  # "Bluetooth 4.1"
+    ("p619420156a", "It has 512GB of RAM."),  # the head of "512GB PCIe NVMe M.2 SSD"
     # "top" ranks, however it is written
     ("pe59d183835", "It is the top desktop computer."),
     ("p1185ffee9a", "It is a top-rated laptop."),
@@ -150,6 +151,7 @@ ACCEPTED = [
     # a synonym backs both ways; units of one attribute; a multiplier
     ("p0afc89be73", "A headset is included."),  # "Headphones Included"
     ("p1185ffee9a", "It has eight CPU cores and 8-core graphics."),
+    ("p619420156a", "It stores files on a 512GB NVMe SSD and runs on 12GB of RAM."),
     # the setting a backed fact is for
     ("p2b90639d0a", "Its 250-nit display works well for office work."),
 ]
