@@ -29,7 +29,7 @@ class ActionDescribeProduct(ShopAction):
             dispatcher.utter_message(text=self.shop.replies.text(tracker, "utter_describe_which"))
             return []
         writer = self.shop.descriptions
-        stored = writer.stored(product.id)
+        stored = await writer.stored(product.id)
         if stored is None and not writer.ready:
             self._answer_from_record(dispatcher, tracker, product.id, "utter_writer_starting")
             return [SlotSet("selected_product", product.id)]

@@ -32,7 +32,7 @@ from actions.recommender_store import load_model
 from actions.replies import Replies
 from writer.service import DescriptionService
 from writer.settings import WriterSettings
-from writer.store import DescriptionStore
+from writer.store import DescriptionStore, SqliteDescriptionStore
 
 
 @dataclass
@@ -100,6 +100,7 @@ class Shop:
         load_models: bool = True,
         model_worker: Executor | None = None,
         orders: OrderBook | None = None,
+        descriptions: DescriptionStore | None = None,
     ) -> Shop:
         """Open the shop under the settings' home: the catalog (imported and embedded the
         first time), policies, demo orders, the interaction log, the search encoder, and the
@@ -109,6 +110,8 @@ class Shop:
         `orders`: the order book, which the shop then owns; the caller seeds it on its own
         loop (`await shop.seed_demo()`). By default SQLite under the home, seeded here (so
         not on a running loop).
+        `descriptions`: where descriptions are stored, which the shop then owns; by default
+        SQLite in the catalog's database.
         """
         catalog = Catalog(config.catalog_db)
         ensure_demo_catalog(catalog, show_progress)
@@ -116,6 +119,8 @@ class Shop:
         seeded_here = orders is None
         if orders is None:
             orders = SqliteOrderStore(config.home / "orders.db")
+        if descriptions is None:
+            descriptions = SqliteDescriptionStore(open_database(config.catalog_db))
         interactions = InteractionLog(config.home / "interactions.db")
         shop = cls(
             catalog=catalog,
@@ -124,9 +129,7 @@ class Shop:
             policies=PolicyBook.load(config.data_dir / "policies.md"),
             # the int8 export loads on first use (or in `load_models`)
             queries=QueryEmbedder(OnnxSentenceEncoder(config.models), model_worker),
-            descriptions=DescriptionService.from_settings(
-                config.writer, catalog, DescriptionStore(open_database(config.catalog_db))
-            ),
+            descriptions=DescriptionService.from_settings(config.writer, catalog, descriptions),
             recommender=SavedRecommender(config.models),
             replies=Replies.load(config.data_dir / "domain.yml"),
             money=config.money,
@@ -158,16 +161,19 @@ class Shop:
     async def aclose(self) -> None:
         """Stop the query batcher (on the loop it ran on), then close the stores."""
         await self.queries.close()
-        await self.orders.close()
+        await self._close_stores()
         self._close_files()
 
     def close(self) -> None:
         """For a shop used without an event loop (`aclose` on one)."""
-        asyncio.run(self.orders.close())
+        asyncio.run(self._close_stores())
         self._close_files()
 
+    async def _close_stores(self) -> None:
+        await self.orders.close()
+        await self.descriptions.store.close()
+
     def _close_files(self) -> None:
-        self.descriptions.store.close()
         self.interactions.close()
         self.catalog.close()
 

@@ -15,12 +15,14 @@ import redis.asyncio as redis
 from aiohttp import web
 from pydantic import SecretStr
 
+from actions.database import open_database
 from actions.opinion import prepare_opinion
 from actions.orders import OrderBook, SqliteOrderStore
 from actions.registry import shop_actions
 from actions.shop import Shop, ShopConfig
 from bot.action_runner import ActionRunner, InProcessActionRunner, RemoteActionRunner
 from bot.components import load_object
+from bot.descriptions_postgres import PostgresDescriptionStore
 from bot.domain import Domain
 from bot.engine import Bot, TurnLimits
 from bot.handoff import Desk, Desks, HandoffService
@@ -53,6 +55,7 @@ from bot.session_tokens import (
 from bot.settings import Settings
 from bot.store import ConversationStore, SqliteConversationStore, Unavailable
 from bot.store_postgres import PostgresConversationStore
+from writer.store import DescriptionStore, SqliteDescriptionStore
 
 logger = logging.getLogger(__name__)
 
@@ -230,16 +233,33 @@ def order_book(settings: Settings) -> OrderBook:
     return PostgresOrderStore(settings.database_url.get_secret_value(), settings.database_schema)
 
 
+def description_store(settings: Settings) -> DescriptionStore:
+    """On PostgreSQL when `database_url` is set (a description regenerated at one instance is
+    what every other serves), else SQLite in the catalog's database."""
+    if settings.database_url is None:
+        return SqliteDescriptionStore(open_database(settings.catalog_db))
+    url = settings.database_url.get_secret_value()
+    return PostgresDescriptionStore(url, settings.database_schema)
+
+
 async def open_shop(settings: Settings, worker: Executor | None = None) -> Shop:
     """The shop's stores and models, opened off the event loop; `worker` runs its queries.
     The demo orders are seeded here, on the loop; a database not up yet skips them (another
     instance or the next start seeds them)."""
     orders = order_book(settings)
-    opening = partial(Shop.open, shop_config(settings), model_worker=worker, orders=orders)
+    descriptions = description_store(settings)
+    opening = partial(
+        Shop.open,
+        shop_config(settings),
+        model_worker=worker,
+        orders=orders,
+        descriptions=descriptions,
+    )
     try:
         shop = await asyncio.get_running_loop().run_in_executor(None, opening)
     except BaseException:
         await orders.close()
+        await descriptions.close()
         raise
     try:
         await shop.seed_demo()

@@ -1,5 +1,9 @@
 """What `shopbot describe` runs (one product, attribute text, or the whole catalog) and what
-`shopbot check-copy` runs (any copy checked against a product's record)."""
+`shopbot check-copy` runs (any copy checked against a product's record).
+
+Descriptions are stored where the app stores them (PostgreSQL when `database_url` is set), so
+a catalog job's descriptions are what every instance serves; each job runs on one event loop,
+the one its PostgreSQL pool belongs to."""
 
 from __future__ import annotations
 
@@ -12,20 +16,20 @@ from tqdm import tqdm
 
 from actions.catalog import Catalog
 from actions.catalog_import import ensure_demo_catalog
-from actions.database import open_database
+from bot.app import description_store
 from bot.settings import Settings
 from writer.copy_review import BadCopy, CopyReview, review_copy, validate_copy
 from writer.describe import WRITER_VERSION, Description
 from writer.records import ProductRecord
 from writer.service import DescriptionService, UnknownProduct
-from writer.store import DescriptionStore
 
 
 def _service(settings: Settings, load: bool = True) -> DescriptionService:
     catalog = Catalog(settings.catalog_db)
     ensure_demo_catalog(catalog, show_progress=True)
-    store = DescriptionStore(open_database(settings.catalog_db))
-    service = DescriptionService.from_settings(settings.writer, catalog, store)
+    service = DescriptionService.from_settings(
+        settings.writer, catalog, description_store(settings)
+    )
     if not load:
         return service
     typer.echo(f"loading the description model ({service.writer.generator.name})…", err=True)
@@ -52,9 +56,16 @@ def describe_one(settings: Settings, product_id: str, as_json: bool) -> None:
         record = service.record(product_id)
     except UnknownProduct:
         raise typer.BadParameter(f"no product {product_id!r} in the catalog") from None
-    description = asyncio.run(service.writer.write(record))
-    service.save(description)
-    _print(description, as_json)
+
+    async def write_and_save() -> Description:
+        try:
+            description = await service.writer.write(record)
+            await service.save(description)
+            return description
+        finally:
+            await service.store.close()
+
+    _print(asyncio.run(write_and_save()), as_json)
 
 
 def describe_attributes(settings: Settings, text: str, as_json: bool) -> None:
@@ -73,27 +84,32 @@ def describe_all(
 ) -> None:
     """Every product without a description from this writer version; safe to stop and rerun."""
     service = _service(settings)
-    done = set() if force else service.store.done(WRITER_VERSION)
-    todo = [product for product in service.catalog.all() if product.id not in done]
-    todo = todo[:limit] if limit else todo
     paths: Counter[str] = Counter()
     failed = 0
 
-    async def run() -> None:
+    async def run() -> tuple[int, int]:
+        """(written, already done)"""
         nonlocal failed
-        with tqdm(total=len(todo), desc="describing", unit="product") as progress:
-            for start in range(0, len(todo), batch):
-                records = [ProductRecord.from_product(p) for p in todo[start : start + batch]]
-                for description in await service.writer.write_batch(records):
-                    service.save(description)  # saved as it goes: a stopped job resumes here
-                    paths[description.path] += 1
-                    failed += not description.check.get("grounded")
-                progress.update(len(records))
+        try:
+            done = set() if force else await service.store.done(WRITER_VERSION)
+            todo = [product for product in service.catalog.all() if product.id not in done]
+            todo = todo[:limit] if limit else todo
+            with tqdm(total=len(todo), desc="describing", unit="product") as progress:
+                for start in range(0, len(todo), batch):
+                    records = [ProductRecord.from_product(p) for p in todo[start : start + batch]]
+                    for description in await service.writer.write_batch(records):
+                        await service.save(description)  # as it goes: a rerun resumes here
+                        paths[description.path] += 1
+                        failed += not description.check.get("grounded")
+                    progress.update(len(records))
+        finally:
+            await service.store.close()
+        return len(todo), len(done)
 
-    asyncio.run(run())
+    written, already_done = asyncio.run(run())
     summary = {
-        "written": len(todo),
-        "already_done": len(done),
+        "written": written,
+        "already_done": already_done,
         "paths": dict(paths),
         "published_with_unsupported_claims": failed,
     }

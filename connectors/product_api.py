@@ -50,7 +50,7 @@ class ProductApi:
         if not _PRODUCT_ID.fullmatch(product_id):
             return json_error(400, "product ids are 1-64 letters, digits, '-' or '_'")
         try:
-            stored = request.app[SHOP].descriptions.stored(product_id)
+            stored = await request.app[SHOP].descriptions.stored(product_id)
         except UnknownProduct:
             return json_error(404, "no such product", product_id=product_id)
         if stored is None:

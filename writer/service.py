@@ -143,9 +143,9 @@ class DescriptionService:
             raise UnknownProduct(product_id)
         return ProductRecord.from_product(product)
 
-    def stored(self, product_id: str) -> StoredDescription | None:
+    async def stored(self, product_id: str) -> StoredDescription | None:
         self.record(product_id)  # unknown ids raise, rather than look merely undescribed
-        return self.store.get(product_id)
+        return await self.store.get(product_id)
 
     def draft_from_record(self, product_id: str) -> str:
         """What to show while the model is still loading: the record's own words."""
@@ -160,7 +160,7 @@ class DescriptionService:
         `WriterUnavailable` (a `WriterBusy`) when the model fails.
         """
         if not regenerate:
-            stored = self.stored(product_id)
+            stored = await self.stored(product_id)
             if stored is not None:
                 return stored
         record = self.record(product_id)
@@ -195,10 +195,7 @@ class DescriptionService:
                 raise WriterUnavailable(
                     f"the description model failed ({type(error).__name__})"
                 ) from error
-        return self.save(description)
+        return await self.save(description)
 
-    def save(self, description: Description) -> StoredDescription:
-        self.store.save(description)
-        stored = self.store.get(description.product_id, description.language)
-        assert stored is not None
-        return stored
+    async def save(self, description: Description) -> StoredDescription:
+        return await self.store.save(description)

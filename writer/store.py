@@ -1,4 +1,10 @@
-"""Published descriptions in the catalog database, each with its check and how it was made."""
+"""Published descriptions, each with its check and how it was made.
+
+`DescriptionStore` is what the writer service reads and writes: SQLite in the catalog's
+database by default; with `database_url` set the app hands it
+`bot.descriptions_postgres.PostgresDescriptionStore` instead, so a description written or
+regenerated at one instance is the one every instance serves.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from writer.describe import Description
 
@@ -26,6 +32,9 @@ CREATE TABLE IF NOT EXISTS product_descriptions (
 );
 """
 
+# the columns every backend reads, in the order `StoredDescription.from_row` takes them
+COLUMNS = "product_id, language, text, path, backend, version, grounded, created_at, record"
+
 
 @dataclass(frozen=True)
 class StoredDescription:
@@ -38,6 +47,13 @@ class StoredDescription:
     grounded: bool
     created_at: float
     details: dict[str, Any]  # the full `Description.to_dict()`: check, sentences, timings
+
+    @classmethod
+    def from_row(cls, row: Any) -> StoredDescription:
+        """From `COLUMNS` of either backend (a tuple, an `asyncpg.Record`)."""
+        pid, lang, text, path, backend, version, grounded, created, record = tuple(row)
+        return cls(pid, lang, text, path, backend, version, bool(grounded), created,
+                   json.loads(record))  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,8 +69,44 @@ class StoredDescription:
         }
 
 
-class DescriptionStore:
-    """One description per product and language; a new one replaces the old."""
+def columns(description: Description) -> tuple[Any, ...]:
+    """The description as the table's columns up to `created_at`, in the table's order."""
+    return (
+        description.product_id,
+        description.language,
+        description.text,
+        description.path,
+        description.backend,
+        description.version,
+        bool(description.check.get("grounded")),
+        json.dumps(description.to_dict(), ensure_ascii=False),
+    )
+
+
+class DescriptionStore(Protocol):
+    """One description per product and language, a new one replacing the old; every call may
+    raise what its backend raises when away."""
+
+    async def save(self, description: Description) -> StoredDescription:
+        """Store it in place of any before it; what is now stored."""
+        ...
+
+    async def get(self, product_id: str, language: str = "en") -> StoredDescription | None: ...
+
+    async def done(self, version: int, language: str = "en") -> set[str]:
+        """Products that already have a description from this writer version (for resuming)."""
+        ...
+
+    async def all(self, language: str = "en") -> list[StoredDescription]:
+        """By product id."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class SqliteDescriptionStore:
+    """`product_descriptions` in the catalog's database; each call one quick statement, run
+    inline."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         """On an open connection to the catalog's database (any thread may use it); the
@@ -63,33 +115,25 @@ class DescriptionStore:
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
 
-    def save(self, description: Description) -> None:
-        details = description.to_dict()
+    async def save(self, description: Description) -> StoredDescription:
+        *values, record = columns(description)
+        row = (*values, time.time(), record)
         with self._lock, self._db:
             self._db.execute(
-                "INSERT OR REPLACE INTO product_descriptions VALUES (?,?,?,?,?,?,?,?,?)",
-                (
-                    description.product_id,
-                    description.language,
-                    description.text,
-                    description.path,
-                    description.backend,
-                    description.version,
-                    int(bool(description.check.get("grounded"))),
-                    json.dumps(details, ensure_ascii=False),
-                    time.time(),
-                ),
+                f"INSERT OR REPLACE INTO product_descriptions ({COLUMNS}) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                row,
             )
+        return StoredDescription.from_row(row)
 
-    def close(self) -> None:
+    async def close(self) -> None:
         self._db.close()
 
-    def get(self, product_id: str, language: str = "en") -> StoredDescription | None:
+    async def get(self, product_id: str, language: str = "en") -> StoredDescription | None:
         rows = self._select("product_id = ? AND language = ?", (product_id, language))
         return rows[0] if rows else None
 
-    def done(self, version: int, language: str = "en") -> set[str]:
-        """Products that already have a description from this writer version (for resuming)."""
+    async def done(self, version: int, language: str = "en") -> set[str]:
         with self._lock:
             rows = self._db.execute(
                 "SELECT product_id FROM product_descriptions WHERE version = ? AND language = ?",
@@ -97,18 +141,12 @@ class DescriptionStore:
             ).fetchall()
         return {product_id for (product_id,) in rows}
 
-    def all(self, language: str = "en") -> list[StoredDescription]:
+    async def all(self, language: str = "en") -> list[StoredDescription]:
         return self._select("language = ? ORDER BY product_id", (language,))
 
     def _select(self, where: str, values: tuple[str, ...]) -> list[StoredDescription]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT product_id, language, text, path, backend, version, grounded, created_at,"
-                f" record FROM product_descriptions WHERE {where}",
-                values,
+                f"SELECT {COLUMNS} FROM product_descriptions WHERE {where}", values
             ).fetchall()
-        return [
-            StoredDescription(pid, lang, text, path, backend, version, bool(grounded), created,
-                              json.loads(record))
-            for pid, lang, text, path, backend, version, grounded, created, record in rows
-        ]  # fmt: skip
+        return [StoredDescription.from_row(row) for row in rows]

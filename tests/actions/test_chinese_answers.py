@@ -30,7 +30,7 @@ from actions.shop import SavedRecommender, Shop
 from bot.settings import PROJECT_ROOT
 from writer.service import DescriptionService
 from writer.settings import WriterSettings
-from writer.store import DescriptionStore
+from writer.store import SqliteDescriptionStore
 
 DATA = PROJECT_ROOT / "data"
 HP_14 = "p619420156a"  # HP 14" i3-1315U: "12GB DDR4-3200 RAM", a backlit keyboard
@@ -61,7 +61,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
         policies=PolicyBook.load(DATA / "policies.md"),
         queries=QueryEmbedder(SentenceEncoder()),  # never loaded: nothing here encodes
         descriptions=DescriptionService.from_settings(
-            writer, catalog, DescriptionStore(open_database(home / "catalog.db"))
+            writer, catalog, SqliteDescriptionStore(open_database(home / "catalog.db"))
         ),
         recommender=SavedRecommender(Path(home)),
         replies=Replies.load(DATA / "domain.yml"),

@@ -11,7 +11,7 @@ from actions.shop import Shop
 from writer.describe import Description, OnEvent
 from writer.records import ProductRecord
 from writer.service import DescriptionService, WriterBusy
-from writer.store import DescriptionStore
+from writer.store import SqliteDescriptionStore
 
 
 class HeldWriter:
@@ -34,7 +34,7 @@ def _service(
     catalog = shop.catalog
     return DescriptionService(
         held,  # type: ignore[arg-type]
-        DescriptionStore(open_database(catalog.path)),
+        SqliteDescriptionStore(open_database(catalog.path)),
         catalog,
         max_parallel=max_parallel,
         max_waiting=max_waiting,
@@ -44,9 +44,8 @@ def _service(
 async def test_past_the_limit_shoppers_get_busy_not_another_generation(shop: Shop) -> None:
     held = HeldWriter()
     service = _service(shop, held, max_parallel=1, max_waiting=2)
-    undescribed = [p.id for p in shop.catalog.popular(limit=40) if service.store.get(p.id) is None][
-        :6
-    ]
+    popular = shop.catalog.popular(limit=40)
+    undescribed = [p.id for p in popular if await service.store.get(p.id) is None][:6]
     tasks = [asyncio.ensure_future(service.describe(pid)) for pid in undescribed[:3]]
     await asyncio.sleep(0.1)
     with pytest.raises(WriterBusy):

@@ -20,7 +20,7 @@ from writer.describe import DescriptionWriter
 from writer.records import ProductRecord
 from writer.service import DescriptionService
 from writer.settings import WriterSettings
-from writer.store import DescriptionStore
+from writer.store import SqliteDescriptionStore
 from writer.templates import fact_sentence
 from writer.wording import check_wording
 from writer.words import tokens
@@ -135,7 +135,7 @@ def test_the_setting_reaches_the_writer_and_refuses_unknown_values(tmp_path: Pat
     settings = WriterSettings(
         backend="openai", base_url="http://127.0.0.1:9/v1", model_clauses="off"
     )
-    store = DescriptionStore(open_database(tmp_path / "descriptions.db"))
+    store = SqliteDescriptionStore(open_database(tmp_path / "descriptions.db"))
     service = DescriptionService.from_settings(settings, catalog=_NoCatalog(), store=store)
     assert service.writer.model_clauses == "off"
     assert WriterSettings().model_clauses == "auto"
