@@ -283,9 +283,12 @@ _NUMBER_PREFIX = re.compile(r"\b(tri|bi|quad)-(?=[a-z])", re.I)
 _PREFIX_VALUES = {"tri": "3", "bi": "2", "quad": "4"}
 _NUMBER_ONE = re.compile(r"\bnumber one\b|\bno\.\s?1\b", re.I)
 _ORDINAL_WORD = re.compile(r"\b(" + "|".join(ORDINAL_WORDS) + r")\b", re.IGNORECASE)
-# "each one", "this one", "one of": the pronoun, not a count
+# "each one", "this one", "one of", "buy one.", "a wireless one", "one comes with it": the
+# pronoun, not a count (a count is followed by what it counts)
 _ONE_PRONOUN = re.compile(
-    r"\b(each|every|this|that|the|which|any|no)\s+one\b|\bone\s(?=of\b)", re.I
+    r"\b(each|every|this|that|the|which|any|no)\s+one\b|\bone\s(?=of\b)|"
+    r"(?<![\w-])one(?=\s{0,3}(?:[.,;:!?)]|$)|\s(?:comes?|ships?|is)\b)",
+    re.I,
 )
 # a unit spelled out, or a period of ten years: "a terabyte" is "1TB", "a decade" "10 years"
 _SPELLED_UNITS = {"terabyte": "TB", "gigabyte": "GB", "megabyte": "MB"}
@@ -582,9 +585,30 @@ _GENERIC = PLAIN_WORDS | {"existing", "install", "installation", "required", "ne
 _W = r"(?<![\w-])"
 _WORD = r"[\w-]{1,40}"
 _NO_AT_START = re.compile(
-    rf"(?:^|\n|[,;:]|\b(?:at|with|for)\b)\s{{0,3}}no\s((?:{_WORD}\s){{0,1}}{_WORD})", re.I
+    rf"(?:^|\n|[,;:]|\b(?:at|with|for)\b)\s{{0,3}}no\s(?!need\sto\b)((?:{_WORD}\s){{0,1}}{_WORD})",
+    re.I,
 )
-_THERE_IS_NO = re.compile(rf"\bthere(?:'s|\sis|\sare)\sno\s((?:{_WORD}\s){{0,1}}{_WORD})", re.I)
+_TO_BUY = r"(?:buy|purchase|shop\sfor|order|get)"
+_THERE_IS_NO = re.compile(
+    rf"\bthere(?:'s|\sis|\sare)\sno\s(?!(?:{_WORD}\s){{1,2}}to\s{_TO_BUY}\b)"
+    rf"((?:{_WORD}\s){{0,1}}{_WORD})",
+    re.I,
+)
+# what the shopper need not buy is what comes with it: "No need to buy a mouse", "You do not
+# have to buy the S Pen separately", "There is no bench to buy separately"
+_NEED_NOT_BUY = re.compile(
+    rf"(?:\bno\sneed\sto|\b(?:do|does|will|would)\snot\s(?:need|have)\sto|"
+    rf"\b(?:don't|doesn't|won't|never)\s(?:need|have)\sto)\s{_TO_BUY}\s"
+    rf"(?:(?:a|an|the|any|extra|additional|separate)\s){{0,2}}((?:{_WORD}\s){{0,1}}{_WORD})|"
+    rf"\bthere(?:'s|\sis|\sare)\sno\s((?:{_WORD}\s){{0,1}}{_WORD})\sto\s{_TO_BUY}\b",
+    re.I,
+)
+# "You will need to buy an HDMI cable": bought apart, so not included
+_MUST_BUY = re.compile(
+    rf"\b(?:need|needs|have|has)\sto\s{_TO_BUY}\s"
+    rf"(?:(?:a|an|the|any|extra|additional|separate)\s){{0,2}}((?:{_WORD}\s){{0,1}}{_WORD})",
+    re.I,
+)
 # (pattern, dimension, polarity): the object is group 1
 _POLARITY = [
     (
@@ -757,6 +781,15 @@ def polarities(text: str) -> list[Polarity]:
                     found.append(
                         Polarity(dimension, positive, objects, match.group(0), _head(phrase))
                     )
+    for match in _NEED_NOT_BUY.finditer(text):
+        phrase = match.group(1) or match.group(2)
+        objects = _stems(phrase)
+        if objects:
+            found.append(Polarity("has", True, objects, match.group(0), _head(phrase)))
+    for match in _MUST_BUY.finditer(text):
+        objects = _stems(match.group(1))
+        if objects and not _DENIED.search(text, max(0, match.start() - 12), match.start()):
+            found.append(Polarity("has", False, objects, match.group(0), _head(match.group(1))))
     return found
 
 

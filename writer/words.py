@@ -60,6 +60,7 @@ cuts clock file supply sold separately priced installer under pack port external
 elegant between among within beyond against toward towards upon via allow allows allowing
 several many few multiple various enough together no not once box beside besides alongside
 atop above below next
+buy buys buying bought purchase purchases shop
 well part whole entire means mean particular certain specific available another never
 """
 # Closed-class words (pronouns, determiners, conjunctions, auxiliaries, degree and focus

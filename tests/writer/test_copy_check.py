@@ -81,6 +81,9 @@ REJECTED = [
     ("pe59d183835", "It is the top desktop computer."),
     ("p1185ffee9a", "It is a top-rated laptop."),
     ("p1185ffee9a", "A top-of-the-line MacBook Air."),
+    # what need not be bought is included; what must be bought is not
+    ("p1d5b88849d", "You do not need to buy a stand."),  # "Stand Not Included"
+    ("p0afc89be73", "You will have to buy headphones separately."),  # "Headphones Included"
 ]
 ACCEPTED = [
     ("p1d06114fd4", "Handy Premier is a TV mounting service."),
@@ -154,6 +157,10 @@ ACCEPTED = [
     ("p619420156a", "It stores files on a 512GB NVMe SSD and runs on 12GB of RAM."),
     # the setting a backed fact is for
     ("p2b90639d0a", "Its 250-nit display works well for office work."),
+    # what need not be bought is included; what must be bought is not; "one" as a pronoun
+    ("p0afc89be73", "No need to buy headphones: a pair is included."),
+    ("p0afc89be73", "You do not have to buy headphones, since one comes in the box."),
+    ("p1d5b88849d", "You will need to buy the stand separately."),
 ]
 
 
