@@ -6,6 +6,9 @@ server that is not there, and two whole apps on one schema."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,7 +34,8 @@ from tests.bot.shared_servers import (
     redis_prefix,
 )
 from tests.connectors.test_product_api import ADMIN_TOKEN, AUTHORIZED, PRODUCT, URL, truthful
-from tests.writer.chat_api import ChatAPI
+from tests.e2e.processes import SHOPBOT
+from tests.writer.chat_api import ChatAPI, chat_api_thread
 from writer.describe import Description, OnEvent
 from writer.records import ProductRecord
 from writer.service import DescriptionService
@@ -235,3 +239,29 @@ async def test_descriptions_away_is_a_503_not_a_500(
     response = await client.get(URL)
     assert response.status == 503, await response.text()
     assert "Retry-After" in response.headers
+
+
+async def test_the_catalog_job_stores_where_the_app_reads(pg_schema: str, tmp_path: Path) -> None:
+    """`shopbot describe --all` with `SHOPBOT_DATABASE_URL`: the rows are in the schema, and a
+    rerun skips them (it reads `done` there too)."""
+    with chat_api_thread() as base_url:
+        env = {
+            **os.environ,
+            "SHOPBOT_WRITER__BACKEND": "openai",
+            "SHOPBOT_WRITER__BASE_URL": base_url,
+            "SHOPBOT_DATABASE_URL": DATABASE_URL,
+            "SHOPBOT_DATABASE_SCHEMA": pg_schema,
+        }
+        command = [SHOPBOT, "describe", "--all", "--limit", "2", "--json",
+                   "--home", str(tmp_path / "home")]  # fmt: skip
+        runs = []
+        for _ in range(2):
+            run = await asyncio.to_thread(
+                subprocess.run, command, capture_output=True, text=True, timeout=300, env=env
+            )
+            assert run.returncode == 0, run.stderr
+            runs.append(json.loads(run.stdout.strip().splitlines()[-1]))
+    assert runs[0]["written"] == 2 and runs[1]["already_done"] == 2
+    store = PostgresDescriptionStore(DATABASE_URL, pg_schema)
+    assert len(await store.all()) == 4
+    await store.close()
