@@ -1142,7 +1142,9 @@ class CopyChecker:
         ]
         self.text = " \n ".join(clean_text(text) for text in own)
         self.vocabulary = Vocabulary(f"{self.text} {record.category}")
-        self.numbers = numbers(self.text)
+        # the price is a fact of the record too: "sells for $89.99"
+        price = f"\n${record.price:,.2f}" if record.price else ""
+        self.numbers = numbers(self.text + price)
         self.lines = [Vocabulary(line) for line in self.text.split("\n") if line.strip()]
         self.attributes = {_ATTRIBUTE_OF[w] for w in self.vocabulary.words if w in _ATTRIBUTE_OF}
         self.polarities = polarities(self.text)
@@ -1304,7 +1306,10 @@ class CopyChecker:
             if re.sub(r"[^a-z0-9]", "", m.group(0).lower()) in self.vocabulary.squashed
             for part in tokens(m.group(0))
         }
+        bounds = {w for m in _BOUND_PHRASE.finditer(sentence) for w in tokens(m.group(0))}
         for word in dict.fromkeys(w for w in tokens(sentence) if w[0].isalpha() or w[0] == "#"):
+            if word in bounds:
+                continue  # "at least 2GB", "iOS 15 or newer": the bound of a figure
             rule = _word_rule(word)
             if (_plain(word) or word in UNIT_WORDS) and rule is None:
                 continue
@@ -1322,7 +1327,7 @@ class CopyChecker:
                 # a rank needs the record's own word: "desktop" holds no "top"
                 backed = self._literal(word) if word[0] != "#" else word in self.text.lower()
             elif rule == "audience":
-                backed = self._audience(word)
+                backed = self._audience(word) or self._clipped_before(word, sentence)
             elif rule == "weight" and word.startswith("weigh"):
                 backed = any(n.unit in _TO_KG for n in self.numbers)
             elif rule == "weight":
@@ -1512,6 +1517,18 @@ class CopyChecker:
             form in self.vocabulary.words or f"{form}s" in self.vocabulary.words for form in forms
         )
 
+    def _clipped_before(self, word: str, sentence: str) -> bool:
+        """The record's clipped form before the same noun: "Pro Installation" for
+        "professional installation" (an installation, not an audience)."""
+        after = re.search(rf"\b{re.escape(word)}\s([a-z]{{3,40}})", sentence, re.I)
+        if not after:
+            return False
+        noun = re.escape(after.group(1)[:5])
+        return any(
+            re.search(rf"\b{re.escape(short)}\s{noun}", self.text, re.I)
+            for short in SYNONYMS.get(word, ())
+        )
+
     def _light(self) -> bool:
         weights = [n.value * _TO_KG[n.unit] for n in self.numbers if n.unit in _TO_KG]
         return bool(weights) and min(weights) <= _LIGHT_KG
@@ -1532,6 +1549,10 @@ def _stand_in(record: Polarity, claim: Polarity) -> bool:
         and bool(_INCLUSION.search(record.text))
         and bool(_INCLUSION.search(claim.text))
     )
+
+
+# the bound of a figure: "at least 2GB of RAM", "Android 10 or later", "iOS 15 or newer"
+_BOUND_PHRASE = re.compile(r"\bat\sleast\b|\bor\s(?:newer|later|higher|above|more|greater)\b", re.I)
 
 
 # the phrase a sentence ends on that says where, when or for what: "… for your workouts.",

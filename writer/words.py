@@ -60,7 +60,7 @@ cuts clock file supply sold separately priced installer under pack port external
 elegant between among within beyond against toward towards upon via allow allows allowing
 several many few multiple various enough together no not once box beside besides alongside
 atop above below next
-buy buys buying bought purchase purchases shop
+buy buys buying bought purchase purchases shop gear
 well part whole entire means mean particular certain specific available another never
 """
 # Closed-class words (pronouns, determiners, conjunctions, auxiliaries, degree and focus
@@ -190,6 +190,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "manufacturer": ("mfr", "mfg", "maker"),
     "appointment": ("book", "booking", "schedule"),
     "cool": ("cooling", "thermal", "heat", "fan", "fans"),
+    # "a second controller" is the record's extra one
+    "second": ("extra", "additional", "spare"),
 }
 # a word and its clipped form back each other: "13th Gen" is the 13th generation
 _CLIPPINGS = {
@@ -197,6 +199,7 @@ _CLIPPINGS = {
     "information": "info", "application": "app", "approximately": "approx",
     "temperature": "temp", "microphone": "mic", "configuration": "config",
     "photograph": "photo", "automatic": "auto", "refrigerator": "fridge",
+    "professional": "pro", "bluetooth": "bt",
 }  # fmt: skip
 for _full, _clipped in _CLIPPINGS.items():
     SYNONYMS[_full] = (*SYNONYMS.get(_full, ()), _clipped)
@@ -212,7 +215,7 @@ _MUTUAL = [
     ("grey", "gray"), ("notification", "alert"), ("talk", "speak"), ("television", "tv"),
     ("cordless", "wireless"), ("hide", "conceal"), ("link", "connect"),
     ("big", "large"), ("spare", "extra"), ("spare", "additional"), ("extra", "additional"),
-    ("cell", "battery"), ("track", "monitor"), ("shot", "photo"),
+    ("cell", "battery"), ("track", "monitor"), ("shot", "photo"), ("surge", "peak"),
 ]  # fmt: skip
 _SYMMETRIC: dict[str, tuple[str, ...]] = {}
 for _a, _b in _MUTUAL:

@@ -81,6 +81,8 @@ REJECTED = [
     ("pe59d183835", "It is the top desktop computer."),
     ("p1185ffee9a", "It is a top-rated laptop."),
     ("p1185ffee9a", "A top-of-the-line MacBook Air."),
+    ("p9426c8c080", "It is made for professionals."),  # "Pro Installation" is no audience
+    ("paffa3c59a3", "The card costs $79.99."),
     # what need not be bought is included; what must be bought is not
     ("p1d5b88849d", "You do not need to buy a stand."),  # "Stand Not Included"
     ("p0afc89be73", "You will have to buy headphones separately."),  # "Headphones Included"
@@ -161,6 +163,11 @@ ACCEPTED = [
     ("p0afc89be73", "No need to buy headphones: a pair is included."),
     ("p0afc89be73", "You do not have to buy headphones, since one comes in the box."),
     ("p1d5b88849d", "You will need to buy the stand separately."),
+    # a synonym or clipped form of the record's word, the bound of a figure, the price
+    ("p0c0653feaa", "You get a second controller in Carbon Black."),  # "Extra … Controller"
+    ("p9426c8c080", "Professional installation is included."),  # "Pro Installation Included"
+    ("p567be54312", "It needs an Android 10 phone or newer with at least 2GB of RAM."),
+    ("paffa3c59a3", "The card costs $89.99."),
 ]
 
 
