@@ -401,7 +401,10 @@ async def main(arguments: argparse.Namespace) -> None:
     result["descriptions_per_minute_this_run"] = round(rate, 2)
     sample = random.Random(3).sample(sorted(records.values(), key=lambda r: r.id), SAMPLES)
     result["naive_whole_description"] = await naive_baseline(generator, sample)
-    header = f"Writer v{WRITER_VERSION} (SmolLM2-135M), from the whole-catalog run."
+    header = (
+        f"Writer v{WRITER_VERSION} (SmolLM2-135M, model clauses {writer.model_clauses}), from the "
+        "whole-catalog run (`python -m bench.describe_catalog`); figures in describe_catalog.json."
+    )
     write_samples(stored, records, header)
     write_results(RESULTS / "describe_catalog.json", result, arguments, settings)
     print_table(result)
