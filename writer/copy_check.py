@@ -613,7 +613,7 @@ _MUST_BUY = re.compile(
 _POLARITY = [
     (
         re.compile(
-            rf"{_W}((?:{_WORD}\s){{0,2}}{_WORD}),?\s(?:is\s|are\s)?"
+            rf"{_W}((?:{_WORD}\s){{0,2}}{_WORD})(?:,?\s(?:which|that))?,?\s(?:is\s|are\s)?"
             r"(?:not included|(?:sold|bought|purchased|available)\s(?:\w+\s)?separately)",
             re.I,
         ),
@@ -677,6 +677,16 @@ _POLARITY = [
     # "There is no contract": neither had nor needed
     (_THERE_IS_NO, "has", False),
     (_THERE_IS_NO, "needs", False),
+    # "The kit is part of the package", "Two mics are in the box": included
+    (
+        re.compile(
+            rf"{_W}((?:{_WORD}\s){{0,2}}{_WORD})\s(?:is|are)\s"
+            r"(?:part\sof\sthe\s(?:package|bundle|set|kit)|in\sthe\sbox)\b",
+            re.I,
+        ),
+        "has",
+        True,
+    ),
     # "A wall mount comes with the service": the subject is what comes along
     (
         re.compile(
@@ -1149,6 +1159,9 @@ class CopyChecker:
         self.attributes = {_ATTRIBUTE_OF[w] for w in self.vocabulary.words if w in _ATTRIBUTE_OF}
         self.polarities = polarities(self.text)
         self.types = product_types(clean_text(record.title), record.category)
+        self.acronyms = frozenset(
+            a.lower() for a in _ACRONYM.findall(self.text) if not parts_of_speech(a.lower())
+        )
         self.served = frozenset(
             stem(w) for m in _SERVED.finditer(self.text) for w in tokens(m.group(1))
         )
@@ -1242,6 +1255,11 @@ class CopyChecker:
                 if p.dimension == claim.dimension and _overlap(p.objects, objects)
             ]
             agreeing = [p for p in same if p.positive == positive]
+            # the record says the opposite of this very thing ("kit sold separately") and the
+            # same only of a neighbour ("with In-wall Wire Concealment"): the head decides
+            opposed = [p for p in same if p.positive != positive and p.head == claim.head]
+            if opposed and not any(p.head == claim.head for p in agreeing):
+                agreeing = []
             has = claim.dimension == "has"
             if agreeing and has and positive and all(_stand_in(p, claim) for p in agreeing):
                 yield ClaimCheck(words, "negation", False, f"the record has: {agreeing[0].text}")
@@ -1307,6 +1325,7 @@ class CopyChecker:
             for part in tokens(m.group(0))
         }
         bounds = {w for m in _BOUND_PHRASE.finditer(sentence) for w in tokens(m.group(0))}
+        spelled = self._spelled_out(sentence)
         for word in dict.fromkeys(w for w in tokens(sentence) if w[0].isalpha() or w[0] == "#"):
             if word in bounds:
                 continue  # "at least 2GB", "iOS 15 or newer": the bound of a figure
@@ -1338,6 +1357,8 @@ class CopyChecker:
                 backed = True  # a camera records, headphones let you hear
             elif word in joined:
                 backed = True  # "USB-C" of the record's "USBC"
+            elif word in spelled:
+                backed = True  # "active noise cancellation" of the record's "ANC"
             elif word in _DIMENSIONS and _AFTER_LENGTH.search(sentence):
                 continue  # "0.49 inches thick": the figure is the claim
             elif word in _PART_OF and _PART_OF[word] & self.types:
@@ -1517,6 +1538,19 @@ class CopyChecker:
             form in self.vocabulary.words or f"{form}s" in self.vocabulary.words for form in forms
         )
 
+    def _spelled_out(self, sentence: str) -> set[str]:
+        """The words of a run whose initials spell one of the record's acronyms: "active
+        noise cancellation" is the record's "ANC"."""
+        words = re.findall(r"[A-Za-z]{3,40}", sentence)
+        found: set[str] = set()
+        for acronym in self.acronyms:
+            size = len(acronym)
+            for start in range(len(words) - size + 1):
+                run = words[start : start + size]
+                if "".join(w[0] for w in run).lower() == acronym:
+                    found |= {w.lower() for w in run}
+        return found
+
     def _clipped_before(self, word: str, sentence: str) -> bool:
         """The record's clipped form before the same noun: "Pro Installation" for
         "professional installation" (an installation, not an audience)."""
@@ -1551,6 +1585,8 @@ def _stand_in(record: Polarity, claim: Polarity) -> bool:
     )
 
 
+# an acronym of three to five capitals, not a word of its own ("ANC", "HDR", not "USB-C"'s C)
+_ACRONYM = re.compile(r"(?<![\w-])[A-Z]{3,5}(?![\w])")
 # the bound of a figure: "at least 2GB of RAM", "Android 10 or later", "iOS 15 or newer"
 _BOUND_PHRASE = re.compile(r"\bat\sleast\b|\bor\s(?:newer|later|higher|above|more|greater)\b", re.I)
 

@@ -60,7 +60,7 @@ cuts clock file supply sold separately priced installer under pack port external
 elegant between among within beyond against toward towards upon via allow allows allowing
 several many few multiple various enough together no not once box beside besides alongside
 atop above below next
-buy buys buying bought purchase purchases shop gear
+buy buys buying bought purchase purchases shop gear ship ships shipped shipping
 well part whole entire means mean particular certain specific available another never
 """
 # Closed-class words (pronouns, determiners, conjunctions, auxiliaries, degree and focus
@@ -76,7 +76,9 @@ doesn't don't won't can't do does did done might may must should would could sha
 """
 # General nouns that stand for the product or a part of it without saying what it is
 # ("this SANUS product", "four units")
-_GENERAL_NOUNS = "product products item items unit units piece pieces option options"
+_GENERAL_NOUNS = """
+product products item items unit units piece pieces option options model models package
+packages"""
 PLAIN_WORDS = (
     frozenset(_PLAIN.split()) | frozenset(_FUNCTION.split()) | frozenset(_GENERAL_NOUNS.split())
 )

@@ -83,6 +83,8 @@ REJECTED = [
     ("p1185ffee9a", "A top-of-the-line MacBook Air."),
     ("p9426c8c080", "It is made for professionals."),  # "Pro Installation" is no audience
     ("paffa3c59a3", "The card costs $79.99."),
+    ("p2b41441a37", "The in-wall kit is in the box."),  # "kit sold separately"
+    ("p1d5b88849d", "A stand is part of the package."),  # "Stand Not Included"
     # what need not be bought is included; what must be bought is not
     ("p1d5b88849d", "You do not need to buy a stand."),  # "Stand Not Included"
     ("p0afc89be73", "You will have to buy headphones separately."),  # "Headphones Included"
@@ -168,6 +170,10 @@ ACCEPTED = [
     ("p9426c8c080", "Professional installation is included."),  # "Pro Installation Included"
     ("p567be54312", "It needs an Android 10 phone or newer with at least 2GB of RAM."),
     ("paffa3c59a3", "The card costs $89.99."),
+    # an acronym spelled out; "which is sold separately" of the noun before it
+    ("pf6ad3a564e", "It has hybrid active noise cancellation."),  # "Hybrid ANC"
+    ("p1d5b88849d", "You will want a stand, which is sold separately."),  # "Stand Not Included"
+    ("p0afc89be73", "Headphones are part of the package."),  # "Headphones Included"
 ]
 
 
