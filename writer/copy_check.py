@@ -281,6 +281,10 @@ _SCALED = re.compile(r"\b(a|one|\d{1,3})\s(hundred|thousand|million)\b", re.I)
 # "Tri-Directional", "Bi-Color": a number as a prefix
 _NUMBER_PREFIX = re.compile(r"\b(tri|bi|quad)-(?=[a-z])", re.I)
 _PREFIX_VALUES = {"tri": "3", "bi": "2", "quad": "4"}
+# "3.3 times faster", "twice as bright": a multiplier, as the record's "3.3x"
+_TIMES_MORE = re.compile(
+    r"\b(\d{1,3}(?:\.\d{1,2})?)\s?times\s(?=(?:as|more|[a-z]{2,20}er)\b)", re.I
+)
 _NUMBER_ONE = re.compile(r"\bnumber one\b|\bno\.\s?1\b", re.I)
 _ORDINAL_WORD = re.compile(r"\b(" + "|".join(ORDINAL_WORDS) + r")\b", re.IGNORECASE)
 # "each one", "this one", "one of", "buy one.", "a wireless one", "one comes with it": the
@@ -311,6 +315,7 @@ def normalise_numbers(text: str) -> str:
     units: "a full year" is "1 year", "7 in the morning" "7am", "number one" "#1"."""
     text = _ONE_PERIOD.sub(r"\1 1 \2", text.replace("‑", "-"))
     text = _NUMBER_ONE.sub("#1", text)
+    text = _TIMES_MORE.sub(r"\1x ", text)
     text = _ONE_PRONOUN.sub(lambda m: m.group(1) or "", text)
     text = _ORDINAL_WORD.sub(lambda m: ORDINAL_WORDS[m.group(1).lower()], text)
     text = _DECADE.sub("10 years", text)
@@ -1326,6 +1331,7 @@ class CopyChecker:
         }
         bounds = {w for m in _BOUND_PHRASE.finditer(sentence) for w in tokens(m.group(0))}
         spelled = self._spelled_out(sentence)
+        charge = {w for m in _ON_A_CHARGE.finditer(sentence) for w in tokens(m.group(0))}
         for word in dict.fromkeys(w for w in tokens(sentence) if w[0].isalpha() or w[0] == "#"):
             if word in bounds:
                 continue  # "at least 2GB", "iOS 15 or newer": the bound of a figure
@@ -1369,6 +1375,10 @@ class CopyChecker:
                 backed = True  # "graphics" memory of a GeForce
             elif word in ("pixel", "pixels") and any(n.unit == "px" for n in self.numbers):
                 backed = True
+            elif _MEASURE_OF.get(stem(word), set()) & {n.unit for n in self.numbers}:
+                backed = True  # "speeds of up to 19 Gbps": what the record's unit measures
+            elif word in charge and any(n.unit in _TIME_UNITS for n in self.numbers):
+                backed = True  # "15.5 hours on a charge": a run time the record gives
             elif stem(word) in _WIRES and self._wireless() and _DENIED.search(sentence):
                 backed = True  # "connects without wires": what wireless says
             elif MAKER_OF.get(stem(word)) in self.served:
@@ -1387,6 +1397,7 @@ class CopyChecker:
             # the place, time or activity a sentence ends on frames a fact the record backs;
             # with nothing backed it is the claim
             yield ClaimCheck(word, "setting", core, "" if core else "not in the record")
+        yield from self._per_charge(sentence)
         yield from self._compounds(sentence)
         yield from self._models(sentence)
         light = _LIGHT_WEIGHT.search(sentence)
@@ -1538,6 +1549,22 @@ class CopyChecker:
             form in self.vocabulary.words or f"{form}s" in self.vocabulary.words for form in forms
         )
 
+    def _per_charge(self, sentence: str) -> Iterable[ClaimCheck]:
+        """A run time said per charge that the record gives only with the case or as a total:
+        "27 hours on a single charge" of "27-hour Charging Case"."""
+        if not _ON_A_CHARGE.search(sentence):
+            return
+        for claim in numbers(sentence):
+            same = [
+                n
+                for n in self.numbers
+                if n.unit in _TIME_UNITS and n.unit == claim.unit and n.value == claim.value
+            ]
+            if same and all((n.following or n.counted) & _WITH_CASE for n in same):
+                yield ClaimCheck(
+                    claim.text, "binding", False, "the record's figure is with the case"
+                )
+
     def _spelled_out(self, sentence: str) -> set[str]:
         """The words of a run whose initials spell one of the record's acronyms: "active
         noise cancellation" is the record's "ANC"."""
@@ -1585,6 +1612,16 @@ def _stand_in(record: Polarity, claim: Polarity) -> bool:
     )
 
 
+# a noun naming what a unit measures: the record's "19 Gbps" is a speed, "2160Wh" a capacity
+_MEASURE_OF = {
+    stem("speed"): {"gbps", "mbps", "ghz"},
+    stem("capacity"): {"mah", "wh"},
+    stem("brightness"): {"nits", "lumen"},
+    stem("output"): {"w"},
+}
+_WITH_CASE = frozenset(stem(w) for w in ("case", "total", "combined"))
+# a run time said per charge: "up to 15.5 hours on a charge"
+_ON_A_CHARGE = re.compile(r"\b(?:on|from|per)\s(?:a|one)\s(?:single\s|full\s)?charge\b", re.I)
 # an acronym of three to five capitals, not a word of its own ("ANC", "HDR", not "USB-C"'s C)
 _ACRONYM = re.compile(r"(?<![\w-])[A-Z]{3,5}(?![\w])")
 # the bound of a figure: "at least 2GB of RAM", "Android 10 or later", "iOS 15 or newer"

@@ -85,6 +85,8 @@ REJECTED = [
     ("paffa3c59a3", "The card costs $79.99."),
     ("p2b41441a37", "The in-wall kit is in the box."),  # "kit sold separately"
     ("p1d5b88849d", "A stand is part of the package."),  # "Stand Not Included"
+    ("p884a79f1e5", "They play for 24 hours on a single charge."),  # 24 with the case
+    ("p499d7aead0", "The 60-core GPU is up to 7 times faster than the 27-inch iMac."),
     # what need not be bought is included; what must be bought is not
     ("p1d5b88849d", "You do not need to buy a stand."),  # "Stand Not Included"
     ("p0afc89be73", "You will have to buy headphones separately."),  # "Headphones Included"
@@ -174,6 +176,9 @@ ACCEPTED = [
     ("pf6ad3a564e", "It has hybrid active noise cancellation."),  # "Hybrid ANC"
     ("p1d5b88849d", "You will want a stand, which is sold separately."),  # "Stand Not Included"
     ("p0afc89be73", "Headphones are part of the package."),  # "Headphones Included"
+    # what a unit measures, a run time per charge, a multiplier in words
+    ("p884a79f1e5", "They play for up to 9 hours on a single charge."),
+    ("p499d7aead0", "The 60-core GPU is up to 6.1 times faster than the 27-inch iMac."),
 ]
 
 
