@@ -241,26 +241,30 @@ async def test_descriptions_away_is_a_503_not_a_500(
     assert "Retry-After" in response.headers
 
 
-async def test_the_catalog_job_stores_where_the_app_reads(pg_schema: str, tmp_path: Path) -> None:
-    """`shopbot describe --all` with `SHOPBOT_DATABASE_URL`: the rows are in the schema, and a
-    rerun skips them (it reads `done` there too)."""
+def _describe_all_twice(schema: str, home: Path) -> list[dict[str, Any]]:
+    """`shopbot describe --all --limit 2` twice on `schema`, against a chat server of its own
+    thread; each run's summary."""
     with chat_api_thread() as base_url:
         env = {
             **os.environ,
             "SHOPBOT_WRITER__BACKEND": "openai",
             "SHOPBOT_WRITER__BASE_URL": base_url,
             "SHOPBOT_DATABASE_URL": DATABASE_URL,
-            "SHOPBOT_DATABASE_SCHEMA": pg_schema,
+            "SHOPBOT_DATABASE_SCHEMA": schema,
         }
-        command = [SHOPBOT, "describe", "--all", "--limit", "2", "--json",
-                   "--home", str(tmp_path / "home")]  # fmt: skip
-        runs = []
+        command = [SHOPBOT, "describe", "--all", "--limit", "2", "--json", "--home", str(home)]
+        summaries = []
         for _ in range(2):
-            run = await asyncio.to_thread(
-                subprocess.run, command, capture_output=True, text=True, timeout=300, env=env
-            )
+            run = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
             assert run.returncode == 0, run.stderr
-            runs.append(json.loads(run.stdout.strip().splitlines()[-1]))
+            summaries.append(json.loads(run.stdout.strip().splitlines()[-1]))
+    return summaries
+
+
+async def test_the_catalog_job_stores_where_the_app_reads(pg_schema: str, tmp_path: Path) -> None:
+    """`shopbot describe --all` with `SHOPBOT_DATABASE_URL`: the rows are in the schema, and a
+    rerun skips them (it reads `done` there too)."""
+    runs = await asyncio.to_thread(_describe_all_twice, pg_schema, tmp_path / "home")
     assert runs[0]["written"] == 2 and runs[1]["already_done"] == 2
     store = PostgresDescriptionStore(DATABASE_URL, pg_schema)
     assert len(await store.all()) == 4
