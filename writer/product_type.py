@@ -58,7 +58,16 @@ _PARTS = re.compile(r"\band\b|&|,|/", re.IGNORECASE)
 
 
 def _types_in(text: str) -> list[str]:
-    return [TYPE_OF[stem(word)] for word in tokens(text) if stem(word) in TYPE_OF]
+    words = tokens(text)
+    found = []
+    for index, word in enumerate(words):
+        group = TYPE_OF.get(stem(word))
+        beside = {TYPE_OF.get(stem(w)) for w in words[max(0, index - 1) : index + 2]}
+        if group == "battery" and beside - {None, "battery", "system"}:
+            continue  # "Stick Up Cam Battery", "Battery Camera": the device that runs on one
+        if group:
+            found.append(group)
+    return found
 
 
 def _heads(chunk: str) -> list[str]:

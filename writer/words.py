@@ -60,7 +60,8 @@ cuts clock file supply sold separately priced installer under pack port external
 elegant between among within beyond against toward towards upon via allow allows allowing
 several many few multiple various enough together no not once box beside besides alongside
 atop above below next
-buy buys buying bought purchase purchases shop gear ship ships shipped shipping
+buy buys buying bought purchase purchases shop gear ship ships shipped shipping support
+supports supported
 well part whole entire means mean particular certain specific available another never
 """
 # Closed-class words (pronouns, determiners, conjunctions, auxiliaries, degree and focus

@@ -87,6 +87,7 @@ REJECTED = [
     ("p1d5b88849d", "A stand is part of the package."),  # "Stand Not Included"
     ("p884a79f1e5", "They play for 24 hours on a single charge."),  # 24 with the case
     ("p499d7aead0", "The 60-core GPU is up to 7 times faster than the 27-inch iMac."),
+    ("p8c31cda6f3", "It is a battery pack."),  # "Stick Up Cam Battery": cameras
     # what need not be bought is included; what must be bought is not
     ("p1d5b88849d", "You do not need to buy a stand."),  # "Stand Not Included"
     ("p0afc89be73", "You will have to buy headphones separately."),  # "Headphones Included"
@@ -179,6 +180,8 @@ ACCEPTED = [
     # what a unit measures, a run time per charge, a multiplier in words
     ("p884a79f1e5", "They play for up to 9 hours on a single charge."),
     ("p499d7aead0", "The 60-core GPU is up to 6.1 times faster than the 27-inch iMac."),
+    # "Battery" beside a device in a title is how the device is powered
+    ("pbdb4f6a0d3", "It is a security camera kit."),  # "Security Battery Camera Kit"
 ]
 
 
