@@ -51,7 +51,7 @@ from writer.claims import Support, check_grounding, extract_claims
 from writer.copy_check import CopyChecker, split_sentences
 from writer.describe import WRITER_VERSION, Description, DescriptionWriter
 from writer.records import ProductRecord
-from writer.store import DescriptionStore, StoredDescription
+from writer.store import DescriptionStore, SqliteDescriptionStore, StoredDescription
 from writer.wording import check_wording
 from writer.words import tokens
 
@@ -89,14 +89,14 @@ async def write_missing(
     writer: DescriptionWriter, store: DescriptionStore, catalog: Catalog
 ) -> float:
     """Describe every product not yet stored; returns descriptions per minute for this run."""
-    done = store.done(WRITER_VERSION)
+    done = await store.done(WRITER_VERSION)
     todo = [product for product in catalog.all() if product.id not in done]
     started = time.perf_counter()
     with tqdm(total=len(todo), desc="describing the catalog", unit="product") as progress:
         for start in range(0, len(todo), BATCH):
             records = [ProductRecord.from_product(p) for p in todo[start : start + BATCH]]
             for description in await writer.write_batch(records):
-                store.save(description)
+                await store.save(description)
             progress.update(len(records))
     minutes = (time.perf_counter() - started) / 60
     return len(todo) / minutes if todo else 0.0
@@ -394,9 +394,9 @@ async def main(arguments: argparse.Namespace) -> None:
         write_results(RESULTS / "describe_sample.json", result, arguments, settings)
         print_table(result)
         return
-    store = DescriptionStore(open_database(catalog.path))
+    store = SqliteDescriptionStore(open_database(catalog.path))
     rate = await write_missing(writer, store, catalog)
-    stored = [Written.of_stored(d) for d in store.all() if d.version == WRITER_VERSION]
+    stored = [Written.of_stored(d) for d in await store.all() if d.version == WRITER_VERSION]
     result = metrics(stored, records)
     result["descriptions_per_minute_this_run"] = round(rate, 2)
     sample = random.Random(3).sample(sorted(records.values(), key=lambda r: r.id), SAMPLES)
