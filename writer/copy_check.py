@@ -1448,10 +1448,14 @@ class CopyChecker:
         backlit is its display ("LED-Backlit FHD Display") and its keyboard is "Chiclet".
         Both words must be the record's own (not a synonym or a form of one), the first an
         adjective, the second a noun, neither a name."""
-        found = [m.group(0) for m in _PAIR_WORD.finditer(sentence)]
+        matches = list(_PAIR_WORD.finditer(sentence))
+        found = [m.group(0) for m in matches]
         verbs = framing_verbs(sentence)
-        for raw_modifier, raw_head in itertools.pairwise(found):
+        for first, second in itertools.pairwise(matches):
+            raw_modifier, raw_head = first.group(0), second.group(0)
             modifier, head = raw_modifier.lower(), raw_head.lower()
+            if sentence[first.end() : second.start()].strip():
+                continue  # "multiplayer, exclusive discounts": a comma parts them
             if raw_head[0].isupper() or (raw_modifier[0].isupper() and found[0] != raw_modifier):
                 continue
             if not (_content(modifier, verbs) and _content(head, verbs)):
