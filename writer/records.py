@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from nlu.language import has_chinese
+from writer.words import parts_of_speech
 
 # Bullets that address the writer instead of describing the product: record text is data,
 # so these are dropped before planning (and the grounding check still guards the output).
@@ -103,13 +104,42 @@ def clean_text(text: str) -> str:
 
 _FOOTNOTE = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\*+|(?<=[a-z]{4})[1-9](?=[\s,.;)]|$)")
 _SHOUTED = re.compile(r"\b[A-Z]{6,}\b")
+# merged or misspelt words listings share, each mapped to its usual spelling
+_SPELLINGS = {"upto": "up to", "wifi": "Wi-Fi", "bluetooth": "Bluetooth", "builtin": "built-in"}
+_SPELLING = re.compile(r"\b(" + "|".join(_SPELLINGS) + r")\b", re.IGNORECASE)
+_INCH = re.compile(r"(?<=\d)[”″]")  # one inch mark in a paragraph, the title's straight one
+_RESOLUTION = re.compile(r"\b(480|720|1080|1440|1536|2160)P\b")  # "1080P" -> "1080p"
+_TIMES = re.compile(r"\b(\d{1,2}(?:\.\d+)?)X\b")  # "4X Greater" -> "4x"
+_INTEL_CORE = re.compile(r"\bCore I([3579])-")  # "Core I7-13650HX": Intel writes i7
+# "DTS Virtual: X" is the name "Virtual:X"
+_TIGHT_COLON = re.compile(r"(?<=[A-Za-z]): (?=[A-Z0-9](?:$|[.,;)]))")
+
+
+def _respelt(text: str) -> str:
+    def spelling(match: re.Match[str]) -> str:
+        word, usual = match.group(0), _SPELLINGS[match.group(0).lower()]
+        return usual.capitalize() if word[0].isupper() and usual.islower() else usual
+
+    text = _SPELLING.sub(spelling, text)
+    text = _INCH.sub('"', text)
+    text = _RESOLUTION.sub(r"\1p", text)
+    text = _TIMES.sub(r"\1x", text)
+    text = _INTEL_CORE.sub(lambda m: f"Core i{m.group(1)}-", text)
+    return _TIGHT_COLON.sub(":", text)
+
+
+def _unshout(match: re.Match[str]) -> str:
+    """A shouted dictionary word is lowered ("WATERPROOF"); a name keeps its capitals
+    ("NVIDIA", "SWANN"), as the brand writes it."""
+    word = match.group(0)
+    return word.lower() if parts_of_speech(word) else word
 
 
 def clean_fact(bullet: str) -> str:
     """A bullet fit for a sentence: no footnote marks ("Performance³", "Audio4", "***"), no
     shouted words, no dangling "Includes:"."""
     text = _FOOTNOTE.sub("", clean_text(bullet))
-    text = _SHOUTED.sub(lambda m: m.group(0).capitalize(), text)
+    text = _respelt(_SHOUTED.sub(_unshout, text))
     text = re.sub(r"\s+", " ", text).strip(" ,;:-–•")
     if len(text) > 200:  # cut at the last full sentence or clause, never mid-word
         cut = max(text.rfind(". ", 0, 200), text.rfind(", ", 0, 200))
