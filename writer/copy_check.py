@@ -618,7 +618,7 @@ _MUST_BUY = re.compile(
 _POLARITY = [
     (
         re.compile(
-            rf"{_W}((?:{_WORD}\s){{0,2}}{_WORD})(?:,?\s(?:which|that))?,?\s(?:is\s|are\s)?"
+            rf"{_W}((?:{_WORD}\s){{0,2}}{_WORD})(?:,?\s(?:which|that))?,?\s?\(?(?:is\s|are\s)?"
             r"(?:not included|(?:sold|bought|purchased|available)\s(?:\w+\s)?separately)",
             re.I,
         ),
@@ -692,6 +692,12 @@ _POLARITY = [
         "has",
         True,
     ),
+    # "An NFC remote and Wi-Fi 6 come standard"
+    (
+        re.compile(rf"{_W}((?:{_WORD}\s){{0,2}}{_WORD})\s(?:comes?|ships?)\sstandard\b", re.I),
+        "has",
+        True,
+    ),
     # "A wall mount comes with the service": the subject is what comes along
     (
         re.compile(
@@ -727,6 +733,10 @@ _LISTED_BEFORE = re.compile(r"(?:[^.;:\n]{0,80})$")
 _LIST_SEPARATOR = re.compile(r",|&|\band\b", re.I)
 _OBJECT_FIRST = re.compile(
     r"\s(?:is\s|are\s)?(?:not included|(?:sold|bought|purchased)\s(?:\w+\s)?separately|included)\b",
+    re.I,
+)
+_THEN_DENIED = re.compile(
+    r"\s?\(?\s?(?:is\s|are\s)?(?:not\sincluded|(?:sold|bought|purchased)\s(?:\w+\s)?separately)",
     re.I,
 )
 # what a record includes in place of the thing: "$49 Wall Mount Voucher" is not a wall mount
@@ -791,6 +801,8 @@ def polarities(text: str) -> list[Polarity]:
             for phrase in phrases:
                 if positive and _DENIED.search(text, max(0, match.start() - 25), match.end()):
                     continue  # "No Wiring Required", "with no wiring": the negation says it
+                if positive and _THEN_DENIED.match(text, match.end()):
+                    continue  # "With MicroSD Card(Sold Separately)": it is not included
                 objects = _stems(phrase)
                 if objects:
                     found.append(
@@ -1330,6 +1342,7 @@ class CopyChecker:
             for part in tokens(m.group(0))
         }
         bounds = {w for m in _BOUND_PHRASE.finditer(sentence) for w in tokens(m.group(0))}
+        bounds |= {"standard"} if _COMES_STANDARD.search(sentence) else set()
         spelled = self._spelled_out(sentence)
         charge = {w for m in _ON_A_CHARGE.finditer(sentence) for w in tokens(m.group(0))}
         for word in dict.fromkeys(w for w in tokens(sentence) if w[0].isalpha() or w[0] == "#"):
@@ -1349,8 +1362,13 @@ class CopyChecker:
             if rule == "free":
                 backed = bool(_FREE.search(self.text) or _AT_NO_COST.search(self.text))
             elif rule == "superlative":
-                # a rank needs the record's own word: "desktop" holds no "top"
-                backed = self._literal(word) if word[0] != "#" else word in self.text.lower()
+                # a rank needs the record's own word ("desktop" holds no "top"), or one that
+                # ranks alike ("ideal for 4K streaming" of "Perfect for 4K/8K HD Streaming")
+                backed = (
+                    any(self._literal(w) for w in (word, *_RANKS_ALIKE.get(word, ())))
+                    if word[0] != "#"
+                    else word in self.text.lower()
+                )
             elif rule == "audience":
                 backed = self._audience(word) or self._clipped_before(word, sentence)
             elif rule == "weight" and word.startswith("weigh"):
@@ -1626,6 +1644,9 @@ _MEASURE_OF = {
 _WITH_CASE = frozenset(stem(w) for w in ("case", "total", "combined"))
 # a run time said per charge: "up to 15.5 hours on a charge"
 _ON_A_CHARGE = re.compile(r"\b(?:on|from|per)\s(?:a|one)\s(?:single\s|full\s)?charge\b", re.I)
+# "come standard" says included, which the inclusion rule judges
+_COMES_STANDARD = re.compile(r"\b(?:comes?|ships?)\sstandard\b", re.I)
+_RANKS_ALIKE = {"ideal": ("perfect",), "perfect": ("ideal",)}
 # an acronym of three to five capitals, not a word of its own ("ANC", "HDR", not "USB-C"'s C)
 _ACRONYM = re.compile(r"(?<![\w-])[A-Z]{3,5}(?![\w])")
 # the bound of a figure: "at least 2GB of RAM", "Android 10 or later", "iOS 15 or newer"

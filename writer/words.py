@@ -226,6 +226,10 @@ for _a, _b in _MUTUAL:
     _SYMMETRIC[_b] = (*_SYMMETRIC.get(_b, ()), _a)
 
 
+# a consonant doubled before a suffix ("drumm-er"); "ll", "ss", "ff", "zz" stay ("install")
+_DOUBLED = re.compile(r"[aeiou]([bdgkmnprt])\1$")
+
+
 def stem(word: str) -> str:
     """A crude English stem: enough for "gamers"/"gaming", "mounted"/"mount", "batteries"."""
     word = word.lower().strip("'’").replace("’", "'")
@@ -248,7 +252,10 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "ed" and word[-3] == "e":  # "speed" is no past tense
                 continue
-            return word[: -len(suffix)]
+            root = word[: -len(suffix)]
+            if suffix in ("ing", "ers", "er", "ed") and _DOUBLED.search(root):
+                return root[:-1]  # "drummers", "dimmed", "running": "drum", "dim", "run"
+            return root
     return word
 
 
@@ -354,11 +361,21 @@ class Vocabulary:
             return True
         if derived_root(word) in self.roots:
             return True
+        if any(self._able(base) for base in {word, *lemmas(word)}):
+            return True
         if parts_of_speech(word):
             return False  # a dictionary word one letter from another is another word
         return any(  # a misspelling or a variant of a name ("Wifi" / "WiFi")
             _similar(root, other) for other in self.stems if abs(len(other) - len(root)) <= 1
         )
+
+    def _able(self, verb: str) -> bool:
+        """The record's "-able" adjective of the verb: "Dimmable" backs "dim", "Tunable"
+        "tune"."""
+        if len(verb) < 3 or not verb.isalpha():
+            return False
+        forms = {f"{verb}able", f"{verb.removesuffix('e')}able", f"{verb}{verb[-1]}able"}
+        return bool(forms & self.words)
 
     def _prefixed(self, word: str) -> bool:
         """A verb made by "re-" or "un-" from one the record has: "recharge" by "Charge",

@@ -88,6 +88,8 @@ REJECTED = [
     ("p884a79f1e5", "They play for 24 hours on a single charge."),  # 24 with the case
     ("p499d7aead0", "The 60-core GPU is up to 7 times faster than the 27-inch iMac."),
     ("p8c31cda6f3", "It is a battery pack."),  # "Stick Up Cam Battery": cameras
+    ("pc5b514f6ac", "A MicroSD card is included."),  # "MicroSD Card(Sold Separately)"
+    ("p1185ffee9a", "It is ideal for gamers."),
     # what need not be bought is included; what must be bought is not
     ("p1d5b88849d", "You do not need to buy a stand."),  # "Stand Not Included"
     ("p0afc89be73", "You will have to buy headphones separately."),  # "Headphones Included"
@@ -182,6 +184,12 @@ ACCEPTED = [
     ("p499d7aead0", "The 60-core GPU is up to 6.1 times faster than the 27-inch iMac."),
     # "Battery" beside a device in a title is how the device is powered
     ("pbdb4f6a0d3", "It is a security camera kit."),  # "Security Battery Camera Kit"
+    # a verb by its "-able" adjective, an agent by its noun, a rank alike, "come standard"
+    ("pa2bc8b8a1e", "You can dim them from the app."),  # "Dimmable Via App"
+    ("p0afc89be73", "Drummers get a built-in metronome."),  # "V-Drum Kit"
+    ("p03a037e2a6", "It is ideal for 4K and 8K HD streaming."),  # "Perfect for 4K/8K HD …"
+    ("p2523a81052", "A NFC Magic Remote comes standard."),
+    ("pc5b514f6ac", "MicroSD cards are sold separately."),  # "MicroSD Card(Sold Separately)"
 ]
 
 
