@@ -1343,6 +1343,7 @@ class CopyChecker:
         }
         bounds = {w for m in _BOUND_PHRASE.finditer(sentence) for w in tokens(m.group(0))}
         bounds |= {"standard"} if _COMES_STANDARD.search(sentence) else set()
+        bounds |= {w.lower() for w in _DOUBLES_AS.findall(sentence)}
         spelled = self._spelled_out(sentence)
         charge = {w for m in _ON_A_CHARGE.finditer(sentence) for w in tokens(m.group(0))}
         for word in dict.fromkeys(w for w in tokens(sentence) if w[0].isalpha() or w[0] == "#"):
@@ -1644,6 +1645,8 @@ _MEASURE_OF = {
 _WITH_CASE = frozenset(stem(w) for w in ("case", "total", "combined"))
 # a run time said per charge: "up to 15.5 hours on a charge"
 _ON_A_CHARGE = re.compile(r"\b(?:on|from|per)\s(?:a|one)\s(?:single\s|full\s)?charge\b", re.I)
+# "doubles as a charger": the verb frames; what follows "as" is the claim
+_DOUBLES_AS = re.compile(r"\b(doubles?|doubling)\sas\b", re.I)
 # "come standard" says included, which the inclusion rule judges
 _COMES_STANDARD = re.compile(r"\b(?:comes?|ships?)\sstandard\b", re.I)
 _RANKS_ALIKE = {"ideal": ("perfect",), "perfect": ("ideal",)}

@@ -118,6 +118,8 @@ _ASSERTION = re.compile(
     r"on|and|by|of)\b|[.,;:!?()]|$)",
     re.IGNORECASE,
 )
+# "doubles as a charger", "serves as a hub": what a part also does
+_ROLE_VERB = re.compile(r"\b(?:doubles?|doubling|serves?|serving|acts?|acting)\s$", re.I)
 # ", an extra battery and a memory card are in the box": an item of a list, not an apposition
 _LIST_ITEM = re.compile(r"\s(?:and|or)\s(?:a|an|the|\d)\b", re.IGNORECASE)
 
@@ -138,6 +140,8 @@ def asserted_types(sentence: str) -> list[tuple[str, str]]:
     for match in _ASSERTION.finditer(sentence):
         if match.group(0).startswith(",") and _LIST_ITEM.match(sentence, match.end()):
             continue
+        if _ROLE_VERB.search(sentence, max(0, match.start() - 20), match.start()):
+            continue  # "a powerbank doubles as a charger": a second role, not what it is
         groups = _types_in(match.group(1))
         if groups:
             found.append((match.group(0).strip(" ,"), groups[-1]))

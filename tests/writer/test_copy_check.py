@@ -90,6 +90,7 @@ REJECTED = [
     ("p8c31cda6f3", "It is a battery pack."),  # "Stick Up Cam Battery": cameras
     ("pc5b514f6ac", "A MicroSD card is included."),  # "MicroSD Card(Sold Separately)"
     ("p1185ffee9a", "It is ideal for gamers."),
+    ("p1185ffee9a", "It serves as a TV."),  # a role is still judged as a word
     # what need not be bought is included; what must be bought is not
     ("p1d5b88849d", "You do not need to buy a stand."),  # "Stand Not Included"
     ("p0afc89be73", "You will have to buy headphones separately."),  # "Headphones Included"
@@ -190,6 +191,8 @@ ACCEPTED = [
     ("p03a037e2a6", "It is ideal for 4K and 8K HD streaming."),  # "Perfect for 4K/8K HD …"
     ("p2523a81052", "A NFC Magic Remote comes standard."),
     ("pc5b514f6ac", "MicroSD cards are sold separately."),  # "MicroSD Card(Sold Separately)"
+    # a second role is not what the product is
+    ("p27ea5a4bd2", "Its powerbank doubles as a charger."),  # a speaker "with Powerbank"
 ]
 
 
