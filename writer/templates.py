@@ -16,9 +16,8 @@ those is are be can will not no yes both either app apps
 """
 _FUNCTION = frozenset(_FUNCTION_TEXT.split())
 # words of a product's name that stay capitalised beside a model code ("Windows 11 Home")
-_NAME_WORDS = frozenset(
-    ["windows", "core", "pro", "max", "ultra", "plus", "mini", "air", "series", "gen", "home", "edition", "gig"]
-)
+_NAME_WORDS_TEXT = "windows core pro max ultra plus mini air series gen home edition gig"
+_NAME_WORDS = frozenset(_NAME_WORDS_TEXT.split())
 # brands whose names are dictionary words, kept capitalised wherever they stand
 _BRANDS_TEXT = """
 android apple google amazon alexa windows microsoft intel ring blink nest echo chrome galaxy

@@ -94,7 +94,8 @@ def test_off_asks_the_model_nothing_and_publishes_each_fact_alone() -> None:
     assert model.requests == []
     assert batched.path == streamed.path == "facts" and batched.text == streamed.text
     assert batched.tokens == 0 and all(s.source == "record" for s in batched.sentences)
-    assert fact_sentence("Game + Sports Mode", HISENSE.title).removeprefix("It ") in batched.text
+    game = fact_sentence("Game + Sports Mode", HISENSE.title)
+    assert game.removeprefix("It has ") in batched.text
     assert "smooth" not in batched.text
 
 
@@ -181,10 +182,10 @@ def test_pairs_hide_which_sentence_is_the_model_s() -> None:
 
 def test_a_fact_sentence_never_leaves_a_verb_without_a_subject() -> None:
     assert fact_sentence("Fingertip Tilting and Extends up to 5.7”") == (
-        "It has Fingertip Tilting and extends up to 5.7”."
+        "It has fingertip tilting and extends up to 5.7\"."
     )
     assert fact_sentence("Safety Tested and Designed for an Easy Install") == (
-        "It is Safety Tested and Designed for an Easy Install."
+        "It is safety tested and designed for an easy install."
     )
     record = ProductRecord(id="t", title="Mouse", category="Mice", brand="Acme", bullets=[])
     assert fact_sentence("Compatible with all Devices and Works with all Providers", record.title)
