@@ -3,7 +3,7 @@
 `bench.copy_claims` scores the copy checker on these rows; a row with a missing key, an unknown
 class or a product the catalog does not hold would be scored silently wrong, and a fresh row
 that repeats a product or a sentence of the dev/test file would not be held out at all. The
-same holds for each later fresh split (fresh3 judges the goal now) against every earlier file.
+same holds for each later fresh split (fresh4 judges the goal now) against every earlier file.
 """
 
 from __future__ import annotations
@@ -57,7 +57,12 @@ def fresh3() -> list[dict[str, Any]]:
     return load_rows(FRESH_FILES["fresh3"])
 
 
-@pytest.mark.parametrize("name", ["dev_test", "fresh", "fresh2", "fresh3"])
+@pytest.fixture(scope="module")
+def fresh4() -> list[dict[str, Any]]:
+    return load_rows(FRESH_FILES["fresh4"])
+
+
+@pytest.mark.parametrize("name", ["dev_test", "fresh", "fresh2", "fresh3", "fresh4"])
 def test_rows_are_well_formed(name: str, request: pytest.FixtureRequest) -> None:
     rows: list[dict[str, Any]] = request.getfixturevalue(name)
     assert rows
@@ -70,7 +75,7 @@ def test_rows_are_well_formed(name: str, request: pytest.FixtureRequest) -> None
     assert pairs.most_common(1)[0][1] == 1
 
 
-@pytest.mark.parametrize("name", ["dev_test", "fresh", "fresh2", "fresh3"])
+@pytest.mark.parametrize("name", ["dev_test", "fresh", "fresh2", "fresh3", "fresh4"])
 def test_every_product_is_in_the_catalog(
     name: str, request: pytest.FixtureRequest, catalog_ids: set[str]
 ) -> None:
@@ -119,7 +124,7 @@ def test_fresh3_rows_share_no_product_with_any_earlier_file(
     assert len([row for row in fresh3 if row["sentence"].strip().lower() in seen]) <= 13
 
 
-@pytest.mark.parametrize("name", ["fresh", "fresh2", "fresh3"])
+@pytest.mark.parametrize("name", ["fresh", "fresh2", "fresh3", "fresh4"])
 def test_fresh_split_covers_every_class_both_ways(
     name: str, request: pytest.FixtureRequest
 ) -> None:
@@ -130,3 +135,16 @@ def test_fresh_split_covers_every_class_both_ways(
     assert min(per_class.values()) >= 15
     unsupported = sum(not row["supported"] for row in rows)
     assert 0.4 <= unsupported / len(rows) <= 0.6
+
+
+def test_fresh4_rows_share_no_product_and_no_sentence_with_any_earlier_file(
+    dev_test: list[dict[str, Any]],
+    fresh: list[dict[str, Any]],
+    fresh2: list[dict[str, Any]],
+    fresh3: list[dict[str, Any]],
+    fresh4: list[dict[str, Any]],
+) -> None:
+    earlier = dev_test + fresh + fresh2 + fresh3
+    assert not {row["product_id"] for row in fresh4} & {row["product_id"] for row in earlier}
+    seen = {row["sentence"].strip().lower() for row in earlier}
+    assert not [row["sentence"] for row in fresh4 if row["sentence"].strip().lower() in seen]
