@@ -220,10 +220,10 @@ _MUTUAL = [
     ("big", "large"), ("spare", "extra"), ("spare", "additional"), ("extra", "additional"),
     ("cell", "battery"), ("track", "monitor"), ("shot", "photo"), ("surge", "peak"),
 ]  # fmt: skip
-_SYMMETRIC: dict[str, tuple[str, ...]] = {}
-for _a, _b in _MUTUAL:
-    _SYMMETRIC[_a] = (*_SYMMETRIC.get(_a, ()), _b)
-    _SYMMETRIC[_b] = (*_SYMMETRIC.get(_b, ()), _a)
+_SYMMETRIC: dict[str, tuple[str, ...]] = {
+    word: tuple([b for a, b in _MUTUAL if a == word] + [a for a, b in _MUTUAL if b == word])
+    for word in {w for pair in _MUTUAL for w in pair}
+}
 
 
 # a consonant doubled before a suffix ("drumm-er"); "ll", "ss", "ff", "zz" stay ("install")
