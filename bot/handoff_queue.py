@@ -20,20 +20,16 @@ import json
 import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-import asyncpg
-
 from actions.database import open_database
 from bot.handoff import WAITING, WITH_AGENT, Desk, HandoffService, Summary, mask
 from bot.logs import in_context
-from bot.postgres import CONNECT_TIMEOUT_S, UNREACHABLE, Migrations, migrate, open_pool, quote
-from bot.postgres import where as where_of
+from bot.postgres import LazyDatabase, Migrations, quote
 from bot.store import Unavailable
 
 logger = logging.getLogger(__name__)
@@ -228,15 +224,9 @@ class PostgresHandoffQueue:
     def __init__(
         self, url: str, schema: str = "public", mask_lines: bool = True, max_connections: int = 4
     ) -> None:
-        self._url = url
-        self._schema = schema
         self._table = f"{quote(schema)}.handoffs"
-        self._where = where_of(url)  # host:port, for messages (never the password)
         self._mask = mask_lines
-        self._max_connections = max_connections
-        self._pool: asyncpg.Pool | None = None
-        self._migrated = False
-        self._starting = asyncio.Lock()
+        self._database = LazyDatabase(url, schema, MIGRATIONS, "handoff queue", max_connections)
         self._last_change: asyncio.Task[None] | None = None
 
     def escalated(self, summary: Summary) -> None:
@@ -305,7 +295,7 @@ class PostgresHandoffQueue:
 
     async def get(self, conversation_id: str) -> QueuedConversation | None:
         await self._settled()
-        async with self._connection() as connection:
+        async with self._database.connection() as connection:
             row = await connection.fetchrow(
                 f"SELECT * FROM {self._table} WHERE conversation_id = $1", conversation_id
             )
@@ -313,7 +303,7 @@ class PostgresHandoffQueue:
 
     async def open(self) -> list[QueuedConversation]:
         await self._settled()
-        async with self._connection() as connection:
+        async with self._database.connection() as connection:
             rows = await connection.fetch(
                 f"SELECT * FROM {self._table} WHERE state != $1 "
                 "ORDER BY state = $2 DESC, escalated_at",
@@ -324,8 +314,7 @@ class PostgresHandoffQueue:
 
     async def close(self) -> None:
         await self._settled()
-        if self._pool is not None:
-            await self._pool.close()
+        await self._database.close()
 
     def _change(self, write: Change) -> None:
         """`write` runs after every change handed over before it (called on the loop)."""
@@ -336,7 +325,7 @@ class PostgresHandoffQueue:
         if after is not None:
             await asyncio.wait([after])
         try:
-            async with self._connection() as connection:
+            async with self._database.connection() as connection:
                 await write(connection)
         except Unavailable as error:
             logger.warning("handoff queue: a change was not written: %s", error)
@@ -347,31 +336,6 @@ class PostgresHandoffQueue:
         """Every change handed over so far is written (or given up on)."""
         if self._last_change is not None:
             await asyncio.wait([self._last_change])
-
-    @asynccontextmanager
-    async def _connection(self) -> AsyncIterator[Any]:
-        """A pooled connection on a migrated schema; `Unavailable` when the server is not
-        there (within the connect timeout), whatever the driver raised."""
-        try:
-            pool = await self._opened()
-            async with pool.acquire(timeout=CONNECT_TIMEOUT_S) as connection:
-                if not self._migrated:
-                    await self._migrate(connection)
-                yield connection
-        except UNREACHABLE as error:
-            raise Unavailable(f"PostgreSQL at {self._where} does not answer") from error
-
-    async def _opened(self) -> asyncpg.Pool:
-        async with self._starting:
-            if self._pool is None:
-                self._pool = await open_pool(self._url, self._max_connections)
-            return self._pool
-
-    async def _migrate(self, connection: Any) -> None:
-        async with self._starting:
-            if not self._migrated:
-                await migrate(connection, self._schema, MIGRATIONS, "handoff queue")
-                self._migrated = True
 
 
 async def tell_the_unclaimed(

@@ -10,18 +10,11 @@ within seconds with `Unavailable` while the server does not answer.
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
-import asyncpg
-
 from actions.orders import Order
-from bot.postgres import CONNECT_TIMEOUT_S, UNREACHABLE, Migrations, migrate, open_pool, quote
-from bot.postgres import where as where_of
-from bot.store import Unavailable
+from bot.postgres import LazyDatabase, Migrations, quote
 
 # versions 201-299 of `shopbot_migrations`. Append, never edit.
 MIGRATIONS: Migrations = (
@@ -55,22 +48,16 @@ class PostgresOrderStore:
     """`<schema>.orders`, shared by every instance; a small pool of its own."""
 
     def __init__(self, url: str, schema: str = "public", max_connections: int = 4) -> None:
-        self._url = url
-        self._schema = schema
         self._table = f"{quote(schema)}.orders"
-        self._where = where_of(url)  # host:port, for messages (never the password)
-        self._max_connections = max_connections
-        self._pool: asyncpg.Pool | None = None
-        self._migrated = False
-        self._starting = asyncio.Lock()
+        self._database = LazyDatabase(url, schema, MIGRATIONS, "order book", max_connections)
 
     async def count(self) -> int:
-        async with self._connection() as connection:
+        async with self._database.connection() as connection:
             return int(await connection.fetchval(f"SELECT COUNT(*) FROM {self._table}"))
 
     async def find(self, order_id: str, email: str) -> Order | None:
         """The order only if the email is the one on it (without case, as SQLite's NOCASE)."""
-        async with self._connection() as connection:
+        async with self._database.connection() as connection:
             row = await connection.fetchrow(
                 f"SELECT * FROM {self._table} WHERE id = $1 AND lower(email) = lower($2)",
                 order_id,
@@ -79,7 +66,7 @@ class PostgresOrderStore:
         return Order.from_row(row) if row else None
 
     async def orders_of(self, customer_id: str) -> list[Order]:
-        async with self._connection() as connection:
+        async with self._database.connection() as connection:
             rows = await connection.fetch(
                 f"SELECT * FROM {self._table} WHERE customer_id = $1 ORDER BY placed_at DESC",
                 customer_id,
@@ -112,35 +99,9 @@ class PostgresOrderStore:
         )
 
     async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
+        await self._database.close()
 
     async def _changed(self, statement: str, *args: Any) -> bool:
         """Whether `statement` (ending in RETURNING) changed a row."""
-        async with self._connection() as connection:
+        async with self._database.connection() as connection:
             return await connection.fetchval(statement, *args) is not None
-
-    @asynccontextmanager
-    async def _connection(self) -> AsyncIterator[Any]:
-        """A pooled connection on a migrated schema; `Unavailable` when the server is not
-        there (within the connect timeout), whatever the driver raised."""
-        try:
-            pool = await self._opened()
-            async with pool.acquire(timeout=CONNECT_TIMEOUT_S) as connection:
-                if not self._migrated:
-                    await self._migrate(connection)
-                yield connection
-        except UNREACHABLE as error:
-            raise Unavailable(f"PostgreSQL at {self._where} does not answer") from error
-
-    async def _opened(self) -> asyncpg.Pool:
-        async with self._starting:
-            if self._pool is None:
-                self._pool = await open_pool(self._url, self._max_connections)
-            return self._pool
-
-    async def _migrate(self, connection: Any) -> None:
-        async with self._starting:
-            if not self._migrated:
-                await migrate(connection, self._schema, MIGRATIONS, "order book")
-                self._migrated = True

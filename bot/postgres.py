@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
+
+from bot.store import Unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +54,53 @@ async def open_pool(url: str, max_connections: int) -> asyncpg.Pool:
         timeout=CONNECT_TIMEOUT_S,
         command_timeout=COMMAND_TIMEOUT_S,
     )
+
+
+class LazyDatabase:
+    """A store's way to PostgreSQL: its pool opened on first use and its migrations applied on
+    its first connection, so an instance started before its database works once it is up;
+    whatever the driver raises when the server is not there is `Unavailable`."""
+
+    def __init__(
+        self, url: str, schema: str, migrations: Migrations, what: str, max_connections: int
+    ) -> None:
+        self._url = url
+        self._schema = schema
+        self._migrations = migrations
+        self._what = what  # the store, for the log
+        self.where = where(url)  # host:port, for messages (never the password)
+        self._max_connections = max_connections
+        self._pool: asyncpg.Pool | None = None
+        self._migrated = False
+        self._starting = asyncio.Lock()
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Any]:
+        """A pooled connection on a migrated schema, within the connect timeout."""
+        try:
+            pool = await self._opened()
+            async with pool.acquire(timeout=CONNECT_TIMEOUT_S) as connection:
+                if not self._migrated:
+                    await self._migrate(connection)
+                yield connection
+        except UNREACHABLE as error:
+            raise Unavailable(f"PostgreSQL at {self.where} does not answer") from error
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+
+    async def _opened(self) -> asyncpg.Pool:
+        async with self._starting:
+            if self._pool is None:
+                self._pool = await open_pool(self._url, self._max_connections)
+            return self._pool
+
+    async def _migrate(self, connection: Any) -> None:
+        async with self._starting:
+            if not self._migrated:
+                await migrate(connection, self._schema, self._migrations, self._what)
+                self._migrated = True
 
 
 async def migrate(connection: Any, schema: str, migrations: Migrations, what: str) -> None:
