@@ -4,7 +4,6 @@ are not published at all (the v5 samples: 11 of its 14 clauses read worse than t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,8 @@ from pydantic import ValidationError
 from actions.database import open_database
 from bench.copy_claims import catalog_records
 from bench.describe_catalog import SAMPLE_IDS, clause_pairs
-from writer.backends import Generation, GenerationRequest, LocalCausalLM, OnToken
+from tests.writer.fake_models import OneByOne
+from writer.backends import Generation, GenerationRequest, LocalCausalLM
 from writer.clause_gate import clause_verdict
 from writer.copy_check import SUPERLATIVES, CopyChecker, split_sentences
 from writer.describe import DescriptionWriter
@@ -29,7 +29,7 @@ RECORDS = catalog_records()
 HISENSE = RECORDS["pa09fcbc507"]  # "Game + Sports Mode" among its bullets
 
 
-class FixedClause:
+class FixedClause(OneByOne):
     """Continues every prompt's opening words with one clause; counts what it was asked."""
 
     name = "fixed"
@@ -39,17 +39,9 @@ class FixedClause:
         self.clause = clause
         self.requests: list[GenerationRequest] = []
 
-    def _one(self, request: GenerationRequest) -> Generation:
+    def answer(self, request: GenerationRequest) -> Generation:
         self.requests.append(request)
         return Generation(request.prefix + self.clause, 6, 0.0)
-
-    async def generate(
-        self, request: GenerationRequest, on_token: OnToken | None = None
-    ) -> Generation:
-        return self._one(request)
-
-    async def generate_batch(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
-        return [self._one(request) for request in requests]
 
 
 @pytest.mark.parametrize(
@@ -182,7 +174,7 @@ def test_pairs_hide_which_sentence_is_the_model_s() -> None:
 
 def test_a_fact_sentence_never_leaves_a_verb_without_a_subject() -> None:
     assert fact_sentence("Fingertip Tilting and Extends up to 5.7”") == (
-        "It has fingertip tilting and extends up to 5.7\"."
+        'It has fingertip tilting and extends up to 5.7".'
     )
     assert fact_sentence("Safety Tested and Designed for an Easy Install") == (
         "It is safety tested and designed for an easy install."

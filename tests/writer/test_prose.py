@@ -6,13 +6,13 @@ catalog; no model."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 
 import pytest
 
 from bench.copy_claims import catalog_records
 from bench.describe_catalog import SAMPLE_IDS
-from writer.backends import Generation, GenerationRequest, OnToken
+from tests.writer.fake_models import OneByOne
+from writer.backends import Generation, GenerationRequest
 from writer.copy_check import CopyChecker, split_sentences
 from writer.describe import WRITER_VERSION, DescriptionWriter
 from writer.templates import deterministic_description, fact_sentence, repeats_title
@@ -142,22 +142,14 @@ def test_a_bullet_that_only_repeats_the_opening_is_dropped() -> None:
     assert not repeats_title("AMD Ryzen 3 5300U", 'HP 14" Touchscreen Laptop - AMD Ryzen 3 5300U')
 
 
-class EchoModel:
+class EchoModel(OneByOne):
     """Continues every prompt by repeating its own words: the tautology a small model makes."""
 
     name = "echo"
     languages = frozenset({"en"})
 
-    def _one(self, request: GenerationRequest) -> Generation:
+    def answer(self, request: GenerationRequest) -> Generation:
         return Generation(f"{request.prefix} is {request.prefix.lower()}.", 6, 0.0, ())
-
-    async def generate(
-        self, request: GenerationRequest, on_token: OnToken | None = None
-    ) -> Generation:
-        return self._one(request)
-
-    async def generate_batch(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
-        return [self._one(request) for request in requests]
 
 
 def test_a_clause_that_repeats_its_fact_is_rejected_and_the_fact_sentence_kept() -> None:
@@ -171,19 +163,14 @@ def test_a_clause_that_repeats_its_fact_is_rejected_and_the_fact_sentence_kept()
     )
 
 
-class BareModel:
+class BareModel(OneByOne):
     """Adds nothing to the fact: the draft is the bullet alone, a noun phrase."""
 
     name = "bare"
     languages = frozenset({"en"})
 
-    async def generate(
-        self, request: GenerationRequest, on_token: OnToken | None = None
-    ) -> Generation:
+    def answer(self, request: GenerationRequest) -> Generation:
         return Generation(f"{request.prefix}.", 2, 0.0, ())
-
-    async def generate_batch(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
-        return [await self.generate(request) for request in requests]
 
 
 def test_a_bare_fact_from_the_model_is_published_as_the_framed_sentence() -> None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Sequence
 
 import pytest
 
 from bench.copy_claims import catalog_records
 from bench.describe_catalog import SAMPLE_IDS
-from writer.backends import Generation, GenerationRequest, OnToken
+from tests.writer.fake_models import OneByOne
+from writer.backends import Generation, GenerationRequest
 from writer.copy_check import SUPERLATIVES, CopyChecker, split_sentences
 from writer.describe import Description, DescriptionWriter
 from writer.records import ProductRecord
@@ -37,7 +37,7 @@ CLAUSES = (
 )
 
 
-class ScriptedModel:
+class ScriptedModel(OneByOne):
     """Continues each prompt's opening words with the next clause, round and round."""
 
     name = "scripted"
@@ -46,17 +46,9 @@ class ScriptedModel:
     def __init__(self) -> None:
         self._next = itertools.cycle(CLAUSES)
 
-    def _one(self, request: GenerationRequest) -> Generation:
+    def answer(self, request: GenerationRequest) -> Generation:
         texts = [request.prefix + next(self._next) for _ in range(request.candidates)]
         return Generation(texts[0], 6, 0.0, tuple(texts[1:]))
-
-    async def generate(
-        self, request: GenerationRequest, on_token: OnToken | None = None
-    ) -> Generation:
-        return self._one(request)
-
-    async def generate_batch(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
-        return [self._one(request) for request in requests]
 
 
 class NoModel(ScriptedModel):
