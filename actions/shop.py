@@ -30,7 +30,7 @@ from actions.recommender import ItemModel
 from actions.recommender_store import FILE as RECOMMENDER_FILE
 from actions.recommender_store import load_model
 from actions.replies import Replies
-from writer.service import DescriptionService
+from writer.service import DescriptionService, KeyLocks
 from writer.settings import WriterSettings
 from writer.store import DescriptionStore, SqliteDescriptionStore
 
@@ -101,6 +101,7 @@ class Shop:
         model_worker: Executor | None = None,
         orders: OrderBook | None = None,
         descriptions: DescriptionStore | None = None,
+        description_locks: KeyLocks | None = None,
     ) -> Shop:
         """Open the shop under the settings' home: the catalog (imported and embedded the
         first time), policies, demo orders, the interaction log, the search encoder, and the
@@ -112,6 +113,8 @@ class Shop:
         not on a running loop).
         `descriptions`: where descriptions are stored, which the shop then owns; by default
         SQLite in the catalog's database.
+        `description_locks`: held per product while it is written (the app's Redis locks, so
+        instances sharing the store write a product once); None within one process.
         """
         catalog = Catalog(config.catalog_db)
         ensure_demo_catalog(catalog, show_progress)
@@ -129,7 +132,9 @@ class Shop:
             policies=PolicyBook.load(config.data_dir / "policies.md"),
             # the int8 export loads on first use (or in `load_models`)
             queries=QueryEmbedder(OnnxSentenceEncoder(config.models), model_worker),
-            descriptions=DescriptionService.from_settings(config.writer, catalog, descriptions),
+            descriptions=DescriptionService.from_settings(
+                config.writer, catalog, descriptions, description_locks
+            ),
             recommender=SavedRecommender(config.models),
             replies=Replies.load(config.data_dir / "domain.yml"),
             money=config.money,

@@ -242,8 +242,11 @@ def description_store(settings: Settings) -> DescriptionStore:
     return PostgresDescriptionStore(url, settings.database_schema)
 
 
-async def open_shop(settings: Settings, worker: Executor | None = None) -> Shop:
-    """The shop's stores and models, opened off the event loop; `worker` runs its queries.
+async def open_shop(
+    settings: Settings, worker: Executor | None = None, locks: Locks | None = None
+) -> Shop:
+    """The shop's stores and models, opened off the event loop; `worker` runs its queries;
+    `locks` (Redis, with several instances) let one instance write a product's description.
     The demo orders are seeded here, on the loop; a database not up yet skips them (another
     instance or the next start seeds them)."""
     orders = order_book(settings)
@@ -254,6 +257,7 @@ async def open_shop(settings: Settings, worker: Executor | None = None) -> Shop:
         model_worker=worker,
         orders=orders,
         descriptions=descriptions,
+        description_locks=locks,
     )
     try:
         shop = await asyncio.get_running_loop().run_in_executor(None, opening)
@@ -435,7 +439,7 @@ def create_app(settings: Settings) -> web.Application:
         if isinstance(outbox, RedisOutbox):
             await outbox.start()
         worker = model_worker()
-        app[SHOP] = await open_shop(settings, worker)
+        app[SHOP] = await open_shop(settings, worker, locks)
         try:
             app[BOT] = await build_bot(
                 settings, app[SHOP], outbox, app[DESKS], locks, app[METRICS], worker

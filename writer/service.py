@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from writer.backends import LocalCausalLM, OpenAICompatible, TextGenerator
@@ -28,6 +30,12 @@ class Listings(Protocol):
     def get(self, product_id: str) -> Listing | None: ...
 
     def all(self) -> Sequence[Listing]: ...
+
+
+class KeyLocks(Protocol):
+    """`bot.locks.Locks`: one holder per key; on Redis, across every instance."""
+
+    def hold(self, key: str) -> AbstractAsyncContextManager[None]: ...
 
 
 class UnknownProduct(LookupError):
@@ -76,8 +84,12 @@ class DescriptionService:
         catalog: Listings,
         max_parallel: int = 1,
         max_waiting: int = 4,
+        locks: KeyLocks | None = None,
     ) -> None:
+        """`locks`: held per product while it is written, so two instances asked for the same
+        product at once write it once; None when this process is the only writer."""
         self.writer = writer
+        self._locks = locks
         self.store = store
         self.catalog = catalog
         self._max_in_flight = max_parallel + max_waiting
@@ -91,7 +103,11 @@ class DescriptionService:
 
     @classmethod
     def from_settings(
-        cls, settings: WriterSettings, catalog: Listings, store: DescriptionStore
+        cls,
+        settings: WriterSettings,
+        catalog: Listings,
+        store: DescriptionStore,
+        locks: KeyLocks | None = None,
     ) -> DescriptionService:
         writer = DescriptionWriter(
             build_generator(settings),
@@ -108,6 +124,7 @@ class DescriptionService:
             catalog,
             max_parallel=settings.max_parallel,
             max_waiting=settings.max_waiting,
+            locks=locks,
         )
 
     def start_loading(self) -> None:
@@ -167,7 +184,7 @@ class DescriptionService:
         task = self._in_flight.get(product_id)
         if task is None:
             self._refuse_if_busy(product_id)
-            task = asyncio.ensure_future(self._write_and_store(record, on_event))
+            task = asyncio.ensure_future(self._write_and_store(record, on_event, regenerate))
             self._in_flight[product_id] = task
             task.add_done_callback(lambda _: self._in_flight.pop(product_id, None))
         return await asyncio.shield(task)
@@ -183,8 +200,20 @@ class DescriptionService:
             raise WriterBusy(f"{len(self._in_flight)} descriptions are being written")
 
     async def _write_and_store(
-        self, record: ProductRecord, on_event: OnEvent | None
+        self, record: ProductRecord, on_event: OnEvent | None, regenerate: bool
     ) -> StoredDescription:
+        asked_at = time.time()
+        held = (
+            self._locks.hold(f"describe:{record.id}") if self._locks else contextlib.nullcontext()
+        )
+        async with held:
+            if self._locks is not None:  # another instance may have written it meanwhile
+                stored = await self.store.get(record.id, record.language)
+                if stored is not None and (not regenerate or stored.created_at >= asked_at):
+                    return stored
+            return await self._write(record, on_event)
+
+    async def _write(self, record: ProductRecord, on_event: OnEvent | None) -> StoredDescription:
         async with self._generation_slots:
             await asyncio.to_thread(self._loaded.wait)
             try:

@@ -24,10 +24,12 @@ from actions.catalog_import import ensure_demo_catalog
 from actions.database import open_database
 from bot.app import SHOP, create_app
 from bot.descriptions_postgres import PostgresDescriptionStore
+from bot.locks_redis import RedisConversationLocks, open_redis
 from bot.settings import Settings, WriterSettings
 from bot.store import Unavailable
 from tests.bot.shared_servers import (
     DATABASE_URL,
+    REDIS_URL,
     closed_port,
     on_shared_servers,
     pg_schema,
@@ -166,6 +168,43 @@ async def test_a_description_written_at_one_service_is_served_by_the_other(
     assert await a.describe(product) == regenerated and writers[0].written == [product]
     await a.store.close()
     await b.store.close()
+
+
+class SlowWriter(CountingWriter):
+    """A write that takes a while, so two instances asked at once overlap."""
+
+    async def write(self, record: ProductRecord, on_event: OnEvent | None = None) -> Description:
+        await asyncio.sleep(0.3)
+        return await super().write(record, on_event)
+
+
+async def test_two_instances_asked_at_once_write_a_product_once(
+    new_store: StoreMaker, catalog: Catalog, redis_prefix: str
+) -> None:
+    clients = [open_redis(REDIS_URL) for _ in range(2)]
+    writers = SlowWriter("Written at A for"), SlowWriter("Written at B for")
+    a, b = (
+        DescriptionService(
+            writer, new_store(), catalog, locks=RedisConversationLocks(client, redis_prefix)
+        )  # type: ignore[arg-type]
+        for writer, client in zip(writers, clients, strict=True)
+    )
+    first, second = (p.id for p in catalog.popular(limit=2))
+    at_a, at_b = await asyncio.gather(a.describe(first), b.describe(first))
+    assert at_a == at_b and writers[0].written + writers[1].written == [first]
+    # staff regenerating at both instances at once: one new text, which both return
+    regenerated = await asyncio.gather(
+        a.describe(first, regenerate=True), b.describe(first, regenerate=True)
+    )
+    assert regenerated[0] == regenerated[1] and regenerated[0].created_at > at_a.created_at
+    assert len(writers[0].written + writers[1].written) == 2
+    # other products are not held up by the lock on this one
+    other = await asyncio.gather(a.describe(second), b.describe(first))
+    assert other[0].product_id == second and other[1] == regenerated[0]
+    for service in (a, b):
+        await service.store.close()
+    for client in clients:
+        await client.aclose()
 
 
 async def test_its_migration_joins_the_other_stores_under_one_table(pg_schema: str) -> None:
