@@ -53,6 +53,8 @@ from bot.session_tokens import (
     load_or_create_secret,
 )
 from bot.settings import Settings
+from bot.slack_threads import SlackThreadStore, SqliteSlackThreads
+from bot.slack_threads_postgres import PostgresSlackThreads
 from bot.store import ConversationStore, SqliteConversationStore, Unavailable
 from bot.store_postgres import PostgresConversationStore
 from writer.store import DescriptionStore, SqliteDescriptionStore
@@ -290,6 +292,15 @@ def handoff_queue(settings: Settings) -> HandoffQueue:
         return SqliteHandoffQueue(settings.home / "handoffs.db", masked)
     url = settings.database_url.get_secret_value()
     return PostgresHandoffQueue(url, settings.database_schema, masked)
+
+
+def slack_threads(settings: Settings) -> SlackThreadStore:
+    """On PostgreSQL when `database_url` is set (a Slack retry landing on another instance is
+    still a retry), else SQLite."""
+    if settings.database_url is None:
+        return SqliteSlackThreads(settings.home / "slack.db")
+    url = settings.database_url.get_secret_value()
+    return PostgresSlackThreads(url, settings.database_schema)
 
 
 async def build_bot(

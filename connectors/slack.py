@@ -5,7 +5,8 @@ which verifies Slack's signature (v0 HMAC-SHA256 with the signing secret, 300 s 
 forged or stale request gets 401) and dispatches by payload. Every listener acknowledges
 first and works after (events are acknowledged by Bolt before the listener runs), so Slack
 always has its answer within 3 s; an event Slack delivers again (`X-Slack-Retry-Num`, same
-`event_id`) is acknowledged and dropped (`SlackThreads.first_delivery`).
+`event_id`) is acknowledged and dropped (`SlackThreadStore.first_delivery`), whichever
+instance it reaches when the threads are on PostgreSQL.
 
 Outbound, `SlackDesk` posts each escalation to `slack.support_channel` with Claim / Resolve
 buttons and keeps its thread as the conversation. Inbound:
@@ -36,13 +37,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app import DESKS, HANDOFF, QUEUE, SHOP
+from bot.app import DESKS, HANDOFF, QUEUE, SHOP, slack_threads
 from bot.handoff import WAITING, WITH_AGENT, Refused
 from bot.handoff_queue import QueuedConversation
 from bot.settings import Settings
 from connectors.slack_blocks import CLAIM, RESOLVE, escape, to_plain
 from connectors.slack_desk import SlackDesk
-from connectors.slack_store import SlackThreads
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class SlackChannel:
             logger.info("slack: off (set slack.bot_token and slack.signing_secret)")
             return
         self._app = app
-        self._threads = SlackThreads(settings.home / "slack.db")
+        self._threads = slack_threads(settings)
         base_url = slack.api_url if slack.api_url.endswith("/") else slack.api_url + "/"
         self._client = AsyncWebClient(token=slack.bot_token.get_secret_value(), base_url=base_url)
         self._client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
@@ -109,14 +109,14 @@ class SlackChannel:
         yield
         await self._desk.drain()
         await self._client.session.close()
-        self._threads.close()
+        await self._threads.close()
 
     async def once_per_event(
         self, body: dict[str, Any], next_: Callable[[], Awaitable[None]]
     ) -> BoltResponse | None:
         """Bolt middleware (after signature verification): a redelivered event is dropped."""
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if isinstance(event_id, str) and not self._threads.first_delivery(event_id):
+        if isinstance(event_id, str) and not await self._threads.first_delivery(event_id):
             logger.info("slack: event delivered again, dropped")
             return BoltResponse(status=200, body="")
         await next_()
@@ -130,7 +130,7 @@ class SlackChannel:
         human = event.get("subtype") in (None, "thread_broadcast") and not event.get("bot_id")
         if not human or not thread_ts or not user:
             return  # edits, joins, bots (this one too), top-level messages
-        thread = self._threads.find(str(event.get("channel")), str(thread_ts))
+        thread = await self._threads.find(str(event.get("channel")), str(thread_ts))
         text = to_plain(str(event.get("text") or ""))
         if thread is None or thread_ts == event.get("ts") or not text:
             return  # not a handoff thread
@@ -292,7 +292,7 @@ class SlackChannel:
         for entry in entries:
             if entry.state == WITH_AGENT:
                 agents[entry.agent or "?"] = agents.get(entry.agent or "?", 0) + 1
-        posted = self._threads.counts_since(now - 86_400)
+        posted = await self._threads.counts_since(now - 86_400)
         held = ", ".join(f"{escape(name)} {count}" for name, count in sorted(agents.items()))
         longest = f" (longest {_age(max(waits))})" if waits else ""
         return "\n".join(

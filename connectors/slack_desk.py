@@ -15,8 +15,8 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handoff import WAITING, WITH_AGENT, Summary, mask
+from bot.slack_threads import SlackThreadStore
 from connectors.slack_blocks import RESOLVED, parent_message, shopper_line
-from connectors.slack_store import SlackThreads
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ class SlackDesk:
     def __init__(
         self,
         client: AsyncWebClient,
-        threads: SlackThreads,
+        threads: SlackThreadStore,
         channel: str,
         mask_lines: bool = True,
         describe_product: Callable[[str], str] = str,
@@ -88,12 +88,12 @@ class SlackDesk:
             channel=self._channel, text=text, blocks=blocks, unfurl_links=False
         )
         conversation = str(summary["conversation_id"])
-        self._threads.posted(
+        await self._threads.posted(
             str(posted["channel"]), str(posted["ts"]), conversation, summary, WAITING
         )
 
     async def _post_in_thread(self, conversation_id: str, text: str) -> None:
-        thread = self._threads.latest(conversation_id)
+        thread = await self._threads.latest(conversation_id)
         if thread is None:
             logger.info("slack: a shopper line for a conversation without a thread")
             return
@@ -106,10 +106,10 @@ class SlackDesk:
         )
 
     async def _show(self, conversation_id: str, state: str, agent: str) -> None:
-        thread = self._threads.latest(conversation_id)
+        thread = await self._threads.latest(conversation_id)
         if thread is None:
             return  # claimed elsewhere (the inbox) without ever reaching Slack
-        thread = self._threads.set_state(thread, state, agent)
+        thread = await self._threads.set_state(thread, state, agent)
         text, blocks = parent_message(thread.summary, state, agent)
         await self._client.chat_update(
             channel=thread.channel, ts=thread.thread_ts, text=text, blocks=blocks

@@ -1,6 +1,10 @@
-"""What the Slack connector remembers, in `SHOPBOT_HOME/slack.db`: which thread is which
-conversation, the state each parent message shows, and the Events API deliveries already
-handled (Slack retries an event it thinks was missed; a retry must not post twice)."""
+"""What the Slack connector remembers: which thread is which conversation, the state each
+parent message shows, and the Events API deliveries already handled (Slack retries an event
+it thinks was missed; a retry must not post twice, whichever instance it lands on).
+
+`SlackThreadStore` is what the connector calls; `SqliteSlackThreads` keeps it in
+`SHOPBOT_HOME/slack.db` (the default), `bot.slack_threads_postgres` in PostgreSQL for several
+instances. The app's `slack_threads(settings)` picks one."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from actions.database import open_database
 
@@ -50,18 +54,51 @@ class SlackThread:
     posted_at: float
 
 
-class SlackThreads:
-    """Small indexed reads and writes (WAL, no fsync per commit), called from the event
+class SlackThreadStore(Protocol):
+    """Slack's threads and seen events; every call may raise `bot.store.Unavailable`."""
+
+    async def first_delivery(self, event_id: str) -> bool:
+        """True the first time an Events API `event_id` is seen, False for a retry."""
+        ...
+
+    async def posted(
+        self,
+        channel: str,
+        thread_ts: str,
+        conversation_id: str,
+        summary: dict[str, Any],
+        state: str,
+    ) -> None: ...
+
+    async def set_state(
+        self, thread: SlackThread, state: str, agent: str | None
+    ) -> SlackThread: ...
+
+    async def latest(self, conversation_id: str) -> SlackThread | None:
+        """The thread of the conversation's latest escalation."""
+        ...
+
+    async def find(self, channel: str, thread_ts: str) -> SlackThread | None: ...
+
+    async def counts_since(self, since: float) -> dict[str, int]:
+        """Parent messages posted since `since`, by the state they show now."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class SqliteSlackThreads:
+    """Small indexed reads and writes (WAL, no fsync per commit), run inline on the event
     loop."""
 
     def __init__(self, path: Path) -> None:
         self._db = open_database(path, _SCHEMA, rows=True)
         self._lock = threading.Lock()
 
-    def close(self) -> None:
+    async def close(self) -> None:
         self._db.close()
 
-    def first_delivery(self, event_id: str) -> bool:
+    async def first_delivery(self, event_id: str) -> bool:
         """True the first time an Events API `event_id` is seen, False for a retry."""
         now = time.time()
         with self._lock, self._db:
@@ -73,7 +110,7 @@ class SlackThreads:
             )
             return cursor.rowcount == 1
 
-    def posted(
+    async def posted(
         self,
         channel: str,
         thread_ts: str,
@@ -85,10 +122,10 @@ class SlackThreads:
         with self._lock, self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO slack_threads VALUES (?, ?, ?, ?, ?, NULL, ?, ?)",
-                (channel, thread_ts, conversation_id, _json(summary), state, now, now),
+                (channel, thread_ts, conversation_id, summary_json(summary), state, now, now),
             )
 
-    def set_state(self, thread: SlackThread, state: str, agent: str | None) -> SlackThread:
+    async def set_state(self, thread: SlackThread, state: str, agent: str | None) -> SlackThread:
         with self._lock, self._db:
             self._db.execute(
                 "UPDATE slack_threads SET state = ?, agent = ?, updated_at = ? "
@@ -97,7 +134,7 @@ class SlackThreads:
             )
         return replace(thread, state=state, agent=agent)
 
-    def latest(self, conversation_id: str) -> SlackThread | None:
+    async def latest(self, conversation_id: str) -> SlackThread | None:
         """The thread of the conversation's latest escalation."""
         with self._lock:
             row = self._db.execute(
@@ -105,17 +142,17 @@ class SlackThreads:
                 "ORDER BY posted_at DESC LIMIT 1",
                 (conversation_id,),
             ).fetchone()
-        return _thread(row) if row else None
+        return thread_of(row) if row else None
 
-    def find(self, channel: str, thread_ts: str) -> SlackThread | None:
+    async def find(self, channel: str, thread_ts: str) -> SlackThread | None:
         with self._lock:
             row = self._db.execute(
                 "SELECT * FROM slack_threads WHERE channel = ? AND thread_ts = ?",
                 (channel, thread_ts),
             ).fetchone()
-        return _thread(row) if row else None
+        return thread_of(row) if row else None
 
-    def counts_since(self, since: float) -> dict[str, int]:
+    async def counts_since(self, since: float) -> dict[str, int]:
         """Parent messages posted since `since`, by the state they show now."""
         with self._lock:
             rows = self._db.execute(
@@ -125,11 +162,12 @@ class SlackThreads:
         return {str(state): int(count) for state, count in rows}
 
 
-def _json(summary: dict[str, Any]) -> str:
+def summary_json(summary: dict[str, Any]) -> str:
     return json.dumps(summary, ensure_ascii=False)
 
 
-def _thread(row: Any) -> SlackThread:
+def thread_of(row: Any) -> SlackThread:
+    """A stored row (SQLite's or asyncpg's, by column name) as a `SlackThread`."""
     values = dict(row)
     values["summary"] = json.loads(values["summary"])
     values.pop("updated_at")
