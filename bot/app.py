@@ -57,6 +57,8 @@ from bot.slack_threads import SlackThreadStore, SqliteSlackThreads
 from bot.slack_threads_postgres import PostgresSlackThreads
 from bot.store import ConversationStore, SqliteConversationStore, Unavailable
 from bot.store_postgres import PostgresConversationStore
+from bot.wechat_shoppers import SqliteWechatShoppers, WechatShoppers
+from bot.wechat_shoppers_postgres import PostgresWechatShoppers
 from writer.store import DescriptionStore, SqliteDescriptionStore
 
 logger = logging.getLogger(__name__)
@@ -301,6 +303,15 @@ def slack_threads(settings: Settings) -> SlackThreadStore:
         return SqliteSlackThreads(settings.home / "slack.db")
     url = settings.database_url.get_secret_value()
     return PostgresSlackThreads(url, settings.database_schema)
+
+
+def wechat_shoppers(settings: Settings) -> WechatShoppers:
+    """On PostgreSQL when `database_url` is set (a shopper's window and options are the same
+    at every instance), else SQLite."""
+    if settings.database_url is None:
+        return SqliteWechatShoppers(settings.home / "wechat.db")
+    url = settings.database_url.get_secret_value()
+    return PostgresWechatShoppers(url, settings.database_schema)
 
 
 async def build_bot(

@@ -16,7 +16,8 @@ other media get a polite answer in Chinese. WeChat waits 5 s for its answer: a t
 within `wechat.reply_budget_s` is answered passively, else `success` at once and the reply
 follows through the customer-service API (`connectors.wechat_api`), as do the parts a passive
 reply cannot carry and a person's lines from the outbox, within 48 hours of the shopper's last
-message. A retry of a delivery never starts a second turn (`connectors.wechat_store`).
+message (`bot.wechat_shoppers`: SQLite, or PostgreSQL with `database_url`). A retry of a
+delivery never starts a second turn (`connectors.wechat_store`, or Redis with `redis_url`).
 
 WeChat is on when `wechat.token` (WECHAT_TOKEN) is set.
 """
@@ -32,7 +33,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.app import BOT, CLIENT_LIMITS, OUTBOX, REDIS, json_error
+from bot.app import BOT, CLIENT_LIMITS, OUTBOX, REDIS, json_error, wechat_shoppers
 from bot.messages import UserMessage, conversation_id, log_id
 from bot.settings import Settings, WechatSettings
 from bot.text import is_clean_text, is_printable_id
@@ -47,12 +48,7 @@ from connectors.wechat_crypto import (
     signature_matches,
 )
 from connectors.wechat_replies import Outgoing, Part, ReplyStyle, compose, split_text
-from connectors.wechat_store import (
-    Deliveries,
-    RedisDeliveries,
-    StoredDeliveries,
-    WechatStore,
-)
+from connectors.wechat_store import Deliveries, RedisDeliveries, SqliteDeliveries
 from connectors.wechat_xml import (
     BadMessage,
     BadXml,
@@ -114,12 +110,12 @@ class WechatChannel:
         check_token(self._token)
         self._cipher = _cipher(wechat)
         self._api = _customer_service(wechat)
-        self._store = WechatStore(settings.home / "wechat.db")
+        self._shoppers = wechat_shoppers(settings)
         # retries may land on another instance: with Redis, every instance sees each delivery
         self._deliveries: Deliveries = (
             RedisDeliveries(app[REDIS], f"{settings.redis_prefix}wechat:delivery:")
             if REDIS in app
-            else StoredDeliveries(self._store)
+            else SqliteDeliveries(settings.home / "wechat.db")
         )
         self._style = ReplyStyle(
             # news needs a second message for the text: without the API, text only
@@ -146,7 +142,9 @@ class WechatChannel:
             await asyncio.wait(set(self._pending), timeout=10)
         if self._api is not None:
             await self._api.close()
-        self._store.close()
+        await self._shoppers.close()
+        if isinstance(self._deliveries, SqliteDeliveries):
+            await self._deliveries.close()
 
     # requests
 
@@ -233,31 +231,32 @@ class WechatChannel:
     async def _first_answer(self, request: web.Request, inbound: Inbound, started: float) -> str:
         openid = inbound.from_user
         if inbound.event == "unsubscribe":
-            self._store.left(openid)
+            await self._shoppers.left(openid)
             return ""
-        self._store.wrote(openid)
+        await self._shoppers.wrote(openid)
         address = client_address(request, self._proxies)
         wait = await request.app[CLIENT_LIMITS].check(address, conversation_id(self.name, openid))
         if wait is not None:  # WeChat shows an error for a 4xx: the shopper is told instead
             return self._passive(inbound, TOO_FAST_ANSWER)
         if inbound.event == "subscribe":
-            return self._welcome(request.app, inbound)
+            return await self._welcome(request.app, inbound)
         text = _turn_text(inbound)
         if text is None:
             return "" if inbound.msg_type == "event" else self._passive(inbound, MEDIA_ANSWER)
         return await self._turn(request.app, inbound, text, started)
 
-    def _welcome(self, app: web.Application, inbound: Inbound) -> str:
+    async def _welcome(self, app: web.Application, inbound: Inbound) -> str:
         variation = app[BOT].domain.pick_response("utter_greet", {"language": "zh"})
         greeting = variation.text if variation and variation.text else WELCOME_FALLBACK
         menu = [f"{n}. {title}" for n, (title, _) in enumerate(WELCOME_CHOICES, 1)]
-        self._store.set_options(inbound.from_user, [payload for _, payload in WELCOME_CHOICES])
+        choices = [payload for _, payload in WELCOME_CHOICES]
+        await self._shoppers.set_options(inbound.from_user, choices)
         return self._passive(inbound, "\n\n".join([greeting, WELCOME_PROMPT, "\n".join(menu)]))
 
     async def _turn(self, app: web.Application, inbound: Inbound, text: str, started: float) -> str:
         """Passive when the turn ends within the budget; else `success` and a late reply."""
         openid = inbound.from_user
-        chosen = _chosen(text, self._store.options(openid))
+        chosen = _chosen(text, await self._shoppers.options(openid))
         message = UserMessage(text=chosen or text, sender_id=openid, channel=self.name)
         work = self._keep(asyncio.ensure_future(self._converse(app, message)))
         left = self._budget_s - (time.monotonic() - started)
@@ -279,7 +278,7 @@ class WechatChannel:
         except Overloaded:
             return Outgoing([BUSY_ANSWER])
         outgoing = compose(replies, self._style)
-        self._store.set_options(message.sender_id, outgoing.options)
+        await self._shoppers.set_options(message.sender_id, outgoing.options)
         return outgoing
 
     def _late(self, openid: str, work: asyncio.Task[Outgoing]) -> None:
@@ -330,7 +329,7 @@ class WechatChannel:
         if self._api is None:
             logger.warning("wechat: no app_id/app_secret, %d message(s) not sent", len(parts))
             return
-        if not self._store.within_window(openid):
+        if not await self._shoppers.within_window(openid):
             self.dropped_outside_window += len(parts)
             logger.warning(
                 "wechat: outside WeChat's 48-hour window, dropped (%d so far) conversation=%s",

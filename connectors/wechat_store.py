@@ -1,12 +1,9 @@
-"""What the WeChat connector remembers, in `SHOPBOT_HOME/wechat.db`, so a second instance on
-the same home sees it too:
-
-- `wechat_deliveries`: each delivery (by MsgId, or sender + CreateTime for events) for five
-  minutes, with the passive reply it got; WeChat retries a delivery three times, 5 s apart,
-  and a retry must never start a second turn. Keys are stored as SHA-256 digests.
-- `wechat_shoppers`: per OpenID, when the shopper last wrote (the customer-service API may
-  reach them for 48 hours after that) and the options their last reply numbered. Rows older
-  than the 48 hours are deleted, and an unsubscribe deletes the shopper's row.
+"""The WeChat deliveries already taken: each delivery (by MsgId, or sender + CreateTime for
+events) for five minutes, with the passive reply it got; WeChat retries a delivery three
+times, 5 s apart, and a retry must never start a second turn. Keys are stored as SHA-256
+digests. `SqliteDeliveries` keeps them in `SHOPBOT_HOME/wechat.db` (`wechat_deliveries`),
+so a second instance on the same home sees them too. (Shoppers' 48-hour windows and options
+are `bot.wechat_shoppers`, chosen by the app.)
 
 With Redis configured (`redis_url`), deliveries are remembered there instead
 (`RedisDeliveries`: `SET NX EX`), so a retry that lands on another instance, with another
@@ -16,7 +13,6 @@ home, is still the same delivery. `Deliveries` is what the channel calls, either
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import threading
 import time
@@ -40,39 +36,31 @@ CREATE TABLE IF NOT EXISTS wechat_deliveries (
     reply TEXT                      -- NULL while its turn runs; '' = answered `success`
 );
 CREATE INDEX IF NOT EXISTS wechat_deliveries_age ON wechat_deliveries (received_at);
-CREATE TABLE IF NOT EXISTS wechat_shoppers (
-    openid TEXT PRIMARY KEY,
-    last_inbound REAL NOT NULL,
-    options TEXT NOT NULL DEFAULT '[]'  -- JSON list: the payload each number selects
-);
-CREATE INDEX IF NOT EXISTS wechat_shoppers_age ON wechat_shoppers (last_inbound);
 """
 DELIVERY_MEMORY_S = 300.0  # WeChat's three retries come within 15 s
-SERVICE_WINDOW_S = 48 * 3600.0  # the customer-service API's window after a shopper writes
-MAX_OPTIONS = 20
 
 
 @dataclass(frozen=True)
 class Delivery:
-    """What `WechatStore.claim` found: the first delivery runs the turn; a retry gets the
+    """What `Deliveries.claim` found: the first delivery runs the turn; a retry gets the
     reply already given (`reply`), or None while the first is still running."""
 
     first: bool
     reply: str | None = None
 
 
-class WechatStore:
-    """Small indexed reads and writes (WAL), called from the event loop as
-    `connectors.slack_store.SlackThreads` is."""
+class SqliteDeliveries:
+    """`Deliveries` in `SHOPBOT_HOME/wechat.db`: shared by the instances on one home. Small
+    indexed reads and writes (WAL), run inline on the event loop."""
 
     def __init__(self, path: Path) -> None:
         self._db = open_database(path, _SCHEMA)
         self._lock = threading.Lock()
 
-    def close(self) -> None:
+    async def close(self) -> None:
         self._db.close()
 
-    def claim(self, delivery: str, now: float | None = None) -> Delivery:
+    async def claim(self, delivery: str, now: float | None = None) -> Delivery:
         """Take `delivery` for this request, atomically: only one caller ever gets `first`."""
         now = time.time() if now is None else now
         key = _digest(delivery)
@@ -90,7 +78,7 @@ class WechatStore:
             ).fetchone()
         return Delivery(first=False, reply=row[0] if row else None)
 
-    def answered(self, delivery: str, reply: str) -> None:
+    async def answered(self, delivery: str, reply: str) -> None:
         """The reply a retry of `delivery` gets ('' for `success`)."""
         with self._lock, self._db:
             self._db.execute(
@@ -98,87 +86,27 @@ class WechatStore:
                 (reply, _digest(delivery)),
             )
 
-    def forget(self, delivery: str) -> None:
+    async def forget(self, delivery: str) -> None:
         """Let a retry run again (the first attempt failed)."""
         with self._lock, self._db:
             self._db.execute(
                 "DELETE FROM wechat_deliveries WHERE delivery = ?", (_digest(delivery),)
             )
 
-    def wrote(self, openid: str, now: float | None = None) -> None:
-        """The shopper just wrote: the 48-hour window starts again."""
-        now = time.time() if now is None else now
-        with self._lock, self._db:
-            self._db.execute(
-                "DELETE FROM wechat_shoppers WHERE last_inbound < ?", (now - SERVICE_WINDOW_S,)
-            )
-            self._db.execute(
-                "INSERT INTO wechat_shoppers (openid, last_inbound) VALUES (?, ?) "
-                "ON CONFLICT (openid) DO UPDATE SET last_inbound = excluded.last_inbound",
-                (openid, now),
-            )
-
-    def within_window(self, openid: str, now: float | None = None) -> bool:
-        """Whether the customer-service API may still message this shopper."""
-        now = time.time() if now is None else now
+    async def count(self) -> int:
+        """Deliveries remembered."""
         with self._lock:
-            row = self._db.execute(
-                "SELECT last_inbound FROM wechat_shoppers WHERE openid = ?", (openid,)
-            ).fetchone()
-        return row is not None and now - float(row[0]) < SERVICE_WINDOW_S
-
-    def options(self, openid: str) -> list[str]:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT options FROM wechat_shoppers WHERE openid = ?", (openid,)
-            ).fetchone()
-        return [str(payload) for payload in json.loads(row[0])] if row else []
-
-    def set_options(self, openid: str, payloads: list[str]) -> None:
-        """The payloads the numbers 1, 2, … of the latest reply select (for a known shopper)."""
-        with self._lock, self._db:
-            self._db.execute(
-                "UPDATE wechat_shoppers SET options = ? WHERE openid = ?",
-                (json.dumps(payloads[:MAX_OPTIONS], ensure_ascii=False), openid),
-            )
-
-    def left(self, openid: str) -> None:
-        """The shopper unsubscribed: nothing about them is kept."""
-        with self._lock, self._db:
-            self._db.execute("DELETE FROM wechat_shoppers WHERE openid = ?", (openid,))
-
-    def counts(self) -> tuple[int, int]:
-        """(deliveries remembered, shoppers remembered)."""
-        with self._lock:
-            deliveries = self._db.execute("SELECT COUNT(*) FROM wechat_deliveries").fetchone()
-            shoppers = self._db.execute("SELECT COUNT(*) FROM wechat_shoppers").fetchone()
-        return int(deliveries[0]), int(shoppers[0])
+            return int(self._db.execute("SELECT COUNT(*) FROM wechat_deliveries").fetchone()[0])
 
 
 class Deliveries(Protocol):
-    """Each delivery taken once: `WechatStore`'s (SQLite under one home) or Redis's."""
+    """Each delivery taken once: SQLite's under one home, or Redis's."""
 
     async def claim(self, delivery: str) -> Delivery: ...
 
     async def answered(self, delivery: str, reply: str) -> None: ...
 
     async def forget(self, delivery: str) -> None: ...
-
-
-class StoredDeliveries:
-    """`Deliveries` in a `WechatStore`: shared by the instances on one home."""
-
-    def __init__(self, store: WechatStore) -> None:
-        self._store = store
-
-    async def claim(self, delivery: str) -> Delivery:
-        return self._store.claim(delivery)
-
-    async def answered(self, delivery: str, reply: str) -> None:
-        self._store.answered(delivery, reply)
-
-    async def forget(self, delivery: str) -> None:
-        self._store.forget(delivery)
 
 
 class RedisDeliveries:

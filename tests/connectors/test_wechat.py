@@ -16,8 +16,9 @@ from pydantic import SecretStr
 
 from bot.app import BOT, HANDOFF
 from bot.settings import LimitSettings, Settings, WechatSettings
+from bot.wechat_shoppers import SERVICE_WINDOW_S, SqliteWechatShoppers
 from connectors.wechat import MEDIA_ANSWER, TOO_FAST_ANSWER, WELCOME_CHOICES
-from connectors.wechat_store import SERVICE_WINDOW_S, WechatStore
+from connectors.wechat_store import SqliteDeliveries
 from tests.connectors.test_socketio import served
 from tests.connectors.test_wechat_xml import BILLION_LAUGHS, XXE
 from tests.fakes.wechat_api import (
@@ -68,12 +69,15 @@ async def user_texts(server: TestServer, openid: str = OPENID) -> list[str]:
     return [str(e["text"]) for e in events if e["event"] == "user"]
 
 
-def remembered(settings: Settings) -> tuple[int, int]:
-    store = WechatStore(settings.home / "wechat.db")
+async def remembered(settings: Settings) -> tuple[int, int]:
+    """(deliveries, shoppers) kept in the home's wechat.db."""
+    deliveries = SqliteDeliveries(settings.home / "wechat.db")
+    shoppers = SqliteWechatShoppers(settings.home / "wechat.db")
     try:
-        return store.counts()
+        return await deliveries.count(), await shoppers.count()
     finally:
-        store.close()
+        await deliveries.close()
+        await shoppers.close()
 
 
 def chinese(text: str) -> bool:
@@ -151,13 +155,13 @@ async def test_every_kind_of_message_gets_its_answer(plain: TestServer, settings
     assert welcome.reply["MsgType"] == "text" and chinese(welcome.text)
     for number, (title, _) in enumerate(WELCOME_CHOICES, 1):
         assert f"{number}. {title}" in welcome.text
-    assert remembered(settings) == (9, 1)
+    assert await remembered(settings) == (9, 1)
 
     other = await wechat.send(message_xml("event", OPENID, {"Event": "VIEW", "EventKey": "x"}))
     assert (other.status, other.body) == (200, "success")
     gone = await wechat.send(message_xml("event", OPENID, {"Event": "unsubscribe"}))
     assert (gone.status, gone.body) == (200, "success")
-    assert remembered(settings)[1] == 0  # nothing kept about who left
+    assert (await remembered(settings))[1] == 0  # nothing kept about who left
 
 
 async def test_a_number_selects_the_option_it_stands_for(plain: TestServer) -> None:
@@ -243,7 +247,7 @@ async def test_safe_mode_refusals_change_nothing(
     no_encrypt = wechat.signed_query() | {"encrypt_type": "aes", "msg_signature": "0" * 40}
     assert (await wechat.post(b"<xml><ToUserName>gh</ToUserName></xml>", no_encrypt)).status == 400
     assert await user_texts(safe) == []
-    assert remembered(settings) == (0, 0)
+    assert await remembered(settings) == (0, 0)
     assert wechat_api.token_requests == wechat_api.send_requests == 0
 
 
@@ -272,7 +276,7 @@ async def test_bad_bodies_change_nothing(
     assert answer.status == status, answer.body
     assert "error" in answer.body
     assert await user_texts(plain) == [] and await user_texts(plain, "o" * 65) == []
-    assert remembered(settings) == (0, 0)
+    assert await remembered(settings) == (0, 0)
 
 
 async def test_unsigned_stale_and_future_requests_change_nothing(
@@ -288,7 +292,7 @@ async def test_unsigned_stale_and_future_requests_change_nothing(
     encrypted = {"encrypt_type": "aes", "msg_signature": "0" * 40}
     assert (await wechat.send(message, query=encrypted)).status == 400  # no key configured
     assert await user_texts(plain) == []
-    assert remembered(settings) == (0, 0)
+    assert await remembered(settings) == (0, 0)
 
 
 # retries
@@ -364,9 +368,9 @@ async def test_outside_the_48_hour_window_a_line_is_dropped(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     await platform(plain).send(text_xml(OPENID, "转人工"))
-    store = WechatStore(settings.home / "wechat.db")
-    store.wrote(OPENID, now=time.time() - SERVICE_WINDOW_S - 60)  # two days ago
-    store.close()
+    shoppers = SqliteWechatShoppers(settings.home / "wechat.db")
+    await shoppers.wrote(OPENID, now=time.time() - SERVICE_WINDOW_S - 60)  # two days ago
+    await shoppers.close()
     await plain.app[HANDOFF].claim(f"wechat:{OPENID}", "Dana")
     for _ in range(100):
         if "48-hour window" in caplog.text:
