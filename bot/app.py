@@ -21,6 +21,8 @@ from actions.orders import OrderBook, SqliteOrderStore
 from actions.registry import shop_actions
 from actions.shop import Shop, ShopConfig
 from bot.action_runner import ActionRunner, InProcessActionRunner, RemoteActionRunner
+from bot.agent_accounts import AgentAccounts, SqliteAgentAccounts
+from bot.agent_accounts_postgres import PostgresAgentAccounts
 from bot.components import load_object
 from bot.descriptions_postgres import PostgresDescriptionStore
 from bot.domain import Domain
@@ -312,6 +314,15 @@ def wechat_shoppers(settings: Settings) -> WechatShoppers:
         return SqliteWechatShoppers(settings.home / "wechat.db")
     url = settings.database_url.get_secret_value()
     return PostgresWechatShoppers(url, settings.database_schema)
+
+
+def agent_accounts(settings: Settings) -> AgentAccounts:
+    """On PostgreSQL when `database_url` is set (an agent logged in at one instance is logged
+    in at every other), else SQLite. Blocking (it hashes a decoy): call it in a thread."""
+    if settings.database_url is None:
+        return SqliteAgentAccounts(settings.home / "agents.db")
+    url = settings.database_url.get_secret_value()
+    return PostgresAgentAccounts(url, settings.database_schema)
 
 
 async def build_bot(

@@ -7,8 +7,9 @@ import logging
 import os
 import sys
 import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -17,7 +18,10 @@ from bot.logs import configure as configure_logging
 from bot.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from bot.agent_accounts import AgentAccounts
     from bot.story_tests import StoryResult
+
+T = TypeVar("T")
 
 app = typer.Typer(help="Shopbot: a storefront assistant service.", no_args_is_help=True)
 
@@ -410,6 +414,21 @@ def _read_password(from_stdin: bool) -> str:
     return str(password)
 
 
+def _on_accounts(settings: Settings, work: Callable[[AgentAccounts], Awaitable[T]]) -> T:
+    """`work` done on the agent accounts the service uses (SQLite, or PostgreSQL with
+    `database_url`), closed afterwards."""
+    from bot.app import agent_accounts
+
+    async def run() -> T:
+        accounts = await asyncio.to_thread(agent_accounts, settings)
+        try:
+            return await work(accounts)
+        finally:
+            await accounts.close()
+
+    return asyncio.run(run())
+
+
 @agent_app.command("add")
 def agent_add(
     name: Annotated[str, typer.Argument(help="The name shoppers see, e.g. Dana.")],
@@ -422,17 +441,13 @@ def agent_add(
     home: HomeOption = None,
 ) -> None:
     """Add an agent who can log in at /agent (asks for the password twice, hidden)."""
-    from bot.agent_accounts import AccountError, AgentAccounts, check_name, check_password
+    from bot.agent_accounts import AccountError, check_name, check_password
 
     settings = _settings(home)
     try:
         check_name(name)
         password = check_password(_read_password(password_stdin))
-        accounts = AgentAccounts(settings.home / "agents.db")
-        try:
-            accounts.add(name, password, replace=replace)
-        finally:
-            accounts.close()
+        _on_accounts(settings, lambda accounts: accounts.add(name, password, replace=replace))
     except AccountError as error:
         raise typer.BadParameter(str(error)) from None
     typer.echo(f"{'password changed for' if replace else 'added'} agent {name}")
@@ -443,13 +458,7 @@ def agent_list(home: HomeOption = None) -> None:
     """Every agent of the inbox, with when they were added."""
     import datetime
 
-    from bot.agent_accounts import AgentAccounts
-
-    accounts = AgentAccounts(_settings(home).home / "agents.db")
-    try:
-        names = accounts.names()
-    finally:
-        accounts.close()
+    names = _on_accounts(_settings(home), lambda accounts: accounts.names())
     for name, created in names:
         added = datetime.datetime.fromtimestamp(created).isoformat(" ", "minutes")
         typer.echo(f"{name}\tadded {added}")
@@ -460,13 +469,7 @@ def agent_list(home: HomeOption = None) -> None:
 @agent_app.command("remove")
 def agent_remove(name: str, home: HomeOption = None) -> None:
     """Remove an agent; their open sessions end."""
-    from bot.agent_accounts import AgentAccounts
-
-    accounts = AgentAccounts(_settings(home).home / "agents.db")
-    try:
-        removed = accounts.remove(name)
-    finally:
-        accounts.close()
+    removed = _on_accounts(_settings(home), lambda accounts: accounts.remove(name))
     if not removed:
         raise typer.BadParameter(f"there is no agent called {name!r}", param_hint="NAME")
     typer.echo(f"removed agent {name}")

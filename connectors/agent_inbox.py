@@ -26,7 +26,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.agent_accounts import AgentAccounts, AgentSession
-from bot.app import BOT, DESKS, HANDOFF, METRICS, QUEUE, REDIS, json_error
+from bot.app import BOT, DESKS, HANDOFF, METRICS, QUEUE, REDIS, agent_accounts, json_error
 from bot.handoff import WITH_AGENT, Refused, mask
 from bot.handoff_queue import RESOLVED, QueuedConversation
 from bot.rate_limits import Limiter, RateLimiter
@@ -127,10 +127,9 @@ class AgentInbox:
         app.router.add_post(f"{conversation}/resolve", self.resolve)
 
     async def _open_accounts(self, app: web.Application) -> AsyncIterator[None]:
-        path = self._settings.home / "agents.db"
-        self._accounts = await asyncio.to_thread(AgentAccounts, path)
+        self._accounts = await asyncio.to_thread(agent_accounts, self._settings)
         yield
-        self._accounts.close()
+        await self._accounts.close()
 
     @property
     def accounts(self) -> AgentAccounts:
@@ -140,7 +139,7 @@ class AgentInbox:
     async def session_for(self, session_id: str) -> AgentSession | None:
         if not session_id:
             return None
-        return await asyncio.to_thread(self.accounts.session, session_id)
+        return await self.accounts.session(session_id)
 
     async def _agent(self, request: web.Request, changes: bool = False) -> AgentSession:
         """The logged-in agent; for a change also the CSRF token and a JSON body type."""
@@ -168,10 +167,10 @@ class AgentInbox:
         if wait is not None:
             return too_many(wait, "too many login attempts; wait a moment")
         name, password = await _credentials(request)
-        if not await asyncio.to_thread(self.accounts.verify, name, password):
+        if not await self.accounts.verify(name, password):
             return _private(json_error(401, LOGIN_FAILED))
         ttl = self._settings.inbox.session_ttl_s
-        session = await asyncio.to_thread(self.accounts.open_session, name, ttl)
+        session = await self.accounts.open_session(name, ttl)
         body = {"agent": name, "csrf_token": session.csrf_token, "expires_at": session.expires_at}
         if request.content_type == "application/json":
             response = _json(body)
@@ -191,7 +190,7 @@ class AgentInbox:
     async def logout(self, request: web.Request) -> web.Response:
         await self._agent(request, changes=True)
         session_id = request.cookies.get(COOKIE, "")
-        await asyncio.to_thread(self.accounts.close_session, session_id)
+        await self.accounts.close_session(session_id)
         await self.live.end_session(session_id)
         response = _json({"logged_out": True})
         response.del_cookie(COOKIE, path="/agent")

@@ -34,7 +34,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from actions.opinion import Alert, OpinionMonitor, alert_text
 from actions.reviews import ReviewStore, check_rows
 from bot.agent_accounts import AgentAccounts
-from bot.app import SHOP, TOKENS, json_error
+from bot.app import SHOP, TOKENS, agent_accounts, json_error
 from bot.insights import Insights
 from bot.insights_charts import CHARTS
 from bot.insights_satisfaction import ASKED_AFTER, MAX_COMMENT_CHARS, VOTES, SatisfactionStore
@@ -136,7 +136,7 @@ class OpinionWorker:
 
 OPINION = web.AppKey("opinion_worker", OpinionWorker)
 INSIGHTS = web.AppKey("insights", Insights)
-ACCOUNTS = web.AppKey("insights_accounts", AgentAccounts)
+ACCOUNTS: web.AppKey[AgentAccounts] = web.AppKey("insights_accounts")
 SATISFACTION = web.AppKey("satisfaction", SatisfactionStore)
 
 
@@ -162,7 +162,7 @@ class InsightsDashboard:
         settings = self._settings
         worker = await asyncio.to_thread(OpinionWorker, settings)
         app[OPINION] = worker
-        app[ACCOUNTS] = await asyncio.to_thread(AgentAccounts, settings.home / "agents.db")
+        app[ACCOUNTS] = await asyncio.to_thread(agent_accounts, settings)
         app[SATISFACTION] = await asyncio.to_thread(
             SatisfactionStore, settings.home / "satisfaction.db"
         )
@@ -192,7 +192,7 @@ class InsightsDashboard:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        app[ACCOUNTS].close()
+        await app[ACCOUNTS].close()
         app[SATISFACTION].close()
         worker.close()
 
@@ -200,11 +200,7 @@ class InsightsDashboard:
         """None for a logged-in agent (under /agent) or the API token (under /api)."""
         if request.path.startswith("/agent/"):
             session_id = request.cookies.get(COOKIE, "")
-            session = (
-                await asyncio.to_thread(request.app[ACCOUNTS].session, session_id)
-                if session_id
-                else None
-            )
+            session = await request.app[ACCOUNTS].session(session_id) if session_id else None
             return None if session is not None else json_error(401, "log in at /agent first")
         return bearer_refusal(request, self._settings.api_token, "SHOPBOT_API_TOKEN")
 

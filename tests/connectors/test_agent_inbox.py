@@ -11,20 +11,24 @@ import pytest
 import socketio
 from aiohttp.test_utils import TestServer
 
-from bot.agent_accounts import AgentAccounts
+from bot.agent_accounts import SqliteAgentAccounts
+from bot.agent_accounts_postgres import PostgresAgentAccounts
 from bot.settings import InboxSettings, Settings
 from connectors.agent_inbox import LOGIN_BURST, LOGIN_FAILED
+from tests.bot.shared_servers import DATABASE_URL, on_shared_servers, pg_schema, redis_prefix
 from tests.connectors.test_socketio import Shopper, connected, served
+
+__all__ = ["pg_schema", "redis_prefix"]  # the fixtures, used by name
 
 PASSWORDS = {"Dana": "correct horse battery", "Eli": "staple paper clip"}
 
 
 @pytest.fixture
 async def server(settings: Settings) -> AsyncIterator[TestServer]:
-    accounts = AgentAccounts(settings.home / "agents.db")
+    accounts = SqliteAgentAccounts(settings.home / "agents.db")
     for name, password in PASSWORDS.items():
-        accounts.add(name, password)
-    accounts.close()
+        await accounts.add(name, password)
+    await accounts.close()
     async with served(settings) as server:
         yield server
 
@@ -140,9 +144,9 @@ async def test_the_session_cookie_is_http_only_same_site_strict_and_scoped(
 
 async def test_secure_cookies_when_configured(settings: Settings) -> None:
     secure = settings.model_copy(update={"inbox": InboxSettings(secure_cookies=True)})
-    accounts = AgentAccounts(settings.home / "agents.db")
-    accounts.add("Dana", PASSWORDS["Dana"])
-    accounts.close()
+    accounts = SqliteAgentAccounts(settings.home / "agents.db")
+    await accounts.add("Dana", PASSWORDS["Dana"])
+    await accounts.close()
     async with served(secure) as server:
         agent = Agent(server)
         response = await agent.login("Dana")
@@ -374,3 +378,28 @@ async def test_the_live_server_has_no_default_namespace(server: TestServer) -> N
             wait_timeout=3,
         )
     await client.disconnect()
+
+
+async def test_a_login_at_one_instance_is_a_login_at_the_other(
+    settings: Settings, pg_schema: str, redis_prefix: str
+) -> None:
+    """Two instances, each with a home of its own, sharing PostgreSQL: the session cookie
+    from one opens the other, and a logout at the other ends it at the first."""
+    accounts = PostgresAgentAccounts(DATABASE_URL, pg_schema)
+    await accounts.add("Dana", PASSWORDS["Dana"])
+    await accounts.close()
+    shared = on_shared_servers(settings, pg_schema, redis_prefix)
+    other_home = shared.model_copy(update={"home": settings.home.parent / "home-b"})
+    async with served(shared) as a, served(other_home) as b:
+        agent = Agent(a)
+        assert (await agent.login("Dana")).status == 200
+        cookie = agent.cookie()
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as at_b:
+            async with at_b.get(b.make_url("/agent/api/me"), headers={"Cookie": cookie}) as me:
+                assert me.status == 200 and (await me.json())["agent"] == "Dana"
+            headers = {"Cookie": cookie, "X-CSRF-Token": agent.csrf}
+            url = b.make_url("/agent/logout")
+            async with at_b.post(url, headers=headers, json={}) as response:
+                assert response.status == 200
+        assert (await agent.get("/agent/api/me"))[0] == 401
+        await agent.http.close()

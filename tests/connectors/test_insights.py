@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from actions.catalog import Catalog, Product
 from actions.opinion import prepare_opinion
 from actions.reviews import day_of
-from bot.agent_accounts import AgentAccounts
+from bot.agent_accounts import SqliteAgentAccounts
 from bot.app import SETTINGS, SHOP, TOKENS, error_middleware, session_tokens
 from bot.settings import InsightsSettings, Settings, SlackSettings
 from connectors.agent_live import COOKIE
@@ -161,10 +161,10 @@ async def test_the_dashboard_is_for_logged_in_agents(client: TestClient, tmp_pat
     assert login.status == 303 and login.headers["Location"] == "/agent"
     assert (await client.get("/agent/insights/api/alerts")).status == 401
     assert (await client.get("/api/insights/alerts")).status == 401
-    accounts = AgentAccounts(tmp_path / "home" / "agents.db")
-    accounts.add("Dana", "a long enough password")
-    session = accounts.open_session("Dana", 3600)
-    accounts.close()
+    accounts = SqliteAgentAccounts(tmp_path / "home" / "agents.db")
+    await accounts.add("Dana", "a long enough password")
+    session = await accounts.open_session("Dana", 3600)
+    await accounts.close()
     cookie = {"Cookie": f"{COOKIE}={session.session_id}"}
     page = await client.get("/agent/insights", headers=cookie)
     assert page.status == 200 and "Shopbot insights" in await page.text()
