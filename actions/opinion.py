@@ -12,20 +12,24 @@ One alert per spike: while a key's alert is open it is not raised again; it clos
 key's share is back under baseline + margin / 2 (or its window holds too few reviews).
 A product's own spike stands for its aspects' spikes of the same day. `SpikeTracker` is
 that rule as a pure state machine, so `bench/spikes.py` replays a stream
-through exactly what the service runs; `OpinionMonitor` adds the database.
+through exactly what the service runs; `OpinionMonitor` adds the stores: the reviews' buckets
+and an `AlertStore` (`opinion_alerts` in reviews.db here, PostgreSQL in `bot.reviews_postgres`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import math
 import threading
 import time
 from collections import defaultdict
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -34,6 +38,7 @@ from actions.reviews import ALL, ReviewStore, SentimentReading
 
 Key = tuple[str, str]  # (product_id, aspect)
 Counts = dict[Key, tuple[int, int]]  # key -> (total, negative) of one day
+T = TypeVar("T")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS opinion_alerts (
     id INTEGER PRIMARY KEY,
@@ -177,122 +182,189 @@ class Alert:
         return self.__dict__.copy()
 
 
+class AlertStore(Protocol):
+    """The alerts and the last day checked; every call may raise what its backend raises
+    when away."""
+
+    def checking(self) -> AbstractAsyncContextManager[None]:
+        """Held around a whole check, so two checks at once (two instances, the CLI) do
+        not both raise the same spike."""
+        ...
+
+    async def last_checked(self, name: str) -> str | None: ...
+
+    async def set_checked(self, name: str, day: str) -> None: ...
+
+    async def open_keys(self) -> set[Key]: ...
+
+    async def close_alert(self, key: Key, day: str) -> None:
+        """The key's open alert closed on `day`."""
+        ...
+
+    async def add(self, spike: Spike, examples: list[dict[str, Any]]) -> Alert | None:
+        """The alert, or None when the key's alert is open already."""
+        ...
+
+    async def alerts(self, limit: int = 20) -> list[Alert]:
+        """The newest alerts first (open and closed)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class SqliteAlertStore:
+    """`opinion_alerts` and `opinion_checks` (in reviews.db); each call on a worker thread."""
+
+    def __init__(self, path: Path) -> None:
+        self._db = open_database(path, _SCHEMA, rows=True)
+        self._lock = threading.Lock()
+        self._checking = asyncio.Lock()
+
+    async def close(self) -> None:
+        # under the lock: a worker thread still inside a query (its task was cancelled, the
+        # thread was not) finishes first; a later call gets an error, never a freed handle
+        await asyncio.to_thread(self._run, lambda: self._db.close())
+
+    @asynccontextmanager
+    async def checking(self) -> AsyncIterator[None]:
+        async with self._checking:
+            yield
+
+    async def last_checked(self, name: str) -> str | None:
+        rows = await self._rows("SELECT day FROM opinion_checks WHERE name = ?", (name,))
+        return str(rows[0]["day"]) if rows else None
+
+    async def set_checked(self, name: str, day: str) -> None:
+        await self._write("INSERT OR REPLACE INTO opinion_checks VALUES (?, ?)", (name, day))
+
+    async def open_keys(self) -> set[Key]:
+        rows = await self._rows(
+            "SELECT product_id, aspect FROM opinion_alerts WHERE closed_day IS NULL", ()
+        )
+        return {(row["product_id"], row["aspect"]) for row in rows}
+
+    async def close_alert(self, key: Key, day: str) -> None:
+        await self._write(
+            "UPDATE opinion_alerts SET closed_day = ? WHERE product_id = ? AND aspect = ?"
+            " AND closed_day IS NULL",
+            (day, *key),
+        )
+
+    async def add(self, spike: Spike, examples: list[dict[str, Any]]) -> Alert | None:
+        if spike_key(spike) in await self.open_keys():
+            return None
+        alert_id = await self._write(
+            "INSERT INTO opinion_alerts (product_id, aspect, day, window_total, window_share,"
+            " baseline_share, examples, raised_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            alert_row(spike, examples),
+        )
+        [row] = await self._rows("SELECT * FROM opinion_alerts WHERE id = ?", (alert_id,))
+        return alert_of(row)
+
+    async def alerts(self, limit: int = 20) -> list[Alert]:
+        rows = await self._rows(
+            "SELECT * FROM opinion_alerts ORDER BY day DESC, id DESC LIMIT ?", (limit,)
+        )
+        return [alert_of(row) for row in rows]
+
+    async def _rows(self, query: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+        def fetch() -> list[dict[str, Any]]:
+            return [dict(row) for row in self._db.execute(query, params).fetchall()]
+
+        return await asyncio.to_thread(self._run, fetch)
+
+    async def _write(self, statement: str, params: tuple[Any, ...]) -> int:
+        """The new row's id (of an INSERT)."""
+
+        def write() -> int:
+            with self._db:
+                return int(self._db.execute(statement, params).lastrowid or 0)
+
+        return await asyncio.to_thread(self._run, write)
+
+    def _run(self, call: Callable[[], T]) -> T:
+        with self._lock:
+            return call()
+
+
+def spike_key(spike: Spike) -> Key:
+    return (spike.product_id, spike.aspect)
+
+
+def alert_row(spike: Spike, examples: list[dict[str, Any]]) -> tuple[Any, ...]:
+    """An alert's columns from product_id to raised_at, as both stores insert them."""
+    return (
+        spike.product_id,
+        spike.aspect,
+        spike.day,
+        spike.window_total,
+        spike.window_share,
+        spike.baseline_share,
+        json.dumps(examples, ensure_ascii=False),
+        time.time(),
+    )
+
+
 class OpinionMonitor:
     """Reads new reviews, steps the spike rule over the days not checked yet, and keeps the
-    alerts (`opinion_alerts` in reviews.db). Blocking: call it from a worker thread."""
+    alerts in `alerts`."""
 
     CHECK = "spikes"
     MAX_CATCH_UP_DAYS = 120
 
-    def __init__(self, reviews: ReviewStore, path: Path, rule: SpikeRule) -> None:
+    def __init__(self, reviews: ReviewStore, alerts: AlertStore, rule: SpikeRule) -> None:
         self.reviews = reviews
+        self.alerts = alerts
         self.rule = rule
-        self._db = open_database(path, _SCHEMA, rows=True)
-        self._lock = threading.Lock()
 
-    def close(self) -> None:
-        # under the lock: a worker thread still inside a query (its task was cancelled, the
-        # thread was not) finishes first; a later call gets an error, never a freed handle
-        with self._lock:
-            self._db.close()
-
-    def run(self, reader: SentimentReading, today: str | None = None) -> list[Alert]:
+    async def run(self, reader: SentimentReading, today: str | None = None) -> list[Alert]:
         """Read the reviews not read yet, then check every day up to `today`; the alerts
-        raised now are returned (to be posted)."""
-        self.reviews.analyse_pending(reader)
-        return self.check(today or dt.datetime.now(dt.UTC).date().isoformat())
+        raised now are returned (to be posted). While another instance still reads some,
+        it checks once they are read: a check now would decide their days without them."""
+        await self.reviews.analyse_pending(reader)
+        if await self.reviews.has_unread():
+            return []
+        return await self.check(today or dt.datetime.now(dt.UTC).date().isoformat())
 
-    def check(self, today: str) -> list[Alert]:
+    async def check(self, today: str) -> list[Alert]:
         """Replays the rule from the baseline before the last checked day up to `today`,
-        so open alerts and the window are those the rule had; raises what is new."""
-        last = self._last_checked()
+        so open alerts and the window are those the rule had; raises what is new. One
+        check at a time, whichever instance runs it."""
+        async with self.alerts.checking():
+            return await self._check(today)
+
+    async def _check(self, today: str) -> list[Alert]:
+        last = await self.alerts.last_checked(self.CHECK)
         span = self.rule.window_days + self.rule.baseline_days
         first = _days_back(last or today, span if last else self.MAX_CATCH_UP_DAYS)
         first = max(first, _days_back(today, self.MAX_CATCH_UP_DAYS + span))
         by_day: dict[str, Counts] = defaultdict(dict)
-        for row in self.reviews.buckets(first):
+        for row in await self.reviews.buckets(first):
             by_day[row["day"]][(row["product_id"], row["aspect"])] = (row["total"], row["negative"])
-        tracker = SpikeTracker(self.rule, open_keys=self._open_keys())
+        tracker = SpikeTracker(self.rule, open_keys=await self.alerts.open_keys())
         raised: list[Alert] = []
         for day in days_between(first, today):
             opened, closed = tracker.step(day, by_day.get(day, {}))
             if last is not None and day <= last:
                 continue  # already decided on an earlier check; only the window is rebuilt
             for key in closed:
-                self._close(key, day)
-            raised.extend(self._raise(spike) for spike in opened)
+                await self.alerts.close_alert(key, day)
+            for spike in opened:
+                alert = await self._raise(spike)
+                raised += [alert] if alert is not None else []
         # today is not over: it is stepped again on every check, so reviews arriving later
         # today can still raise its alert (an open alert is never raised twice)
-        self._checked(_days_back(today, 1))
+        await self.alerts.set_checked(self.CHECK, _days_back(today, 1))
         return raised
 
-    def _raise(self, spike: Spike) -> Alert:
+    async def _raise(self, spike: Spike) -> Alert | None:
         until = dt.datetime.fromisoformat(spike.day).replace(tzinfo=dt.UTC).timestamp() + 86_400
         since = until - self.rule.window_days * 86_400
-        examples = self.reviews.examples(spike.product_id, spike.aspect, since, until)
-        with self._lock, self._db:
-            cursor = self._db.execute(
-                "INSERT INTO opinion_alerts (product_id, aspect, day, window_total, window_share,"
-                " baseline_share, examples, raised_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    spike.product_id,
-                    spike.aspect,
-                    spike.day,
-                    spike.window_total,
-                    spike.window_share,
-                    spike.baseline_share,
-                    json.dumps(examples, ensure_ascii=False),
-                    time.time(),
-                ),
-            )
-            alert_id = int(cursor.lastrowid or 0)
-        return self._alert(alert_id)
-
-    def _close(self, key: Key, day: str) -> None:
-        with self._lock, self._db:
-            self._db.execute(
-                "UPDATE opinion_alerts SET closed_day = ? WHERE product_id = ? AND aspect = ?"
-                " AND closed_day IS NULL",
-                (day, *key),
-            )
-
-    def _open_keys(self) -> set[Key]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT product_id, aspect FROM opinion_alerts WHERE closed_day IS NULL"
-            ).fetchall()
-        return {(row[0], row[1]) for row in rows}
-
-    def _last_checked(self) -> str | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT day FROM opinion_checks WHERE name = ?", (self.CHECK,)
-            ).fetchone()
-        return str(row[0]) if row else None
-
-    def _checked(self, day: str) -> None:
-        with self._lock, self._db:
-            self._db.execute(
-                "INSERT OR REPLACE INTO opinion_checks VALUES (?, ?)", (self.CHECK, day)
-            )
-
-    def _alert(self, alert_id: int) -> Alert:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT * FROM opinion_alerts WHERE id = ?", (alert_id,)
-            ).fetchone()
-        return _alert_of(row)
-
-    def alerts(self, limit: int = 20) -> list[Alert]:
-        """The newest alerts first (open and closed)."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM opinion_alerts ORDER BY day DESC, id DESC LIMIT ?", (limit,)
-            ).fetchall()
-        return [_alert_of(row) for row in rows]
+        examples = await self.reviews.examples(spike.product_id, spike.aspect, since, until)
+        return await self.alerts.add(spike, examples)
 
 
-def _alert_of(row: Any) -> Alert:
+def alert_of(row: Any) -> Alert:
     return Alert(
         id=row["id"],
         product_id=row["product_id"],
@@ -320,31 +392,28 @@ def alert_text(alert: Alert, product_title: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def prepare_opinion(home: Path, models: Path, catalog_db: Path, demo: bool) -> None:
+async def prepare_opinion(reviews: ReviewStore, catalog_db: Path, demo: bool) -> None:
     """First-start work for `shopbot serve`: with `demo` and no reviews yet, the demo reviews
-    on the catalog's laptops (a second). The Chinese sentiment model is not trained here:
-    the service's worker trains it in a thread the first time there is something to read
-    (a minute or two, once; then cached under `models`), so startup never waits for it."""
+    on the catalog's laptops (a second; two instances starting at once add each review once,
+    by its (source, external_id)). The Chinese sentiment model is not trained here: the
+    service's worker trains it in a thread the first time there is something to read (a
+    minute or two, once; then cached under `models`), so startup never waits for it."""
     from actions.catalog import Catalog
     from actions.reviews import DEMO_PRODUCTS, demo_reviews
 
-    if not demo:
+    if not demo or await reviews.count() > 0:
         return
-    store = ReviewStore(home / "reviews.db")
     catalog = Catalog(catalog_db)
     try:
-        if store.count() == 0:
-            ranked = sorted(catalog.all(), key=lambda p: -p.review_count)
-            computers = [
-                p.id
-                for p in ranked
-                if "laptop" in p.category.lower() and "protection" not in p.title.lower()
-            ][:8]
-            computers = computers or [p.id for p in ranked[:8]]
-            others = [p.id for p in ranked if p.id not in computers][: DEMO_PRODUCTS - 8]
-            if computers:
-                rows = demo_reviews(computers, time.time(), english_products=computers + others)
-                store.add(rows)
+        ranked = sorted(catalog.all(), key=lambda p: -p.review_count)
     finally:
         catalog.close()
-        store.close()
+    computers = [
+        p.id
+        for p in ranked
+        if "laptop" in p.category.lower() and "protection" not in p.title.lower()
+    ][:8]
+    computers = computers or [p.id for p in ranked[:8]]
+    others = [p.id for p in ranked if p.id not in computers][: DEMO_PRODUCTS - 8]
+    if computers:
+        await reviews.add(demo_reviews(computers, time.time(), english_products=computers + others))

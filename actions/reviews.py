@@ -1,6 +1,7 @@
 """Product reviews: what comes in (`POST /api/reviews`, `shopbot reviews import`), the store
-(`SHOPBOT_HOME/reviews.db`), and their reading (sentiment and aspects, in batches, in a
-worker thread, never on the event loop).
+(`ReviewStore`: `SHOPBOT_HOME/reviews.db` here, PostgreSQL in `bot.reviews_postgres`), and
+their reading (sentiment and aspects, in batches, in a worker thread, never on the event
+loop; `read_reviews` is that reading, whichever store writes it).
 
 A review is known by `(source, external_id)`: importing it again changes nothing. Rows are
 checked one by one (`check_rows`); a bad row is reported by its index (or line) and never
@@ -9,6 +10,7 @@ half-written, since each import is one transaction.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import io
@@ -190,21 +192,107 @@ def day_of(seconds: float) -> str:
     return dt.datetime.fromtimestamp(seconds, dt.UTC).date().isoformat()
 
 
-class ReviewStore:
-    """`reviews.db`: the reviews, their aspects and the daily opinion buckets."""
+@dataclass(frozen=True)
+class Reading:
+    """One review read: its sentiment, and each aspect it names with that clause's label."""
+
+    review_id: int
+    product_id: str
+    day: str
+    sentiment: Sentiment
+    aspects: list[tuple[str, float, str, str]]  # aspect, score, label, clause
+
+    def counts(self) -> list[tuple[str, str, str, int]]:
+        """The bucket rows this reading adds to: (day, product_id, aspect, negative)."""
+        whole = [(self.day, self.product_id, ALL, int(self.sentiment.label == NEGATIVE))]
+        for aspect, _, label, _ in self.aspects:
+            negative = int(label == NEGATIVE)
+            whole += [
+                (self.day, self.product_id, aspect, negative),
+                (self.day, ALL, aspect, negative),
+            ]
+        return whole
+
+
+def read_reviews(rows: list[Any], reader: SentimentReading) -> list[Reading]:
+    """Sentiment and aspects of `rows` (id, product_id, text, created_at), in one batch of
+    the model (blocking)."""
+    mentions = [find_aspects(row["text"]) for row in rows]
+    clauses = [m.clause for found in mentions for m in found]
+    sentiments = reader.read([row["text"] for row in rows] + clauses)
+    whole, parts = sentiments[: len(rows)], iter(sentiments[len(rows) :])
+    readings = []
+    for row, sentiment, found in zip(rows, whole, mentions, strict=True):
+        aspects = []
+        for mention in found:
+            part = next(parts)
+            # a clause that reads neutral takes the review's feeling
+            label = part.label if part.label != "neutral" else sentiment.label
+            aspects.append((mention.aspect, part.score, label, mention.clause[:300]))
+        day = day_of(row["created_at"])
+        readings.append(Reading(int(row["id"]), row["product_id"], day, sentiment, aspects))
+    return readings
+
+
+class ReviewStore(Protocol):
+    """The reviews, their reading and the daily opinion buckets; every call may raise what
+    its backend raises when away."""
+
+    async def add(self, reviews: list[ReviewIn]) -> ImportReport:
+        """All of `reviews` at once; a known (source, external_id) is left as it is."""
+        ...
+
+    async def has_unread(self) -> bool: ...
+
+    async def analyse_pending(self, reader: SentimentReading, batch: int = ANALYSE_BATCH) -> int:
+        """Read every review not read yet, a batch at a time (the model off the event loop);
+        how many this call read. Two callers at once never count a review twice."""
+        ...
+
+    async def buckets(self, since_day: str) -> list[dict[str, Any]]:
+        """Every bucket from `since_day` on (day, product_id, aspect, total, negative)."""
+        ...
+
+    async def examples(
+        self, product_id: str, aspect: str, since: float, until: float, limit: int = 3
+    ) -> list[dict[str, Any]]:
+        """The most negative reviews of a product (and aspect) in a time range."""
+        ...
+
+    async def count(self, source: str | None = None) -> int: ...
+
+    async def sentiment_by_day(self, since: float) -> list[dict[str, Any]]:
+        """Per day and language: reviews, mean score, negative share."""
+        ...
+
+    async def top_negative(self, since: float, by: str, limit: int = 8) -> list[dict[str, Any]]:
+        """Products (`by="product"`) or aspects (`by="aspect"`) with the most negative reviews."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class SqliteReviewStore:
+    """`reviews.db`: the reviews, their aspects and the daily opinion buckets. Each call runs
+    on a worker thread, one at a time (the lock)."""
 
     def __init__(self, path: Path) -> None:
         self._db = open_database(path, _SCHEMA, rows=True)
         self._lock = threading.Lock()
 
-    def close(self) -> None:
+    async def close(self) -> None:
         # under the lock: a worker thread still inside a query (its task was cancelled, the
         # thread was not) finishes first; a later call gets an error, never a freed handle
+        await asyncio.to_thread(self._close)
+
+    def _close(self) -> None:
         with self._lock:
             self._db.close()
 
-    def add(self, reviews: list[ReviewIn]) -> ImportReport:
-        """All of `reviews` in one transaction; a known (source, external_id) is left as it is."""
+    async def add(self, reviews: list[ReviewIn]) -> ImportReport:
+        return await asyncio.to_thread(self._add, reviews)
+
+    def _add(self, reviews: list[ReviewIn]) -> ImportReport:
         report = ImportReport()
         now = time.time()
         with self._lock, self._db:
@@ -228,7 +316,10 @@ class ReviewStore:
                     report.duplicates += 1
         return report
 
-    def unread(self, limit: int = ANALYSE_BATCH) -> list[sqlite3.Row]:
+    async def has_unread(self) -> bool:
+        return bool(await asyncio.to_thread(self._unread, 1))
+
+    def _unread(self, limit: int) -> list[sqlite3.Row]:
         with self._lock:
             return self._db.execute(
                 "SELECT id, product_id, text, created_at FROM reviews WHERE label IS NULL"
@@ -236,116 +327,124 @@ class ReviewStore:
                 (limit,),
             ).fetchall()
 
-    def analyse_pending(self, reader: SentimentReading, batch: int = ANALYSE_BATCH) -> int:
-        """Read every review not read yet, a batch at a time (call it from a worker thread).
-        Each batch's sentiments, aspects and bucket counts are written in one transaction."""
+    async def analyse_pending(self, reader: SentimentReading, batch: int = ANALYSE_BATCH) -> int:
+        return await asyncio.to_thread(self._analyse_pending, reader, batch)
+
+    def _analyse_pending(self, reader: SentimentReading, batch: int) -> int:
+        """Each batch's sentiments, aspects and bucket counts in one transaction."""
         done = 0
-        while rows := self.unread(batch):
-            self._write_batch(rows, reader)
-            done += len(rows)
+        while rows := self._unread(batch):
+            done += self._write(read_reviews(rows, reader))
         return done
 
-    def _write_batch(self, rows: list[sqlite3.Row], reader: SentimentReading) -> None:
-        mentions = [find_aspects(row["text"]) for row in rows]
-        clauses = [m.clause for found in mentions for m in found]
-        sentiments = reader.read([row["text"] for row in rows] + clauses)
-        whole, parts = sentiments[: len(rows)], iter(sentiments[len(rows) :])
+    def _write(self, readings: list[Reading]) -> int:
+        """How many of `readings` were still unread (and are now written)."""
+        written = 0
         with self._lock, self._db:
-            for row, sentiment, found in zip(rows, whole, mentions, strict=True):
+            for reading in readings:
+                sentiment = reading.sentiment
                 updated = self._db.execute(
                     "UPDATE reviews SET language = ?, score = ?, label = ? WHERE id = ?"
                     " AND label IS NULL",
-                    (sentiment.language, sentiment.score, sentiment.label, row["id"]),
+                    (sentiment.language, sentiment.score, sentiment.label, reading.review_id),
                 )
                 if not updated.rowcount:
                     continue  # another process (the service, the CLI) read it meanwhile
-                day = day_of(row["created_at"])
-                self._count(day, row["product_id"], ALL, sentiment.label)
-                for mention in found:
-                    part = next(parts)
-                    # a clause that reads neutral takes the review's feeling
-                    label = part.label if part.label != "neutral" else sentiment.label
-                    self._db.execute(
-                        "INSERT OR REPLACE INTO review_aspects VALUES (?, ?, ?, ?, ?)",
-                        (row["id"], mention.aspect, part.score, label, mention.clause[:300]),
-                    )
-                    self._count(day, row["product_id"], mention.aspect, label)
-                    self._count(day, ALL, mention.aspect, label)
+                written += 1
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO review_aspects VALUES (?, ?, ?, ?, ?)",
+                    [(reading.review_id, *aspect) for aspect in reading.aspects],
+                )
+                self._db.executemany(
+                    "INSERT INTO opinion_buckets VALUES (?, ?, ?, 1, ?) ON CONFLICT (day,"
+                    " product_id, aspect) DO UPDATE SET total = total + 1,"
+                    " negative = negative + excluded.negative",
+                    reading.counts(),
+                )
+        return written
 
-    def _count(self, day: str, product_id: str, aspect: str, label: str) -> None:
-        self._db.execute(
-            "INSERT INTO opinion_buckets VALUES (?, ?, ?, 1, ?) ON CONFLICT (day, product_id,"
-            " aspect) DO UPDATE SET total = total + 1, negative = negative + excluded.negative",
-            (day, product_id, aspect, int(label == NEGATIVE)),
+    async def buckets(self, since_day: str) -> list[dict[str, Any]]:
+        return await self._rows(
+            "SELECT day, product_id, aspect, total, negative FROM opinion_buckets"
+            " WHERE day >= ? ORDER BY day",
+            (since_day,),
         )
 
-    def buckets(self, since_day: str) -> list[sqlite3.Row]:
-        """Every bucket from `since_day` on (day, product_id, aspect, total, negative)."""
-        with self._lock:
-            return self._db.execute(
-                "SELECT day, product_id, aspect, total, negative FROM opinion_buckets"
-                " WHERE day >= ? ORDER BY day",
-                (since_day,),
-            ).fetchall()
-
-    def examples(
+    async def examples(
         self, product_id: str, aspect: str, since: float, until: float, limit: int = 3
     ) -> list[dict[str, Any]]:
-        """The most negative reviews of a product (and aspect) in a time range."""
-        query = "SELECT r.id, r.product_id, r.text, r.created_at, r.score, r.source FROM reviews r"
-        where = ["r.label = 'negative'", "r.created_at >= ?", "r.created_at < ?"]
-        params: list[Any] = [since, until]
-        if aspect != ALL:
-            query += " JOIN review_aspects a ON a.review_id = r.id"
-            where[0] = "a.label = 'negative'"
-            where.append("a.aspect = ?")
-            params.append(aspect)
-        if product_id != ALL:
-            where.append("r.product_id = ?")
-            params.append(product_id)
-        query += " WHERE " + " AND ".join(where) + " ORDER BY r.score LIMIT ?"
-        with self._lock:
-            rows = self._db.execute(query, (*params, limit)).fetchall()
-        return [dict(row) for row in rows]
+        query, params = examples_query(product_id, aspect, since, until, limit)
+        return await self._rows(query, params)
 
-    def count(self, source: str | None = None) -> int:
-        with self._lock:
-            if source is None:
-                return int(self._db.execute("SELECT count(*) FROM reviews").fetchone()[0])
-            return int(
-                self._db.execute(
-                    "SELECT count(*) FROM reviews WHERE source = ?", (source,)
-                ).fetchone()[0]
-            )
-
-    def sentiment_by_day(self, since: float) -> list[dict[str, Any]]:
-        """Per day and language: reviews, mean score, negative share."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT date(created_at, 'unixepoch') AS day, language, count(*) AS total,"
-                " avg(score) AS mean_score, sum(label = 'negative') AS negative FROM reviews"
-                " WHERE label IS NOT NULL AND created_at >= ? GROUP BY day, language ORDER BY day",
-                (since,),
-            ).fetchall()
-        return [dict(row) for row in rows]
-
-    def top_negative(self, since: float, by: str, limit: int = 8) -> list[dict[str, Any]]:
-        """Products (`by="product"`) or aspects (`by="aspect"`) with the most negative reviews."""
-        if by == "product":
-            query = (
-                "SELECT product_id AS name, count(*) AS total, sum(label = 'negative') AS negative"
-                " FROM reviews WHERE label IS NOT NULL AND created_at >= ? GROUP BY product_id"
-            )
+    async def count(self, source: str | None = None) -> int:
+        if source is None:
+            rows = await self._rows("SELECT count(*) AS n FROM reviews", ())
         else:
-            query = (
-                "SELECT a.aspect AS name, count(*) AS total, sum(a.label = 'negative') AS negative"
-                " FROM review_aspects a JOIN reviews r ON r.id = a.review_id"
-                " WHERE r.created_at >= ? GROUP BY a.aspect"
-            )
-        query += " HAVING negative > 0 ORDER BY negative DESC, total DESC LIMIT ?"
+            rows = await self._rows("SELECT count(*) AS n FROM reviews WHERE source = ?", (source,))
+        return int(rows[0]["n"])
+
+    async def sentiment_by_day(self, since: float) -> list[dict[str, Any]]:
+        return await self._rows(
+            "SELECT date(created_at, 'unixepoch') AS day, language, count(*) AS total,"
+            " avg(score) AS mean_score, sum(label = 'negative') AS negative FROM reviews"
+            " WHERE label IS NOT NULL AND created_at >= ? GROUP BY day, language"
+            " ORDER BY day, language",
+            (since,),
+        )
+
+    async def top_negative(self, since: float, by: str, limit: int = 8) -> list[dict[str, Any]]:
+        return await self._rows(top_negative_query(by), (since, limit))
+
+    async def _rows(self, query: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+        return await asyncio.to_thread(self._fetch, query, params)
+
+    def _fetch(self, query: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
         with self._lock:
-            rows = self._db.execute(query, (since, limit)).fetchall()
-        return [dict(row) for row in rows]
+            return [dict(row) for row in self._db.execute(query, params).fetchall()]
+
+
+def examples_query(
+    product_id: str, aspect: str, since: float, until: float, limit: int, schema: str = ""
+) -> tuple[str, tuple[Any, ...]]:
+    """`ReviewStore.examples` as SQL (`?` for each parameter; `schema`, with its dot, before
+    each table), and its parameters."""
+    query = (
+        f"SELECT r.id, r.product_id, r.text, r.created_at, r.score, r.source FROM {schema}reviews r"
+    )
+    where = ["r.label = 'negative'", "r.created_at >= ?", "r.created_at < ?"]
+    params: list[Any] = [since, until]
+    if aspect != ALL:
+        query += f" JOIN {schema}review_aspects a ON a.review_id = r.id"
+        where[0] = "a.label = 'negative'"
+        where.append("a.aspect = ?")
+        params.append(aspect)
+    if product_id != ALL:
+        where.append("r.product_id = ?")
+        params.append(product_id)
+    query += " WHERE " + " AND ".join(where) + " ORDER BY r.score, r.id LIMIT ?"
+    return query, (*params, limit)
+
+
+def top_negative_query(by: str, schema: str = "") -> str:
+    """`ReviewStore.top_negative` as SQL (`?` for `since` and `limit`; `schema`, with its dot,
+    before each table)."""
+    if by == "product":
+        query = (
+            "SELECT product_id AS name, count(*) AS total,"
+            " count(*) FILTER (WHERE label = 'negative') AS negative"
+            f" FROM {schema}reviews WHERE label IS NOT NULL AND created_at >= ?"
+            " GROUP BY product_id"
+            " HAVING count(*) FILTER (WHERE label = 'negative') > 0"
+        )
+    else:
+        query = (
+            "SELECT a.aspect AS name, count(*) AS total,"
+            " count(*) FILTER (WHERE a.label = 'negative') AS negative"
+            f" FROM {schema}review_aspects a JOIN {schema}reviews r ON r.id = a.review_id"
+            " WHERE r.created_at >= ? GROUP BY a.aspect"
+            " HAVING count(*) FILTER (WHERE a.label = 'negative') > 0"
+        )
+    return query + " ORDER BY negative DESC, total DESC, name LIMIT ?"
 
 
 # --- demo data ------------------------------------------------------------------------------

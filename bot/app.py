@@ -16,9 +16,10 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from actions.database import open_database
-from actions.opinion import prepare_opinion
+from actions.opinion import SqliteAlertStore, prepare_opinion
 from actions.orders import OrderBook, SqliteOrderStore
 from actions.registry import shop_actions
+from actions.reviews import SqliteReviewStore
 from actions.shop import Shop, ShopConfig
 from bot.action_runner import ActionRunner, InProcessActionRunner, RemoteActionRunner
 from bot.agent_accounts import AgentAccounts, SqliteAgentAccounts
@@ -35,7 +36,9 @@ from bot.handoff_queue import (
     tell_the_unclaimed,
 )
 from bot.identity import CustomerVerifier
+from bot.insights_satisfaction import PostgresSatisfactionStore, SqliteSatisfactionStore
 from bot.insights_sentiment import SentimentInterpreter
+from bot.insights_stores import InsightsStores
 from bot.interpreter import Interpreter, Overloaded
 from bot.locks import Locks
 from bot.locks_redis import RedisConversationLocks, open_redis
@@ -47,6 +50,7 @@ from bot.outbox_redis import RedisOutbox
 from bot.policy import RulePolicy
 from bot.rate_limits import ClientLimits, Limiter, RateLimiter
 from bot.rate_limits_redis import RedisRateLimiter
+from bot.reviews_postgres import PostgresAlertStore, PostgresReviewStore
 from bot.session_tokens import (
     RevokedSessions,
     SessionTokens,
@@ -166,9 +170,8 @@ def prepare_shop(settings: Settings) -> None:
     load the demo reviews."""
     Shop.prepare(shop_config(settings))
     load_object(settings.nlu.backend).prepare(settings.nlu, settings.nlu_file, settings.models)
-    if settings.insights.enabled:
-        insights = settings.insights
-        prepare_opinion(settings.home, settings.models, settings.catalog_db, insights.demo_reviews)
+    if settings.insights.enabled and settings.insights.demo_reviews:
+        asyncio.run(prepare_demo_reviews(settings))
 
 
 def _secret(value: SecretStr | None) -> str | None:
@@ -246,6 +249,36 @@ def description_store(settings: Settings) -> DescriptionStore:
         return SqliteDescriptionStore(open_database(settings.catalog_db))
     url = settings.database_url.get_secret_value()
     return PostgresDescriptionStore(url, settings.database_schema)
+
+
+def insights_stores(settings: Settings) -> InsightsStores:
+    """On PostgreSQL when `database_url` is set (a review imported or an alert raised at one
+    instance is what every instance's dashboard shows), else SQLite under `home`."""
+    if settings.database_url is None:
+        reviews_db = settings.home / "reviews.db"
+        return InsightsStores(
+            SqliteReviewStore(reviews_db),
+            SqliteAlertStore(reviews_db),
+            SqliteSatisfactionStore(settings.home / "satisfaction.db"),
+        )
+    url, schema = settings.database_url.get_secret_value(), settings.database_schema
+    return InsightsStores(
+        PostgresReviewStore(url, schema),
+        PostgresAlertStore(url, schema),
+        PostgresSatisfactionStore(url, schema),
+    )
+
+
+async def prepare_demo_reviews(settings: Settings) -> None:
+    """The demo reviews on a first start; a database not up yet skips them (another instance
+    or the next start adds them)."""
+    stores = insights_stores(settings)
+    try:
+        await prepare_opinion(stores.reviews, settings.catalog_db, settings.insights.demo_reviews)
+    except Unavailable as error:
+        logger.warning("demo reviews not added: %s", error)
+    finally:
+        await stores.close()
 
 
 async def open_shop(

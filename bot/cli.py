@@ -500,7 +500,8 @@ def reviews_import(
     ones added in one transaction; a (source, external_id) already there changes nothing."""
     from actions.catalog import Catalog
     from actions.opinion import OpinionMonitor
-    from actions.reviews import ReviewStore, check_rows, read_review_file
+    from actions.reviews import check_rows, read_review_file
+    from bot.app import insights_stores
     from nlu.sentiment import SentimentReader
 
     settings = _settings(home, models)
@@ -511,17 +512,21 @@ def reviews_import(
         catalog.close()
     for error in bad:
         typer.echo(f"{file}:{error.at}: {'; '.join(error.errors)}", err=True)
-    store = ReviewStore(settings.home / "reviews.db")
-    monitor = OpinionMonitor(store, settings.home / "reviews.db", settings.insights.spike)
-    try:
-        report = store.add(good)
-        typer.echo(f"{report.added} added, {report.duplicates} already there, {len(bad)} bad")
-        if read and report.added:
-            alerts = monitor.run(SentimentReader.open(settings.models))
-            typer.echo(f"read; {len(alerts)} new alert(s)")
-    finally:
-        monitor.close()
-        store.close()
+
+    async def import_and_read() -> None:
+        stores = insights_stores(settings)
+        try:
+            report = await stores.reviews.add(good)
+            typer.echo(f"{report.added} added, {report.duplicates} already there, {len(bad)} bad")
+            if read and report.added:
+                monitor = OpinionMonitor(stores.reviews, stores.alerts, settings.insights.spike)
+                reader = await asyncio.to_thread(SentimentReader.open, settings.models)
+                alerts = await monitor.run(reader)
+                typer.echo(f"read; {len(alerts)} new alert(s)")
+        finally:
+            await stores.close()
+
+    asyncio.run(import_and_read())
     if bad:
         raise typer.Exit(1)
 
@@ -546,7 +551,7 @@ def insights_report(
 
     from actions.catalog import Catalog
     from actions.opinion import OpinionMonitor
-    from actions.reviews import ReviewStore
+    from bot.app import insights_stores
     from bot.insights import Insights
     from nlu.sentiment import SentimentReader
 
@@ -560,23 +565,28 @@ def insights_report(
         days = max(1, (dt.datetime.now(dt.UTC).date() - start).days + 1)
     settings = _settings(home, models)
     folder = out or settings.home / "reports" / dt.datetime.now(dt.UTC).date().isoformat()
-    store = ReviewStore(settings.home / "reviews.db")
-    monitor = OpinionMonitor(store, settings.home / "reviews.db", settings.insights.spike)
     catalog = Catalog(settings.catalog_db)
+
+    def title_of(product_id: str) -> str | None:
+        product = catalog.get(product_id)
+        return product.title if product else None
+
+    async def read_and_report() -> Path:
+        stores = insights_stores(settings)
+        try:
+            reader = await asyncio.to_thread(SentimentReader.open, settings.models)
+            await OpinionMonitor(stores.reviews, stores.alerts, settings.insights.spike).run(reader)
+            insights = Insights(
+                stores.reviews, stores.alerts, settings.conversations_db, title_of, reader.read
+            )
+            return await insights.report(folder, days)
+        finally:
+            await stores.close()
+
     try:
-        reader = SentimentReader.open(settings.models)
-        monitor.run(reader)
-
-        def title_of(product_id: str) -> str | None:
-            product = catalog.get(product_id)
-            return product.title if product else None
-
-        insights = Insights(store, monitor, settings.conversations_db, title_of, reader.read)
-        path = insights.report(folder, days)
+        path = asyncio.run(read_and_report())
     finally:
         catalog.close()
-        monitor.close()
-        store.close()
     typer.echo(f"wrote {path} and its charts")
 
 

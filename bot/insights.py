@@ -8,18 +8,18 @@ Texts are read for their sentiment and never kept, logged or returned.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import sqlite3
 import statistics
-import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from actions.opinion import Alert, OpinionMonitor, alert_text
+from actions.opinion import Alert, AlertStore, alert_text
 from actions.reviews import ALL, ReviewStore
 from bot.insights_charts import CHARTS
 from bot.insights_satisfaction import SatisfactionStore
@@ -188,85 +188,94 @@ def _sentiment_by_day(
 
 
 class Insights:
-    """Every figure set the dashboard and the report show (blocking: call from a thread)."""
+    """Every figure set the dashboard and the report show; the conversations, the charts and
+    the titles are read off the event loop."""
 
     def __init__(
         self,
         reviews: ReviewStore,
-        monitor: OpinionMonitor,
+        alerts: AlertStore,
         conversations_db: Path,
         title_of: Callable[[str], str | None],
         sentiment_of: SentimentOf | None = None,
         satisfaction: SatisfactionStore | None = None,
     ) -> None:
         self.reviews = reviews
-        self.monitor = monitor
+        self.alerts = alerts
         self.conversations_db = conversations_db
         self.title_of = title_of
         self.sentiment_of = sentiment_of
         self.satisfaction = satisfaction
         self._recent: dict[tuple[str, int], tuple[float, dict[str, Any]]] = {}
-        self._lock = threading.Lock()
 
-    def figures(self, name: str, days: int) -> dict[str, Any]:
+    async def figures(self, name: str, days: int) -> dict[str, Any]:
         """`conversations`, `sentiment`, `negatives` or `alerts` over the last `days`; a set
         computed in the last `FRESH_S` seconds is answered again (a page asks for each set
         twice: its chart and its JSON), so a busy store's events are not re-read each time."""
         now = time.monotonic()
-        with self._lock:
-            cached = self._recent.get((name, days))
+        cached = self._recent.get((name, days))
         if cached is not None and now - cached[0] < FRESH_S:
             return cached[1]
-        figures = self._figures(name, days)
-        with self._lock:
-            self._recent[(name, days)] = (now, figures)
+        figures = await self._figures(name, days)
+        self._recent[(name, days)] = (now, figures)
         return figures
 
-    def _figures(self, name: str, days: int) -> dict[str, Any]:
+    async def _figures(self, name: str, days: int) -> dict[str, Any]:
         since = time.time() - days * 86_400
         if name == "conversations":
-            stats = conversation_stats(self.conversations_db, since)
+            stats = await asyncio.to_thread(conversation_stats, self.conversations_db, since)
             if self.satisfaction is not None:
-                stats["satisfaction"] = self.satisfaction.counts(since)
+                stats["satisfaction"] = await self.satisfaction.counts(since)
             return stats
         if name == "sentiment":
-            stats = conversation_stats(self.conversations_db, since, self.sentiment_of)
+            stats = await asyncio.to_thread(
+                conversation_stats, self.conversations_db, since, self.sentiment_of
+            )
             return {
-                "reviews": self.reviews.sentiment_by_day(since),
+                "reviews": await self.reviews.sentiment_by_day(since),
                 "messages": stats["message_sentiment"],
             }
         if name == "negatives":
-            products = self.reviews.top_negative(since, "product")
+            products = await self.reviews.top_negative(since, "product")
+            await self._titled(products, "name")
             for row in products:
-                row["title"] = self.title_of(row["name"])
-                row["examples"] = self._quotes(row["name"], ALL, since)
-            aspects = self.reviews.top_negative(since, "aspect")
+                row["examples"] = await self._quotes(row["name"], ALL, since)
+            aspects = await self.reviews.top_negative(since, "aspect")
             for row in aspects:
-                row["examples"] = self._quotes(ALL, row["name"], since)
+                row["examples"] = await self._quotes(ALL, row["name"], since)
             return {"products": products, "aspects": aspects}
         if name == "alerts":
-            alerts = [alert.as_dict() for alert in self.monitor.alerts()]
-            for alert in alerts:
-                alert["title"] = self.title_of(alert["product_id"])
+            alerts = [alert.as_dict() for alert in await self.alerts.alerts()]
+            await self._titled(alerts, "product_id")
             return {"alerts": alerts}
         raise KeyError(name)
 
-    def _quotes(self, product_id: str, aspect: str, since: float) -> list[str]:
-        rows = self.reviews.examples(product_id, aspect, since, time.time() + 86_400, limit=2)
+    async def _titled(self, rows: list[dict[str, Any]], key: str) -> None:
+        """Each row's product title under "title" (the catalog read off the loop)."""
+
+        def titles() -> None:
+            for row in rows:
+                row["title"] = self.title_of(row[key])
+
+        await asyncio.to_thread(titles)
+
+    async def _quotes(self, product_id: str, aspect: str, since: float) -> list[str]:
+        until = time.time() + 86_400
+        rows = await self.reviews.examples(product_id, aspect, since, until, limit=2)
         return [str(row["text"])[:200] for row in rows]
 
-    def chart(self, name: str, days: int) -> bytes:
+    async def chart(self, name: str, days: int) -> bytes:
         figure_set, draw = CHARTS[name]
-        return draw(self.figures(figure_set, days))
+        return await asyncio.to_thread(draw, await self.figures(figure_set, days))
 
-    def report(self, folder: Path, days: int) -> Path:
+    async def report(self, folder: Path, days: int) -> Path:
         """Every chart as PNG and `report.md` beside them, in `folder`."""
         folder.mkdir(parents=True, exist_ok=True)
         for name in CHARTS:
-            (folder / f"{name}.png").write_bytes(self.chart(name, days))
-        conversations = self.figures("conversations", days)
-        negatives = self.figures("negatives", days)
-        alerts = self.figures("alerts", days)["alerts"]
+            (folder / f"{name}.png").write_bytes(await self.chart(name, days))
+        conversations = await self.figures("conversations", days)
+        negatives = await self.figures("negatives", days)
+        alerts = (await self.figures("alerts", days))["alerts"]
         lines = [
             f"# Shopbot insights: the last {days} days",
             "",

@@ -3,8 +3,8 @@ answering (`Unavailable`), and the versioned migrations in `<schema>.shopbot_mig
 
 Each store keeps its own list of migrations in its own range of version numbers (the
 conversation store 1-99, the handoff queue 101-199, the order book 201-299, descriptions
-301-399), so they share the table and the advisory lock and each applies only its own,
-whichever starts first.
+301-399, reviews and opinion alerts 401-439, satisfaction votes 441-459), so they share the
+table and the advisory lock and each applies only its own, whichever starts first.
 """
 
 from __future__ import annotations

@@ -32,13 +32,15 @@ from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from actions.opinion import Alert, OpinionMonitor, alert_text
-from actions.reviews import ReviewStore, check_rows
+from actions.reviews import check_rows
 from bot.agent_accounts import AgentAccounts
-from bot.app import SHOP, TOKENS, agent_accounts, json_error
+from bot.app import SHOP, TOKENS, agent_accounts, insights_stores, json_error
 from bot.insights import Insights
 from bot.insights_charts import CHARTS
 from bot.insights_satisfaction import ASKED_AFTER, MAX_COMMENT_CHARS, VOTES, SatisfactionStore
+from bot.insights_stores import InsightsStores
 from bot.settings import Settings
+from bot.store import Unavailable
 from bot.text import is_clean_text
 from connectors.access import bearer_refusal, json_object
 from connectors.agent_live import COOKIE
@@ -59,14 +61,12 @@ CONTENT_SECURITY_POLICY = (
 
 
 class OpinionWorker:
-    """The stores, the models once loaded, and the task that reads and checks."""
+    """The stores (given), the models once loaded, and the task that reads and checks."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, stores: InsightsStores) -> None:
         self.settings = settings
-        self.reviews = ReviewStore(settings.home / "reviews.db")
-        self.monitor = OpinionMonitor(
-            self.reviews, settings.home / "reviews.db", settings.insights.spike
-        )
+        self.reviews = stores.reviews
+        self.monitor = OpinionMonitor(stores.reviews, stores.alerts, settings.insights.spike)
         self.reader: SentimentReader | None = None
         self.checked_once = False  # one read-and-check done
         self.wanted = False
@@ -78,10 +78,6 @@ class OpinionWorker:
                 token=settings.slack.bot_token.get_secret_value(), base_url=settings.slack.api_url
             )
 
-    def close(self) -> None:
-        self.monitor.close()
-        self.reviews.close()
-
     async def run(self, app: web.Application) -> None:
         """Models are loaded once there is something to read (a service with no reviews
         never loads them); then every wake-up reads what is new and checks for spikes."""
@@ -90,6 +86,9 @@ class OpinionWorker:
             self.wake.clear()
             try:
                 raised = await self._read_and_check()
+            except Unavailable as error:
+                logger.warning("reviews not read or checked: %s", error)
+                raised = []
             except Exception:
                 logger.exception("reading reviews or checking for spikes failed")
                 raised = []
@@ -101,10 +100,10 @@ class OpinionWorker:
 
     async def _read_and_check(self) -> list[Alert]:
         if self.reader is None:
-            if not self.wanted and not await asyncio.to_thread(self.reviews.unread, 1):
+            if not self.wanted and not await self.reviews.has_unread():
                 return []
             self.reader = await asyncio.to_thread(SentimentReader.open, self.settings.models)
-        return await asyncio.to_thread(self.monitor.run, self.reader)
+        return await self.monitor.run(self.reader)
 
     def want_reader(self) -> None:
         """Shoppers' messages are to be read (the dashboard asked, from a worker thread):
@@ -125,7 +124,6 @@ class OpinionWorker:
         except Exception:
             logger.exception("posting alert %d to Slack failed", alert.id)
 
-
     def _is_news(self, alert: Alert) -> bool:
         """Only a spike of the last few days is worth a person's attention in Slack; the
         history a first start catches up on (the demo's 90 days) stays on the dashboard."""
@@ -137,7 +135,7 @@ class OpinionWorker:
 OPINION = web.AppKey("opinion_worker", OpinionWorker)
 INSIGHTS = web.AppKey("insights", Insights)
 ACCOUNTS: web.AppKey[AgentAccounts] = web.AppKey("insights_accounts")
-SATISFACTION = web.AppKey("satisfaction", SatisfactionStore)
+SATISFACTION: web.AppKey[SatisfactionStore] = web.AppKey("satisfaction")
 
 
 class InsightsDashboard:
@@ -160,12 +158,11 @@ class InsightsDashboard:
 
     async def _open(self, app: web.Application) -> AsyncIterator[None]:
         settings = self._settings
-        worker = await asyncio.to_thread(OpinionWorker, settings)
+        stores = await asyncio.to_thread(insights_stores, settings)
+        worker = OpinionWorker(settings, stores)
         app[OPINION] = worker
         app[ACCOUNTS] = await asyncio.to_thread(agent_accounts, settings)
-        app[SATISFACTION] = await asyncio.to_thread(
-            SatisfactionStore, settings.home / "satisfaction.db"
-        )
+        app[SATISFACTION] = stores.satisfaction
         catalog = app[SHOP].catalog
 
         def title_of(product_id: str) -> str | None:
@@ -180,8 +177,8 @@ class InsightsDashboard:
             return reader.read(texts)
 
         app[INSIGHTS] = Insights(
-            worker.reviews,
-            worker.monitor,
+            stores.reviews,
+            stores.alerts,
             settings.conversations_db,
             title_of,
             sentiment_of,
@@ -193,8 +190,7 @@ class InsightsDashboard:
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await app[ACCOUNTS].close()
-        app[SATISFACTION].close()
-        worker.close()
+        await stores.close()
 
     async def _allowed(self, request: web.Request) -> web.Response | None:
         """None for a logged-in agent (under /agent) or the API token (under /api)."""
@@ -228,7 +224,7 @@ class InsightsDashboard:
         if name not in FIGURE_SETS:
             return json_error(404, f"no figures {name!r}; one of {', '.join(FIGURE_SETS)}")
         days = _days(request, self._settings.insights.days)
-        data = await asyncio.to_thread(request.app[INSIGHTS].figures, name, days)
+        data = await request.app[INSIGHTS].figures(name, days)
         return _private(web.json_response(data, dumps=partial(json.dumps, ensure_ascii=False)))
 
     async def chart(self, request: web.Request) -> web.Response:
@@ -239,13 +235,13 @@ class InsightsDashboard:
         if name not in CHARTS:
             return json_error(404, f"no chart {name!r}; one of {', '.join(CHARTS)}")
         days = _days(request, self._settings.insights.days)
-        png = await asyncio.to_thread(request.app[INSIGHTS].chart, name, days)
+        png = await request.app[INSIGHTS].chart(name, days)
         return _private(web.Response(body=png, content_type="image/png"))
 
     async def _status(self, app: web.Application) -> dict[str, Any]:
         worker = app[OPINION]
-        unread = await asyncio.to_thread(worker.reviews.unread, 1)
-        total = await asyncio.to_thread(worker.reviews.count)
+        unread = await worker.reviews.has_unread()
+        total = await worker.reviews.count()
         return {
             "models_ready": worker.reader is not None,
             "checked_once": worker.checked_once,
@@ -269,7 +265,7 @@ class InsightsDashboard:
                 rows=[error.as_dict("index") for error in bad],
             )
         worker = request.app[OPINION]
-        report = await asyncio.to_thread(worker.reviews.add, good)
+        report = await worker.reviews.add(good)
         worker.wake.set()
         return web.json_response({"added": report.added, "duplicates": report.duplicates})
 
@@ -289,9 +285,7 @@ class InsightsDashboard:
         ):
             return json_error(400, f"comment: text of at most {MAX_COMMENT_CHARS} characters")
         comment = comment.strip() or None if isinstance(comment, str) else None
-        await asyncio.to_thread(
-            request.app[SATISFACTION].vote, f"web:{session_id}", vote, after, comment
-        )
+        await request.app[SATISFACTION].vote(f"web:{session_id}", vote, after, comment)
         return web.json_response({"recorded": vote})
 
 

@@ -1,27 +1,37 @@
-"""The review store (real SQLite): checks by row, dedupe, batched reading, buckets; the spike
-monitor raises one alert per spike with examples; the demo data."""
+"""The review store and the alerts, on real SQLite and on the real PostgreSQL (the same
+behaviours on both): checks by row, dedupe, batched reading, buckets; the spike monitor raises
+one alert per spike with examples; the demo data."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from actions.opinion import OpinionMonitor, SpikeRule, SpikeTracker
+from actions.opinion import AlertStore, OpinionMonitor, SpikeRule, SpikeTracker, SqliteAlertStore
 from actions.reviews import (
     ALL,
     DEMO,
     ReviewIn,
     ReviewStore,
+    SqliteReviewStore,
     check_rows,
     day_of,
     demo_reviews,
     read_review_file,
 )
+from bot.reviews_postgres import PostgresAlertStore, PostgresReviewStore
+from bot.store import Unavailable
 from nlu.char_ngrams import NgramRecipe
 from nlu.sentiment import TRAIN, ChineseSentiment, EnglishSentiment, SentimentReader, reviews_in
+from tests.bot.shared_servers import DATABASE_URL, closed_port, pg_schema
+
+__all__ = ["pg_schema"]  # the fixture, used by name
 
 DAY = 86_400
 NOW = time.time()
@@ -33,11 +43,32 @@ def reader() -> SentimentReader:
     return SentimentReader(small, EnglishSentiment())
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A file, or a schema of this test's own."""
+    if request.param == "sqlite":
+        return str(tmp_path / "reviews.db")
+    return str(request.getfixturevalue("pg_schema"))
+
+
+def open_stores(backend: str) -> tuple[ReviewStore, AlertStore]:
+    """The stores anew (another instance) on `backend`."""
+    if backend.endswith(".db"):
+        return SqliteReviewStore(Path(backend)), SqliteAlertStore(Path(backend))
+    return PostgresReviewStore(DATABASE_URL, backend), PostgresAlertStore(DATABASE_URL, backend)
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> ReviewStore:
-    store = ReviewStore(tmp_path / "reviews.db")
-    yield store  # type: ignore[misc]
-    store.close()
+async def stores(backend: str) -> AsyncIterator[tuple[ReviewStore, AlertStore]]:
+    reviews, alerts = open_stores(backend)
+    yield reviews, alerts
+    await reviews.close()
+    await alerts.close()
+
+
+@pytest.fixture
+def store(stores: tuple[ReviewStore, AlertStore]) -> ReviewStore:
+    return stores[0]
 
 
 def review(n: int, text: str, product: str = "p1", days_ago: float = 1.0) -> ReviewIn:
@@ -95,32 +126,44 @@ def test_bad_rows_are_reported_by_index_with_what_is_wrong() -> None:
     assert "catalog" in bad[3].errors[0]
 
 
-def test_the_same_source_and_id_again_changes_nothing(store: ReviewStore) -> None:
-    first = store.add([review(1, "Great"), review(2, "Bad")])
+async def test_the_same_source_and_id_again_changes_nothing(store: ReviewStore) -> None:
+    first = await store.add([review(1, "Great"), review(2, "Bad")])
     assert (first.added, first.duplicates) == (2, 0)
-    again = store.add([review(1, "Edited text"), review(3, "New")])
+    again = await store.add([review(1, "Edited text"), review(3, "New")])
     assert (again.added, again.duplicates) == (1, 1)
-    assert store.count() == 3
-    assert store.examples("p1", ALL, 0, NOW + DAY) == []  # nothing read yet
+    assert await store.count() == 3 and await store.count("shop") == 3
+    assert await store.count("elsewhere") == 0
+    assert await store.examples("p1", ALL, 0, NOW + DAY) == []  # nothing read yet
+    assert await store.has_unread()
 
 
-def test_reading_goes_in_batches_and_fills_labels_aspects_and_buckets(
+async def test_reading_goes_in_batches_and_fills_labels_aspects_and_buckets(
     store: ReviewStore, reader: SentimentReader
 ) -> None:
     texts = ["The battery died after a week, terrible.", "Great screen, love it."] * 5
-    store.add([review(i, t) for i, t in enumerate(texts)])
-    assert store.analyse_pending(reader, batch=3) == 10
-    assert store.analyse_pending(reader) == 0
+    await store.add([review(i, t) for i, t in enumerate(texts)])
+    assert await store.analyse_pending(reader, batch=3) == 10
+    assert await store.analyse_pending(reader) == 0
+    assert not await store.has_unread()
     buckets = {
         (r["product_id"], r["aspect"]): (r["total"], r["negative"])
-        for r in store.buckets("2000-01-01")
+        for r in await store.buckets("2000-01-01")
     }
     assert buckets[("p1", ALL)] == (10, 5)
     assert buckets[("p1", "battery")] == (5, 5)
     assert buckets[("p1", "screen")] == (5, 0)
     assert buckets[(ALL, "battery")] == (5, 5)
-    worst = store.examples("p1", "battery", 0, NOW + DAY)
+    worst = await store.examples("p1", "battery", 0, NOW + DAY)
     assert worst and "battery" in worst[0]["text"]
+    assert set(worst[0]) == {"id", "product_id", "text", "created_at", "score", "source"}
+    [by_day] = await store.sentiment_by_day(0)
+    assert (by_day["day"], by_day["language"]) == (day_of(NOW - DAY), "en")
+    assert (by_day["total"], by_day["negative"]) == (10, 5) and -1 < by_day["mean_score"] < 1
+    products = await store.top_negative(0, "product")
+    assert products == [{"name": "p1", "total": 10, "negative": 5}]
+    aspects = await store.top_negative(0, "aspect")
+    assert {"name": "battery", "total": 5, "negative": 5} in aspects
+    assert "screen" not in {row["name"] for row in aspects}  # none negative
 
 
 def test_files_give_line_numbers(tmp_path: Path) -> None:
@@ -140,7 +183,7 @@ def test_files_give_line_numbers(tmp_path: Path) -> None:
     assert not bad and good[0].text == "Good, really" and good[1].rating is None
 
 
-def _spiky_store(store: ReviewStore, reader: SentimentReader) -> None:
+async def _spiky_store(store: ReviewStore, reader: SentimentReader) -> None:
     """Forty days of mostly happy reviews for p1 and p2, then three bad days for p1."""
     n = 0
     rows = []
@@ -158,26 +201,28 @@ def _spiky_store(store: ReviewStore, reader: SentimentReader) -> None:
         for _ in range(6):
             n += 1
             rows.append(review(n, "The battery died after a day, awful, returned it.", "p1", day))
-    store.add(rows)
-    store.analyse_pending(reader)
+    await store.add(rows)
+    await store.analyse_pending(reader)
 
 
-def test_a_spike_raises_one_alert_with_examples(
-    store: ReviewStore, reader: SentimentReader, tmp_path: Path
+async def test_a_spike_raises_one_alert_with_examples(
+    stores: tuple[ReviewStore, AlertStore], reader: SentimentReader
 ) -> None:
-    _spiky_store(store, reader)
-    monitor = OpinionMonitor(store, tmp_path / "reviews.db", SpikeRule())
+    store, alerts = stores
+    await _spiky_store(store, reader)
+    monitor = OpinionMonitor(store, alerts, SpikeRule())
     today = day_of(NOW)
-    raised = monitor.check(today)
+    raised = await monitor.check(today)
     keys = {(a.product_id, a.aspect) for a in raised}
     assert ("p1", ALL) in keys and ("p1", "battery") in keys
     assert not any(a.product_id == "p2" for a in raised)
     alert = next(a for a in raised if (a.product_id, a.aspect) == ("p1", ALL))
     assert alert.window_share > alert.baseline_share + 0.15
     assert alert.examples and "battery" in alert.examples[0]["text"]
-    assert monitor.check(today) == []  # the same spike, checked again: no second alert
-    assert len(monitor.alerts()) == len(raised)
-    monitor.close()
+    assert await monitor.check(today) == []  # the same spike, checked again: no second alert
+    shown = await alerts.alerts()
+    assert {a.id for a in shown} == {a.id for a in raised}
+    assert [a.day for a in shown] == sorted((a.day for a in shown), reverse=True)
 
 
 def test_a_quiet_store_raises_nothing() -> None:
@@ -219,3 +264,85 @@ def test_a_products_spike_stands_for_its_aspects_spikes_of_the_same_day() -> Non
     raised = [key for keys in opened_by_day for key in keys]
     assert ("p1", ALL) in raised and ("p1", "battery") not in raised
     assert raised.count(("p1", ALL)) == 1  # the second bad day raises nothing new
+
+
+async def test_two_instances_see_each_others_reviews_and_alerts(
+    backend: str, stores: tuple[ReviewStore, AlertStore], reader: SentimentReader
+) -> None:
+    here, here_alerts = stores
+    there, there_alerts = open_stores(backend)
+    try:
+        await _spiky_store(here, reader)
+        assert await there.count() == await here.count() > 0
+        assert not await there.has_unread()
+        assert await there.buckets("2000-01-01") == await here.buckets("2000-01-01")
+        raised = await OpinionMonitor(here, here_alerts, SpikeRule()).check(day_of(NOW))
+        assert raised and await there_alerts.alerts() == await here_alerts.alerts()
+        # the other instance knows what is open and what day was checked: nothing new
+        assert await OpinionMonitor(there, there_alerts, SpikeRule()).check(day_of(NOW)) == []
+    finally:
+        await there.close()
+        await there_alerts.close()
+
+
+async def test_two_instances_reading_at_once_count_each_review_once(
+    backend: str, store: ReviewStore, reader: SentimentReader
+) -> None:
+    texts = ["The battery died after a week, terrible.", "Great screen, love it."] * 40
+    await store.add([review(i, t) for i, t in enumerate(texts)])
+    other, other_alerts = open_stores(backend)
+    try:
+        done = await asyncio.gather(
+            store.analyse_pending(reader, batch=7), other.analyse_pending(reader, batch=7)
+        )
+    finally:
+        await other.close()
+        await other_alerts.close()
+    assert sum(done) == len(texts)
+    buckets = {(r["product_id"], r["aspect"]): r["total"] for r in await store.buckets("2000")}
+    assert buckets[("p1", ALL)] == len(texts)
+    assert buckets[("p1", "battery")] == buckets[(ALL, "battery")] == len(texts) // 2
+
+
+async def test_two_instances_checking_at_once_raise_a_spike_once(
+    pg_schema: str, reader: SentimentReader
+) -> None:
+    """On PostgreSQL (the one shared by instances) a check holds the schema's lock."""
+    instances = [open_stores(pg_schema) for _ in range(2)]
+    try:
+        await _spiky_store(instances[0][0], reader)
+        monitors = [OpinionMonitor(r, a, SpikeRule()) for r, a in instances]
+        raised = await asyncio.gather(*(m.check(day_of(NOW)) for m in monitors))
+        keys = [(a.product_id, a.aspect) for alerts in raised for a in alerts]
+        assert ("p1", ALL) in keys and len(keys) == len(set(keys))
+        assert len(await instances[1][1].alerts()) == len(keys)
+    finally:
+        for reviews, alerts in instances:
+            await reviews.close()
+            await alerts.close()
+
+
+async def test_a_server_that_is_not_there_fails_every_call_fast() -> None:
+    url = f"postgresql://postgres@127.0.0.1:{closed_port()}/test"
+    reviews, alerts = PostgresReviewStore(url), PostgresAlertStore(url)
+    calls: list[Callable[[], Awaitable[Any]]] = [
+        lambda: reviews.add([review(1, "Great")]),
+        reviews.has_unread,
+        reviews.count,
+        lambda: reviews.buckets("2000-01-01"),
+        lambda: reviews.examples("p1", ALL, 0, NOW),
+        lambda: reviews.top_negative(0, "product"),
+        lambda: reviews.sentiment_by_day(0),
+        alerts.alerts,
+        lambda: alerts.last_checked("spikes"),
+    ]
+    started = time.monotonic()
+    for call in calls:
+        with pytest.raises(Unavailable, match=r"PostgreSQL at 127\.0\.0\.1:\d+ does not answer"):
+            await call()
+    with pytest.raises(Unavailable):
+        async with alerts.checking():
+            pass
+    assert time.monotonic() - started < 10
+    await reviews.close()
+    await alerts.close()

@@ -19,16 +19,18 @@ from aiohttp.test_utils import TestClient
 from pydantic import SecretStr
 
 from actions.catalog import Catalog, Product
-from actions.opinion import prepare_opinion
 from actions.reviews import day_of
 from bot.agent_accounts import SqliteAgentAccounts
-from bot.app import SETTINGS, SHOP, TOKENS, error_middleware, session_tokens
+from bot.app import SETTINGS, SHOP, TOKENS, error_middleware, prepare_demo_reviews, session_tokens
 from bot.settings import InsightsSettings, Settings, SlackSettings
 from connectors.agent_live import COOKIE
 from connectors.insights import OPINION, InsightsDashboard
 from nlu.char_ngrams import NgramRecipe
 from nlu.sentiment import TRAIN, ChineseSentiment, reviews_in
+from tests.bot.shared_servers import DATABASE_URL, pg_schema
 from tests.fakes.slack_api import FakeSlackApi
+
+__all__ = ["pg_schema"]  # the fixture, used by name
 
 TOKEN = "insights-token-0123456789-abcdefghij"
 SLACK_TOKEN = "xoxb-insights-test"
@@ -61,12 +63,17 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 async def _client(
-    aiohttp_client: Any, tmp_path: Path, models: Path, demo: bool, slack_url: str | None = None
+    aiohttp_client: Any,
+    tmp_path: Path,
+    models: Path,
+    demo: bool,
+    slack_url: str | None = None,
+    pg_schema: str | None = None,
 ) -> TestClient:
+    """An app on `tmp_path/home`, its stores on PostgreSQL's `pg_schema` if given."""
     home = tmp_path / "home"
     catalog = Catalog(home / "catalog.db")
     catalog.add([_product(p, 100 - i) for i, p in enumerate(PRODUCTS)])
-    prepare_opinion(home, models, home / "catalog.db", demo)  # what `shopbot serve` does
     slack = SlackSettings()
     if slack_url:
         slack = SlackSettings(
@@ -79,6 +86,11 @@ async def _client(
         slack=slack,
         insights=InsightsSettings(demo_reviews=demo),
     )
+    if pg_schema is not None:
+        shared = {"database_url": SecretStr(DATABASE_URL), "database_schema": pg_schema}
+        settings = settings.model_copy(update=shared)
+    if demo:
+        await prepare_demo_reviews(settings)  # what `shopbot serve` does first
     app = web.Application(middlewares=[error_middleware])
     app[SETTINGS] = settings
     app[TOKENS] = session_tokens(settings)
@@ -247,3 +259,48 @@ async def test_asking_for_messages_sentiment_loads_the_models(client: TestClient
             break
         await asyncio.sleep(0.1)
     assert status["models_ready"]
+
+
+async def test_two_instances_on_postgresql_show_the_same_reviews_alerts_and_votes(
+    aiohttp_client: Any, tmp_path: Path, models: Path, pg_schema: str
+) -> None:
+    here = await _client(aiohttp_client, tmp_path / "a", models, True, pg_schema=pg_schema)
+    there = await _client(aiohttp_client, tmp_path / "b", models, True, pg_schema=pg_schema)
+    rows = [_row(1, "The battery died in a week, terrible."), _row(2)]
+    assert await (await here.post("/api/reviews", json=rows, headers=BEARER)).json() == {
+        "added": 2,
+        "duplicates": 0,
+    }
+    assert await (await there.post("/api/reviews", json=rows, headers=BEARER)).json() == {
+        "added": 0,
+        "duplicates": 2,
+    }
+    status = await _all_read(here)
+    assert (await _all_read(there))["reviews"] == status["reviews"] > 1000  # one demo set
+    first, last = day_of(time.time() - 13 * 86_400), day_of(time.time() - 9 * 86_400)
+    # the instance that read last checks, which takes a moment; each `days` is a figure set
+    # of its own, so no answer comes from the dashboard's 20-second cache
+    for days in range(365, 65, -1):
+        shown = [
+            await (await c.get(f"/api/insights/alerts?days={days}", headers=BEARER)).json()
+            for c in (here, there)
+        ]
+        planted = [
+            a
+            for a in shown[1]["alerts"]
+            if a["product_id"] == "p1" and a["aspect"] == "*" and first <= a["day"] <= last
+        ]
+        if planted and shown[0] == shown[1]:
+            break
+        await asyncio.sleep(0.1)
+    assert len(planted) == 1 and shown[0] == shown[1], shown  # raised once, shown at both
+    url = "/api/insights/negatives?days=365"
+    shown = [await (await c.get(url, headers=BEARER)).json() for c in (here, there)]
+    assert shown[0] == shown[1] and shown[0]["products"]
+    token = here.app[TOKENS].issue("abc123")
+    vote = {"vote": "up", "asked_after": "quiet"}
+    mine = {"Authorization": f"Bearer {token}"}
+    url = "/api/conversations/abc123/satisfaction"
+    assert (await here.post(url, json=vote, headers=mine)).status == 200
+    figures = await (await there.get("/api/insights/conversations", headers=BEARER)).json()
+    assert figures["satisfaction"] == {"up": 1, "down": 0, "comments": 0}
