@@ -1,7 +1,9 @@
-"""`shopbot reviews import` and `shopbot insights report` on a temporary home (real SQLite)."""
+"""`shopbot reviews import` and `shopbot insights report` on a temporary home (real SQLite),
+and on the real PostgreSQL when `SHOPBOT_DATABASE_URL` is set."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from pathlib import Path
@@ -11,8 +13,12 @@ from typer.testing import CliRunner
 
 from actions.catalog import Catalog, Product
 from bot.cli import app
+from bot.reviews_postgres import PostgresReviewStore
 from nlu.char_ngrams import NgramRecipe
 from nlu.sentiment import TRAIN, ChineseSentiment, reviews_in
+from tests.bot.shared_servers import DATABASE_URL, pg_schema
+
+__all__ = ["pg_schema"]  # the fixture, used by name
 
 runner = CliRunner()
 
@@ -114,3 +120,23 @@ def test_importing_a_file_skips_bad_lines_and_a_second_import_changes_nothing(
         assert (out / f"{chart}.png").read_bytes().startswith(b"\x89PNG")
     bad_since = runner.invoke(app, ["insights", "report", "--since", "soon", "--home", str(home)])
     assert bad_since.exit_code == 2
+
+
+async def test_with_a_database_url_the_commands_use_postgresql(
+    home: Path, models: Path, tmp_path: Path, pg_schema: str
+) -> None:
+    """What `shopbot reviews import` adds on PostgreSQL is what a service's store reads."""
+    file = tmp_path / "reviews.jsonl"
+    row = {"product_id": "p1", "text": "Great sound!", "source": "shop", "external_id": "1"}
+    file.write_text(json.dumps({**row, "created_at": time.time() - 3600}) + "\n")
+    env = {"SHOPBOT_DATABASE_URL": DATABASE_URL, "SHOPBOT_DATABASE_SCHEMA": pg_schema}
+    args = ["reviews", "import", str(file), "--home", str(home), "--models", str(models)]
+    first = await asyncio.to_thread(runner.invoke, app, args, env=env)
+    assert first.exit_code == 0, first.output
+    assert "1 added, 0 already there, 0 bad" in first.stdout
+    assert not (home / "reviews.db").exists()
+    store = PostgresReviewStore(DATABASE_URL, pg_schema)
+    try:
+        assert await store.count("shop") == 1 and not await store.has_unread()
+    finally:
+        await store.close()
