@@ -6,7 +6,15 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, SecretStr, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -183,11 +191,21 @@ class InsightsSettings(BaseModel):
     slack_channel: str | None = Field(None, description="alerts; unset: slack.support_channel")
 
 
+# what `database_url` and `redis_url` may start with (asyncpg's and redis-py's schemes)
+_URL_SCHEMES = {
+    "database_url": ("postgresql://", "postgres://"),
+    "redis_url": ("redis://", "rediss://", "unix://"),
+}
+
+
 class Settings(BaseSettings):
     """Everything the service needs to start; all mutable state lives under `home`."""
 
     model_config = SettingsConfigDict(
-        env_prefix="SHOPBOT_", env_nested_delimiter="__", extra="forbid"
+        env_prefix="SHOPBOT_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        hide_input_in_errors=True,  # a bad URL or token must not reach a terminal or a log
     )
 
     home: Path = Path("var")
@@ -257,6 +275,19 @@ class Settings(BaseSettings):
     wechat: WechatSettings = WechatSettings()
     inbox: InboxSettings = InboxSettings()
     insights: InsightsSettings = InsightsSettings()
+
+    @field_validator("database_url", "redis_url", mode="before")
+    @classmethod
+    def blank_url_is_unset(cls, value: Any, info: ValidationInfo) -> Any:
+        """`SHOPBOT_DATABASE_URL=` means none, not the driver's defaults (a local socket and
+        whatever database it finds); any other value must name its scheme."""
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if text is None or (isinstance(text, str) and not text.strip()):
+            return None
+        schemes = _URL_SCHEMES[info.field_name or ""]
+        if not isinstance(text, str) or not text.strip().startswith(schemes):
+            raise ValueError(f"must start with {' or '.join(schemes)}")  # never echo the URL
+        return text.strip()
 
     @model_validator(mode="after")
     def writer_token_is_unguessable(self) -> Settings:
