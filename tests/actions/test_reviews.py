@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 
 from actions.opinion import AlertStore, OpinionMonitor, SpikeRule, SpikeTracker, SqliteAlertStore
@@ -25,7 +26,7 @@ from actions.reviews import (
     demo_reviews,
     read_review_file,
 )
-from bot.reviews_postgres import PostgresAlertStore, PostgresReviewStore
+from bot.reviews_postgres import CLAIM_S, PostgresAlertStore, PostgresReviewStore
 from bot.store import Unavailable
 from nlu.char_ngrams import NgramRecipe
 from nlu.sentiment import TRAIN, ChineseSentiment, EnglishSentiment, SentimentReader, reviews_in
@@ -346,3 +347,33 @@ async def test_a_server_that_is_not_there_fails_every_call_fast() -> None:
     assert time.monotonic() - started < 10
     await reviews.close()
     await alerts.close()
+
+
+async def test_a_batch_claimed_by_a_reader_that_died_is_read_once_its_claim_lapses(
+    pg_schema: str, reader: SentimentReader
+) -> None:
+    living, living_alerts = open_stores(pg_schema)
+    dead = PostgresReviewStore(DATABASE_URL, pg_schema)
+    try:
+        await living.add([review(i, "Great screen, love it.") for i in range(5)])
+        assert len(await dead._claim(3)) == 3  # claimed, never written: its instance died
+        assert await living.analyse_pending(reader) == 2
+        # reviews still held elsewhere: no check now, whoever reads them checks after
+        monitor = OpinionMonitor(living, living_alerts, SpikeRule())
+        assert await monitor.run(reader, day_of(NOW)) == []
+        assert await living_alerts.last_checked(OpinionMonitor.CHECK) is None
+        connection = await asyncpg.connect(DATABASE_URL)
+        try:
+            await connection.execute(
+                f'UPDATE "{pg_schema}".reviews SET claimed_at = claimed_at - $1', CLAIM_S + 1
+            )
+        finally:
+            await connection.close()
+        assert await living.analyse_pending(reader) == 3
+        await monitor.run(reader, day_of(NOW))
+        assert await living_alerts.last_checked(OpinionMonitor.CHECK) is not None
+        buckets = {(r["product_id"], r["aspect"]): r["total"] for r in await living.buckets("2000")}
+        assert buckets[("p1", ALL)] == 5
+    finally:
+        for store in (living, living_alerts, dead):
+            await store.close()
