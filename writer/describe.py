@@ -23,6 +23,7 @@ from writer.copy_check import CopyChecker, split_sentences
 from writer.records import ProductRecord, short_title
 from writer.safety import SafetyFilter
 from writer.templates import (
+    VARIED_FRAMES,
     chinese_description,
     deterministic_description,
     fact_clause,
@@ -30,13 +31,13 @@ from writer.templates import (
     has_verb,
     opening_sentence,
     product_noun,
-    repeats_title,
+    publishable_facts,
     vary_frames,
 )
 from writer.wording import check_wording
 from writer.words import stem
 
-WRITER_VERSION = 7  # bump when prompts or checks change, so `describe --all` redoes the catalog
+WRITER_VERSION = 8  # bump when prompts or checks change, so `describe --all` redoes the catalog
 
 FACT_SYSTEM = (
     "You write one sentence of shop copy. The sentence starts with the product fact, word for "
@@ -376,6 +377,11 @@ class DescriptionWriter:
         for sentence in split_sentences(text):
             verdict = checker.sentence(sentence)
             wording = check_wording(sentence, checker.text, self.market)
+            frame = next((f for f in VARIED_FRAMES if sentence.startswith(f)), "")
+            if frame and not verdict.supported and not wording:  # the frame, not the fact
+                plain = "It has " + sentence[len(frame) :]
+                if (again := checker.sentence(plain)).supported:
+                    sentence, verdict = plain, again
             if verdict.supported and not wording:
                 kept.append(sentence)
                 continue
@@ -508,8 +514,7 @@ class DescriptionWriter:
                 fallback=fact_sentence(fact, record.title),
                 support=Support.of([fact, product_type]),
             )
-            for fact in record.facts(self.max_facts)
-            if not repeats_title(fact, record.title)  # "Digital Piano" under "… Digital Piano"
+            for fact in publishable_facts(record, self.max_facts)
         ]
         return [opening, *facts]
 

@@ -13,7 +13,7 @@ from tests.writer.chat_api import ChatAPI, last_user_line, system_prompt
 from writer.backends import GenerationRequest, OpenAICompatible
 from writer.describe import DescriptionWriter, StreamEvent
 from writer.records import ProductRecord
-from writer.templates import vary_frames
+from writer.templates import publishable_facts, vary_frames
 
 MAC_MINI_16GB = "p2c36c268eb"
 ServerFactory = Callable[[Any], Awaitable[TestServer]]
@@ -79,7 +79,7 @@ async def test_a_model_that_keeps_inventing_gets_the_records_own_words(
     assert description.path == "record"
     assert description.check["grounded"] and not description.check["unsupported"]
     assert all(s.source == "record" for s in description.sentences)
-    for fact in record.facts():
+    for fact in publishable_facts(record):
         assert fact.rstrip(".").lower() in description.text.lower()
     # each sentence: two drafts streamed and retracted, then the record's words kept
     assert [e.kind for e in events].count("retract") == 2 * len(description.sentences)

@@ -39,8 +39,8 @@ def test_writer_version_is_bumped_for_the_new_prose() -> None:
         ("Android TV", 'Hisense 43" Class - 1080p LED LCD TV', "It is an Android TV."),
         ("Nvidia G-SYNC Compatible", "LG UltraGear Monitor", "It is Nvidia G-SYNC compatible."),
         ("Stand Not Included", "LG OLED TV", "The stand is not included."),
-        ("AMD Ryzen 7 6800U Processor", "Laptop", "It has an AMD Ryzen 7 6800U Processor."),
-        ("M2 Chip with 8-core CPU", "iPad Pro", "It has an M2 Chip with 8-core CPU."),
+        ("AMD Ryzen 7 6800U Processor", "Laptop", "It has an AMD Ryzen 7 6800U processor."),
+        ("M2 Chip with 8-core CPU", "iPad Pro", "It has an M2 chip with 8-core CPU."),
         (
             "Designed for Your Nintendo eShop Purchases",
             "Nintendo eShop $50 Digital Card",
