@@ -63,6 +63,9 @@ from bot.slack_threads import SlackThreadStore, SqliteSlackThreads
 from bot.slack_threads_postgres import PostgresSlackThreads
 from bot.store import ConversationStore, SqliteConversationStore, Unavailable
 from bot.store_postgres import PostgresConversationStore
+from bot.wechat_deliveries import Deliveries, SqliteDeliveries
+from bot.wechat_deliveries_postgres import PostgresDeliveries
+from bot.wechat_deliveries_redis import RedisDeliveries
 from bot.wechat_shoppers import SqliteWechatShoppers, WechatShoppers
 from bot.wechat_shoppers_postgres import PostgresWechatShoppers
 from writer.store import DescriptionStore, SqliteDescriptionStore
@@ -347,6 +350,17 @@ def wechat_shoppers(settings: Settings) -> WechatShoppers:
         return SqliteWechatShoppers(settings.home / "wechat.db")
     url = settings.database_url.get_secret_value()
     return PostgresWechatShoppers(url, settings.database_schema)
+
+
+def wechat_deliveries(settings: Settings, shared: redis.Redis | None = None) -> Deliveries:
+    """On `shared` Redis if given, else on PostgreSQL when `database_url` is set (a WeChat
+    retry landing on another instance is still the same delivery), else SQLite."""
+    if shared is not None:
+        return RedisDeliveries(shared, f"{settings.redis_prefix}wechat:delivery:")
+    if settings.database_url is None:
+        return SqliteDeliveries(settings.home / "wechat.db")
+    url = settings.database_url.get_secret_value()
+    return PostgresDeliveries(url, settings.database_schema)
 
 
 def agent_accounts(settings: Settings) -> AgentAccounts:

@@ -17,7 +17,8 @@ within `wechat.reply_budget_s` is answered passively, else `success` at once and
 follows through the customer-service API (`connectors.wechat_api`), as do the parts a passive
 reply cannot carry and a person's lines from the outbox, within 48 hours of the shopper's last
 message (`bot.wechat_shoppers`: SQLite, or PostgreSQL with `database_url`). A retry of a
-delivery never starts a second turn (`connectors.wechat_store`, or Redis with `redis_url`).
+delivery never starts a second turn (`bot.wechat_deliveries`: SQLite, Redis with `redis_url`,
+else PostgreSQL with `database_url`).
 
 WeChat is on when `wechat.token` (WECHAT_TOKEN) is set.
 """
@@ -33,7 +34,15 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.app import BOT, CLIENT_LIMITS, OUTBOX, REDIS, json_error, wechat_shoppers
+from bot.app import (
+    BOT,
+    CLIENT_LIMITS,
+    OUTBOX,
+    REDIS,
+    json_error,
+    wechat_deliveries,
+    wechat_shoppers,
+)
 from bot.messages import UserMessage, conversation_id, log_id
 from bot.settings import Settings, WechatSettings
 from bot.text import is_clean_text, is_printable_id
@@ -48,7 +57,6 @@ from connectors.wechat_crypto import (
     signature_matches,
 )
 from connectors.wechat_replies import Outgoing, Part, ReplyStyle, compose, split_text
-from connectors.wechat_store import Deliveries, RedisDeliveries, SqliteDeliveries
 from connectors.wechat_xml import (
     BadMessage,
     BadXml,
@@ -111,12 +119,8 @@ class WechatChannel:
         self._cipher = _cipher(wechat)
         self._api = _customer_service(wechat)
         self._shoppers = wechat_shoppers(settings)
-        # retries may land on another instance: with Redis, every instance sees each delivery
-        self._deliveries: Deliveries = (
-            RedisDeliveries(app[REDIS], f"{settings.redis_prefix}wechat:delivery:")
-            if REDIS in app
-            else SqliteDeliveries(settings.home / "wechat.db")
-        )
+        # retries may land on another instance: on Redis or PostgreSQL every instance sees them
+        self._deliveries = wechat_deliveries(settings, app.get(REDIS))
         self._style = ReplyStyle(
             # news needs a second message for the text: without the API, text only
             news=wechat.product_replies == "news" and self._api is not None,
@@ -143,8 +147,7 @@ class WechatChannel:
         if self._api is not None:
             await self._api.close()
         await self._shoppers.close()
-        if isinstance(self._deliveries, SqliteDeliveries):
-            await self._deliveries.close()
+        await self._deliveries.close()
 
     # requests
 

@@ -16,9 +16,9 @@ from pydantic import SecretStr
 
 from bot.app import BOT, HANDOFF
 from bot.settings import LimitSettings, Settings, WechatSettings
+from bot.wechat_deliveries import SqliteDeliveries
 from bot.wechat_shoppers import SERVICE_WINDOW_S, SqliteWechatShoppers
 from connectors.wechat import MEDIA_ANSWER, TOO_FAST_ANSWER, WELCOME_CHOICES
-from connectors.wechat_store import SqliteDeliveries
 from tests.connectors.test_socketio import served
 from tests.connectors.test_wechat_xml import BILLION_LAUGHS, XXE
 from tests.fakes.wechat_api import (

@@ -1,6 +1,6 @@
-"""WeChat on two instances sharing PostgreSQL and Redis, each with a home of its own: a retry
-of a delivery that lands on the other instance is still the same delivery. Run under the heavy
-lock (it loads the model)."""
+"""WeChat on two instances sharing PostgreSQL and Redis (or PostgreSQL alone), each with a home
+of its own: a retry of a delivery that lands on the other instance is still the same delivery.
+Run under the heavy lock (it loads the model)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 from bot.locks_redis import open_redis
 from bot.settings import LimitSettings, Settings
 from bot.store import Unavailable
-from connectors.wechat_store import Delivery, RedisDeliveries
+from bot.wechat_deliveries import Delivery
+from bot.wechat_deliveries_redis import RedisDeliveries
 from tests.bot.shared_servers import (
     REDIS_URL,
     closed_port,
@@ -58,7 +59,9 @@ async def test_no_redis_no_turn() -> None:
         await client.aclose()
 
 
+@pytest.mark.parametrize("redis", [True, False], ids=["redis", "postgresql-only"])
 async def test_a_retry_at_the_other_instance_is_not_a_second_turn(
+    redis: bool,
     settings: Settings,
     wechat_api: FakeWechatApi,
     pg_schema: str,
@@ -66,6 +69,8 @@ async def test_a_retry_at_the_other_instance_is_not_a_second_turn(
     tmp_path: Path,
 ) -> None:
     shared = on_shared_servers(settings, pg_schema, redis_prefix)
+    if not redis:  # deliveries on PostgreSQL
+        shared = shared.model_copy(update={"redis_url": None})
     shared = with_wechat(shared, wechat_api, product_replies="text")
     shared = shared.model_copy(update={"limits": LimitSettings(burst=20)})
     elsewhere = shared.model_copy(update={"home": tmp_path / "home-b"})  # no SQLite in common

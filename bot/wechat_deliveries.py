@@ -1,0 +1,112 @@
+"""The WeChat deliveries already taken: each delivery (by MsgId, or sender + CreateTime for
+events) for five minutes, with the passive reply it got; WeChat retries a delivery three
+times, 5 s apart, and a retry must never start a second turn. Keys are stored as SHA-256
+digests.
+
+`Deliveries` is what the channel calls; `SqliteDeliveries` keeps them in
+`SHOPBOT_HOME/wechat.db` (`wechat_deliveries`: instances on one home share it),
+`bot.wechat_deliveries_redis` on Redis and `bot.wechat_deliveries_postgres` on PostgreSQL,
+so a retry that lands on another instance, with another home, is still the same delivery.
+The app's `wechat_deliveries(settings, redis)` picks one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from actions.database import open_database
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS wechat_deliveries (
+    delivery TEXT PRIMARY KEY,      -- SHA-256 of the MsgId (events: sender + CreateTime)
+    received_at REAL NOT NULL,
+    reply TEXT                      -- NULL while its turn runs; '' = answered `success`
+);
+CREATE INDEX IF NOT EXISTS wechat_deliveries_age ON wechat_deliveries (received_at);
+"""
+DELIVERY_MEMORY_S = 300.0  # WeChat's three retries come within 15 s
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What `Deliveries.claim` found: the first delivery runs the turn; a retry gets the
+    reply already given (`reply`), or None while the first is still running."""
+
+    first: bool
+    reply: str | None = None
+
+
+class Deliveries(Protocol):
+    """Each delivery taken once, for `DELIVERY_MEMORY_S`. A claim on a shared store that does
+    not answer raises `bot.store.Unavailable` (503: WeChat retries later)."""
+
+    async def claim(self, delivery: str) -> Delivery:
+        """Take `delivery` for this request, atomically: only one caller ever gets `first`."""
+        ...
+
+    async def answered(self, delivery: str, reply: str) -> None:
+        """The reply a retry of `delivery` gets ('' for `success`)."""
+        ...
+
+    async def forget(self, delivery: str) -> None:
+        """Let a retry run again (the first attempt failed)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class SqliteDeliveries:
+    """`Deliveries` in `SHOPBOT_HOME/wechat.db`: shared by the instances on one home. Small
+    indexed reads and writes (WAL), run inline on the event loop."""
+
+    def __init__(self, path: Path) -> None:
+        self._db = open_database(path, _SCHEMA)
+        self._lock = threading.Lock()
+
+    async def close(self) -> None:
+        self._db.close()
+
+    async def claim(self, delivery: str, now: float | None = None) -> Delivery:
+        now = time.time() if now is None else now
+        key = digest(delivery)
+        with self._lock, self._db:
+            self._db.execute(
+                "DELETE FROM wechat_deliveries WHERE received_at < ?", (now - DELIVERY_MEMORY_S,)
+            )
+            cursor = self._db.execute(
+                "INSERT OR IGNORE INTO wechat_deliveries VALUES (?, ?, NULL)", (key, now)
+            )
+            if cursor.rowcount == 1:
+                return Delivery(first=True)
+            row = self._db.execute(
+                "SELECT reply FROM wechat_deliveries WHERE delivery = ?", (key,)
+            ).fetchone()
+        return Delivery(first=False, reply=row[0] if row else None)
+
+    async def answered(self, delivery: str, reply: str) -> None:
+        with self._lock, self._db:
+            self._db.execute(
+                "UPDATE wechat_deliveries SET reply = ? WHERE delivery = ?",
+                (reply, digest(delivery)),
+            )
+
+    async def forget(self, delivery: str) -> None:
+        with self._lock, self._db:
+            self._db.execute(
+                "DELETE FROM wechat_deliveries WHERE delivery = ?", (digest(delivery),)
+            )
+
+    async def count(self) -> int:
+        """Deliveries remembered."""
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM wechat_deliveries").fetchone()[0])
+
+
+def digest(delivery: str) -> str:
+    """What is stored for a delivery key: never the MsgId or OpenID itself."""
+    return hashlib.sha256(delivery.encode("utf-8", "surrogatepass")).hexdigest()

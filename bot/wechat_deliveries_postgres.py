@@ -1,0 +1,96 @@
+"""WeChat deliveries on PostgreSQL (asyncpg), so a retry that lands on another instance, with
+another home and no Redis, is still the same delivery: `<schema>.wechat_deliveries`, the
+SQLite table's columns. A claim is one `INSERT … ON CONFLICT` (a row past its five minutes
+is taken over), so of two instances claiming at once exactly one gets `first`.
+
+Like the other PostgreSQL stores, the pool connects on first use and a claim fails within
+seconds with `Unavailable` while the server does not answer (503: WeChat retries later).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from bot.postgres import LazyDatabase, Migrations, quote
+from bot.store import Unavailable
+from bot.wechat_deliveries import DELIVERY_MEMORY_S, Delivery, digest
+
+logger = logging.getLogger(__name__)
+
+# versions 601-610 of `shopbot_migrations`. Append, never edit.
+MIGRATIONS: Migrations = (
+    (
+        601,
+        """
+        CREATE TABLE {schema}.wechat_deliveries (
+            delivery TEXT PRIMARY KEY,
+            received_at DOUBLE PRECISION NOT NULL,
+            reply TEXT
+        );
+        CREATE INDEX wechat_deliveries_age ON {schema}.wechat_deliveries (received_at);
+        """,
+    ),
+)
+
+
+class PostgresDeliveries:
+    """A `bot.wechat_deliveries.Deliveries` shared by every instance; a small pool of its own.
+    `answered` and `forget` with the server away are logged only: the row expires anyway."""
+
+    def __init__(self, url: str, schema: str = "public", max_connections: int = 2) -> None:
+        self._table = f"{quote(schema)}.wechat_deliveries"
+        self._database = LazyDatabase(url, schema, MIGRATIONS, "wechat deliveries", max_connections)
+
+    async def close(self) -> None:
+        await self._database.close()
+
+    async def claim(self, delivery: str, now: float | None = None) -> Delivery:
+        now = time.time() if now is None else now
+        key, expired = digest(delivery), now - DELIVERY_MEMORY_S
+        async with self._database.connection() as connection:
+            await connection.execute(
+                f"DELETE FROM {self._table} WHERE received_at < $1 AND delivery <> $2",
+                expired,
+                key,
+            )
+            taken = await connection.fetchval(
+                f"INSERT INTO {self._table} AS kept (delivery, received_at) VALUES ($1, $2) "
+                "ON CONFLICT (delivery) DO UPDATE "
+                "SET received_at = excluded.received_at, reply = NULL "
+                "WHERE kept.received_at < $3 RETURNING true",
+                key,
+                now,
+                expired,
+            )
+            if taken:
+                return Delivery(first=True)
+            reply = await connection.fetchval(
+                f"SELECT reply FROM {self._table} WHERE delivery = $1", key
+            )
+        return Delivery(first=False, reply=reply)
+
+    async def answered(self, delivery: str, reply: str) -> None:
+        try:
+            async with self._database.connection() as connection:
+                await connection.execute(
+                    f"UPDATE {self._table} SET reply = $1 WHERE delivery = $2",
+                    reply,
+                    digest(delivery),
+                )
+        except Unavailable as error:
+            logger.warning("wechat: could not keep a reply for retries: %s", error)
+
+    async def forget(self, delivery: str) -> None:
+        try:
+            async with self._database.connection() as connection:
+                await connection.execute(
+                    f"DELETE FROM {self._table} WHERE delivery = $1", digest(delivery)
+                )
+        except Unavailable as error:
+            logger.warning("wechat: could not forget a failed delivery: %s", error)
+
+    async def count(self) -> int:
+        """Deliveries remembered."""
+        async with self._database.connection() as connection:
+            return int(await connection.fetchval(f"SELECT COUNT(*) FROM {self._table}"))
