@@ -36,6 +36,11 @@ from bot.handoff_queue import (
     tell_the_unclaimed,
 )
 from bot.identity import CustomerVerifier
+from bot.insights_events import (
+    ConversationEvents,
+    PostgresConversationEvents,
+    SqliteConversationEvents,
+)
 from bot.insights_satisfaction import PostgresSatisfactionStore, SqliteSatisfactionStore
 from bot.insights_sentiment import SentimentInterpreter
 from bot.insights_stores import InsightsStores
@@ -270,6 +275,15 @@ def insights_stores(settings: Settings) -> InsightsStores:
         PostgresAlertStore(url, schema),
         PostgresSatisfactionStore(url, schema),
     )
+
+
+def conversation_events(settings: Settings) -> ConversationEvents:
+    """What the conversation figures read: PostgreSQL when `database_url` is set (where every
+    instance's conversations are), else `conversations.db`."""
+    if settings.database_url is None:
+        return SqliteConversationEvents(settings.conversations_db)
+    url = settings.database_url.get_secret_value()
+    return PostgresConversationEvents(url, settings.database_schema)
 
 
 async def prepare_demo_reviews(settings: Settings) -> None:

@@ -551,7 +551,7 @@ def insights_report(
 
     from actions.catalog import Catalog
     from actions.opinion import OpinionMonitor
-    from bot.app import insights_stores
+    from bot.app import conversation_events, insights_stores
     from bot.insights import Insights
     from nlu.sentiment import SentimentReader
 
@@ -573,14 +573,14 @@ def insights_report(
 
     async def read_and_report() -> Path:
         stores = insights_stores(settings)
+        conversations = conversation_events(settings)
         try:
             reader = await asyncio.to_thread(SentimentReader.open, settings.models)
             await OpinionMonitor(stores.reviews, stores.alerts, settings.insights.spike).run(reader)
-            insights = Insights(
-                stores.reviews, stores.alerts, settings.conversations_db, title_of, reader.read
-            )
+            insights = Insights(stores.reviews, stores.alerts, conversations, title_of, reader.read)
             return await insights.report(folder, days)
         finally:
+            await conversations.close()
             await stores.close()
 
     try:

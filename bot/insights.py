@@ -1,7 +1,8 @@
 """What the conversations show: per day by channel and language, intents, fallback and
 handoff rates, time to claim, the search → details → order funnel, satisfaction, and the
-sentiment of shoppers' messages. Read from `conversations.db` (read only, off the event
-loop) for the dashboard (`connectors/insights.py`) and `shopbot insights report`.
+sentiment of shoppers' messages. Read from wherever conversations live (`conversations.db`
+or PostgreSQL: `bot.insights_events`, chosen by the composition root), counted off the event
+loop, for the dashboard (`connectors/insights.py`) and `shopbot insights report`.
 
 Texts are read for their sentiment and never kept, logged or returned.
 """
@@ -9,19 +10,20 @@ Texts are read for their sentiment and never kept, logged or returned.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
-import sqlite3
 import statistics
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 from typing import Any
 
 from actions.opinion import Alert, AlertStore, alert_text
 from actions.reviews import ALL, ReviewStore
 from bot.insights_charts import CHARTS
+from bot.insights_events import ConversationEvents, EventRow
 from bot.insights_satisfaction import SatisfactionStore
 from bot.insights_sentiment import as_chat
 from nlu.sentiment import NEGATIVE, Sentiment
@@ -39,21 +41,6 @@ def day_of(seconds: float) -> str:
     return dt.datetime.fromtimestamp(seconds, dt.UTC).date().isoformat()
 
 
-def _events(path: Path, since: float) -> list[tuple[str, float, dict[str, Any]]]:
-    if not path.exists():
-        return []
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10.0)
-    try:
-        rows = connection.execute(
-            "SELECT conversation_id, timestamp, data FROM events WHERE timestamp >= ?"
-            " AND type IN ('user', 'action', 'slot', 'bot') ORDER BY id",
-            (since,),
-        ).fetchall()
-    finally:
-        connection.close()
-    return [(row[0], float(row[1]), json.loads(row[2])) for row in rows]
-
-
 class _Conversation:
     def __init__(self, channel: str) -> None:
         self.channel = channel
@@ -66,60 +53,78 @@ class _Conversation:
         self.claim_waits: list[float] = []
 
 
-def conversation_stats(
-    conversations_db: Path, since: float, sentiment_of: SentimentOf | None = None
+async def conversation_stats(
+    events: AsyncGenerator[list[EventRow], None], sentiment_of: SentimentOf | None = None
 ) -> dict[str, Any]:
-    """Every figure of the conversations that had an event since `since` (blocking)."""
-    conversations: dict[str, _Conversation] = {}
-    intents: Counter[str] = Counter()
-    # (day, shopper text, its sentiment when the turn read it), for sentiment only
-    texts: list[tuple[str, str, Sentiment | None]] = []
-    for conversation_id, timestamp, event in _events(conversations_db, since):
-        channel = conversation_id.split(":", 1)[0] if ":" in conversation_id else "other"
-        conversation = conversations.setdefault(conversation_id, _Conversation(channel))
-        conversation.first_day = conversation.first_day or day_of(timestamp)
-        _take(conversation, event, timestamp, intents, texts)
-    per_day: Counter[tuple[str, str, str]] = Counter(
-        (c.first_day, c.channel, c.language or "unknown") for c in conversations.values()
-    )
-    turns = sum(c.user_turns for c in conversations.values())
-    waits = [w for c in conversations.values() for w in c.claim_waits]
-    total = len(conversations)
-    return {
-        "conversations": total,
-        "per_day": [
-            {"day": d, "channel": ch, "language": lang, "conversations": n}
-            for (d, ch, lang), n in sorted(per_day.items())
-        ],
-        "intents": dict(intents.most_common(20)),
-        "fallback_rate": round(sum(c.fallbacks for c in conversations.values()) / turns, 4)
-        if turns
-        else None,
-        "handoff_rate": round(
-            sum(1 for c in conversations.values() if c.waiting_at is not None or c.claim_waits)
-            / total,
-            4,
+    """Every figure of the conversations with an event in `events` (a reader's pages, e.g.
+    `ConversationEvents.since`): each page decoded and counted in a thread, then the
+    figures, and the sentiment of what was not read when it came in, in a thread too."""
+    tally = _Tally()
+    async with contextlib.aclosing(events) as pages:
+        async for rows in pages:
+            await asyncio.to_thread(tally.take, rows)
+    return await asyncio.to_thread(tally.figures, sentiment_of)
+
+
+class _Tally:
+    """What the pages of events add up to so far."""
+
+    def __init__(self) -> None:
+        self.conversations: dict[str, _Conversation] = {}
+        self.intents: Counter[str] = Counter()
+        # (day, shopper text, its sentiment when the turn read it), for sentiment only
+        self.texts: list[tuple[str, str, Sentiment | None]] = []
+
+    def take(self, rows: list[EventRow]) -> None:
+        for conversation_id, timestamp, data in rows:
+            channel = conversation_id.split(":", 1)[0] if ":" in conversation_id else "other"
+            conversation = self.conversations.setdefault(conversation_id, _Conversation(channel))
+            conversation.first_day = conversation.first_day or day_of(timestamp)
+            _take(conversation, json.loads(data), timestamp, self.intents, self.texts)
+
+    def figures(self, sentiment_of: SentimentOf | None) -> dict[str, Any]:
+        conversations, intents, texts = self.conversations, self.intents, self.texts
+        per_day: Counter[tuple[str, str, str]] = Counter(
+            (c.first_day, c.channel, c.language or "unknown") for c in conversations.values()
         )
-        if total
-        else None,
-        "time_to_claim_s": {
-            "median": round(statistics.median(waits), 1) if waits else None,
-            "claims": len(waits),
-        },
-        "funnel": {
+        turns = sum(c.user_turns for c in conversations.values())
+        waits = [w for c in conversations.values() for w in c.claim_waits]
+        total = len(conversations)
+        return {
             "conversations": total,
-            "searched": sum(SEARCH in c.actions for c in conversations.values()),
-            "opened_details": sum(
-                SEARCH in c.actions and DETAILS in c.actions for c in conversations.values()
-            ),
-            "order_help": sum(
-                SEARCH in c.actions and DETAILS in c.actions and bool(c.actions & ORDER_ACTIONS)
-                for c in conversations.values()
-            ),
-        },
-        "satisfaction": {"up": 0, "down": 0, "comments": 0},  # `Insights` fills it in
-        "message_sentiment": _sentiment_by_day(texts, sentiment_of),
-    }
+            "per_day": [
+                {"day": d, "channel": ch, "language": lang, "conversations": n}
+                for (d, ch, lang), n in sorted(per_day.items())
+            ],
+            "intents": dict(intents.most_common(20)),
+            "fallback_rate": round(sum(c.fallbacks for c in conversations.values()) / turns, 4)
+            if turns
+            else None,
+            "handoff_rate": round(
+                sum(1 for c in conversations.values() if c.waiting_at is not None or c.claim_waits)
+                / total,
+                4,
+            )
+            if total
+            else None,
+            "time_to_claim_s": {
+                "median": round(statistics.median(waits), 1) if waits else None,
+                "claims": len(waits),
+            },
+            "funnel": {
+                "conversations": total,
+                "searched": sum(SEARCH in c.actions for c in conversations.values()),
+                "opened_details": sum(
+                    SEARCH in c.actions and DETAILS in c.actions for c in conversations.values()
+                ),
+                "order_help": sum(
+                    SEARCH in c.actions and DETAILS in c.actions and bool(c.actions & ORDER_ACTIONS)
+                    for c in conversations.values()
+                ),
+            },
+            "satisfaction": {"up": 0, "down": 0, "comments": 0},  # `Insights` fills it in
+            "message_sentiment": _sentiment_by_day(texts, sentiment_of),
+        }
 
 
 def _take(
@@ -188,21 +193,22 @@ def _sentiment_by_day(
 
 
 class Insights:
-    """Every figure set the dashboard and the report show; the conversations, the charts and
-    the titles are read off the event loop."""
+    """Every figure set the dashboard and the report show; the conversations are read from
+    `conversations` (closed by whoever opened it) and counted, the charts drawn and the
+    titles read off the event loop."""
 
     def __init__(
         self,
         reviews: ReviewStore,
         alerts: AlertStore,
-        conversations_db: Path,
+        conversations: ConversationEvents,
         title_of: Callable[[str], str | None],
         sentiment_of: SentimentOf | None = None,
         satisfaction: SatisfactionStore | None = None,
     ) -> None:
         self.reviews = reviews
         self.alerts = alerts
-        self.conversations_db = conversations_db
+        self.conversations = conversations
         self.title_of = title_of
         self.sentiment_of = sentiment_of
         self.satisfaction = satisfaction
@@ -223,14 +229,12 @@ class Insights:
     async def _figures(self, name: str, days: int) -> dict[str, Any]:
         since = time.time() - days * 86_400
         if name == "conversations":
-            stats = await asyncio.to_thread(conversation_stats, self.conversations_db, since)
+            stats = await conversation_stats(self.conversations.since(since))
             if self.satisfaction is not None:
                 stats["satisfaction"] = await self.satisfaction.counts(since)
             return stats
         if name == "sentiment":
-            stats = await asyncio.to_thread(
-                conversation_stats, self.conversations_db, since, self.sentiment_of
-            )
+            stats = await conversation_stats(self.conversations.since(since), self.sentiment_of)
             return {
                 "reviews": await self.reviews.sentiment_by_day(since),
                 "messages": stats["message_sentiment"],

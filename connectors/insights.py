@@ -34,7 +34,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from actions.opinion import Alert, OpinionMonitor, alert_text
 from actions.reviews import check_rows
 from bot.agent_accounts import AgentAccounts
-from bot.app import SHOP, TOKENS, agent_accounts, insights_stores, json_error
+from bot.app import (
+    SHOP,
+    TOKENS,
+    agent_accounts,
+    conversation_events,
+    insights_stores,
+    json_error,
+)
 from bot.insights import Insights
 from bot.insights_charts import CHARTS
 from bot.insights_satisfaction import ASKED_AFTER, MAX_COMMENT_CHARS, VOTES, SatisfactionStore
@@ -163,6 +170,7 @@ class InsightsDashboard:
         app[OPINION] = worker
         app[ACCOUNTS] = await asyncio.to_thread(agent_accounts, settings)
         app[SATISFACTION] = stores.satisfaction
+        conversations = conversation_events(settings)
         catalog = app[SHOP].catalog
 
         def title_of(product_id: str) -> str | None:
@@ -179,7 +187,7 @@ class InsightsDashboard:
         app[INSIGHTS] = Insights(
             stores.reviews,
             stores.alerts,
-            settings.conversations_db,
+            conversations,
             title_of,
             sentiment_of,
             app[SATISFACTION],
@@ -190,6 +198,7 @@ class InsightsDashboard:
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await app[ACCOUNTS].close()
+        await conversations.close()
         await stores.close()
 
     async def _allowed(self, request: web.Request) -> web.Response | None:
