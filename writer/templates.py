@@ -536,18 +536,30 @@ def publishable_facts(record: ProductRecord, limit: int = 5) -> list[str]:
     marked = [m for m in marked if m]
     facts: list[str] = []
     for fact in replace(record, bullets=lines).facts(limit=len(lines)):  # a line is a bullet
-        if _DANGLING.search(fact) and ". " in fact:  # "… control only. Do not use with"
-            fact = fact[: fact.rfind(". ") + 1]
-        if facts and _DANGLING.search(facts[-1]):  # "Intel Wi-Fi 6E (2x2) Gig+ and" | "Bluetooth"
+        breaks = [m.start() for m in _SENTENCE_BREAK.finditer(fact)]
+        if dangling(fact) and breaks:  # "… control only. Do not use with"
+            fact = fact[: breaks[-1] + 1]
+        if facts and dangling(facts[-1]):  # "Intel Wi-Fi 6E (2x2) Gig+ and" | "Bluetooth"
             facts[-1] = f"{facts[-1]} {fact}"
         elif not any(fact == m or fact.startswith(f"{m} ") for m in marked):
             facts.append(fact)
-    facts = [f for f in facts if not _DANGLING.search(f) and not repeats_title(f, record.title)]
+    facts = [f for f in facts if not dangling(f) and not repeats_title(f, record.title)]
     return facts[:limit]
 
 
 # a bullet cut off mid-phrase: it ends in a word that needs another after it
 _DANGLING = re.compile(r"\b(?:and|or|with|to|for|of|the|a|an|by|in|on|from|plus)$", re.IGNORECASE)
+# a sentence ends inside a bullet: ". " then a capital ("e.g. cable" is no break)
+_SENTENCE_BREAK = re.compile(r"\.\s+(?=[A-Z])")
+
+
+def dangling(fact: str) -> bool:
+    """Cut off mid-phrase; "switched on" or "plugged in" (a particle after its verb) is whole."""
+    if not _DANGLING.search(fact):
+        return False
+    *before, last = fact.split()
+    particle = last.lower() in ("on", "in") and bool(before) and before[-1].lower().endswith("ed")
+    return not particle
 
 
 def repeats_title(fact: str, title: str) -> bool:
