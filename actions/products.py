@@ -327,7 +327,7 @@ class ActionProductDetails(ShopAction):
     def name(self) -> str:
         return "action_product_details"
 
-    def run(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         product = resolve_product(tracker, self.shop.catalog)
@@ -347,5 +347,5 @@ class ActionProductDetails(ShopAction):
                 }
             ],
         )
-        self.shop.interactions.log(shopper_id(tracker), product.id, "view")
+        await self.shop.interactions.log(shopper_id(tracker), product.id, "view")
         return [SlotSet("selected_product", product.id)]

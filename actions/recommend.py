@@ -30,7 +30,7 @@ class ActionRecommend(ShopAction):
     def name(self) -> str:
         return "action_recommend"
 
-    def run(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         catalog = self.shop.catalog
@@ -41,7 +41,7 @@ class ActionRecommend(ShopAction):
             or (shown[0] if shown else None)
         )
         seed = catalog.get(str(seed_id)) if seed_id else None
-        intro, products = self._from_behaviour(tracker, seed)
+        intro, products = await self._from_behaviour(tracker, seed)
         if not products and seed is not None:
             intro, products = self._similar(tracker, seed, shown)
         if not products:
@@ -54,7 +54,9 @@ class ActionRecommend(ShopAction):
         )
         return [SlotSet("last_results", [p.id for p in products])]
 
-    def _from_behaviour(self, tracker: Tracker, seed: Product | None) -> tuple[str, list[Product]]:
+    async def _from_behaviour(
+        self, tracker: Tracker, seed: Product | None
+    ) -> tuple[str, list[Product]]:
         model = self.shop.recommender.current()
         if model is None:
             return "", []
@@ -63,7 +65,7 @@ class ActionRecommend(ShopAction):
             ids = also_bought(model, seed.id, SHOWN)
             intro = self.shop.replies.text(tracker, "utter_also_bought", title=seed.title)
         else:
-            history = self.shop.interactions.history(shopper_id(tracker))
+            history = await self.shop.interactions.history(shopper_id(tracker))
             ids = recommend(model, history, SHOWN) if history else []
             intro = self.shop.replies.text(tracker, "utter_for_you")
         products = [p for p in (catalog.get(i) for i in ids) if p is not None]

@@ -22,7 +22,7 @@ from actions.catalog import Catalog
 from actions.catalog_import import ensure_demo_catalog, ensure_product_vectors
 from actions.database import open_database
 from actions.embeddings import OnnxSentenceEncoder, QueryEmbedder
-from actions.interactions import InteractionLog, log_demo_purchases
+from actions.interactions import InteractionLog, SqliteInteractionLog, log_demo_purchases
 from actions.money import MoneySettings
 from actions.orders import DEMO_CUSTOMERS, OrderBook, SqliteOrderStore, seed_demo_orders
 from actions.policies import PolicyBook
@@ -102,6 +102,7 @@ class Shop:
         orders: OrderBook | None = None,
         descriptions: DescriptionStore | None = None,
         description_locks: KeyLocks | None = None,
+        interactions: InteractionLog | None = None,
     ) -> Shop:
         """Open the shop under the settings' home: the catalog (imported and embedded the
         first time), policies, demo orders, the interaction log, the search encoder, and the
@@ -115,6 +116,8 @@ class Shop:
         SQLite in the catalog's database.
         `description_locks`: held per product while it is written (the app's Redis locks, so
         instances sharing the store write a product once); None within one process.
+        `interactions`: the recommender's interaction log, which the shop then owns; by
+        default SQLite under the home.
         """
         catalog = Catalog(config.catalog_db)
         ensure_demo_catalog(catalog, show_progress)
@@ -124,7 +127,8 @@ class Shop:
             orders = SqliteOrderStore(config.home / "orders.db")
         if descriptions is None:
             descriptions = SqliteDescriptionStore(open_database(config.catalog_db))
-        interactions = InteractionLog(config.home / "interactions.db")
+        if interactions is None:
+            interactions = SqliteInteractionLog(config.home / "interactions.db")
         shop = cls(
             catalog=catalog,
             orders=orders,
@@ -154,7 +158,7 @@ class Shop:
             for customer, _, _ in DEMO_CUSTOMERS
             for order in await self.orders.orders_of(customer)
         ]
-        log_demo_purchases(self.interactions, orders)
+        await log_demo_purchases(self.interactions, orders)
 
     def load_models(self, writer_too: bool) -> None:
         """Load the search encoder and embed the policies now, not on a shopper's turn; start
@@ -177,9 +181,9 @@ class Shop:
     async def _close_stores(self) -> None:
         await self.orders.close()
         await self.descriptions.store.close()
+        await self.interactions.close()
 
     def _close_files(self) -> None:
-        self.interactions.close()
         self.catalog.close()
 
 

@@ -16,6 +16,7 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from actions.database import open_database
+from actions.interactions import InteractionLog, SqliteInteractionLog
 from actions.opinion import SqliteAlertStore, prepare_opinion
 from actions.orders import OrderBook, SqliteOrderStore
 from actions.registry import shop_actions
@@ -44,6 +45,7 @@ from bot.insights_events import (
 from bot.insights_satisfaction import PostgresSatisfactionStore, SqliteSatisfactionStore
 from bot.insights_sentiment import SentimentInterpreter
 from bot.insights_stores import InsightsStores
+from bot.interactions_postgres import PostgresInteractionLog
 from bot.interpreter import Interpreter, Overloaded
 from bot.locks import Locks
 from bot.locks_redis import RedisConversationLocks, open_redis
@@ -286,6 +288,15 @@ def conversation_events(settings: Settings) -> ConversationEvents:
     return PostgresConversationEvents(url, settings.database_schema)
 
 
+def interaction_log(settings: Settings) -> InteractionLog:
+    """On PostgreSQL when `database_url` is set (a view logged at one instance counts for
+    recommendations at every other), else SQLite under `home`."""
+    if settings.database_url is None:
+        return SqliteInteractionLog(settings.home / "interactions.db")
+    url = settings.database_url.get_secret_value()
+    return PostgresInteractionLog(url, settings.database_schema)
+
+
 async def prepare_demo_reviews(settings: Settings) -> None:
     """The demo reviews on a first start; a database not up yet skips them (another instance
     or the next start adds them)."""
@@ -299,14 +310,19 @@ async def prepare_demo_reviews(settings: Settings) -> None:
 
 
 async def open_shop(
-    settings: Settings, worker: Executor | None = None, locks: Locks | None = None
+    settings: Settings,
+    worker: Executor | None = None,
+    locks: Locks | None = None,
+    load_models: bool = True,
 ) -> Shop:
     """The shop's stores and models, opened off the event loop; `worker` runs its queries;
     `locks` (Redis, with several instances) let one instance write a product's description.
     The demo orders are seeded here, on the loop; a database not up yet skips them (another
-    instance or the next start seeds them)."""
+    instance or the next start seeds them); `load_models`: False for a shop that only reads
+    its stores (`shopbot recommend train`)."""
     orders = order_book(settings)
     descriptions = description_store(settings)
+    interactions = interaction_log(settings)
     opening = partial(
         Shop.open,
         shop_config(settings),
@@ -314,12 +330,15 @@ async def open_shop(
         orders=orders,
         descriptions=descriptions,
         description_locks=locks,
+        interactions=interactions,
+        load_models=load_models,
     )
     try:
         shop = await asyncio.get_running_loop().run_in_executor(None, opening)
     except BaseException:
         await orders.close()
         await descriptions.close()
+        await interactions.close()
         raise
     try:
         await shop.seed_demo()

@@ -284,17 +284,26 @@ def recommend_train(
     """Fit the item-to-item model on the interaction log (views, carts, purchases)."""
     from tqdm import tqdm
 
-    from actions.recommender import RecommenderConfig, fit
+    from actions.recommender import Interaction, RecommenderConfig, fit
     from actions.recommender_store import save_model
-    from actions.shop import Shop
-    from bot.app import shop_config
+    from bot.app import open_shop
+    from bot.store import Unavailable
+
+    async def logged() -> list[Interaction]:
+        # the configured log (PostgreSQL with a database URL: every instance's shoppers);
+        # the demo store's purchases are logged when the shop first opens
+        shop = await open_shop(settings, load_models=False)
+        try:
+            return await shop.interactions.all()
+        finally:
+            await shop.aclose()
 
     settings = _settings(home, models)
     with tqdm(total=3, desc="recommender", unit="step") as progress:
-        # the demo store's purchases are logged when the shop first opens
-        shop = Shop.open(shop_config(settings), load_models=False)
-        interactions = shop.interactions.all()
-        shop.close()
+        try:
+            interactions = asyncio.run(logged())
+        except Unavailable as error:
+            raise typer.BadParameter(f"the interaction log cannot be read: {error}") from None
         progress.update(1)
         if not interactions:
             raise typer.BadParameter("the interaction log is empty: nothing to learn from")

@@ -19,7 +19,7 @@ from actions.catalog_import import ensure_demo_catalog
 from actions.compare import ActionCompareProducts
 from actions.database import open_database
 from actions.embeddings import QueryEmbedder, SentenceEncoder
-from actions.interactions import InteractionLog
+from actions.interactions import SqliteInteractionLog
 from actions.order_help import ActionOrderRequest, ValidateOrderForm
 from actions.orders import SqliteOrderStore, seed_demo_orders
 from actions.policies import PolicyBook
@@ -57,7 +57,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     shop = Shop(
         catalog=catalog,
         orders=orders,
-        interactions=InteractionLog(home / "interactions.db"),
+        interactions=SqliteInteractionLog(home / "interactions.db"),
         policies=PolicyBook.load(DATA / "policies.md"),
         queries=QueryEmbedder(SentenceEncoder()),  # never loaded: nothing here encodes
         descriptions=DescriptionService.from_settings(
@@ -168,11 +168,13 @@ def test_a_discount_note_is_said_in_chinese(shop: Shop) -> None:
 def test_unrated_products_say_so_in_chinese(shop: Shop) -> None:
     unrated = next(p for p in shop.catalog.popular(limit=700) if p.rating is None)
     dispatcher = CollectingDispatcher()
-    ActionProductDetails(shop).run(dispatcher, _tracker("zh", product_id=unrated.id), {})
+    asyncio.run(
+        ActionProductDetails(shop).run(dispatcher, _tracker("zh", product_id=unrated.id), {})
+    )
     tracker = _tracker("zh")
     tracker.latest_message["entities"] = [{"entity": "product_id", "value": unrated.id}]
     dispatcher = CollectingDispatcher()
-    ActionProductDetails(shop).run(dispatcher, tracker, {})
+    asyncio.run(ActionProductDetails(shop).run(dispatcher, tracker, {}))
     assert "暂无评分" in _said(dispatcher) and "No ratings" not in _said(dispatcher)
 
 

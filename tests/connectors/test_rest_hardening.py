@@ -89,11 +89,11 @@ async def test_metadata_is_capped(client: TestClient) -> None:
 async def test_a_chosen_sender_is_not_a_customer(client: TestClient) -> None:
     """`sender: C1001` gets no purchases of Ana's and writes nothing into her profile."""
     interactions = client.app[SHOP].interactions
-    before = len(interactions.history(ANA_ID))
+    before = len(await interactions.history(ANA_ID))
     await _say(client, ANA_ID, "show me laptops")
     await _say(client, ANA_ID, "the first one")
-    assert len(interactions.history(ANA_ID)) == before
-    views = interactions.history(f"visitor:rest:{ANA_ID}")
+    assert len(await interactions.history(ANA_ID)) == before
+    views = await interactions.history(f"visitor:rest:{ANA_ID}")
     assert len(views) == 1
     tracker = await client.app[BOT].tracker(f"rest:{ANA_ID}")
     assert tracker.slots.get("customer_id") is None
@@ -212,12 +212,12 @@ async def test_a_customer_is_anonymous_again_once_the_proof_runs_out(client: Tes
     await _say(client, "page-3", "show me laptops", metadata={"customer": token})
     await _say(client, "page-3", "the first one", metadata={"customer": token})
     interactions = client.app[SHOP].interactions
-    ana_views = len(interactions.history(ANA_ID))
+    ana_views = len(await interactions.history(ANA_ID))
     stale = slot_event("customer_until", time.time() - 1)
     await client.app[BOT].store.append("rest:page-3", [stale])
     await _say(client, "page-3", "the second one")  # no token with this message
-    assert len(interactions.history(ANA_ID)) == ana_views
-    assert len(interactions.history("visitor:rest:page-3")) == 1
+    assert len(await interactions.history(ANA_ID)) == ana_views
+    assert len(await interactions.history("visitor:rest:page-3")) == 1
 
 
 async def test_follow_ups_do_not_extend_the_order_proof(client: TestClient) -> None:
