@@ -3,8 +3,9 @@ answering (`Unavailable`), and the versioned migrations in `<schema>.shopbot_mig
 
 Each store keeps its own list of migrations in its own range of version numbers (the
 conversation store 1-99, the handoff queue 101-199, the order book 201-299, descriptions
-301-399, reviews and opinion alerts 401-439, satisfaction votes 441-459), so they share the
-table and the advisory lock and each applies only its own, whichever starts first.
+301-399, reviews and opinion alerts 401-439, satisfaction votes 441-459, Slack threads 501,
+WeChat shoppers 511, agent accounts 521, WeChat deliveries 601, the interaction log 611), so
+they share the table and the advisory lock and each applies only its own, whichever starts first.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 
@@ -140,6 +142,11 @@ def quote(identifier: str) -> str:
 
 
 def where(url: str) -> str:
-    """host:port of a database URL, without user or password."""
-    rest = url.split("://", 1)[-1].split("/", 1)[0]
-    return rest.rsplit("@", 1)[-1] or "localhost"
+    """host:port of a database URL, never its user or password (whatever characters those
+    hold: `Settings` refuses a URL whose port does not parse)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or 5432
+    except ValueError:
+        return "the configured server"
+    return f"{parts.hostname or 'localhost'}:{port}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -287,6 +288,15 @@ class Settings(BaseSettings):
         schemes = _URL_SCHEMES[info.field_name or ""]
         if not isinstance(text, str) or not text.strip().startswith(schemes):
             raise ValueError(f"must start with {' or '.join(schemes)}")  # never echo the URL
+        # a password holding / : @ unescaped moves the host, and the drivers then raise with
+        # part of it in their message
+        try:
+            parts = urlsplit(text.strip())
+            parts.port  # noqa: B018 (raises on a port that is not a number)
+        except ValueError:
+            parts = None
+        if parts is None or parts.netloc.count("@") > 1:
+            raise ValueError("does not parse: percent-encode / : @ # ? in the user and password")
         return text.strip()
 
     @model_validator(mode="after")
