@@ -281,7 +281,14 @@ class WechatChannel:
         except Overloaded:
             return Outgoing([BUSY_ANSWER])
         outgoing = compose(replies, self._style)
-        await self._shoppers.set_options(message.sender_id, outgoing.options)
+        try:  # the turn is recorded: failing now would let WeChat's retry run it again
+            await self._shoppers.set_options(message.sender_id, outgoing.options)
+        except Exception as error:
+            logger.warning(
+                "wechat: numbered options not kept (%s) conversation=%s",
+                type(error).__name__,
+                _log(message.sender_id),
+            )
         return outgoing
 
     def _late(self, openid: str, work: asyncio.Task[Outgoing]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -312,6 +313,24 @@ async def test_three_identical_deliveries_at_once_are_one_turn(plain: TestServer
     event = message_xml("event", OPENID, {"Event": "subscribe"}, created=int(time.time()))
     first, again = await wechat.send(event), await wechat.send(event)
     assert first.text == again.text and WELCOME_CHOICES[0][0] in again.text
+
+
+async def test_options_not_kept_after_a_turn_never_make_a_retry_a_second_turn(
+    plain: TestServer, settings: Settings
+) -> None:
+    # the store fails only where the turn is already recorded: keeping the reply's options
+    with sqlite3.connect(settings.home / "wechat.db") as db:
+        db.execute(
+            "CREATE TRIGGER no_options BEFORE UPDATE OF options ON wechat_shoppers "
+            "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+        )
+    wechat = platform(plain)
+    delivery = text_xml(OPENID, "有没有蓝牙耳机", msg_id="6912345678901234599")
+    first = await wechat.send(delivery)
+    assert first.status == 200
+    retry = await wechat.send(delivery)
+    assert retry.status == 200 and retry.text == first.text
+    assert await user_texts(plain) == ["有没有蓝牙耳机"]
 
 
 # the 5-second rule
