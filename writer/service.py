@@ -203,11 +203,13 @@ class DescriptionService:
         self, record: ProductRecord, on_event: OnEvent | None, regenerate: bool
     ) -> StoredDescription:
         asked_at = time.time()
-        held = (
-            self._locks.hold(f"describe:{record.id}") if self._locks else contextlib.nullcontext()
-        )
-        async with held:
-            if self._locks is not None:  # another instance may have written it meanwhile
+        async with contextlib.AsyncExitStack() as held:
+            if self._locks is not None:
+                try:
+                    await held.enter_async_context(self._locks.hold(f"describe:{record.id}"))
+                except Exception as error:  # its holder is busy writing it, or Redis is away
+                    raise WriterBusy(f"{record.id} is being written elsewhere") from error
+                # another instance may have written it meanwhile
                 stored = await self.store.get(record.id, record.language)
                 if stored is not None and (not regenerate or stored.created_at >= asked_at):
                     return stored

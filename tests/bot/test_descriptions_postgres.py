@@ -40,7 +40,7 @@ from tests.e2e.processes import SHOPBOT
 from tests.writer.chat_api import ChatAPI, chat_api_thread
 from writer.describe import Description, OnEvent
 from writer.records import ProductRecord
-from writer.service import DescriptionService
+from writer.service import DescriptionService, WriterBusy
 from writer.store import DescriptionStore, SqliteDescriptionStore
 
 __all__ = ["pg_schema", "redis_prefix"]  # the fixtures, used by name
@@ -201,6 +201,29 @@ async def test_two_instances_asked_at_once_write_a_product_once(
     # other products are not held up by the lock on this one
     other = await asyncio.gather(a.describe(second), b.describe(first))
     assert other[0].product_id == second and other[1] == regenerated[0]
+    for service in (a, b):
+        await service.store.close()
+    for client in clients:
+        await client.aclose()
+
+
+async def test_a_product_held_too_long_elsewhere_is_busy_so_the_listing_answers(
+    new_store: StoreMaker, catalog: Catalog, redis_prefix: str
+) -> None:
+    clients = [open_redis(REDIS_URL) for _ in range(2)]
+    slow, waiting = SlowWriter("Written at A for"), SlowWriter("Written at B for")
+    a = DescriptionService(
+        slow, new_store(), catalog, locks=RedisConversationLocks(clients[0], redis_prefix)
+    )  # type: ignore[arg-type]
+    impatient = RedisConversationLocks(clients[1], redis_prefix, wait_s=0.05)
+    b = DescriptionService(waiting, new_store(), catalog, locks=impatient)  # type: ignore[arg-type]
+    product = catalog.popular(limit=1)[0].id
+    writing = asyncio.ensure_future(a.describe(product))
+    await asyncio.sleep(0.1)  # A holds describe:<id> while it writes
+    with pytest.raises(WriterBusy, match="being written elsewhere"):
+        await b.describe(product)
+    written = await writing
+    assert await b.describe(product) == written and waiting.written == []
     for service in (a, b):
         await service.store.close()
     for client in clients:
