@@ -5,7 +5,9 @@ Its own socket.io server at `/agent/socket.io`, namespace `/agent`: the login co
 scoped to `Path=/agent`, so a browser sends it there and never to the shoppers' `/socket.io`.
 A socket connects only with an unexpired session cookie *and* that session's CSRF token in
 the handshake's `auth`; it only receives (everything an agent does is an HTTP request with
-the token). Sockets are dropped when their session ends (logout) or expires. Events, in the
+the token). Sockets are dropped when their session ends (logout) or expires; before a push,
+at most every `RECHECK_S`, each socket's session is looked up again, so a logout, a new
+password or a removal at another instance ends it here too. Events, in the
 order the desk heard them: `escalated {conversation_id, reason, summary}`, `line
 {conversation_id, from: shopper|agent, agent?, text}`, `claimed` / `resolved
 {conversation_id, agent}`.
@@ -32,6 +34,7 @@ NAMESPACE = "/agent"
 SOCKET_PATH = "agent/socket.io"
 COOKIE = "shopbot_agent"
 ROOM = "agents"
+RECHECK_S = 5.0  # how stale a socket's session may be when it hears something
 # the cookie's session id -> its session, or None (looked up off the event loop)
 SessionLookup = Callable[[str], Awaitable[AgentSession | None]]
 
@@ -50,6 +53,7 @@ class LiveInbox:
         self._sessions = sessions
         self._mask = mask_lines
         self._sockets: dict[str, tuple[str, float]] = {}  # sid -> (session id, expires_at)
+        self._checked_at = time.monotonic()  # when the sessions were last looked up again
         self._events: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
         # same origin only (python-socketio's default): the page is served by this service;
         # only the /agent namespace, not the default one
@@ -117,14 +121,32 @@ class LiveInbox:
         while True:
             event, data = await self._events.get()
             try:
-                await self._drop_expired()
+                await self._drop_ended()
                 await self.server.emit(event, data, room=ROOM, namespace=NAMESPACE)
             except Exception:  # one failed push must not stop the ones after it
                 logger.exception("agent inbox push failed")
 
-    async def _drop_expired(self) -> None:
+    async def _drop_ended(self) -> None:
+        """Drop the sockets of sessions expired, or (looked up again) ended elsewhere."""
         now = time.time()
-        for sid, (_, expires_at) in list(self._sockets.items()):
-            if expires_at <= now:
+        recheck = time.monotonic() - self._checked_at >= RECHECK_S
+        if recheck:
+            self._checked_at = time.monotonic()
+        alive: dict[str, bool] = {}
+        for sid, (session_id, expires_at) in list(self._sockets.items()):
+            ended = expires_at <= now
+            if not ended and recheck:
+                if session_id not in alive:
+                    alive[session_id] = await self._still_open(session_id)
+                ended = not alive[session_id]
+            if ended:
                 self._sockets.pop(sid, None)
                 await self.server.disconnect(sid, namespace=NAMESPACE)
+
+    async def _still_open(self, session_id: str) -> bool:
+        """A store that does not answer keeps the socket: its expiry still holds."""
+        try:
+            return await self._sessions(session_id) is not None
+        except Exception:
+            logger.warning("agent inbox: sessions not looked up again (store unavailable)")
+            return True

@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestServer
 from bot.agent_accounts import SqliteAgentAccounts
 from bot.agent_accounts_postgres import PostgresAgentAccounts
 from bot.settings import InboxSettings, Settings
+from connectors import agent_live
 from connectors.agent_inbox import LOGIN_BURST, LOGIN_FAILED
 from tests.bot.shared_servers import DATABASE_URL, on_shared_servers, pg_schema, redis_prefix
 from tests.connectors.test_socketio import Shopper, connected, served
@@ -403,3 +404,34 @@ async def test_a_login_at_one_instance_is_a_login_at_the_other(
                 assert response.status == 200
         assert (await agent.get("/agent/api/me"))[0] == 401
         await agent.http.close()
+
+
+async def test_a_logout_at_another_instance_closes_the_live_page_here(
+    settings: Settings, pg_schema: str, redis_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page at A hears nothing more once its session ended at B: A looks the session up
+    again before its next push (at once here, instead of within `RECHECK_S`)."""
+    monkeypatch.setattr(agent_live, "RECHECK_S", 0.0)
+    accounts = PostgresAgentAccounts(DATABASE_URL, pg_schema)
+    await accounts.add("Dana", PASSWORDS["Dana"])
+    await accounts.close()
+    shared = on_shared_servers(settings, pg_schema, redis_prefix)
+    other_home = shared.model_copy(update={"home": settings.home.parent / "home-b"})
+    async with served(shared) as a, served(other_home) as b:
+        agent = Agent(a)
+        assert (await agent.login("Dana")).status == 200
+        page = LivePage()
+        await page.connect(a, agent.cookie(), agent.csrf)
+        try:
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as at_b:
+                headers = {"Cookie": agent.cookie(), "X-CSRF-Token": agent.csrf}
+                async with at_b.post(b.make_url("/agent/logout"), headers=headers, json={}) as out:
+                    assert out.status == 200
+            assert page.client.namespaces  # A has not heard of it yet
+            async with connected(a, "agent_joined", "agent_left") as shopper:
+                await asks_for_a_person(shopper)
+            await asyncio.sleep(0.5)
+            assert not page.client.namespaces and page.events.empty()
+        finally:
+            await page.client.disconnect()
+            await agent.http.close()
