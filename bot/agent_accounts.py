@@ -223,10 +223,10 @@ class SqliteAgentAccounts:
         if not self._passwords.matches(stored, password):
             return False
         if stored is not None and self._passwords.needs_rehash(stored):
-            with self._lock, self._db:
+            with self._lock, self._db:  # unless a new password was set meanwhile
                 self._db.execute(
-                    "UPDATE agents SET password_hash = ? WHERE name = ?",
-                    (self._passwords.hash(password), name),
+                    "UPDATE agents SET password_hash = ? WHERE name = ? AND password_hash = ?",
+                    (self._passwords.hash(password), name, stored),
                 )
         return True
 

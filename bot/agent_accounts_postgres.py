@@ -118,10 +118,12 @@ class PostgresAgentAccounts:
         if stored is not None and self._passwords.needs_rehash(stored):
             rehashed = await asyncio.to_thread(self._passwords.hash, password)
             async with self._database.connection() as connection:
-                await connection.execute(
-                    f"UPDATE {self._agents} SET password_hash = $1 WHERE name = $2",
+                await connection.execute(  # unless a new password was set meanwhile
+                    f"UPDATE {self._agents} SET password_hash = $1 "
+                    "WHERE name = $2 AND password_hash = $3",
                     rehashed,
                     name,
+                    stored,
                 )
         return True
 
