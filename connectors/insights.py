@@ -42,6 +42,7 @@ from bot.app import (
     insights_stores,
     json_error,
 )
+from bot.handoff import mask
 from bot.insights import Insights
 from bot.insights_charts import CHARTS
 from bot.insights_satisfaction import ASKED_AFTER, MAX_COMMENT_CHARS, VOTES, SatisfactionStore
@@ -124,10 +125,11 @@ class OpinionWorker:
             return
         channel = self.settings.insights.slack_channel or self.settings.slack.support_channel
         product = await asyncio.to_thread(app[SHOP].catalog.get, alert.product_id)
+        text = alert_text(alert, product.title if product else None)
+        if self.settings.handoff.mask_personal_data:  # reviews quote emails and phone numbers
+            text = mask(text)
         try:
-            await self.slack.chat_postMessage(
-                channel=channel, text=alert_text(alert, product.title if product else None)
-            )
+            await self.slack.chat_postMessage(channel=channel, text=text)
         except Exception:
             logger.exception("posting alert %d to Slack failed", alert.id)
 

@@ -16,7 +16,8 @@ PHONE = re.compile(
 # any phone number in product copy: international, E.164 or mainland China mobile; broader,
 # because copy should hold none at all
 PHONE_ANYWHERE = re.compile(
-    r"(?<![\w.+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)\s?|\d{2,4}[\s.-])\d{3,4}[\s.-]\d{3,4}(?![\w.])"
+    # a full stop after it ends the sentence; one before a digit would make it a longer number
+    r"(?<![\w.+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)\s?|\d{2,4}[\s.-])\d{3,4}[\s.-]\d{3,4}(?!\w|\.\d)"
     r"|(?<![\w+])\+\d{8,15}(?!\d)"  # E.164
     r"|(?<!\d)1[3-9]\d{9}(?!\d)"  # mainland China mobile
 )

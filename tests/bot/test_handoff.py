@@ -139,4 +139,9 @@ def test_masking_hides_emails_phones_and_card_numbers() -> None:
     assert text == "I'm [email], [phone], card [card number]"
 
 
+def test_a_number_at_the_end_of_a_sentence_is_masked_but_decimals_are_not() -> None:
+    said = "Call me on +44 20 7946 0958. Or 415-555-0100. It weighs 1.5 kg, 1920 1080.5 px"
+    assert mask(said) == "Call me on [phone]. Or [phone]. It weighs 1.5 kg, 1920 1080.5 px"
+
+
 # the handoff queue (SQLite and PostgreSQL): tests/bot/test_handoff_queue_postgres.py

@@ -210,7 +210,10 @@ async def test_demo_data_shows_its_spike_and_the_alert_goes_to_slack(
         # older than the rule's window
         assert slack.called("chat.postMessage") == []
 
-        angry = "Terrible, it broke after one day. Total waste of money, I am very disappointed."
+        angry = (
+            "Terrible, it broke after one day. Total waste of money, I am very disappointed. "
+            "Call me on +44 20 7946 0958."
+        )
         rows = [_row(n, angry, product_id="p2", created_at=time.time() - 60) for n in range(30)]
         assert (await client.post("/api/reviews", json=rows, headers=BEARER)).status == 200
         for _ in range(1200):  # the worker reads the import, then checks: today is not over
@@ -219,6 +222,8 @@ async def test_demo_data_shows_its_spike_and_the_alert_goes_to_slack(
             await asyncio.sleep(0.1)
         posted = [call.args["text"] for call in slack.called("chat.postMessage")]
         assert any("Headphones p2" in text for text in posted), posted
+        # the quoted reviews reach Slack masked, as a handed-off shopper's lines do
+        assert any("[phone]" in text for text in posted) and "7946" not in str(posted), posted
         recent = {day_of(time.time() - n * 86_400) for n in range(4)}
         assert all(re.search(r" on (\d{4}-\d{2}-\d{2})", t)[1] in recent for t in posted), posted
     finally:
