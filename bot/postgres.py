@@ -44,6 +44,21 @@ UNREACHABLE = (
     # operation is in progress"); the pool drops it when it comes back
     asyncpg.exceptions.InternalClientError,
 )
+# what a server that answers but cannot serve this instance now raises: full, a standby after
+# a failover, or set up without this database or role; a 503 and a degraded /health, not a 500
+REFUSED = (
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.ReadOnlySQLTransactionError,
+    asyncpg.exceptions.InvalidCatalogNameError,
+    asyncpg.exceptions.InvalidAuthorizationSpecificationError,  # and a wrong password
+)
+
+
+def unavailable(where: str, error: BaseException) -> Unavailable:
+    """What a store raises for `error`, naming the server but never the URL's secrets."""
+    if isinstance(error, REFUSED):
+        return Unavailable(f"PostgreSQL at {where} refuses this instance ({type(error).__name__})")
+    return Unavailable(f"PostgreSQL at {where} does not answer")
 
 
 async def open_pool(url: str, max_connections: int) -> asyncpg.Pool:
@@ -85,8 +100,8 @@ class LazyDatabase:
                 if not self._migrated:
                     await self._migrate(connection)
                 yield connection
-        except UNREACHABLE as error:
-            raise Unavailable(f"PostgreSQL at {self.where} does not answer") from error
+        except (*UNREACHABLE, *REFUSED) as error:
+            raise unavailable(self.where, error) from error
 
     async def close(self) -> None:
         if self._pool is not None:

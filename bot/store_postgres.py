@@ -25,12 +25,14 @@ from bot.postgres import (
     COMMAND_TIMEOUT_S,
     CONNECT_TIMEOUT_S,
     PING_TIMEOUT_S,
+    REFUSED,
     UNREACHABLE,
     Migrations,
     migrate,
     open_pool,
     outcome_ignored,
     quote,
+    unavailable,
     where,
 )
 from bot.store import DecodedEvents, EventRow, Unavailable, dumps_event
@@ -181,8 +183,8 @@ class PostgresConversationStore:
                 if not self._migrated:
                     await self._migrate(connection)
                 yield connection
-        except UNREACHABLE as error:
-            raise Unavailable(f"PostgreSQL at {self._where} does not answer") from error
+        except (*UNREACHABLE, *REFUSED) as error:
+            raise unavailable(self._where, error) from error
 
     async def _migrate(self, connection: Any) -> None:
         async with self._migrating:

@@ -196,6 +196,22 @@ async def test_a_server_that_is_not_there_fails_every_call_fast() -> None:
     assert time.monotonic() - started < 30  # only catches a hang
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://postgres@127.0.0.1:5432/shopbot_no_such_database",
+        "postgresql://shopbot_no_such_role@127.0.0.1:5432/test",
+    ],
+)
+async def test_a_server_that_refuses_this_instance_is_unavailable_not_an_error(url: str) -> None:
+    """Missing database or role (and, the same way, a full server or a standby): a 503 and a
+    degraded /health, as when it does not answer."""
+    book = PostgresOrderStore(url)
+    with pytest.raises(Unavailable, match=r"PostgreSQL at 127\.0\.0\.1:5432 refuses this"):
+        await book.count()
+    await book.close()
+
+
 async def _say(client: TestClient, sender: str, text: str) -> Any:
     return await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
 
