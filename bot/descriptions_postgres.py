@@ -3,10 +3,10 @@ one instance is the one every instance serves: `<schema>.product_descriptions`, 
 table's columns.
 
 A save is one upsert on (product_id, language): the later write replaces the earlier, and
-`created_at` comes from the server's clock, so two instances whose clocks disagree still
-stamp their writes in the order the server took them. Like the other PostgreSQL stores, the
-pool connects on first use and every call fails within seconds with `Unavailable` while the
-server does not answer.
+`created_at` comes from the server's clock, taken again once the row lock is held, so two
+instances whose clocks disagree still stamp their writes in the order they committed. Like
+the other PostgreSQL stores, the pool connects on first use and every call fails within
+seconds with `Unavailable` while the server does not answer.
 """
 
 from __future__ import annotations
@@ -55,7 +55,10 @@ class PostgresDescriptionStore:
                 " ON CONFLICT (product_id, language) DO UPDATE SET text = EXCLUDED.text,"
                 " path = EXCLUDED.path, backend = EXCLUDED.backend, version = EXCLUDED.version,"
                 " grounded = EXCLUDED.grounded, record = EXCLUDED.record,"
-                f" created_at = EXCLUDED.created_at RETURNING {COLUMNS}",
+                # stamped again once the row lock is held: a save that waited on another's
+                # lock commits after it, so it must also be the newer of the two
+                f" created_at = GREATEST(extract(epoch FROM clock_timestamp()),"
+                f" {self._table}.created_at) RETURNING {COLUMNS}",
                 *columns(description),
             )
         return StoredDescription.from_row(row)

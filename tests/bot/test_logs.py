@@ -127,10 +127,14 @@ async def test_a_request_id_follows_the_turn_into_the_logs_and_the_response(
     assert len(trace) == 1 and trace[0]["request_id"] == "bug-7"
     assert "could not handle I am [email], my card is [card number]" in trace[0]["exception"]
 
-    # personal data in a path reaches the access line masked
-    await client.get(f"/api/conversations/{EMAIL}/messages")
+    # an id in a known route's path never reaches the access line, only the route's pattern;
+    # personal data in a path no route knows reaches it masked
+    await client.get("/api/conversations/wechat:oAbC123OpenId/messages")
+    await client.get(f"/no/route/{EMAIL}")
     written = captured.getvalue()
-    assert "/api/conversations/[email]/messages" in written
+    assert "GET /api/conversations/{session_id}/messages" in written
+    assert "oAbC123OpenId" not in written
+    assert "/no/route/[email]" in written
     assert not [raw for raw in RAW if raw in written]
 
 
