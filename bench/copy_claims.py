@@ -16,13 +16,15 @@ out for round 3, then tuned round 4. "fresh4" (`data/eval/copy_claims_fresh4.jso
 products) was written during round 4 by someone who never opened the checker, its tests or its
 history, and nobody writing rules opened it; it judged round 4 and then trained the judge.
 "fresh5" (`data/eval/copy_claims_fresh5.jsonl`) was written while the judge was built, by
-someone who never saw the rules; no rule and no judge was tuned or trained on it, and the goal
-is judged on it where it exists (on fresh4 otherwise).
+someone who never saw the rules; it judged round 5, then tuned round 6's rules and trained the
+judge. "fresh6" (`data/eval/copy_claims_fresh6.jsonl`, 72 more products) was written at the
+start of round 6 by someone who never opened the checker, its tests, its results or its
+history; nobody writing rules read it, and the goal is judged on it.
 
 Each split is scored twice: by the rules alone (the checker's default) and by the rules with
-the judge (`writer/claim_judge.py`, trained by `bench/train_claim_judge.py` on dev to fresh4),
+the judge (`writer/claim_judge.py`, trained by `bench/train_claim_judge.py` on dev to fresh5),
 which overturns a rejection only when it is confident the sentence is supported. On dev to
-fresh4 the judge's own figures are in-sample; its honest estimate is that script's
+fresh5 the judge's own figures are in-sample; its honest estimate is that script's
 leave-one-file-out table.
 
 "Positive" means the checker rejects the sentence: recall is the share of unsupported
@@ -53,17 +55,17 @@ FRESH2_ROWS = ROWS.with_name("copy_claims_fresh2.jsonl")
 FRESH3_ROWS = ROWS.with_name("copy_claims_fresh3.jsonl")
 FRESH4_ROWS = ROWS.with_name("copy_claims_fresh4.jsonl")
 FRESH5_ROWS = ROWS.with_name("copy_claims_fresh5.jsonl")
-# fresh5 judges the goal once it is written; until then the bench runs without it
-HAS_FRESH5 = FRESH5_ROWS.exists()
+FRESH6_ROWS = ROWS.with_name("copy_claims_fresh6.jsonl")
 FRESH_FILES = {
     "fresh": FRESH_ROWS,
     "fresh2": FRESH2_ROWS,
     "fresh3": FRESH3_ROWS,
     "fresh4": FRESH4_ROWS,
-    **({"fresh5": FRESH5_ROWS} if HAS_FRESH5 else {}),
+    "fresh5": FRESH5_ROWS,
+    "fresh6": FRESH6_ROWS,
 }
 SPLITS = ("dev", "test", *FRESH_FILES)
-JUDGED_ON = "fresh5" if HAS_FRESH5 else "fresh4"
+JUDGED_ON = "fresh6"
 RESULTS = Path(__file__).parent / "results"
 GOAL_RECALL, GOAL_PRECISION = 0.97, 0.90
 
@@ -154,6 +156,7 @@ NOTES = {
     "fresh2": "  (held out in round 2; tuning and judge training data since)",
     "fresh3": "  (held out in round 3; tuning and judge training data since)",
     "fresh4": "  (held out in round 4; judge training data since)",
+    "fresh5": "  (held out in round 5; tuning and judge training data since)",
 }
 
 
@@ -209,7 +212,7 @@ def main() -> None:
             **{f"{name}_rows": path.name for name, path in FRESH_FILES.items()},
             "split": (
                 "sha1(product_id\\tsentence)[:8] % 100 >= 60 is test; each fresh split is its "
-                "own file; dev to fresh4 tuned the rules or trained the judge, the goal is "
+                "own file; dev to fresh5 tuned the rules or trained the judge, the goal is "
                 f"judged on {JUDGED_ON}"
             ),
         },

@@ -119,7 +119,7 @@ def split_sentences(text: str) -> list[str]:
 
 _ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "cpu": ("cpu", "processor"),
-    "gpu": ("gpu", "graphics", "geforce", "rtx", "radeon", "vram"),
+    "gpu": ("gpu", "graphics", "geforce", "rtx", "radeon", "vram", "arc", "iris"),
     "memory": ("ram", "memory", "ddr4", "ddr5", "unified"),
     "storage": ("ssd", "hdd", "storage", "drive", "microsd"),
     "neural": ("neural",),
@@ -198,6 +198,12 @@ _MORE_UNITS = {
     "ct": "count",
     "piece": "count",
     "pieces": "count",
+    # spelled-out units: "144 hertz" is 144Hz, "105 decibels" 105dB, "8 gigs" 8GB
+    "hertz": "hz",
+    "decibel": "db",
+    "decibels": "db",
+    "gig": "gb",
+    "gigs": "gb",
 }
 # "13th", "3rd": an ordinal, whatever noun follows ("13th Gen", "13th-generation")
 _ORDINAL_SUFFIXES = frozenset(["st", "nd", "rd", "th"])
@@ -222,7 +228,8 @@ _UNITS_OF = {
 }
 _UNIT_ATTRIBUTE = {"hz": "refresh", "nits": "brightness", "mah": "battery", "wh": "battery"}
 _COUNTS = {"count", "pack", "piece"}
-_NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+# "all-in-one" and "2-in-1" name a form, not a count
+_NUMBER_WORD = re.compile(r"(?<!-in-)\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _TO_KG = {"kg": 1.0, "g": 0.001, "lb": 0.4536, "oz": 0.02835}
 # one quantity in other units: 130 lbs is 59 kg, 33 feet 10 meters, 12 months a year, 66¢ $0.66
 _CONVERSIONS: dict[str, tuple[str, float]] = {
@@ -318,6 +325,47 @@ _HALF_SHARE = re.compile(r"\bhalf\s(?=(?:of\s)?(?:your|the|its|their)\b)", re.I)
 _FRACTION = re.compile(r"(?<![\w./])(\d)/(\d{1,2})(?=\s?(?:\"|”|″|-?inch|in\b))", re.I)
 
 
+# a number of several words: "two hundred fifty-six", "twenty-three point eight",
+# "fifteen-point-six-inch" (each word needs a separator before the next, so it reads linearly)
+_SMALL = {w: int(v) for w, v in NUMBER_WORDS.items() if v.isdigit() and int(v) < 20}
+_TENS = {w: int(v) for w, v in NUMBER_WORDS.items() if v.isdigit() and int(v) >= 20}
+_NUMBER_PART = "|".join(
+    sorted([*_SMALL, *_TENS, "zero", "hundred", "thousand", "million"], key=len, reverse=True)
+)
+_SPELLED_NUMBER = re.compile(
+    rf"(?<!-in-)\b(?:{_NUMBER_PART})(?:[\s-]+(?:and[\s-]+)?(?:{_NUMBER_PART}|point))+\b", re.I
+)
+
+
+def _spelled_number(match: re.Match[str]) -> str:
+    """The digits of a number written in several words; the words unchanged where they do
+    not make one number ("two three-year plans" stays as it is)."""
+    words = [w for w in re.split(r"[\s-]+", match.group(0).lower()) if w != "and"]
+    total, current, last, decimals = 0, 0, "", None
+    for word in words:
+        if decimals is not None:
+            if (word not in _SMALL and word != "zero") or _SMALL.get(word, 0) > 9:
+                return match.group(0)
+            decimals += str(_SMALL.get(word, 0))
+        elif word == "point" and last:
+            decimals = ""
+        elif word == "hundred" and last in ("small", "tens", ""):
+            current, last = (current or 1) * 100, "hundred"
+        elif word in ("thousand", "million") and last:
+            total, current, last = total + current * _SCALES[word], 0, "scale"
+        elif word in _TENS and last in ("", "hundred", "scale"):
+            current, last = current + _TENS[word], "tens"
+        elif word in _SMALL and (
+            last in ("", "hundred", "scale") or (last == "tens" and _SMALL[word] < 10)
+        ):
+            current, last = current + _SMALL[word], "small"
+        else:
+            return match.group(0)
+    if decimals == "":
+        return match.group(0)
+    return f"{total + current}" + (f".{decimals}" if decimals else "")
+
+
 def _scaled(match: re.Match[str]) -> str:
     count = 1 if match.group(1).lower() in ("a", "one") else int(match.group(1))
     return str(count * _SCALES[match.group(2).lower()])
@@ -339,6 +387,7 @@ def normalise_numbers(text: str) -> str:
     text = _HALF_UNIT.sub("0.5 ", text)
     text = _FRACTION.sub(lambda m: f"{int(m.group(1)) / int(m.group(2)):g}", text)
     text = _NUMBER_PREFIX.sub(lambda m: _PREFIX_VALUES[m.group(1).lower()] + "-", text)
+    text = _SPELLED_NUMBER.sub(_spelled_number, text)
     text = _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(1).lower()], text)
     text = _SCALED.sub(_scaled, text)
     text = _MORNING.sub(r"\1am", text)
@@ -597,6 +646,25 @@ def _number_backed(claim: _Number, record: list[_Number]) -> str | None:
 
 # --- negations and what is included or needed ------------------------------------------------
 
+# a quality denied outright: "isn't backlit", "not G-SYNC compatible", "no remote"
+_DENIED_QUALITY = re.compile(
+    r"(?<![\w-])(?:not|isn't|isn’t|aren't|aren’t|is\snot|are\snot|no|without|lacks?|never)"
+    r"\s(?:an?\s|any\s)?([A-Za-z][\w-]{1,30})",
+    re.I,
+)
+# one space before each word, so a run of spaces or dashes cannot be split many ways
+_NEED_DENIED = re.compile(
+    r"(?:\s[\w-]{1,30}){0,3}?\s(?:is\s|are\s)?"
+    r"(?:needed|required|necessary|to\s(?:buy|add|install|place))\b",
+    re.I,
+)
+_RECORD_DENIAL = re.compile(r"\b(?:no|not|non|without|never)\b|[\w-](?:free|less)\b", re.I)
+# a sentence that quotes the shop's figures: a rating, reviews, a price or a saving
+_STANDING_CUE = re.compile(
+    r"\b(?:rated|rating|rate|stars?|reviews?|reviewers|customers|shoppers|buyers|price[ds]?|"
+    r"off|save|saving)\b|\$",
+    re.I,
+)
 _GENERIC = PLAIN_WORDS | {"existing", "install", "installation", "required", "needed", "any"}
 # a match starts only where a word starts, and a word is at most 40 characters: the patterns
 # stay linear on 5,000 characters of "a-a-a-…" that anyone can send to the API
@@ -1185,10 +1253,16 @@ class CopyChecker:
             *(f"{k} {v}" for k, v in record.attributes.items()),
         ]
         self.text = " \n ".join(clean_text(text) for text in own)
-        self.vocabulary = Vocabulary(f"{self.text} {record.category}")
-        # the price is a fact of the record too: "sells for $89.99"
+        # the price, rating and review count are facts of the record too: "sells for
+        # $89.99", "rated 4.6 stars by 338 shoppers"
+        # $89.99", "rated 4.6 stars by 338 shoppers"; the shop's figures back a number only
+        # where the sentence quotes them, so a rating of 4.8 never backs an "S8 chip"
+        standing = record.standing()
+        quoted = re.sub(r"[\d$.,:]+", " ", standing)
+        self.vocabulary = Vocabulary(f"{self.text} {record.category} {quoted}")
         price = f"\n${record.price:,.2f}" if record.price else ""
         self.numbers = numbers(self.text + price)
+        self.standing = numbers(standing)
         self.lines = [Vocabulary(line) for line in self.text.split("\n") if line.strip()]
         self.attributes = {_ATTRIBUTE_OF[w] for w in self.vocabulary.words if w in _ATTRIBUTE_OF}
         self.polarities = polarities(self.text)
@@ -1248,23 +1322,54 @@ class CopyChecker:
             yield ClaimCheck(sentence, "fragment", False, "not a sentence: a name or a spec alone")
 
     def _numbers(self, sentence: str) -> Iterable[ClaimCheck]:
+        quotes_standing = bool(_STANDING_CUE.search(sentence))
         for claim in numbers(sentence):
             why = _number_backed(claim, self.numbers)
+            if why and quotes_standing and self._standing_backs(claim):
+                why = None
             yield ClaimCheck(
                 claim.text, "binding" if claim.unit else "number", why is None, why or ""
             )
+
+    def _standing_backs(self, claim: _Number) -> bool:
+        """The shop's price range, saving, rating or review count states this figure."""
+        values = [n.value for n in self.standing]
+        if claim.bound == "min":  # "more than 4,300 shoppers" of 4,332 reviews
+            return any(claim.value <= v <= claim.value * 1.25 for v in values)
+        if claim.bound == "max":
+            return any(claim.value * 0.8 <= v <= claim.value for v in values)
+        return any(abs(v - claim.value) < 1e-9 for v in values)
 
     def _negations(self, sentence: str) -> Iterable[ClaimCheck]:
         if _NEGATED_BENEFIT.search(sentence):
             yield ClaimCheck(sentence, "negation", False, "a benefit drawn from something absent")
         yield from self._exclusions(sentence)
         yield from self._restrictions(sentence)
+        yield from self._denied_features(sentence)
         said: list[ClaimCheck] = []
         for claim in self._polarity_claims(sentence):
             # "with its stand included" inside "comes with its stand included": said once
             if not any(claim.text in o.text and claim.supported == o.supported for o in said):
                 said.append(claim)
                 yield claim
+
+    def _denied_features(self, sentence: str) -> Iterable[ClaimCheck]:
+        """A quality denied that the record states: "the remote isn't backlit" of a "Backlit
+        Remote", "Not G-SYNC compatible" of "G-SYNC Compatible". The record's own denials
+        ("No Tools Required", "Wire-Free") are left to the polarity rules."""
+        for match in _DENIED_QUALITY.finditer(sentence):
+            word = match.group(1).lower()
+            if _plain(word) or word in _GENERIC or word in UNIT_WORDS or len(word) < 3:
+                continue
+            if _NEED_DENIED.match(sentence, match.end()):
+                continue  # "no doorbell wiring is needed": a need denied, not the feature
+            if stem(word) not in self.features or any(
+                _RECORD_DENIAL.search(line)
+                for line in self.text.split("\n")
+                if word in line.lower()
+            ):
+                continue
+            yield ClaimCheck(match.group(0), "negation", False, "the record states it")
 
     def _restrictions(self, sentence: str) -> Iterable[ClaimCheck]:
         """ "Only with LG TVs" needs a record that restricts it; "several accounts" or "two

@@ -38,6 +38,14 @@ class Listing(Protocol):
     @property
     def price(self) -> float | None: ...
     @property
+    def price_max(self) -> float | None: ...
+    @property
+    def discount_amount(self) -> float | None: ...
+    @property
+    def rating(self) -> float | None: ...
+    @property
+    def review_count(self) -> int: ...
+    @property
     def features(self) -> Sequence[str]: ...
 
 
@@ -53,6 +61,11 @@ class ProductRecord:
     bullets: list[str] = field(default_factory=list)
     attributes: dict[str, str] = field(default_factory=dict)
     language: str = "en"
+    # the shop's figures of the moment: copy may quote them, the writer never writes them
+    price_max: float | None = None
+    discount_amount: float | None = None
+    rating: float | None = None
+    review_count: int = 0
 
     @classmethod
     def from_product(cls, product: Listing) -> ProductRecord:
@@ -63,7 +76,27 @@ class ProductRecord:
             brand=product.brand,
             price=product.price,
             bullets=list(product.features),
+            price_max=product.price_max,
+            discount_amount=product.discount_amount,
+            rating=product.rating,
+            review_count=product.review_count,
         )
+
+    def standing(self) -> str:
+        """The price range, saving, rating and review count, as lines copy may quote."""
+        lines = []
+        if self.price is not None and self.price_max and self.price_max > self.price:
+            lines.append(f"prices from ${self.price:,.2f} to ${self.price_max:,.2f}")
+        if self.discount_amount:
+            lines.append(
+                f"save ${self.discount_amount:,.0f} now: ${self.discount_amount:,.2f} off the"
+                " regular price today"
+            )
+        if self.rating is not None:
+            lines.append(f"rated {self.rating:.1f} out of 5 stars")
+        if self.review_count:
+            lines.append(f"{self.review_count:,} customer reviews by shoppers, buyers, reviewers")
+        return "\n".join(lines)
 
     @classmethod
     def from_attribute_text(cls, text: str, record_id: str = "input") -> ProductRecord:

@@ -72,7 +72,7 @@ itself himself herself ourselves yourselves themselves myself other others else 
 either neither nor but yet though although however whatever whichever whoever whose whom
 since because if unless almost nearly roughly approximately still far plenty lot lots quite
 rather fairly really already again ever instead what's it'll they'll we're isn't aren't
-anything somewhere
+anything somewhere plus some problem
 doesn't don't won't can't do does did done might may must should would could shall
 """
 # General nouns that stand for the product or a part of it without saying what it is
@@ -139,7 +139,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "fi": ("wifi", "802.11"),
     "memory": ("ram", "gb", "unified"),
     "resolution": ("x", "hd", "fhd", "qhd", "uhd", "1080p", "4k"),
-    "full": ("fhd",),
+    "full": ("fhd", "1080p", "1920"),
     "hd": ("fhd", "uhd", "qhd", "1080p"),
     "children": ("child",),
     "black": ("b&w",),
@@ -184,9 +184,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     # a trial is something to try; to link is to connect; audio is sound; a headset a headphone
     "try": ("trial", "demo", "demos"),
     "link": ("connect", "linkable", "pair"),
-    "audio": ("sound", "speaker", "soundbar", "atmos"),
-    "headset": ("headphone", "headphones", "earphone", "earbud"),
-    "setup": ("install", "installation", "set"),
+    "audio": ("sound", "speaker", "soundbar", "atmos", "talk", "microphone", "mic"),
+    "setup": ("install", "installation", "set", "system", "kit"),
     # a gift card's value is credit; hiding cables is concealing them; a maker abbreviated
     "credit": ("gift", "balance", "funds"),
     "hide": ("conceal", "concealing", "concealed", "hidden"),
@@ -194,7 +193,31 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "appointment": ("book", "booking", "schedule"),
     "cool": ("cooling", "thermal", "heat", "fan", "fans"),
     # "a second controller" is the record's extra one
-    "second": ("extra", "additional", "spare"),
+    # "frames per second" is fps, "times per second" Hz
+    "second": ("extra", "additional", "spare", "2nd", "fps", "hz", "gbps", "mbps"),
+    "preinstalled": ("windows", "macos", "chromeos", "android", "ipados"),
+    "gameplay": ("gaming", "game", "games"),
+    "player": ("gaming", "game", "games"),
+    # what a panel, footage, a network or a port is called in the listing's own words
+    "panel": ("display", "screen", "touchscreen", "monitor"),
+    "footage": ("video", "recording", "recordings", "record"),
+    "network": ("wi", "wifi", "ethernet", "router", "mesh"),
+    "usb": ("thunderbolt", "type", "usbc"),
+    "optical": ("dvd", "cd", "blu-ray"),
+    "burn": ("write", "writes"),
+    "band": ("loop", "strap", "bracelet"),
+    "people": ("person",),
+    "delivery": ("package", "packages"),
+    "house": ("home",),
+    "dedicated": ("geforce", "rtx", "radeon", "arc", "vram"),
+    # what pairs over Bluetooth: a claim of the kind, not of a model
+    "headphone": ("bluetooth",),
+    "headphones": ("bluetooth",),
+    "headset": ("headphone", "headphones", "earphone", "earbud", "bluetooth"),
+    "speaker": ("bluetooth",),
+    "controller": ("bluetooth",),
+    "mouse": ("bluetooth",),
+    "accessory": ("bluetooth", "thunderbolt", "usb"),
 }
 # a word and its clipped form back each other: "13th Gen" is the 13th generation
 _CLIPPINGS = {

@@ -195,6 +195,35 @@ ACCEPTED = [
     ("p27ea5a4bd2", "Its powerbank doubles as a charger."),  # a speaker "with Powerbank"
 ]
 
+# round 6: a quality denied that the record states; a number in words read as one number;
+# the shop's rating, review count and price quoted right and wrong
+ROUND6_REJECTED = [
+    ("p0e39cb0177", "The remote isn't backlit."),  # "Premium Backlit Remote"
+    ("p4c670451f8", "Two hundred fifty-five gigabytes of SSD storage."),  # 256GB
+    ("p8cbb24924a", "A one-hundred-ten-decibel siren."),  # 105dB
+    ("pd8b965bb2e", "Shoppers give it 4.9 stars from 338 reviews."),  # rated 4.7
+    ("pd8b965bb2e", "Over 5,000 reviewers rate it 4.7 stars."),  # 338 reviews
+    ("pd8b965bb2e", "It runs on the M4 chip."),  # a rating of 4.7 backs no chip
+]
+ROUND6_ACCEPTED = [
+    ("p4c670451f8", "Two hundred fifty-six gigabytes of SSD storage."),
+    ("p8cbb24924a", "A one-hundred-five-decibel siren."),
+    ("pd8b965bb2e", "Shoppers give it 4.7 stars from 338 reviews."),
+    ("p235fc16b77", "More than 4,300 shoppers rate it 4.4 stars."),  # 4,332 reviews
+    ("pa355081471", "Connects to Wi-Fi 6E networks."),
+]
+
+
+@pytest.mark.parametrize(("product_id", "sentence"), ROUND6_REJECTED)
+def test_round_six_rejects(product_id: str, sentence: str) -> None:
+    assert not check_copy(sentence, RECORDS[product_id]).supported
+
+
+@pytest.mark.parametrize(("product_id", "sentence"), ROUND6_ACCEPTED)
+def test_round_six_accepts(product_id: str, sentence: str) -> None:
+    report = check_copy(sentence, RECORDS[product_id])
+    assert report.supported, report.to_dict()
+
 
 def record(product_id: str) -> ProductRecord:
     return RECORDS[product_id]
