@@ -24,6 +24,8 @@ CREATE TABLE IF NOT EXISTS events (
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_conversation ON events (conversation_id, id);
+-- the dashboard reads a week or a month of events by time, never the whole table
+CREATE INDEX IF NOT EXISTS events_by_time ON events (timestamp);
 """
 
 

@@ -59,6 +59,14 @@ MIGRATIONS: Migrations = (
             ON {schema}.conversation_events (conversation_id, id);
         """,
     ),
+    (
+        2,
+        # the dashboard reads a week or a month of events by time, never the whole table
+        """
+        CREATE INDEX conversation_events_by_time
+            ON {schema}.conversation_events (timestamp);
+        """,
+    ),
 )
 
 

@@ -81,3 +81,12 @@ def test_decoded_events_are_held_for_the_latest_conversations_only() -> None:
     # a row past what is held without its data cannot be merged: read again in full
     assert decoded.merge("b", [(1, "slot", None), (2, "slot", None)]) is None
     assert decoded.last_id("b") == -1
+
+
+async def test_the_dashboards_reading_by_time_uses_an_index(tmp_path: Path) -> None:
+    store = SqliteConversationStore(tmp_path / "c.db")
+    await store.append("a", [slot_event("n", 1)])
+    await store.close()
+    with sqlite3.connect(tmp_path / "c.db") as db:
+        plan = db.execute("EXPLAIN QUERY PLAN SELECT id FROM events WHERE timestamp >= 0")
+        assert "events_by_time" in " ".join(str(row) for row in plan.fetchall())

@@ -44,7 +44,11 @@ async def test_rows_are_never_rewritten_and_migrations_run_once(pg_schema: str) 
     again = await PostgresConversationStore.open(DATABASE_URL, pg_schema)
     await again.ping()
     versions = await raw.fetch(f'SELECT version FROM "{pg_schema}".shopbot_migrations')
-    assert [r["version"] for r in versions] == [1]
+    assert [r["version"] for r in versions] == [1, 2]
+    # the dashboard's reading by time has its index
+    await raw.execute("SET enable_seqscan = off")
+    plan = await raw.fetch(f"EXPLAIN SELECT id FROM {table} WHERE timestamp >= 0")
+    assert "conversation_events_by_time" in " ".join(row[0] for row in plan)
     await raw.close()
     await again.close()
     await store.close()
