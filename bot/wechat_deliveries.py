@@ -1,7 +1,9 @@
 """The WeChat deliveries already taken: each delivery (by MsgId, or sender + CreateTime for
 events) for five minutes, with the passive reply it got; WeChat retries a delivery three
 times, 5 s apart, and a retry must never start a second turn. Keys are stored as SHA-256
-digests.
+digests. A delivery still unanswered `RUNNING_LEASE_S` after it was taken lost its instance
+(every live turn is answered, `success` at worst, within the 4.5 s reply budget), so a retry
+takes it over and the shopper still gets an answer.
 
 `Deliveries` is what the channel calls; `SqliteDeliveries` keeps them in
 `SHOPBOT_HOME/wechat.db` (`wechat_deliveries`: instances on one home share it),
@@ -30,6 +32,8 @@ CREATE TABLE IF NOT EXISTS wechat_deliveries (
 CREATE INDEX IF NOT EXISTS wechat_deliveries_age ON wechat_deliveries (received_at);
 """
 DELIVERY_MEMORY_S = 300.0  # WeChat's three retries come within 15 s
+# longer than the longest reply budget (4.5 s) and shorter than WeChat's 5 s between retries
+RUNNING_LEASE_S = 4.8
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,8 @@ class Deliveries(Protocol):
     not answer raises `bot.store.Unavailable` (503: WeChat retries later)."""
 
     async def claim(self, delivery: str) -> Delivery:
-        """Take `delivery` for this request, atomically: only one caller ever gets `first`."""
+        """Take `delivery` for this request, atomically: only one caller ever gets `first`,
+        or takes over a claim left unanswered for `RUNNING_LEASE_S`."""
         ...
 
     async def answered(self, delivery: str, reply: str) -> None:
@@ -83,6 +88,13 @@ class SqliteDeliveries:
             )
             if cursor.rowcount == 1:
                 return Delivery(first=True)
+            taken_over = self._db.execute(
+                "UPDATE wechat_deliveries SET received_at = ? WHERE delivery = ?"
+                " AND reply IS NULL AND received_at < ?",
+                (now, key, now - RUNNING_LEASE_S),
+            )
+            if taken_over.rowcount == 1:
+                return Delivery(first=True)  # its instance died mid-turn
             row = self._db.execute(
                 "SELECT reply FROM wechat_deliveries WHERE delivery = ?", (key,)
             ).fetchone()

@@ -14,7 +14,7 @@ import time
 
 from bot.postgres import LazyDatabase, Migrations, quote
 from bot.store import Unavailable
-from bot.wechat_deliveries import DELIVERY_MEMORY_S, Delivery, digest
+from bot.wechat_deliveries import DELIVERY_MEMORY_S, RUNNING_LEASE_S, Delivery, digest
 
 logger = logging.getLogger(__name__)
 
@@ -58,10 +58,13 @@ class PostgresDeliveries:
                 f"INSERT INTO {self._table} AS kept (delivery, received_at) VALUES ($1, $2) "
                 "ON CONFLICT (delivery) DO UPDATE "
                 "SET received_at = excluded.received_at, reply = NULL "
-                "WHERE kept.received_at < $3 RETURNING true",
+                # expired, or left unanswered by an instance that died mid-turn
+                "WHERE kept.received_at < $3 OR (kept.reply IS NULL AND kept.received_at < $4)"
+                " RETURNING true",
                 key,
                 now,
                 expired,
+                now - RUNNING_LEASE_S,
             )
             if taken:
                 return Delivery(first=True)

@@ -77,6 +77,7 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_SKEW_S = 300
 MAX_OPENID = 64
 MAX_ECHOSTR = 128
+CLAIM_POLL_S = 0.25  # how often a retry looks for the first delivery's answer
 SUCCESS = "success"  # WeChat's "nothing to reply": it neither retries nor shows an error
 PERSON_EVENTS = frozenset({"agent_joined", "bot_uttered", "agent_left"})
 PREFIX = "wechat:"
@@ -220,6 +221,11 @@ class WechatChannel:
         """The passive reply ('' for `success`), once per delivery: a retry gets the same."""
         key = inbound.delivery_key
         claim = await self._deliveries.claim(key)
+        while not claim.first and claim.reply is None and self._time_left(started) > 0:
+            # the first is still running, here or at another instance, or died with its
+            # instance: wait for its answer, or take its claim over once its lease is out
+            await asyncio.sleep(min(CLAIM_POLL_S, self._time_left(started)))
+            claim = await self._deliveries.claim(key)
         if not claim.first:
             logger.info("wechat: delivery repeated conversation=%s", _log(inbound.from_user))
             return claim.reply or ""  # None: the first is still running
@@ -262,8 +268,7 @@ class WechatChannel:
         chosen = _chosen(text, await self._shoppers.options(openid))
         message = UserMessage(text=chosen or text, sender_id=openid, channel=self.name)
         work = self._keep(asyncio.ensure_future(self._converse(app, message)))
-        left = self._budget_s - (time.monotonic() - started)
-        done, _ = await asyncio.wait({work}, timeout=max(0.0, left))
+        done, _ = await asyncio.wait({work}, timeout=self._time_left(started))
         if not done:
             logger.info(
                 "wechat: over the reply budget, answering later conversation=%s", _log(openid)
@@ -274,6 +279,10 @@ class WechatChannel:
         if len(outgoing.parts) > 1:
             self._push(openid, outgoing.parts[1:])
         return self._passive(inbound, outgoing.parts[0]) if outgoing.parts else ""
+
+    def _time_left(self, started: float) -> float:
+        """What is left of this request's reply budget."""
+        return max(0.0, self._budget_s - (time.monotonic() - started))
 
     async def _converse(self, app: web.Application, message: UserMessage) -> Outgoing:
         try:

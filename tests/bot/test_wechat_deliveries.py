@@ -18,6 +18,7 @@ from bot.locks_redis import open_redis
 from bot.store import Unavailable
 from bot.wechat_deliveries import (
     DELIVERY_MEMORY_S,
+    RUNNING_LEASE_S,
     Deliveries,
     Delivery,
     SqliteDeliveries,
@@ -87,6 +88,24 @@ async def test_a_forgotten_delivery_runs_again_once(new_store: StoreMaker) -> No
     assert sorted(claim.first for claim in taken) == [False, False, True]
     await one.close()
     await other.close()
+
+
+async def test_a_claim_its_instance_left_unanswered_is_taken_over_once(
+    new_store: StoreMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    died, retry, other = new_store(), new_store(), new_store()
+    start = time.time()
+    monkeypatch.setattr(time, "time", lambda: start)
+    assert (await died.claim(MSG)).first  # its instance dies mid-turn: never answered
+    assert await retry.claim(MSG) == Delivery(first=False)  # within the lease: still running
+    monkeypatch.setattr(time, "time", lambda: start + RUNNING_LEASE_S + 0.5)
+    taken = await asyncio.gather(retry.claim(MSG), other.claim(MSG))
+    assert sorted(claim.first for claim in taken) == [False, True]
+    await retry.answered(MSG, REPLY)
+    monkeypatch.setattr(time, "time", lambda: start + 3 * RUNNING_LEASE_S)
+    assert await other.claim(MSG) == Delivery(first=False, reply=REPLY)  # answered: kept
+    for store in (died, retry, other):
+        await store.close()
 
 
 async def test_of_many_instances_claiming_at_once_exactly_one_runs_the_turn(

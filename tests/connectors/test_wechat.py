@@ -333,6 +333,19 @@ async def test_options_not_kept_after_a_turn_never_make_a_retry_a_second_turn(
     assert await user_texts(plain) == ["有没有蓝牙耳机"]
 
 
+async def test_a_retry_takes_over_a_delivery_whose_instance_died_mid_turn(
+    plain: TestServer, settings: Settings
+) -> None:
+    # another instance took this delivery 10 s ago and died before answering it
+    dead = SqliteDeliveries(settings.home / "wechat.db")
+    assert (await dead.claim("msg:6912345678901234588", now=time.time() - 10)).first
+    await dead.close()
+    delivery = text_xml(OPENID, "有没有蓝牙耳机", msg_id="6912345678901234588")
+    retry = await platform(plain).send(delivery)
+    assert retry.status == 200 and retry.body != "success" and retry.text
+    assert await user_texts(plain) == ["有没有蓝牙耳机"]
+
+
 # the 5-second rule
 
 
