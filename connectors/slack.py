@@ -46,6 +46,11 @@ from connectors.slack_desk import SlackDesk
 
 logger = logging.getLogger(__name__)
 
+LINE_LOST = (
+    "Your message did not reach the shopper: the service could not record it just now."
+    " Please send it again in a moment."
+)
+
 PATHS = ("/slack/events", "/slack/interactions", "/slack/commands")
 COMMAND = "/shopbot"
 USAGE = "`/shopbot queue` · `/shopbot claim ID` · `/shopbot resolve ID` · `/shopbot stats`"
@@ -143,6 +148,11 @@ class SlackChannel:
         except (Refused, LookupError):
             why = await self._refusal(conversation, agent, "your message did not reach the shopper")
             await self._tell(thread.channel, str(user), why, str(thread_ts))
+        except Exception:
+            # Slack has its acknowledgement already and will not deliver it again: the agent
+            # must hear that the line was lost, not believe the shopper read it
+            logger.exception("slack: an agent's line was not delivered")
+            await self._tell(thread.channel, str(user), LINE_LOST, str(thread_ts))
 
     async def on_claim(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()

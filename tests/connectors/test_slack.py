@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sqlite3
 import statistics
 import time
 from collections.abc import AsyncIterator, Callable
@@ -276,6 +277,26 @@ async def test_a_second_agent_cannot_take_a_claimed_conversation(
     events = await server.app[BOT].store.load(conversation)
     agents = {custom_of(e).get("agent") for e in events}
     assert "Eli" not in agents
+
+
+async def test_an_agents_line_the_service_cannot_record_is_reported_lost(
+    server: TestServer,
+    settings: Settings,
+    slack: SlackSender,
+    slack_api: FakeSlackApi,
+    shopper: Shopper,
+) -> None:
+    await shopper.connect()
+    asked = await escalate(shopper, slack_api)
+    with sqlite3.connect(settings.home / "conversations.db") as db:  # the disk fails now
+        db.execute(
+            "CREATE TRIGGER disk_gone BEFORE INSERT ON events "
+            "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+        )
+    await slack.thread_reply(SUPPORT, asked.thread_ts, "U0DANA", "Hi, Dana here")
+    lost = (await slack_api.wait_for("chat.postEphemeral"))[0]
+    assert (lost.args["user"], lost.args["thread_ts"]) == ("U0DANA", asked.thread_ts)
+    assert "did not reach the shopper" in lost.args["text"] and "again" in lost.args["text"]
 
 
 async def test_shopbot_command_lists_claims_and_resolves(
