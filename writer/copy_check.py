@@ -337,6 +337,9 @@ _SPELLED_NUMBER = re.compile(
 )
 
 
+_QUAD_HD = re.compile(r"\bquad[\s-]?hd\b", re.I)  # a resolution's name, not four of them
+
+
 def _spelled_number(match: re.Match[str]) -> str:
     """The digits of a number written in several words; the words unchanged where they do
     not make one number ("two three-year plans" stays as it is)."""
@@ -387,6 +390,7 @@ def normalise_numbers(text: str) -> str:
     text = _HALF_UNIT.sub("0.5 ", text)
     text = _FRACTION.sub(lambda m: f"{int(m.group(1)) / int(m.group(2)):g}", text)
     text = _NUMBER_PREFIX.sub(lambda m: _PREFIX_VALUES[m.group(1).lower()] + "-", text)
+    text = _QUAD_HD.sub("QHD", text)
     text = _SPELLED_NUMBER.sub(_spelled_number, text)
     text = _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(1).lower()], text)
     text = _SCALED.sub(_scaled, text)
@@ -394,8 +398,16 @@ def normalise_numbers(text: str) -> str:
     return _EVENING.sub(r"\1pm", text)
 
 
+# the units that measure (a version may come before a counted noun, never before these)
+_MEASURE_UNIT = re.compile(
+    r"tb|gb|mb|kb|mah|wh|w|watts?|kw|hz|ghz|mhz|nits?|inch(?:es)?|in|mm|cm|m|ft|feet|foot|kg|g|"
+    r"lbs?|oz|mp|megapixels?|fps|db|ms|v|volts?|hours?|hrs?|h|minutes?|mins?|days?|months?|"
+    r"years?|yrs?|mbps|gbps|ppi|rpm|bit"
+)
 # a number right after a capitalised word of a name ("Ryzen 7", "Series 9")
 _AFTER_NAME = re.compile(r"(?<=[\s-])[A-Z][a-zA-Z]{1,20}\s$")
+# a name a version follows, at a sentence's start too ("Bluetooth 5.0 pairs ...")
+_VERSIONED = re.compile(r"(?:^|(?<=[\s-]))[A-Z][a-zA-Z]{1,20}\s$")
 # one name for a drive, whichever way it is written
 _SOLID_STATE = re.compile(r"\bsolid[ -]state(?: drive)?\b", re.I)
 _HARD_DISK = re.compile(r"\bhard(?: disk)? drive\b", re.I)
@@ -420,8 +432,19 @@ def numbers(text: str) -> list[_Number]:
             unit, unit_word = "ord", None
         if unit_word and re.match(r"-[a-z]", rest) and after and unit not in UNIT_WORDS:
             unit = after[-1]  # "4 color-changing lights" counts lights, not colours
+        version = (
+            "." in raw
+            and bool(unit_word)
+            and unit_word.isalpha()
+            and unit_word.islower()
+            and unit not in _MORE_UNITS
+            and not _MEASURE_UNIT.fullmatch(unit)
+            and bool(_VERSIONED.search(text[max(0, match.start() - 30) : match.start()]))
+        )
         if dollar:
             unit = "usd"
+        elif version:
+            unit = ""  # "Bluetooth 5.3 speakers", "HDMI 2.1 port": a version, not a count
         elif _DIMENSION.match(text[match.end(2) :]) or re.search(
             r"\d{3}\s?[x×]\s?$", text[: match.start()]
         ):
@@ -648,7 +671,8 @@ def _number_backed(claim: _Number, record: list[_Number]) -> str | None:
 
 # a quality denied outright: "isn't backlit", "not G-SYNC compatible", "no remote"
 _DENIED_QUALITY = re.compile(
-    r"(?<![\w-])(?:not|isn't|isn’t|aren't|aren’t|is\snot|are\snot|no|without|lacks?|never)"
+    r"(?<![\w-])(?:not|isn't|isn’t|aren't|aren’t|is\snot|are\snot|no|without|lacks?|never|"
+    r"(?:doesn't|doesn’t|does\snot|don't|don’t|do\snot)\s(?:support|have|offer|feature))"
     r"\s(?:an?\s|any\s)?([A-Za-z][\w-]{1,30})",
     re.I,
 )
@@ -671,7 +695,7 @@ _GENERIC = PLAIN_WORDS | {"existing", "install", "installation", "required", "ne
 _W = r"(?<![\w-])"
 _WORD = r"[\w-]{1,40}"
 _NO_AT_START = re.compile(
-    rf"(?:^|\n|[,;:]|\b(?:at|with|for)\b)\s{{0,3}}no\s(?!need\sto\b)((?:{_WORD}\s){{0,1}}{_WORD})",
+    rf"(?:^|\n|[,;:–—]|\s-|\b(?:at|with|for)\b)\s{{0,3}}no\s(?!need\sto\b)((?:{_WORD}\s){{0,1}}{_WORD})",
     re.I,
 )
 _TO_BUY = r"(?:buy|purchase|shop\sfor|order|get)"
@@ -889,12 +913,16 @@ def polarities(text: str) -> list[Polarity]:
                     found.append(
                         Polarity(dimension, positive, objects, match.group(0), _head(phrase))
                     )
+    need_not = []
     for match in _NEED_NOT_BUY.finditer(text):
+        need_not.append(match.span())
         phrase = match.group(1) or match.group(2)
         objects = _stems(phrase)
         if objects:
             found.append(Polarity("has", True, objects, match.group(0), _head(phrase)))
     for match in _MUST_BUY.finditer(text):
+        if any(start <= match.start() < end for start, end in need_not):
+            continue  # "You won't need to buy a keyboard": said above, the other way
         objects = _stems(match.group(1))
         if objects and not _DENIED.search(text, max(0, match.start() - 12), match.start()):
             found.append(Polarity("has", False, objects, match.group(0), _head(match.group(1))))
@@ -1093,6 +1121,8 @@ _TOP_PLACE = re.compile(
     r"shelf|surface|mount(?:ed)?|load(?:ing|er)?)\b",
     re.I,
 )
+_INCLUDED = re.compile(r"\b(?:included|includes|in the box|comes with|bundled?)\b", re.I)
+_AT_NO_EXTRA_COST = re.compile(r",?\s(?:at|for)\sno\s(?:extra|additional)\s(?:cost|charge)\b", re.I)
 # the record's word for free: "mounted at no extra cost", "complimentary"
 _AT_NO_COST = re.compile(
     r"\bno\s(?:extra\s|additional\s)?(?:cost|charge)\b|\bcomplimentary\b|\bfree of charge\b",
@@ -1290,6 +1320,10 @@ class CopyChecker:
         return CopyReport([self.sentence(sentence) for sentence in split_sentences(text)])
 
     def sentence(self, sentence: str) -> SentenceCheck:
+        original = sentence
+        if _INCLUDED.search(sentence) and _INCLUDED.search(self.text):
+            # "included at no extra cost" says no more than "included"
+            sentence = _AT_NO_EXTRA_COST.sub("", sentence)
         claims: list[ClaimCheck] = []
         claims += self._fragment(sentence)
         claims += self._numbers(sentence)
@@ -1298,11 +1332,11 @@ class CopyChecker:
         claims += self._durability(sentence)
         claims += self._words(normalise_numbers(sentence))
         claims += self._modifiers(sentence)
-        check = SentenceCheck(sentence, claims)
+        check = SentenceCheck(original, claims)
         if check.supported or self.judge is None:
             return check
-        p = self.judge.probability(sentence, check.rejected_by, self.evidence)
-        return SentenceCheck(sentence, claims, round(p, 4), p > self.judge.threshold)
+        p = self.judge.probability(original, check.rejected_by, self.evidence)
+        return SentenceCheck(original, claims, round(p, 4), p > self.judge.threshold)
 
     @cached_property
     def evidence(self) -> Evidence:

@@ -72,7 +72,7 @@ itself himself herself ourselves yourselves themselves myself other others else 
 either neither nor but yet though although however whatever whichever whoever whose whom
 since because if unless almost nearly roughly approximately still far plenty lot lots quite
 rather fairly really already again ever instead what's it'll they'll we're isn't aren't
-anything somewhere plus some problem
+anything somewhere plus some problem content technology people
 doesn't don't won't can't do does did done might may must should would could shall
 """
 # General nouns that stand for the product or a part of it without saying what it is
@@ -180,7 +180,23 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "output": ("port", "displayport", "hdmi", "outlet", "usb"),
     "input": ("port", "displayport", "hdmi", "usb", "jack"),
     "fold": ("foldable", "folding", "convertible", "flip", "x360"),
-    "app": ("windows", "android", "ios", "ipados", "macos", "chromeos", "app"),
+    "app": (
+        "windows",
+        "android",
+        "ios",
+        "ipados",
+        "macos",
+        "chromeos",
+        "app",
+        "ipad",
+        "iphone",
+        "tablet",
+        "chromebook",
+        "macbook",
+        "imac",
+        "laptop",
+        "smartphone",
+    ),
     # a trial is something to try; to link is to connect; audio is sound; a headset a headphone
     "try": ("trial", "demo", "demos"),
     "link": ("connect", "linkable", "pair"),
@@ -216,6 +232,34 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "headset": ("headphone", "headphones", "earphone", "earbud", "bluetooth"),
     "speaker": ("bluetooth",),
     "controller": ("bluetooth",),
+    "ultra": ("uhd",),
+    "bezel": ("edge", "zeroframe", "borderless", "frameless"),
+    "illuminated": ("backlit", "backlight", "lit"),
+    "backlight": ("backlit", "led", "array", "dimming"),
+    "backlighting": ("backlit", "led", "array", "dimming"),
+    "homeowner": ("home", "house"),
+    "household": ("home", "house", "family"),
+    "ethernet": ("poe",),
+    "color": (
+        "colour",
+        "quantum",
+        "nanocell",
+        "dci-p3",
+        "dci",
+        "srgb",
+        "hdr",
+        "black",
+        "white",
+        "silver",
+        "gray",
+        "grey",
+        "blue",
+        "red",
+        "green",
+        "gold",
+        "pink",
+        "purple",
+    ),
     "mouse": ("bluetooth",),
     "accessory": ("bluetooth", "thunderbolt", "usb"),
 }
@@ -318,6 +362,10 @@ def comparative_base(word: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _similar(a: str, b: str) -> bool:
+    """One letter apart, as a misspelt name; never a code with a digit ("GDDR6X" is not
+    "GDDR6", "A770" not "A750"): there one letter is another model."""
+    if any(c.isdigit() for c in a + b):
+        return False
     return len(a) >= 6 and len(b) >= 6 and Levenshtein.distance(a, b) <= 1
 
 
