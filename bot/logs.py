@@ -118,12 +118,14 @@ def configure(level: str, log_format: LogFormat, stream: IO[str] | None = None) 
 def logged_path(request: BaseRequest) -> str:
     """The pattern of the route that matched (`/api/conversations/{session_id}/messages`),
     never its values: ids in a path are a shopper's (a WeChat OpenID, a session) and no mask
-    knows their shape. Only a path no route knows is written as sent (masked, cut short)."""
+    knows their shape. A path no route takes (a 404, a 405 for another method, a trailing
+    slash) keeps only its first segment: "/api/…"."""
     match_info = getattr(request, "match_info", None)
     resource = match_info.route.resource if match_info is not None else None
     if resource is not None:
         return str(resource.canonical)
-    return request.path[:200]
+    first, _, rest = request.path.lstrip("/").partition("/")
+    return f"/{first[:40]}/…" if rest else f"/{first[:40]}"
 
 
 class AccessLog(AbstractAccessLogger):

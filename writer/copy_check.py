@@ -683,6 +683,12 @@ _NEED_DENIED = re.compile(
     re.I,
 )
 _RECORD_DENIAL = re.compile(r"\b(?:no|not|non|without|never)\b|[\w-](?:free|less)\b", re.I)
+# what a rating and a review count are said in ("4.6 stars", "4.8 out of 5", "338 shoppers")
+_RATING_UNITS = frozenset(["", "star", "out", "by", "from"])
+_REVIEW_UNITS = frozenset(
+    stem(w)
+    for w in ("reviews", "reviewers", "ratings", "customers", "shoppers", "buyers", "owners")
+)
 # a sentence that quotes the shop's figures: a rating, reviews, a price or a saving
 _STANDING_CUE = re.compile(
     r"\b(?:rated|rating|rate|stars?|reviews?|reviewers|customers|shoppers|buyers|price[ds]?|"
@@ -1292,7 +1298,6 @@ class CopyChecker:
         self.vocabulary = Vocabulary(f"{self.text} {record.category} {quoted}")
         price = f"\n${record.price:,.2f}" if record.price else ""
         self.numbers = numbers(self.text + price)
-        self.standing = numbers(standing)
         self.lines = [Vocabulary(line) for line in self.text.split("\n") if line.strip()]
         self.attributes = {_ATTRIBUTE_OF[w] for w in self.vocabulary.words if w in _ATTRIBUTE_OF}
         self.polarities = polarities(self.text)
@@ -1366,8 +1371,18 @@ class CopyChecker:
             )
 
     def _standing_backs(self, claim: _Number) -> bool:
-        """The shop's price range, saving, rating or review count states this figure."""
-        values = [n.value for n in self.standing]
+        """The shop's figure of this kind states this number: a dollar amount its price range
+        or saving, a bare number or stars its rating (or the 5 it is out of), reviewers or
+        shoppers its review count. "Save now on this laptop with 128GB" is no review count."""
+        record = self.record
+        if claim.unit == "usd":
+            values = [v for v in (record.price, record.price_max, record.discount_amount) if v]
+        elif claim.unit in _RATING_UNITS:
+            values = [record.rating, 5.0] if record.rating is not None else []
+        elif claim.unit in _REVIEW_UNITS:
+            values = [float(record.review_count)] if record.review_count else []
+        else:
+            return False
         if claim.bound == "min":  # "more than 4,300 shoppers" of 4,332 reviews
             return any(claim.value <= v <= claim.value * 1.25 for v in values)
         if claim.bound == "max":

@@ -209,8 +209,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "appointment": ("book", "booking", "schedule"),
     "cool": ("cooling", "thermal", "heat", "fan", "fans"),
     # "a second controller" is the record's extra one
-    # "frames per second" is fps, "times per second" Hz
-    "second": ("extra", "additional", "spare", "2nd", "fps", "hz", "gbps", "mbps"),
+    "second": ("extra", "additional", "spare", "2nd"),
     "preinstalled": ("windows", "macos", "chromeos", "android", "ipados"),
     "gameplay": ("gaming", "game", "games"),
     "player": ("gaming", "game", "games"),
@@ -226,12 +225,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "delivery": ("package", "packages"),
     "house": ("home",),
     "dedicated": ("geforce", "rtx", "radeon", "arc", "vram"),
-    # what pairs over Bluetooth: a claim of the kind, not of a model
-    "headphone": ("bluetooth",),
-    "headphones": ("bluetooth",),
-    "headset": ("headphone", "headphones", "earphone", "earbud", "bluetooth"),
-    "speaker": ("bluetooth",),
-    "controller": ("bluetooth",),
+    "headset": ("headphone", "headphones", "earphone", "earbud"),
     "ultra": ("uhd",),
     "bezel": ("edge", "zeroframe", "borderless", "frameless"),
     "illuminated": ("backlit", "backlight", "lit"),
@@ -260,8 +254,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "pink",
         "purple",
     ),
-    "mouse": ("bluetooth",),
-    "accessory": ("bluetooth", "thunderbolt", "usb"),
 }
 # a word and its clipped form back each other: "13th Gen" is the 13th generation
 _CLIPPINGS = {

@@ -214,6 +214,40 @@ ROUND6_ACCEPTED = [
 ]
 
 
+# a made-up figure that happens to equal the shop's rating, review count or price, or gear
+# Bluetooth could pair with: never backed by them (an attacker's read of round 7)
+LAPTOP = ProductRecord(
+    id="laptop",
+    title="HP Laptop 15.6 inch 144Hz Display",
+    category="Laptops",
+    brand="HP",
+    price=649.99,
+    bullets=["144Hz Display", "Bluetooth 5.0", "8GB RAM"],
+    rating=4.6,
+    review_count=128,
+    discount_amount=100.0,
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "supported"),
+    [
+        ("It comes with a Bluetooth mouse.", False),
+        ("A second display is included.", False),
+        ("Save now on this laptop with 128GB of RAM.", False),
+        ("Shoppers love its 4.6GHz processor.", False),
+        ("Rated 4.6 stars, it boots in 4.6 seconds.", False),
+        ("Buyers get a 649.99-inch display.", False),
+        ("Rated 4.8 stars.", False),
+        ("Rated 4.6 out of 5 by 128 customers.", True),
+        ("Save $100 today.", True),
+        ("Priced at $649.99.", True),
+    ],
+)
+def test_the_shops_figures_back_only_what_they_measure(sentence: str, supported: bool) -> None:
+    assert check_copy(sentence, LAPTOP).supported is supported
+
+
 @pytest.mark.parametrize(("product_id", "sentence"), ROUND6_REJECTED)
 def test_round_six_rejects(product_id: str, sentence: str) -> None:
     assert not check_copy(sentence, RECORDS[product_id]).supported
