@@ -2,8 +2,10 @@
 events) for five minutes, with the passive reply it got; WeChat retries a delivery three
 times, 5 s apart, and a retry must never start a second turn. Keys are stored as SHA-256
 digests. A delivery still unanswered `RUNNING_LEASE_S` after it was taken lost its instance
-(every live turn is answered, `success` at worst, within the 4.5 s reply budget), so a retry
-takes it over and the shopper still gets an answer.
+(a live first attempt starts its turn within the 4.5 s reply budget or not at all, and answers,
+`success` at worst, by the end of it), so WeChat's second retry takes it over and the shopper
+still gets an answer. The shared stores take the time from their server, so instances whose
+clocks disagree agree on a claim's age.
 
 `Deliveries` is what the channel calls; `SqliteDeliveries` keeps them in
 `SHOPBOT_HOME/wechat.db` (`wechat_deliveries`: instances on one home share it),
@@ -32,8 +34,9 @@ CREATE TABLE IF NOT EXISTS wechat_deliveries (
 CREATE INDEX IF NOT EXISTS wechat_deliveries_age ON wechat_deliveries (received_at);
 """
 DELIVERY_MEMORY_S = 300.0  # WeChat's three retries come within 15 s
-# longer than the longest reply budget (4.5 s) and shorter than WeChat's 5 s between retries
-RUNNING_LEASE_S = 4.8
+# WeChat retries at about 5, 10 and 15 s: the first retry waits for a live first attempt's
+# answer (due by 4.5 s), the second takes over one that never came, 5 s past any budget
+RUNNING_LEASE_S = 9.5
 
 
 @dataclass(frozen=True)

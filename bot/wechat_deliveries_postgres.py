@@ -10,7 +10,6 @@ seconds with `Unavailable` while the server does not answer (503: WeChat retries
 from __future__ import annotations
 
 import logging
-import time
 
 from bot.postgres import LazyDatabase, Migrations, quote
 from bot.store import Unavailable
@@ -34,6 +33,9 @@ MIGRATIONS: Migrations = (
 )
 
 
+SERVER_NOW = "SELECT extract(epoch FROM clock_timestamp())::float8"
+
+
 class PostgresDeliveries:
     """A `bot.wechat_deliveries.Deliveries` shared by every instance; a small pool of its own.
     `answered` and `forget` with the server away are logged only: the row expires anyway."""
@@ -46,9 +48,12 @@ class PostgresDeliveries:
         await self._database.close()
 
     async def claim(self, delivery: str, now: float | None = None) -> Delivery:
-        now = time.time() if now is None else now
-        key, expired = digest(delivery), now - DELIVERY_MEMORY_S
+        """`now` (for tests) or the server's clock, which every instance shares."""
+        key = digest(delivery)
         async with self._database.connection() as connection:
+            if now is None:
+                now = float(await connection.fetchval(SERVER_NOW))
+            expired = now - DELIVERY_MEMORY_S
             await connection.execute(
                 f"DELETE FROM {self._table} WHERE received_at < $1 AND delivery <> $2",
                 expired,

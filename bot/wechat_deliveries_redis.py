@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 
 import redis.asyncio as redis
 from redis.exceptions import RedisError
@@ -17,46 +16,49 @@ logger = logging.getLogger(__name__)
 
 class RedisDeliveries:
     """`bot.wechat_deliveries.Deliveries` on Redis: `<prefix><digest>` is set with NX for
-    `DELIVERY_MEMORY_S` (only one instance ever gets `first`), to `-` + the time it was taken
-    while the turn runs (a retry takes over one older than `RUNNING_LEASE_S`, in one script)
-    and to `=` + the reply once it is answered. Redis not answering a claim is `Unavailable`
-    (503: WeChat retries later) rather than a turn that a retry elsewhere might repeat."""
+    `DELIVERY_MEMORY_S` (only one instance ever gets `first`), to `-` + Redis's time when it
+    was taken while the turn runs (a retry takes over one older than `RUNNING_LEASE_S`, in the
+    same script) and to `=` + the reply once it is answered. Redis not answering a claim is
+    `Unavailable` (503: WeChat retries later) rather than a turn a retry elsewhere might
+    repeat."""
 
     RUNNING, ANSWERED = b"-", b"="
-    # ARGV: the new running value, the oldest claim time still alive
-    TAKE_OVER = """
-    local value = redis.call('GET', KEYS[1])
-    if not value or string.sub(value, 1, 1) ~= '-' then
-        return 0
-    end
-    if (tonumber(string.sub(value, 2)) or math.huge) < tonumber(ARGV[2]) then
-        redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
+    # one script, on Redis's clock (every instance's): 1 for a delivery taken now (new, or
+    # running unanswered for longer than ARGV[2] seconds), else what is stored
+    CLAIM = """
+    local clock = redis.call('TIME')
+    local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+    local running = '-' .. string.format('%.3f', now)
+    if redis.call('SET', KEYS[1], running, 'NX', 'EX', ARGV[1]) then
         return 1
     end
-    return 0
+    local value = redis.call('GET', KEYS[1])
+    if value and string.sub(value, 1, 1) == '-'
+        and (tonumber(string.sub(value, 2)) or math.huge) < now - tonumber(ARGV[2]) then
+        redis.call('SET', KEYS[1], running, 'KEEPTTL')
+        return 1
+    end
+    return value or ''
     """
 
     def __init__(self, client: redis.Redis, prefix: str) -> None:
         self._client = client  # the app's: it closes it
         self._prefix = prefix
-        self._take_over = client.register_script(self.TAKE_OVER)
+        self._claim = client.register_script(self.CLAIM)
 
     async def close(self) -> None:
         """Nothing of its own to close."""
 
     async def claim(self, delivery: str) -> Delivery:
-        key, now = self._prefix + digest(delivery), time.time()
-        running = self.RUNNING + f"{now:.3f}".encode()
+        key = self._prefix + digest(delivery)
         try:
-            if await self._client.set(key, running, nx=True, ex=int(DELIVERY_MEMORY_S)):
-                return Delivery(first=True)
-            if await self._take_over(keys=[key], args=[running, now - RUNNING_LEASE_S]):
-                return Delivery(first=True)  # its instance died mid-turn
-            stored: bytes | str | None = await self._client.get(key)
+            stored = await self._claim(keys=[key], args=[int(DELIVERY_MEMORY_S), RUNNING_LEASE_S])
         except RedisError as error:
             raise Unavailable(f"Redis at {where(self._client)} does not answer") from error
-        value = stored.encode("utf-8") if isinstance(stored, str) else stored
-        if value is None or not value.startswith(self.ANSWERED):
+        if stored == 1:
+            return Delivery(first=True)
+        value = stored.encode("utf-8") if isinstance(stored, str) else bytes(stored or b"")
+        if not value.startswith(self.ANSWERED):
             return Delivery(first=False)  # still running (or just forgotten)
         return Delivery(first=False, reply=value[1:].decode("utf-8"))
 

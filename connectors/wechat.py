@@ -77,7 +77,9 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_SKEW_S = 300
 MAX_OPENID = 64
 MAX_ECHOSTR = 128
-CLAIM_POLL_S = 0.25  # how often a retry looks for the first delivery's answer
+CLAIM_POLL_S = 0.5  # how often a retry looks for the first attempt's answer
+RETRY_WAIT_S = 5.5  # past WeChat's 5 s: it has sent the next retry by then
+MIN_TURN_S = 1.0  # the least of its budget a retry needs to take a turn over
 SUCCESS = "success"  # WeChat's "nothing to reply": it neither retries nor shows an error
 PERSON_EVENTS = frozenset({"agent_joined", "bot_uttered", "agent_left"})
 PREFIX = "wechat:"
@@ -221,16 +223,27 @@ class WechatChannel:
         """The passive reply ('' for `success`), once per delivery: a retry gets the same."""
         key = inbound.delivery_key
         claim = await self._deliveries.claim(key)
-        while not claim.first and claim.reply is None and self._time_left(started) > 0:
-            # the first is still running, here or at another instance, or died with its
-            # instance: wait for its answer, or take its claim over once its lease is out
-            await asyncio.sleep(min(CLAIM_POLL_S, self._time_left(started)))
+        while not claim.first and claim.reply is None:
+            # the first attempt is still running, here or at another instance, or died with
+            # its instance: wait for its answer, or take its claim over once the lease is out
+            # while this request still has time for a turn. Never `success` before WeChat
+            # gives up on this request: it would stop retrying, and nobody would answer
+            if self._time_left(started) <= MIN_TURN_S:
+                await asyncio.sleep(max(0.0, RETRY_WAIT_S - (time.monotonic() - started)))
+                return ""  # WeChat has sent its next retry by now
+            await asyncio.sleep(CLAIM_POLL_S)
             claim = await self._deliveries.claim(key)
         if not claim.first:
             logger.info("wechat: delivery repeated conversation=%s", _log(inbound.from_user))
-            return claim.reply or ""  # None: the first is still running
+            return claim.reply or ""
         try:
             reply = await self._first_answer(request, inbound, started)
+        except _OverBudget:
+            # no turn was started: the claim stays unanswered, so a retry takes it over
+            logger.warning(
+                "wechat: no time left to start the turn conversation=%s", _log(inbound.from_user)
+            )
+            return ""
         except BaseException:
             await self._deliveries.forget(key)  # a retry may try again
             raise
@@ -267,6 +280,8 @@ class WechatChannel:
         openid = inbound.from_user
         chosen = _chosen(text, await self._shoppers.options(openid))
         message = UserMessage(text=chosen or text, sender_id=openid, channel=self.name)
+        if self._time_left(started) <= 0:
+            raise _OverBudget  # a turn started now could outlive the claim's lease
         work = self._keep(asyncio.ensure_future(self._converse(app, message)))
         done, _ = await asyncio.wait({work}, timeout=self._time_left(started))
         if not done:
@@ -433,3 +448,7 @@ def _chosen(text: str, options: list[str]) -> str | None:
 def _log(openid: str) -> str:
     """OpenIDs are personal data: logs get a digest of the conversation id."""
     return log_id(conversation_id("wechat", openid))
+
+
+class _OverBudget(Exception):
+    """The reply budget ran out before the turn could start."""

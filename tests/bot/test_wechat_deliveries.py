@@ -90,20 +90,32 @@ async def test_a_forgotten_delivery_runs_again_once(new_store: StoreMaker) -> No
     await other.close()
 
 
+async def claimed_at(store: Deliveries, delivery: str, seconds_ago: float) -> None:
+    """`delivery` claimed `seconds_ago` by an instance that never answered it."""
+    if isinstance(store, RedisDeliveries):  # Redis's own clock stamps a claim
+        client = store._client
+        seconds, microseconds = await client.time()
+        server_now = seconds + microseconds / 1e6
+        running = f"-{server_now - seconds_ago:.3f}"
+        await client.set(store._prefix + digest(delivery), running, ex=int(DELIVERY_MEMORY_S))
+    else:
+        assert isinstance(store, SqliteDeliveries | PostgresDeliveries)
+        assert (await store.claim(delivery, now=time.time() - seconds_ago)).first
+
+
 async def test_a_claim_its_instance_left_unanswered_is_taken_over_once(
-    new_store: StoreMaker, monkeypatch: pytest.MonkeyPatch
+    new_store: StoreMaker,
 ) -> None:
     died, retry, other = new_store(), new_store(), new_store()
-    start = time.time()
-    monkeypatch.setattr(time, "time", lambda: start)
-    assert (await died.claim(MSG)).first  # its instance dies mid-turn: never answered
-    assert await retry.claim(MSG) == Delivery(first=False)  # within the lease: still running
-    monkeypatch.setattr(time, "time", lambda: start + RUNNING_LEASE_S + 0.5)
-    taken = await asyncio.gather(retry.claim(MSG), other.claim(MSG))
+    await claimed_at(died, MSG, seconds_ago=RUNNING_LEASE_S - 3)  # may still be running
+    assert await retry.claim(MSG) == Delivery(first=False)
+    await claimed_at(died, "msg:dead", seconds_ago=RUNNING_LEASE_S + 1)  # its instance died
+    taken = await asyncio.gather(retry.claim("msg:dead"), other.claim("msg:dead"))
     assert sorted(claim.first for claim in taken) == [False, True]
-    await retry.answered(MSG, REPLY)
-    monkeypatch.setattr(time, "time", lambda: start + 3 * RUNNING_LEASE_S)
-    assert await other.claim(MSG) == Delivery(first=False, reply=REPLY)  # answered: kept
+    await retry.answered("msg:dead", REPLY)
+    await claimed_at(died, "msg:answered", seconds_ago=0)
+    await died.answered("msg:answered", REPLY)
+    assert await other.claim("msg:answered") == Delivery(first=False, reply=REPLY)
     for store in (died, retry, other):
         await store.close()
 
