@@ -135,11 +135,20 @@ class SlackChannel:
         human = event.get("subtype") in (None, "thread_broadcast") and not event.get("bot_id")
         if not human or not thread_ts or not user:
             return  # edits, joins, bots (this one too), top-level messages
-        thread = await self._threads.find(str(event.get("channel")), str(thread_ts))
+        try:
+            await self._relay(event, str(user), str(thread_ts))
+        except Exception:
+            # Slack has its acknowledgement already and will not deliver it again: the agent
+            # must hear that the line was lost, not believe the shopper read it
+            logger.exception("slack: an agent's line was not delivered")
+            await self._tell(str(event.get("channel")), str(user), LINE_LOST, str(thread_ts))
+
+    async def _relay(self, event: dict[str, Any], user: str, thread_ts: str) -> None:
+        thread = await self._threads.find(str(event.get("channel")), thread_ts)
         text = to_plain(str(event.get("text") or ""))
         if thread is None or thread_ts == event.get("ts") or not text:
             return  # not a handoff thread
-        agent = await self.agent_name(str(user))
+        agent = await self.agent_name(user)
         conversation = thread.conversation_id
         try:
             if await self._state(conversation) == WAITING:
@@ -147,12 +156,7 @@ class SlackChannel:
             await self._app[HANDOFF].say(conversation, agent, text)
         except (Refused, LookupError):
             why = await self._refusal(conversation, agent, "your message did not reach the shopper")
-            await self._tell(thread.channel, str(user), why, str(thread_ts))
-        except Exception:
-            # Slack has its acknowledgement already and will not deliver it again: the agent
-            # must hear that the line was lost, not believe the shopper read it
-            logger.exception("slack: an agent's line was not delivered")
-            await self._tell(thread.channel, str(user), LINE_LOST, str(thread_ts))
+            await self._tell(thread.channel, user, why, thread_ts)
 
     async def on_claim(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
