@@ -1273,6 +1273,9 @@ def _clause_subject(sentence: str) -> str | None:
     return subject if imperative or pasted or _MODAL.search(subject) else None
 
 
+MAX_SENTENCE_CHARS = 400  # the longest labelled sentence has 133
+
+
 class CopyChecker:
     """Checks any copy against a product record; the writer, `check-copy` and the API use it."""
 
@@ -1325,6 +1328,11 @@ class CopyChecker:
         return CopyReport([self.sentence(sentence) for sentence in split_sentences(text)])
 
     def sentence(self, sentence: str) -> SentenceCheck:
+        if len(sentence) > MAX_SENTENCE_CHARS:
+            # no copy needs a sentence this long, and the per-word rules would cost time in
+            # its square: unreadable, and not read further
+            why = f"a sentence over {MAX_SENTENCE_CHARS} characters"
+            return SentenceCheck(sentence, [ClaimCheck(sentence[:60], "run-on", False, why)])
         original = sentence
         if _INCLUDED.search(sentence) and _INCLUDED.search(self.text):
             # "included at no extra cost" says no more than "included"

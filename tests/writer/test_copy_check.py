@@ -320,3 +320,10 @@ def test_a_review_gives_claims_and_wording_per_sentence() -> None:
 def test_a_review_refuses_what_it_cannot_check(text: str, market: str, says: str) -> None:
     with pytest.raises(BadCopy, match=says):
         review_copy(text, record("p1d5b88849d"), market)
+
+
+def test_a_run_on_sentence_is_rejected_unread() -> None:
+    # a hostile 5,000 characters in one sentence: refused at once, not read word by word
+    report = check_copy("Bluetooth 5.0 " * 357, LAPTOP)
+    assert not report.supported
+    assert [c.rule for s in report.sentences for c in s.rejected_by] == ["run-on"]
