@@ -127,7 +127,7 @@ async def test_its_migrations_and_the_conversation_stores_live_side_by_side(
         rows = await raw.fetch(f'SELECT version FROM "{pg_schema}".shopbot_migrations')
     finally:
         await raw.close()
-    assert sorted(r["version"] for r in rows) == [1, 101]
+    assert sorted(r["version"] for r in rows) == [1, 2, 101]
     assert [e["text"] for e in await store.load("rest:ann")] == ["hi"]
     for closing in (again, queue, store):
         await closing.close()
