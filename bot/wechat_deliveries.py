@@ -2,8 +2,8 @@
 events) for five minutes, with the passive reply it got; WeChat retries a delivery three
 times, 5 s apart, and a retry must never start a second turn. Keys are stored as SHA-256
 digests. A delivery still unanswered `RUNNING_LEASE_S` after it was taken lost its instance
-(a live first attempt starts its turn within the 4.5 s reply budget or not at all, and answers,
-`success` at worst, by the end of it), so WeChat's second retry takes it over and the shopper
+(a live first attempt starts its turn within WeChat's 5 s or not at all, and answers, `success`
+at worst, by the end of its reply budget), so WeChat's second retry takes it over and the shopper
 still gets an answer. The shared stores take the time from their server, so instances whose
 clocks disagree agree on a claim's age.
 

@@ -80,6 +80,9 @@ MAX_ECHOSTR = 128
 CLAIM_POLL_S = 0.5  # how often a retry looks for the first attempt's answer
 RETRY_WAIT_S = 5.5  # past WeChat's 5 s: it has sent the next retry by then
 MIN_TURN_S = 1.0  # the least of its budget a retry needs to take a turn over
+# a turn starts within WeChat's 5 s or not at all, so its claim is answered (`success` at
+# worst) long before the lease lets a retry take it over
+START_DEADLINE_S = 5.0
 SUCCESS = "success"  # WeChat's "nothing to reply": it neither retries nor shows an error
 PERSON_EVENTS = frozenset({"agent_joined", "bot_uttered", "agent_left"})
 PREFIX = "wechat:"
@@ -238,10 +241,10 @@ class WechatChannel:
             return claim.reply or ""
         try:
             reply = await self._first_answer(request, inbound, started)
-        except _OverBudget:
+        except _TooLate:
             # no turn was started: the claim stays unanswered, so a retry takes it over
             logger.warning(
-                "wechat: no time left to start the turn conversation=%s", _log(inbound.from_user)
+                "wechat: too late to start the turn conversation=%s", _log(inbound.from_user)
             )
             return ""
         except BaseException:
@@ -280,8 +283,8 @@ class WechatChannel:
         openid = inbound.from_user
         chosen = _chosen(text, await self._shoppers.options(openid))
         message = UserMessage(text=chosen or text, sender_id=openid, channel=self.name)
-        if self._time_left(started) <= 0:
-            raise _OverBudget  # a turn started now could outlive the claim's lease
+        if time.monotonic() - started > START_DEADLINE_S:
+            raise _TooLate  # WeChat gave up on this request: a retry takes the turn over
         work = self._keep(asyncio.ensure_future(self._converse(app, message)))
         done, _ = await asyncio.wait({work}, timeout=self._time_left(started))
         if not done:
@@ -450,5 +453,5 @@ def _log(openid: str) -> str:
     return log_id(conversation_id("wechat", openid))
 
 
-class _OverBudget(Exception):
-    """The reply budget ran out before the turn could start."""
+class _TooLate(Exception):
+    """WeChat's 5 s ran out before the turn could start."""
