@@ -1274,6 +1274,23 @@ def _clause_subject(sentence: str) -> str | None:
 
 
 MAX_SENTENCE_CHARS = 400  # the longest labelled sentence has 133
+# the words copy quotes the shop's figures in, there only when the shop has the figure
+_FIGURE_WORDS = {
+    "price range": "prices from to",
+    "saving": "save now off the regular price today",
+    "rating": "rated out of stars",
+    "reviews": "customer reviews by shoppers buyers reviewers",
+}
+
+
+def _figure_words(record: ProductRecord) -> str:
+    has = {
+        "price range": bool(record.price is not None and (record.price_max or 0) > record.price),
+        "saving": bool(record.discount_amount),
+        "rating": record.rating is not None,
+        "reviews": bool(record.review_count),
+    }
+    return " ".join(words for figure, words in _FIGURE_WORDS.items() if has[figure])
 
 
 class CopyChecker:
@@ -1293,15 +1310,15 @@ class CopyChecker:
         ]
         self.text = " \n ".join(clean_text(text) for text in own)
         # the price, rating and review count are facts of the record too: "sells for
-        # $89.99", "rated 4.6 stars by 338 shoppers"
         # $89.99", "rated 4.6 stars by 338 shoppers"; the shop's figures back a number only
-        # where the sentence quotes them, so a rating of 4.8 never backs an "S8 chip"
-        standing = record.standing()
-        quoted = re.sub(r"[\d$.,:]+", " ", standing)
-        self.vocabulary = Vocabulary(f"{self.text} {record.category} {quoted}")
+        # where the sentence quotes them (`_standing_backs`), so a rating of 4.8 never backs
+        # an "S8 chip"
+        self.vocabulary = Vocabulary(f"{self.text} {record.category} {_figure_words(record)}")
         price = f"\n${record.price:,.2f}" if record.price else ""
         self.numbers = numbers(self.text + price)
-        self.lines = [Vocabulary(line) for line in self.text.split("\n") if line.strip()]
+        self.record_lines = self.text.split("\n")
+        self.includes = bool(_INCLUDED.search(self.text))
+        self.lines = [Vocabulary(line) for line in self.record_lines if line.strip()]
         self.attributes = {_ATTRIBUTE_OF[w] for w in self.vocabulary.words if w in _ATTRIBUTE_OF}
         self.polarities = polarities(self.text)
         self.types = product_types(clean_text(record.title), record.category)
@@ -1314,7 +1331,7 @@ class CopyChecker:
         self.excluded = [_stems(m.group(1)) for m in _EXCLUDED.finditer(self.text)]
         self.features = frozenset(
             stem(w)
-            for line in self.text.split("\n")
+            for line in self.record_lines
             for w in tokens(_SERVED.sub(" ", line))
             if w not in _GENERIC
         ) - {
@@ -1334,7 +1351,7 @@ class CopyChecker:
             why = f"a sentence over {MAX_SENTENCE_CHARS} characters"
             return SentenceCheck(sentence, [ClaimCheck(sentence[:60], "run-on", False, why)])
         original = sentence
-        if _INCLUDED.search(sentence) and _INCLUDED.search(self.text):
+        if self.includes and _INCLUDED.search(sentence):
             # "included at no extra cost" says no more than "included"
             sentence = _AT_NO_EXTRA_COST.sub("", sentence)
         claims: list[ClaimCheck] = []
@@ -1421,9 +1438,7 @@ class CopyChecker:
             if _NEED_DENIED.match(sentence, match.end()):
                 continue  # "no doorbell wiring is needed": a need denied, not the feature
             if stem(word) not in self.features or any(
-                _RECORD_DENIAL.search(line)
-                for line in self.text.split("\n")
-                if word in line.lower()
+                _RECORD_DENIAL.search(line) for line in self.record_lines if word in line.lower()
             ):
                 continue
             yield ClaimCheck(match.group(0), "negation", False, "the record states it")

@@ -82,22 +82,6 @@ class ProductRecord:
             review_count=product.review_count,
         )
 
-    def standing(self) -> str:
-        """The price range, saving, rating and review count, as lines copy may quote."""
-        lines = []
-        if self.price is not None and self.price_max and self.price_max > self.price:
-            lines.append(f"prices from ${self.price:,.2f} to ${self.price_max:,.2f}")
-        if self.discount_amount:
-            lines.append(
-                f"save ${self.discount_amount:,.0f} now: ${self.discount_amount:,.2f} off the"
-                " regular price today"
-            )
-        if self.rating is not None:
-            lines.append(f"rated {self.rating:.1f} out of 5 stars")
-        if self.review_count:
-            lines.append(f"{self.review_count:,} customer reviews by shoppers, buyers, reviewers")
-        return "\n".join(lines)
-
     @classmethod
     def from_attribute_text(cls, text: str, record_id: str = "input") -> ProductRecord:
         """A record from "商品名称：Apple iPhone 12，颜色：黑色，存储容量：128GB"-style input."""

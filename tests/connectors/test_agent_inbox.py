@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -381,17 +382,27 @@ async def test_the_live_server_has_no_default_namespace(server: TestServer) -> N
     await client.disconnect()
 
 
-async def test_a_login_at_one_instance_is_a_login_at_the_other(
+@asynccontextmanager
+async def two_instances_with_dana(
     settings: Settings, pg_schema: str, redis_prefix: str
-) -> None:
-    """Two instances, each with a home of its own, sharing PostgreSQL: the session cookie
-    from one opens the other, and a logout at the other ends it at the first."""
+) -> AsyncIterator[tuple[TestServer, TestServer]]:
+    """Two instances, each with a home of its own, sharing PostgreSQL and Redis, where Dana
+    has an account."""
     accounts = PostgresAgentAccounts(DATABASE_URL, pg_schema)
     await accounts.add("Dana", PASSWORDS["Dana"])
     await accounts.close()
     shared = on_shared_servers(settings, pg_schema, redis_prefix)
     other_home = shared.model_copy(update={"home": settings.home.parent / "home-b"})
     async with served(shared) as a, served(other_home) as b:
+        yield a, b
+
+
+async def test_a_login_at_one_instance_is_a_login_at_the_other(
+    settings: Settings, pg_schema: str, redis_prefix: str
+) -> None:
+    """Two instances, each with a home of its own, sharing PostgreSQL: the session cookie
+    from one opens the other, and a logout at the other ends it at the first."""
+    async with two_instances_with_dana(settings, pg_schema, redis_prefix) as (a, b):
         agent = Agent(a)
         assert (await agent.login("Dana")).status == 200
         cookie = agent.cookie()
@@ -412,12 +423,7 @@ async def test_a_logout_at_another_instance_closes_the_live_page_here(
     """The page at A hears nothing more once its session ended at B: A looks the session up
     again before its next push (at once here, instead of within `RECHECK_S`)."""
     monkeypatch.setattr(agent_live, "RECHECK_S", 0.0)
-    accounts = PostgresAgentAccounts(DATABASE_URL, pg_schema)
-    await accounts.add("Dana", PASSWORDS["Dana"])
-    await accounts.close()
-    shared = on_shared_servers(settings, pg_schema, redis_prefix)
-    other_home = shared.model_copy(update={"home": settings.home.parent / "home-b"})
-    async with served(shared) as a, served(other_home) as b:
+    async with two_instances_with_dana(settings, pg_schema, redis_prefix) as (a, b):
         agent = Agent(a)
         assert (await agent.login("Dana")).status == 200
         page = LivePage()
