@@ -337,6 +337,8 @@ _SPELLED_NUMBER = re.compile(
 )
 
 
+# "refreshes 144 times a second" is 144Hz
+_PER_SECOND = re.compile(r"\b(\d{1,4})\stimes\s(?:per|a|each|every)\ssecond\b", re.I)
 _QUAD_HD = re.compile(r"\bquad[\s-]?hd\b", re.I)  # a resolution's name, not four of them
 
 
@@ -393,6 +395,7 @@ def normalise_numbers(text: str) -> str:
     text = _QUAD_HD.sub("QHD", text)
     text = _SPELLED_NUMBER.sub(_spelled_number, text)
     text = _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(1).lower()], text)
+    text = _PER_SECOND.sub(r"\1Hz", text)
     text = _SCALED.sub(_scaled, text)
     text = _MORNING.sub(r"\1am", text)
     return _EVENING.sub(r"\1pm", text)
@@ -409,6 +412,8 @@ _AFTER_NAME = re.compile(r"(?<=[\s-])[A-Z][a-zA-Z]{1,20}\s$")
 # a name a version follows, at a sentence's start too ("Bluetooth 5.0 pairs ...")
 _VERSIONED = re.compile(r"(?:^|(?<=[\s-]))[A-Z][a-zA-Z]{1,20}\s$")
 # one name for a drive, whichever way it is written
+# a model code's letters and hyphen before its number: "i5-13400", "RTX-4060"
+_CODE_BEFORE = re.compile(r"(?<![\w-])[A-Za-z]{1,4}\d{0,2}-$")
 _SOLID_STATE = re.compile(r"\bsolid[ -]state(?: drive)?\b", re.I)
 _HARD_DISK = re.compile(r"\bhard(?: disk)? drive\b", re.I)
 
@@ -463,6 +468,8 @@ def numbers(text: str) -> list[_Number]:
             unit = ""  # "Ryzen 7 cool": the number ends a name, the word is no unit
         else:
             unit = stem(unit) if unit.isalpha() else unit
+        if not dollar and _CODE_BEFORE.search(text[max(0, match.start() - 8) : match.start()]):
+            unit = ""  # "i5-13400 powers": the number ends a model code, the verb is no unit
         multiplier = bool(after) and (after[0] in ("as", "more") or comparative_base(after[0]))
         if unit == "x" and after and _as_float(raw) <= 20 and not multiplier:
             # "3x DisplayPort" counts ports, not "7900X"; "2x faster", "twice as fast" multiply
@@ -671,9 +678,18 @@ def _number_backed(claim: _Number, record: list[_Number]) -> str | None:
 
 # a quality denied outright: "isn't backlit", "not G-SYNC compatible", "no remote"
 _DENIED_QUALITY = re.compile(
-    r"(?<![\w-])(?:not|isn't|isn’t|aren't|aren’t|is\snot|are\snot|no|without|lacks?|never|"
-    r"(?:doesn't|doesn’t|does\snot|don't|don’t|do\snot)\s(?:support|have|offer|feature))"
-    r"\s(?:an?\s|any\s)?([A-Za-z][\w-]{1,30})",
+    r"(?<![\w-])(?:not|isn't|isn’t|aren't|aren’t|is\snot|are\snot|no|without|lacks?|lacking|"
+    r"never|skips\sthe|"
+    r"(?:doesn't|doesn’t|does\snot|don't|don’t|do\snot|won't|won’t|can't|can’t|cannot)\s"
+    r"(?:support|have|offer|feature|include|play|display|show|come\swith|ship\swith|"
+    r"work\swith))"
+    r"\s(?:an?\s|any\s)?([A-Za-z0-9][\w-]{1,30})",
+    re.I,
+)
+# "Dolby Atmos isn't supported": the quality named before its denial
+_DENIED_AFTER = re.compile(
+    r"([A-Za-z0-9][\w-]{1,30})\s(?:isn't|isn’t|aren't|aren’t|is\snot|are\snot)\s"
+    r"(?:supported|included|available|offered)\b",
     re.I,
 )
 # one space before each word, so a run of spaces or dashes cannot be split many ways
@@ -1277,8 +1293,8 @@ MAX_SENTENCE_CHARS = 400  # the longest labelled sentence has 133
 # the words copy quotes the shop's figures in, there only when the shop has the figure
 _FIGURE_WORDS = {
     "price range": "prices from to",
-    "saving": "save now off the regular price today",
-    "rating": "rated out of stars",
+    "saving": "save now off the regular price today discount discounted",
+    "rating": "rated out of stars average",
     "reviews": "customer reviews by shoppers buyers reviewers",
 }
 
@@ -1431,7 +1447,8 @@ class CopyChecker:
         """A quality denied that the record states: "the remote isn't backlit" of a "Backlit
         Remote", "Not G-SYNC compatible" of "G-SYNC Compatible". The record's own denials
         ("No Tools Required", "Wire-Free") are left to the polarity rules."""
-        for match in _DENIED_QUALITY.finditer(sentence):
+        denials = (_DENIED_QUALITY.finditer(sentence), _DENIED_AFTER.finditer(sentence))
+        for match in itertools.chain(*denials):
             word = match.group(1).lower()
             if _plain(word) or word in _GENERIC or word in UNIT_WORDS or len(word) < 3:
                 continue
@@ -1549,6 +1566,7 @@ class CopyChecker:
         bounds |= {w.lower() for w in _DOUBLES_AS.findall(sentence)}
         spelled = self._spelled_out(sentence)
         charge = {w for m in _ON_A_CHARGE.finditer(sentence) for w in tokens(m.group(0))}
+        ruled_out = {m.group(1).lower() for m in _RULED_OUT.finditer(sentence)}
         for word in dict.fromkeys(w for w in tokens(sentence) if w[0].isalpha() or w[0] == "#"):
             if word in bounds:
                 continue  # "at least 2GB", "iOS 15 or newer": the bound of a figure
@@ -1603,6 +1621,10 @@ class CopyChecker:
                 backed = True  # "15.5 hours on a charge": a run time the record gives
             elif stem(word) in _WIRES and self._wireless() and _DENIED.search(sentence):
                 backed = True  # "connects without wires": what wireless says
+            elif word in ruled_out and any(
+                w in self.vocabulary.words for w in _EXCLUDED_BY.get(word, ())
+            ):
+                backed = True  # "not an OLED" of an LED LCD TV
             elif MAKER_OF.get(stem(word)) in self.served:
                 backed = True  # "Compatible With Apple" and your iPhone
             else:
@@ -1853,6 +1875,18 @@ _DOUBLES_AS = re.compile(r"\b(doubles?|doubling)\sas\b", re.I)
 # "come standard" says included, which the inclusion rule judges
 _COMES_STANDARD = re.compile(r"\b(?:comes?|ships?)\sstandard\b", re.I)
 _RANKS_ALIKE = {"ideal": ("perfect",), "perfect": ("ideal",)}
+# "not an OLED", "rather than wireless": an alternative ruled out, backed where the record
+# names what rules it out (an LED LCD is no OLED; a wired set is not wireless)
+_RULED_OUT = re.compile(
+    r"(?<![\w-])(?:not|rather\sthan|unlike|instead\sof|isn't|isn’t|is\snot)\s(?:an?\s)?"
+    r"([A-Za-z][\w-]{1,30})",
+    re.I,
+)
+_EXCLUDED_BY = {
+    "oled": ("lcd", "led", "qled", "nanocell"),
+    "wireless": ("wired",),
+    "integrated": ("geforce", "rtx", "radeon", "discrete", "dedicated"),
+}
 # an acronym of three to five capitals, not a word of its own ("ANC", "HDR", not "USB-C"'s C)
 _ACRONYM = re.compile(r"(?<![\w-])[A-Z]{3,5}(?![\w])")
 # the bound of a figure: "at least 2GB of RAM", "Android 10 or later", "iOS 15 or newer"

@@ -72,14 +72,16 @@ itself himself herself ourselves yourselves themselves myself other others else 
 either neither nor but yet though although however whatever whichever whoever whose whom
 since because if unless almost nearly roughly approximately still far plenty lot lots quite
 rather fairly really already again ever instead what's it'll they'll we're isn't aren't
-anything somewhere plus some problem content technology people
+anything somewhere plus some problem content technology people media now ins
+ease leave worry often down none measuring onboard board peace mind moving
+check table hood plug space muscle
 doesn't don't won't can't do does did done might may must should would could shall
 """
 # General nouns that stand for the product or a part of it without saying what it is
 # ("this SANUS product", "four units")
 _GENERAL_NOUNS = """
 product products item items unit units piece pieces option options model models package
-packages"""
+packages listing listings edition editions chassis finish setup placement deal line platform"""
 PLAIN_WORDS = (
     frozenset(_PLAIN.split()) | frozenset(_FUNCTION.split()) | frozenset(_GENERAL_NOUNS.split())
 )
@@ -91,6 +93,7 @@ _EVALUATIVE = """
 beautiful gorgeous stunning stylish sleek attractive lovely pleasant enjoyable impressive
 amazing incredible great good nice fantastic excellent superb wonderful awesome striking
 immersive engaging satisfying delightful handy convenient responsive lively polished refined
+snappy versatile centerpiece clean modern
 """
 EVALUATIVE_WORDS = frozenset(_EVALUATIVE.split())
 
@@ -103,7 +106,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "display": ("screen", "touchscreen", "panel"),
     "speak": ("talk", "audio"),
     "talk": ("audio", "speak"),
-    "visitor": ("doorbell",),
+    "visitor": ("doorbell", "talk", "audio", "intercom"),
     "number": ("numeric",),
     "pad": ("keypad",),
     "keys": ("keyboard", "keybed"),
@@ -131,7 +134,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "sign": ("fingerprint",),
     "internet": ("isp", "wifi"),
     "surround": ("3d", "atmos"),
-    "coverage": ("protection", "covered"),
+    "coverage": ("protection", "covered", "warranty"),
     "plan": ("protection",),
     "wifi": ("wi", "fi", "802.11"),
     "mesh": ("deco",),
@@ -149,7 +152,20 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     # benign paraphrases the dev rows showed rejected: a word and the record words that back it
     "card": ("microsd", "sd", "sdxc", "sdhc"),
     "sd": ("microsd", "sdxc", "sdhc"),
-    "fast": ("speed", "quick", "rapid", "superfast", "ultrafast", "refresh", "motion", "hz"),
+    "fast": (
+        "speed",
+        "quick",
+        "rapid",
+        "superfast",
+        "ultrafast",
+        "refresh",
+        "motion",
+        "hz",
+        "nvme",
+        "ssd",
+        "wi",
+        "wifi",
+    ),
     "finish": ("gloss", "glossy", "matte", "satin", "brushed", "ebony", "walnut"),
     "battery": ("playtime", "listening", "flight", "rechargeable", "cordless"),
     "outdoor": ("weather", "weatherproof", "waterproof", "outdoors"),
@@ -163,7 +179,22 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "splash": ("water", "waterproof", "weatherproof", "resistant", "ip"),
     "shrug": ("resistant", "resistance", "proof", "rugged", "ruggedized", "durable", "weather"),
     "protection": ("protect", "coverage", "ip"),  # "IP56" is the tokens "ip" and "56"
-    "stream": ("wi", "wifi", "bluetooth", "wireless", "netflix", "airplay", "chromecast", "apps"),
+    "stream": (
+        "wi",
+        "wifi",
+        "bluetooth",
+        "wireless",
+        "netflix",
+        "airplay",
+        "chromecast",
+        "apps",
+        "google",
+        "roku",
+        "tizen",
+        "webos",
+        "fire",
+        "smart",
+    ),
     "cable": ("wired", "poe", "hdmi", "usb", "cord", "ethernet"),
     "portable": ("compact", "rugged", "ruggedized", "pocket", "travel", "external"),
     # a system names its devices: "iOS" backs "your iPhone" (a maker only where the record
@@ -181,6 +212,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "input": ("port", "displayport", "hdmi", "usb", "jack"),
     "fold": ("foldable", "folding", "convertible", "flip", "x360"),
     "app": (
+        "google",
+        "roku",
+        "tizen",
+        "webos",
+        "smart",
         "windows",
         "android",
         "ios",
@@ -214,7 +250,34 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "gameplay": ("gaming", "game", "games"),
     "player": ("gaming", "game", "games"),
     # what a panel, footage, a network or a port is called in the listing's own words
-    "panel": ("display", "screen", "touchscreen", "monitor"),
+    "panel": ("display", "screen", "touchscreen", "monitor", "tv", "lcd", "led", "oled", "qled"),
+    # being online, connected or secure, in the listing's own words
+    "online": ("wi", "wifi", "cellular", "internet", "5g", "lte", "ethernet"),
+    "connectivity": ("wi", "wifi", "bluetooth", "usb", "hdmi", "thunderbolt", "ethernet", "port"),
+    "accessory": ("bluetooth",),
+    "secure": ("fingerprint", "privacy", "security", "tpm", "encryption", "lock"),
+    "face": ("ir", "hello", "facial"),
+    "visual": ("display", "screen", "graphics", "gpu", "geforce", "radeon", "picture", "tv"),
+    "scene": ("tv", "picture", "hdr", "motion", "camera"),
+    "temperature": ("cooling", "thermal", "fan", "heat"),
+    "intruder": ("security", "siren", "alarm", "spotlight", "deterrence", "motion"),
+    "tuner": ("atsc",),
+    "broadcast": ("atsc", "antenna", "tuner"),
+    "nextgen": ("atsc",),
+    "system": ("windows", "macos", "chromeos", "ipados"),  # an operating system
+    "sensor": ("reader", "scanner", "fingerprint"),
+    "chip": ("processor", "cpu", "gpu", "graphics", "soc"),
+    "peripheral": ("keyboard", "mouse", "headset"),
+    "menu": ("remote", "interface"),
+    "navigation": ("remote",),
+    "tap": ("touch", "touchscreen"),
+    "swipe": ("touch", "touchscreen"),
+    "dim": ("backlit", "backlight", "illuminated", "night"),
+    "late": ("backlit", "backlight", "illuminated", "night"),
+    "homeowner": ("home", "house", "security"),
+    "pcie": ("nvme",),
+    "qhd": ("wqhd",),
+    "artwork": ("art",),
     "footage": ("video", "recording", "recordings", "record"),
     "network": ("wi", "wifi", "ethernet", "router", "mesh"),
     "usb": ("thunderbolt", "type", "usbc"),
@@ -231,7 +294,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "illuminated": ("backlit", "backlight", "lit"),
     "backlight": ("backlit", "led", "array", "dimming"),
     "backlighting": ("backlit", "led", "array", "dimming"),
-    "homeowner": ("home", "house"),
     "household": ("home", "house", "family"),
     "ethernet": ("poe",),
     "color": (
@@ -382,6 +444,15 @@ def derived_root(word: str) -> str:
 _NOT_HEADS = frozenset(["proof", "free", "less", "like", "ready", "wise", "ful", "able"])
 
 
+def synonyms_of(word: str, root: str) -> tuple[str, ...]:
+    """The record words that back `word`: keyed by its stem, itself or its dictionary form
+    ("intruders" by "intruder")."""
+    found = SYNONYMS.get(root, SYNONYMS.get(word))
+    if found is not None:
+        return found
+    return next((SYNONYMS[lemma] for lemma in sorted(lemmas(word)) if lemma in SYNONYMS), ())
+
+
 def _is_word(word: str) -> bool:
     return len(word) >= 3 and bool(parts_of_speech(word))
 
@@ -407,7 +478,7 @@ class Vocabulary:
             return True
         if any(lemma in self.lemmas or stem(lemma) in self.stems for lemma in lemmas(word)):
             return True
-        if any(stem(other) in self.stems for other in SYNONYMS.get(root, SYNONYMS.get(word, ()))):
+        if any(stem(other) in self.stems for other in synonyms_of(word, root)):
             return True
         if any(
             stem(other) in self.stems for other in _SYMMETRIC.get(word, _SYMMETRIC.get(root, ()))

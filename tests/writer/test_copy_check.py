@@ -213,6 +213,21 @@ ROUND6_ACCEPTED = [
     ("pa355081471", "Connects to Wi-Fi 6E networks."),
 ]
 
+# round 8: a stated quality denied in more ways; everyday words for what the record states
+ROUND8_REJECTED = [
+    ("p66a56d3f18", "It doesn't work with NVIDIA G-SYNC."),  # "NVIDIA G-SYNC Compatible"
+    ("pca46a36dca", "Dolby Atmos isn't supported on this model."),
+    ("pf4abc53fb4", "This model skips the touchscreen."),
+    ("p50b96101ed", "Includes a wireless keyboard and mouse."),  # Bluetooth backs no "wireless"
+    ("pf2b8e73d2b", "Customers' favorite security system."),
+]
+ROUND8_ACCEPTED = [
+    ("pb415a56307", "Red and blue flashing lights plus a spotlight deter intruders."),
+    ("p0136b6e172", "A three-year warranty is part of the deal."),
+    ("pea969ba3ea", "Now $1,299.99 after a $400 discount."),
+    ("p3de40f7fab", "240mm liquid cooling keeps temperatures in check."),
+]
+
 
 # a made-up figure that happens to equal the shop's rating, review count or price, or gear
 # Bluetooth could pair with: never backed by them (an attacker's read of round 7)
@@ -255,6 +270,17 @@ def test_round_six_rejects(product_id: str, sentence: str) -> None:
 
 @pytest.mark.parametrize(("product_id", "sentence"), ROUND6_ACCEPTED)
 def test_round_six_accepts(product_id: str, sentence: str) -> None:
+    report = check_copy(sentence, RECORDS[product_id])
+    assert report.supported, report.to_dict()
+
+
+@pytest.mark.parametrize(("product_id", "sentence"), ROUND8_REJECTED)
+def test_round_eight_rejects(product_id: str, sentence: str) -> None:
+    assert not check_copy(sentence, RECORDS[product_id]).supported
+
+
+@pytest.mark.parametrize(("product_id", "sentence"), ROUND8_ACCEPTED)
+def test_round_eight_accepts(product_id: str, sentence: str) -> None:
     report = check_copy(sentence, RECORDS[product_id])
     assert report.supported, report.to_dict()
 
