@@ -310,7 +310,7 @@ _ORDINAL_WORD = re.compile(r"\b(" + "|".join(ORDINAL_WORDS) + r")\b", re.IGNOREC
 # "each one", "this one", "one of", "buy one.", "a wireless one", "one comes with it": the
 # pronoun, not a count (a count is followed by what it counts)
 _ONE_PRONOUN = re.compile(
-    r"\b(each|every|this|that|the|which|any|no)\s+one\b|\bone\s(?=of\b)|"
+    r"\b(each|every|this|that|the|which|any|no)\s+one\b|\bone\s(?=of\b|place\b)|"
     r"(?<![\w-])one(?=\s{0,3}(?:[.,;:!?)]|$)|\s(?:comes?|ships?|is)\b)",
     re.I,
 )

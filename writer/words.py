@@ -74,7 +74,7 @@ since because if unless almost nearly roughly approximately still far plenty lot
 rather fairly really already again ever instead what's it'll they'll we're isn't aren't
 anything somewhere plus some problem content technology people media now ins
 ease leave worry often down none measuring onboard board peace mind moving
-check table hood plug space muscle
+check table hood plug space muscle unlike side back
 doesn't don't won't can't do does did done might may must should would could shall
 """
 # General nouns that stand for the product or a part of it without saying what it is
@@ -204,9 +204,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "mac": ("macos", "macbook", "imac"),
     "ios": ("iphone", "ipad"),
     # what a screen shows and how smoothly, what a processor runs
-    "picture": ("display", "screen", "tv", "image", "hdr", "oled", "qled", "uhd", "4k"),
+    "picture": ("display", "screen", "tv", "image", "hdr", "oled", "qled", "uhd", "4k", "monitor"),
+    "hdr": ("hdr10", "hlg", "dolby"),
     "image": ("display", "screen", "tv", "picture", "hdr", "camera"),
-    "motion": ("refresh", "hz", "blur", "motion"),
+    "motion": ("refresh", "hz", "blur", "motion", "person", "vehicle", "detection"),
     "multitask": ("core", "cpu", "processor", "ram", "memory"),
     "output": ("port", "displayport", "hdmi", "outlet", "usb"),
     "input": ("port", "displayport", "hdmi", "usb", "jack"),
