@@ -21,13 +21,16 @@ judge. "fresh6" (`data/eval/copy_claims_fresh6.jsonl`, 72 more products) was wri
 start of round 6 by someone who never opened the checker, its tests, its results or its
 history; it judged round 6, then tuned round 7's rules and trained the judge. "fresh7"
 (`data/eval/copy_claims_fresh7.jsonl`, 72 more products, with sentences quoting the shop's
-price, saving and rating too) was written the same way during round 7; nobody writing rules
-read it, and the goal is judged on it.
+price, saving and rating too) was written the same way during round 7 and judged it, then
+tuned round 8's rules and trained the judge. "fresh8" (`data/eval/copy_claims_fresh8.jsonl`,
+574 rows over the catalog's last 48 unlabelled products) was written at the start of round 8
+by someone who never opened the checker, its tests, its results or its history; nobody writing
+rules read it, and the goal is judged on it.
 
 Each split is scored twice: by the rules alone (the checker's default) and by the rules with
-the judge (`writer/claim_judge.py`, trained by `bench/train_claim_judge.py` on dev to fresh6),
+the judge (`writer/claim_judge.py`, trained by `bench/train_claim_judge.py` on dev to fresh7),
 which overturns a rejection only when it is confident the sentence is supported. On dev to
-fresh6 the judge's own figures are in-sample; its honest estimate is that script's
+fresh7 the judge's own figures are in-sample; its honest estimate is that script's
 leave-one-file-out table.
 
 "Positive" means the checker rejects the sentence: recall is the share of unsupported
@@ -60,6 +63,7 @@ FRESH4_ROWS = ROWS.with_name("copy_claims_fresh4.jsonl")
 FRESH5_ROWS = ROWS.with_name("copy_claims_fresh5.jsonl")
 FRESH6_ROWS = ROWS.with_name("copy_claims_fresh6.jsonl")
 FRESH7_ROWS = ROWS.with_name("copy_claims_fresh7.jsonl")
+FRESH8_ROWS = ROWS.with_name("copy_claims_fresh8.jsonl")
 FRESH_FILES = {
     "fresh": FRESH_ROWS,
     "fresh2": FRESH2_ROWS,
@@ -68,9 +72,10 @@ FRESH_FILES = {
     "fresh5": FRESH5_ROWS,
     "fresh6": FRESH6_ROWS,
     "fresh7": FRESH7_ROWS,
+    "fresh8": FRESH8_ROWS,
 }
 SPLITS = ("dev", "test", *FRESH_FILES)
-JUDGED_ON = "fresh7"
+JUDGED_ON = "fresh8"
 RESULTS = Path(__file__).parent / "results"
 GOAL_RECALL, GOAL_PRECISION = 0.97, 0.90
 
@@ -163,6 +168,7 @@ NOTES = {
     "fresh4": "  (held out in round 4; judge training data since)",
     "fresh5": "  (held out in round 5; tuning and judge training data since)",
     "fresh6": "  (held out in round 6; tuning and judge training data since)",
+    "fresh7": "  (held out in round 7; tuning and judge training data since)",
 }
 
 
@@ -218,7 +224,7 @@ def main() -> None:
             **{f"{name}_rows": path.name for name, path in FRESH_FILES.items()},
             "split": (
                 "sha1(product_id\\tsentence)[:8] % 100 >= 60 is test; each fresh split is its "
-                "own file; dev to fresh6 tuned the rules or trained the judge, the goal is "
+                "own file; dev to fresh7 tuned the rules or trained the judge, the goal is "
                 f"judged on {JUDGED_ON}"
             ),
         },

@@ -148,3 +148,24 @@ def test_fresh4_rows_share_no_product_and_no_sentence_with_any_earlier_file(
     assert not {row["product_id"] for row in fresh4} & {row["product_id"] for row in earlier}
     seen = {row["sentence"].strip().lower() for row in earlier}
     assert not [row["sentence"] for row in fresh4 if row["sentence"].strip().lower() in seen]
+
+
+LATER = ["fresh5", "fresh6", "fresh7", "fresh8"]
+
+
+@pytest.mark.parametrize("name", LATER)
+def test_each_later_split_is_well_formed_and_over_products_no_earlier_file_has(
+    name: str, dev_test: list[dict[str, Any]], catalog_ids: set[str]
+) -> None:
+    rows = load_rows(FRESH_FILES[name])
+    for row in rows:
+        assert set(row) == KEYS, row
+        assert row["class"] in CLASSES, row
+        assert isinstance(row["supported"], bool), row
+    assert {row["product_id"] for row in rows} <= catalog_ids
+    names = list(FRESH_FILES)
+    earlier = dev_test + [r for n in names[: names.index(name)] for r in load_rows(FRESH_FILES[n])]
+    assert not {row["product_id"] for row in rows} & {row["product_id"] for row in earlier}
+    per_class = Counter(row["class"] for row in rows)
+    assert set(per_class) == CLASSES and min(per_class.values()) >= 15
+    assert 0.4 <= sum(not row["supported"] for row in rows) / len(rows) <= 0.6
