@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -42,10 +42,13 @@ RUNNING_LEASE_S = 9.5
 @dataclass(frozen=True)
 class Delivery:
     """What `Deliveries.claim` found: the first delivery runs the turn; a retry gets the
-    reply already given (`reply`), or None while the first is still running."""
+    reply already given (`reply`), or None while the first is still running. `token` names the
+    claim a first attempt holds: its answer or its failure counts only while it still holds it
+    (an attempt stalled past the lease must not answer, or free, the retry that took over)."""
 
     first: bool
     reply: str | None = None
+    token: str = field(default="", compare=False)
 
 
 class Deliveries(Protocol):
@@ -57,12 +60,14 @@ class Deliveries(Protocol):
         or takes over a claim left unanswered for `RUNNING_LEASE_S`."""
         ...
 
-    async def answered(self, delivery: str, reply: str) -> None:
-        """The reply a retry of `delivery` gets ('' for `success`)."""
+    async def answered(self, delivery: str, reply: str, token: str) -> None:
+        """The reply a retry of `delivery` gets ('' for `success`), if the claim `token`
+        still holds it."""
         ...
 
-    async def forget(self, delivery: str) -> None:
-        """Let a retry run again (the first attempt failed)."""
+    async def forget(self, delivery: str, token: str) -> None:
+        """Let a retry run again (the first attempt failed), if the claim `token` still
+        holds it."""
         ...
 
     async def close(self) -> None: ...
@@ -90,36 +95,47 @@ class SqliteDeliveries:
                 "INSERT OR IGNORE INTO wechat_deliveries VALUES (?, ?, NULL)", (key, now)
             )
             if cursor.rowcount == 1:
-                return Delivery(first=True)
+                return Delivery(first=True, token=repr(now))
             taken_over = self._db.execute(
                 "UPDATE wechat_deliveries SET received_at = ? WHERE delivery = ?"
                 " AND reply IS NULL AND received_at < ?",
                 (now, key, now - RUNNING_LEASE_S),
             )
             if taken_over.rowcount == 1:
-                return Delivery(first=True)  # its instance died mid-turn
+                return Delivery(first=True, token=repr(now))  # its instance died mid-turn
             row = self._db.execute(
                 "SELECT reply FROM wechat_deliveries WHERE delivery = ?", (key,)
             ).fetchone()
         return Delivery(first=False, reply=row[0] if row else None)
 
-    async def answered(self, delivery: str, reply: str) -> None:
+    async def answered(self, delivery: str, reply: str, token: str) -> None:
         with self._lock, self._db:
             self._db.execute(
-                "UPDATE wechat_deliveries SET reply = ? WHERE delivery = ?",
-                (reply, digest(delivery)),
+                "UPDATE wechat_deliveries SET reply = ? WHERE delivery = ?"
+                " AND reply IS NULL AND received_at = ?",
+                (reply, digest(delivery), stamp_of(token)),
             )
 
-    async def forget(self, delivery: str) -> None:
+    async def forget(self, delivery: str, token: str) -> None:
         with self._lock, self._db:
             self._db.execute(
-                "DELETE FROM wechat_deliveries WHERE delivery = ?", (digest(delivery),)
+                "DELETE FROM wechat_deliveries WHERE delivery = ?"
+                " AND reply IS NULL AND received_at = ?",
+                (digest(delivery), stamp_of(token)),
             )
 
     async def count(self) -> int:
         """Deliveries remembered."""
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM wechat_deliveries").fetchone()[0])
+
+
+def stamp_of(token: str) -> float:
+    """The time a claim was taken, from its token (NaN, which equals nothing, for no claim)."""
+    try:
+        return float(token)
+    except ValueError:
+        return float("nan")
 
 
 def digest(delivery: str) -> str:

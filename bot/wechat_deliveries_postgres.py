@@ -13,7 +13,7 @@ import logging
 
 from bot.postgres import LazyDatabase, Migrations, quote
 from bot.store import Unavailable
-from bot.wechat_deliveries import DELIVERY_MEMORY_S, RUNNING_LEASE_S, Delivery, digest
+from bot.wechat_deliveries import DELIVERY_MEMORY_S, RUNNING_LEASE_S, Delivery, digest, stamp_of
 
 logger = logging.getLogger(__name__)
 
@@ -72,28 +72,33 @@ class PostgresDeliveries:
                 now - RUNNING_LEASE_S,
             )
             if taken:
-                return Delivery(first=True)
+                return Delivery(first=True, token=repr(now))
             reply = await connection.fetchval(
                 f"SELECT reply FROM {self._table} WHERE delivery = $1", key
             )
         return Delivery(first=False, reply=reply)
 
-    async def answered(self, delivery: str, reply: str) -> None:
+    async def answered(self, delivery: str, reply: str, token: str) -> None:
         try:
             async with self._database.connection() as connection:
                 await connection.execute(
-                    f"UPDATE {self._table} SET reply = $1 WHERE delivery = $2",
+                    f"UPDATE {self._table} SET reply = $1 WHERE delivery = $2"
+                    " AND reply IS NULL AND received_at = $3",
                     reply,
                     digest(delivery),
+                    stamp_of(token),
                 )
         except Unavailable as error:
             logger.warning("wechat: could not keep a reply for retries: %s", error)
 
-    async def forget(self, delivery: str) -> None:
+    async def forget(self, delivery: str, token: str) -> None:
         try:
             async with self._database.connection() as connection:
                 await connection.execute(
-                    f"DELETE FROM {self._table} WHERE delivery = $1", digest(delivery)
+                    f"DELETE FROM {self._table} WHERE delivery = $1"
+                    " AND reply IS NULL AND received_at = $2",
+                    digest(delivery),
+                    stamp_of(token),
                 )
         except Unavailable as error:
             logger.warning("wechat: could not forget a failed delivery: %s", error)

@@ -131,12 +131,8 @@ class SocketIOChannel:
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         request = environ.get("aiohttp.request")
-        address = (
-            client_address(request, self._limits.trusted_proxies) if request else "unknown"
-        )
-        await self.server.save_session(
-            sid, {"session_id": None, "token": None, "address": address}
-        )
+        address = client_address(request, self._limits.trusted_proxies) if request else "unknown"
+        await self.server.save_session(sid, {"session_id": None, "token": None, "address": address})
 
     async def on_session_request(self, sid: str, data: Any = None) -> None:
         data = data if isinstance(data, dict) else {}

@@ -248,9 +248,9 @@ class WechatChannel:
             )
             return ""
         except BaseException:
-            await self._deliveries.forget(key)  # a retry may try again
+            await self._deliveries.forget(key, claim.token)  # a retry may try again
             raise
-        await self._deliveries.answered(key, reply)
+        await self._deliveries.answered(key, reply, claim.token)
         return reply
 
     async def _first_answer(self, request: web.Request, inbound: Inbound, started: float) -> str:

@@ -67,14 +67,16 @@ async def test_a_retry_at_the_other_instance_is_a_duplicate_with_the_first_reply
     new_store: StoreMaker,
 ) -> None:
     one, other = new_store(), new_store()
-    assert await one.claim(MSG) == Delivery(first=True)
+    first = await one.claim(MSG)
+    assert first == Delivery(first=True) and first.token
     assert await other.claim(MSG) == Delivery(first=False)  # the first turn still runs
-    await one.answered(MSG, REPLY)
+    await one.answered(MSG, REPLY, first.token)
     assert await other.claim(MSG) == Delivery(first=False, reply=REPLY)
     assert await one.claim(MSG) == Delivery(first=False, reply=REPLY)
-    await one.answered("msg:2", "")  # never claimed: nothing kept
-    assert await other.claim("msg:2") == Delivery(first=True)
-    await other.answered("msg:2", "")  # answered `success`
+    await one.answered("msg:2", "", first.token)  # never claimed: nothing kept
+    second = await other.claim("msg:2")
+    assert second == Delivery(first=True)
+    await other.answered("msg:2", "", second.token)  # answered `success`
     assert await one.claim("msg:2") == Delivery(first=False, reply="")
     await one.close()
     await other.close()
@@ -82,8 +84,9 @@ async def test_a_retry_at_the_other_instance_is_a_duplicate_with_the_first_reply
 
 async def test_a_forgotten_delivery_runs_again_once(new_store: StoreMaker) -> None:
     one, other = new_store(), new_store()
-    assert (await one.claim(MSG)).first
-    await one.forget(MSG)  # its turn failed
+    claim = await one.claim(MSG)
+    assert claim.first
+    await one.forget(MSG, claim.token)  # its turn failed
     taken = await asyncio.gather(one.claim(MSG), other.claim(MSG), other.claim(MSG))
     assert sorted(claim.first for claim in taken) == [False, False, True]
     await one.close()
@@ -96,11 +99,29 @@ async def claimed_at(store: Deliveries, delivery: str, seconds_ago: float) -> No
         client = store._client
         seconds, microseconds = await client.time()
         server_now = seconds + microseconds / 1e6
-        running = f"-{server_now - seconds_ago:.3f}"
+        running = f"-{server_now - seconds_ago:.6f}"
         await client.set(store._prefix + digest(delivery), running, ex=int(DELIVERY_MEMORY_S))
     else:
         assert isinstance(store, SqliteDeliveries | PostgresDeliveries)
         assert (await store.claim(delivery, now=time.time() - seconds_ago)).first
+
+
+async def stalled_token(store: Deliveries, delivery: str) -> str:
+    """The token of the claim `claimed_at` left: the stamp stored for it."""
+    if isinstance(store, RedisDeliveries):
+        value = await store._client.get(store._prefix + digest(delivery))
+        return bytes(value).decode()
+    if isinstance(store, SqliteDeliveries):
+        row = store._db.execute(
+            "SELECT received_at FROM wechat_deliveries WHERE delivery = ?", (digest(delivery),)
+        ).fetchone()
+        return repr(row[0])
+    assert isinstance(store, PostgresDeliveries)
+    async with store._database.connection() as connection:
+        stamp = await connection.fetchval(
+            f"SELECT received_at FROM {store._table} WHERE delivery = $1", digest(delivery)
+        )
+    return repr(stamp)
 
 
 async def test_a_claim_its_instance_left_unanswered_is_taken_over_once(
@@ -112,11 +133,31 @@ async def test_a_claim_its_instance_left_unanswered_is_taken_over_once(
     await claimed_at(died, "msg:dead", seconds_ago=RUNNING_LEASE_S + 1)  # its instance died
     taken = await asyncio.gather(retry.claim("msg:dead"), other.claim("msg:dead"))
     assert sorted(claim.first for claim in taken) == [False, True]
-    await retry.answered("msg:dead", REPLY)
-    await claimed_at(died, "msg:answered", seconds_ago=0)
-    await died.answered("msg:answered", REPLY)
-    assert await other.claim("msg:answered") == Delivery(first=False, reply=REPLY)
+    winner = next(claim for claim in taken if claim.first)
+    await retry.answered("msg:dead", REPLY, winner.token)
+    assert await other.claim("msg:dead") == Delivery(first=False, reply=REPLY)
     for store in (died, retry, other):
+        await store.close()
+
+
+async def test_an_attempt_stalled_past_its_lease_neither_answers_nor_frees_the_takeover(
+    new_store: StoreMaker,
+) -> None:
+    """The first attempt's instance stalls (not dies) past the lease, a retry takes the claim
+    over, then the stalled attempt fails or answers: the takeover's turn stays the only one,
+    and its answer is the one retries get."""
+    stalled, retry, later = new_store(), new_store(), new_store()
+    await claimed_at(stalled, MSG, seconds_ago=RUNNING_LEASE_S + 1)
+    stale = await stalled_token(stalled, MSG)
+    takeover = await retry.claim(MSG)
+    assert takeover.first and takeover.token != stale
+    await stalled.forget(MSG, stale)  # the stalled turn fails at last
+    assert await later.claim(MSG) == Delivery(first=False)  # the takeover's turn still runs
+    await stalled.answered(MSG, "<xml>stale</xml>", stale)
+    assert await later.claim(MSG) == Delivery(first=False)
+    await retry.answered(MSG, REPLY, takeover.token)
+    assert await later.claim(MSG) == Delivery(first=False, reply=REPLY)
+    for store in (stalled, retry, later):
         await store.close()
 
 
@@ -147,8 +188,9 @@ async def test_after_five_minutes_a_delivery_is_new(
 ) -> None:
     one, other = new_timed_store(), new_timed_store()
     now = time.time()
-    assert (await one.claim(MSG, now=now - DELIVERY_MEMORY_S - 1)).first
-    await one.answered(MSG, REPLY)
+    old = await one.claim(MSG, now=now - DELIVERY_MEMORY_S - 1)
+    assert old.first
+    await one.answered(MSG, REPLY, old.token)
     assert (await other.claim("msg:old", now=now - DELIVERY_MEMORY_S - 1)).first
     assert await other.claim(MSG, now=now) == Delivery(first=True)  # expired: a new delivery
     assert await one.claim(MSG, now=now) == Delivery(first=False)  # and it runs now
@@ -182,8 +224,8 @@ async def test_a_server_that_is_not_there_refuses_a_claim_fast() -> None:
     started = time.monotonic()
     with pytest.raises(Unavailable, match=r"PostgreSQL at 127\.0\.0\.1:\d+ does not answer"):
         await deliveries.claim(MSG)
-    await deliveries.answered(MSG, REPLY)
-    await deliveries.forget(MSG)
+    await deliveries.answered(MSG, REPLY, "1.0")
+    await deliveries.forget(MSG, "1.0")
     with pytest.raises(Unavailable):
         await deliveries.count()
     await deliveries.close()

@@ -31,12 +31,14 @@ async def test_one_claim_wins_and_retries_get_its_reply(redis_prefix: str) -> No
     clients = open_redis(REDIS_URL), open_redis(REDIS_URL)
     here, there = (RedisDeliveries(client, redis_prefix) for client in clients)
     try:
-        assert await here.claim("msg:1") == Delivery(first=True)
+        first = await here.claim("msg:1")
+        assert first == Delivery(first=True)
         assert await there.claim("msg:1") == Delivery(first=False)  # still running
-        await here.answered("msg:1", "<xml>回答</xml>")
+        await here.answered("msg:1", "<xml>回答</xml>", first.token)
         assert await there.claim("msg:1") == Delivery(first=False, reply="<xml>回答</xml>")
-        assert await there.claim("msg:2") == Delivery(first=True)
-        await there.forget("msg:2")  # its turn failed: a retry may run it
+        failed = await there.claim("msg:2")
+        assert failed == Delivery(first=True)
+        await there.forget("msg:2", failed.token)  # its turn failed: a retry may run it
         assert await here.claim("msg:2") == Delivery(first=True)
         keys = await clients[0].keys(f"{redis_prefix}*")
         assert len(keys) == 2 and all(b"msg" not in key for key in keys)  # digests only
@@ -53,8 +55,8 @@ async def test_no_redis_no_turn() -> None:
     try:
         with pytest.raises(Unavailable, match="does not answer"):
             await deliveries.claim("msg:1")
-        await deliveries.answered("msg:1", "<xml/>")  # logged only: the key expires anyway
-        await deliveries.forget("msg:1")
+        await deliveries.answered("msg:1", "<xml/>", "-1.0")  # logged only: the key expires
+        await deliveries.forget("msg:1", "-1.0")
     finally:
         await client.aclose()
 
