@@ -168,6 +168,9 @@ class OnnxSentenceEncoder:
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = self._threads
             options.inter_op_num_threads = 1
+            # idle pool threads sleep instead of spinning: the spin takes the core the event loop
+            # needs between batches (2 cores: model threads and the loop share them)
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             self._tokenizer = AutoTokenizer.from_pretrained(base_model_path())
             self._session = onnxruntime.InferenceSession(
                 str(path), options, providers=["CPUExecutionProvider"]

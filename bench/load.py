@@ -134,15 +134,30 @@ async def shopper(
         turn += 1
 
 
-async def load(urls: list[str], clients: int, seconds: float) -> dict[str, Any]:
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process `pid`, all its threads (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def load(
+    urls: list[str], clients: int, seconds: float, server_pids: tuple[int, ...] = ()
+) -> dict[str, Any]:
+    """K shoppers for `seconds`; with `server_pids`, the CPU the servers and this load
+    generator spent per message too (they share the machine's cores)."""
     record: dict[str, Any] = {"latencies": [], "errors": Counter(), "lost": 0}
     connector = aiohttp.TCPConnector(limit=clients)
     async with aiohttp.ClientSession(connector=connector) as session:
+        server_cpu = sum(cpu_seconds(pid) for pid in server_pids)
+        client_cpu = time.process_time()
         started = time.monotonic()
         until = started + seconds
         await asyncio.gather(*(shopper(session, urls, n, until, record) for n in range(clients)))
         elapsed = time.monotonic() - started
+        client_cpu = time.process_time() - client_cpu
+        server_cpu = sum(cpu_seconds(pid) for pid in server_pids) - server_cpu
     latencies = record["latencies"]
+    per_message = 1000 / max(len(latencies), 1)
     return {
         "clients": clients,
         "seconds": round(elapsed, 1),
@@ -153,6 +168,8 @@ async def load(urls: list[str], clients: int, seconds: float) -> dict[str, Any]:
         "p99_ms": percentile(latencies, 0.99),
         "errors": dict(record["errors"]),
         "lost_replies": record["lost"],
+        "server_cpu_ms_per_message": server_cpu * per_message if server_pids else None,
+        "client_cpu_ms_per_message": client_cpu * per_message,
     }
 
 
@@ -237,7 +254,8 @@ async def run_instances(
                      "--subprocesses", "--nonblocking", *(["--gil"] if args.gil else [])],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 )  # fmt: skip
-            rows = [await load(urls, clients, args.seconds) for clients in args.clients]
+            pids = tuple(server.pid for server in servers)
+            rows = [await load(urls, clients, args.seconds, pids) for clients in args.clients]
             profile: list[tuple[str, float]] = []
             if profiler is not None:
                 profiler.wait(timeout=args.seconds + 60)
@@ -301,12 +319,15 @@ def main() -> None:
         shared = " on Redis + PostgreSQL" if int(count) > 1 else ""
         print(f"\n{count} instance(s){shared}")
         print(f"{'clients':>8}{'msg/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
-              f"{'lost':>6}{'of ceiling':>12}")  # fmt: skip
+              f"{'lost':>6}{'of ceiling':>12}{'server CPU ms/msg':>19}"
+              f"{'load gen':>10}")  # fmt: skip
         for row in rows:
             print(
                 f"{row['clients']:>8}{row['messages_per_s']:>9.1f}{row['p50_ms']:>9.1f}"
                 f"{row['p95_ms']:>9.1f}{row['p99_ms']:>9.1f}{sum(row['errors'].values()):>8}"
                 f"{row['lost_replies']:>6}{row['messages_per_s'] / ceiling:>12.2f}"
+                f"{row['server_cpu_ms_per_message']:>19.2f}"
+                f"{row['client_cpu_ms_per_message']:>10.2f}"
             )
     print(f"intent classifier alone, batch 32: {ceiling:.0f} sentences/s")
     for frame, share in figures["profile"]:
