@@ -127,6 +127,7 @@ async def shopper(
                     record["errors"][str(response.status)] += 1
                 elif not body:
                     record["lost"] += 1
+                    record["lost_turns"][text] += 1
                 else:
                     record["latencies"].append((time.perf_counter() - started) * 1000)
         except (aiohttp.ClientError, TimeoutError) as error:
@@ -145,7 +146,12 @@ async def load(
 ) -> dict[str, Any]:
     """K shoppers for `seconds`; with `server_pids`, the CPU the servers and this load
     generator spent per message too (they share the machine's cores)."""
-    record: dict[str, Any] = {"latencies": [], "errors": Counter(), "lost": 0}
+    record: dict[str, Any] = {
+        "latencies": [],
+        "errors": Counter(),
+        "lost": 0,
+        "lost_turns": Counter(),
+    }
     connector = aiohttp.TCPConnector(limit=clients)
     async with aiohttp.ClientSession(connector=connector) as session:
         server_cpu = sum(cpu_seconds(pid) for pid in server_pids)
@@ -168,6 +174,7 @@ async def load(
         "p99_ms": percentile(latencies, 0.99),
         "errors": dict(record["errors"]),
         "lost_replies": record["lost"],
+        "lost_by_message": dict(record["lost_turns"]),
         "server_cpu_ms_per_message": server_cpu * per_message if server_pids else None,
         "client_cpu_ms_per_message": client_cpu * per_message,
     }
