@@ -681,8 +681,7 @@ _DENIED_QUALITY = re.compile(
     r"(?<![\w-])(?:not|isn't|isn’t|aren't|aren’t|is\snot|are\snot|no|without|lacks?|lacking|"
     r"never|skips\sthe|"
     r"(?:doesn't|doesn’t|does\snot|don't|don’t|do\snot|won't|won’t|can't|can’t|cannot)\s"
-    r"(?:support|have|offer|feature|include|play|display|show|come\swith|ship\swith|"
-    r"work\swith))"
+    r"(?:support|have|offer|feature|play|display|show|work\swith))"
     r"\s(?:an?\s|any\s)?([A-Za-z0-9][\w-]{1,30})",
     re.I,
 )
@@ -711,6 +710,16 @@ _STANDING_CUE = re.compile(
     r"off|save|saving)\b|\$",
     re.I,
 )
+# a dollar figure said to be saved: "save $200", "$200 off", "a $200 discount"
+_SAVING_FIGURE = re.compile(
+    r"\b(?:save|saving|savings|off|discount(?:ed)?\s(?:of|by))\s(?:up\sto\s)?\$(\d[\d,.]{0,15})|"
+    r"\$(\d[\d,.]{0,15})\s(?:off|discount|saving|savings|in\ssavings)\b",
+    re.I,
+)
+# charging fast is the record's to say, whatever else is fast ("NVMe", "Wi-Fi 6")
+_FAST_CHARGE = re.compile(r"\b(?:fast|quick|rapid|super|express)[\s-]?charg\w{0,4}", re.I)
+# what only a saving the shop gives may say: "discounted", "on sale", "marked down"
+_SALE = re.compile(r"\b(?:discount\w{0,3}|on\ssale|marked\sdown|markdown|price\sdrop)\b", re.I)
 _GENERIC = PLAIN_WORDS | {"existing", "install", "installation", "required", "needed", "any"}
 # a match starts only where a word starts, and a word is at most 40 characters: the patterns
 # stay linear on 5,000 characters of "a-a-a-…" that anyone can send to the API
@@ -1403,23 +1412,29 @@ class CopyChecker:
 
     def _numbers(self, sentence: str) -> Iterable[ClaimCheck]:
         quotes_standing = bool(_STANDING_CUE.search(sentence))
+        savings = {_as_float(a or b) for a, b in _SAVING_FIGURE.findall(sentence)}
         for claim in numbers(sentence):
             why = _number_backed(claim, self.numbers)
-            if why and quotes_standing and self._standing_backs(claim):
+            if why and quotes_standing and self._standing_backs(claim, savings):
                 why = None
             yield ClaimCheck(
                 claim.text, "binding" if claim.unit else "number", why is None, why or ""
             )
 
-    def _standing_backs(self, claim: _Number) -> bool:
-        """The shop's figure of this kind states this number: a dollar amount its price range
-        or saving, a bare number or stars its rating (or the 5 it is out of), reviewers or
-        shoppers its review count. "Save now on this laptop with 128GB" is no review count."""
+    def _standing_backs(self, claim: _Number, savings: set[float]) -> bool:
+        """The shop's figure of this kind states this number: a dollar amount its price range,
+        or its saving where the sentence says it is saved (`savings`: "save $200", "$200 off"),
+        stars its rating, a bare number its rating or the 5 it is out of, reviewers or
+        shoppers its review count. "Save now on this laptop with 128GB" is no review count,
+        "a 5-star average" no rating of 4.1, "just $200 with the discount" no price."""
         record = self.record
         if claim.unit == "usd":
-            values = [v for v in (record.price, record.price_max, record.discount_amount) if v]
+            values = [v for v in (record.price, record.price_max) if v]
+            if record.discount_amount and record.discount_amount in savings:
+                values.append(record.discount_amount)
         elif claim.unit in _RATING_UNITS:
-            values = [record.rating, 5.0] if record.rating is not None else []
+            out_of = [5.0] if claim.unit != "star" else []
+            values = [record.rating, *out_of] if record.rating is not None else []
         elif claim.unit in _REVIEW_UNITS:
             values = [float(record.review_count)] if record.review_count else []
         else:
@@ -1621,8 +1636,10 @@ class CopyChecker:
                 backed = True  # "15.5 hours on a charge": a run time the record gives
             elif stem(word) in _WIRES and self._wireless() and _DENIED.search(sentence):
                 backed = True  # "connects without wires": what wireless says
-            elif word in ruled_out and any(
-                w in self.vocabulary.words for w in _EXCLUDED_BY.get(word, ())
+            elif (
+                word in ruled_out
+                and any(w in self.vocabulary.words for w in _EXCLUDED_BY.get(word, ()))
+                and not any(w in self.vocabulary.words for w in _NOT_EXCLUDED_IF.get(word, ()))
             ):
                 backed = True  # "not an OLED" of an LED LCD TV
             elif MAKER_OF.get(stem(word)) in self.served:
@@ -1644,6 +1661,15 @@ class CopyChecker:
         yield from self._per_charge(sentence)
         yield from self._compounds(sentence)
         yield from self._models(sentence)
+        sale = _SALE.search(sentence)
+        if sale and not self.record.discount_amount:
+            yield ClaimCheck(sale.group(0), "saving", False, "the shop gives no saving")
+        fast_charge = _FAST_CHARGE.search(sentence)
+        if fast_charge:
+            backed = bool(_FAST_CHARGE.search(self.text))
+            yield ClaimCheck(
+                fast_charge.group(0), "battery", backed, "" if backed else "no fast charging"
+            )
         light = _LIGHT_WEIGHT.search(sentence)
         if light:
             yield ClaimCheck(
@@ -1885,8 +1911,10 @@ _RULED_OUT = re.compile(
 _EXCLUDED_BY = {
     "oled": ("lcd", "led", "qled", "nanocell"),
     "wireless": ("wired",),
-    "integrated": ("geforce", "rtx", "radeon", "discrete", "dedicated"),
+    "integrated": ("geforce", "rtx", "discrete", "dedicated"),  # a Radeon may be integrated
 }
+# ... unless the record also names the alternative: a "Wired" camera on Wi-Fi is wireless too
+_NOT_EXCLUDED_IF = {"wireless": ("wi", "wifi", "wireless", "bluetooth")}
 # an acronym of three to five capitals, not a word of its own ("ANC", "HDR", not "USB-C"'s C)
 _ACRONYM = re.compile(r"(?<![\w-])[A-Z]{3,5}(?![\w])")
 # the bound of a figure: "at least 2GB of RAM", "Android 10 or later", "iOS 15 or newer"

@@ -74,7 +74,7 @@ since because if unless almost nearly roughly approximately still far plenty lot
 rather fairly really already again ever instead what's it'll they'll we're isn't aren't
 anything somewhere plus some problem content technology people media now ins
 ease leave worry often down none measuring onboard board peace mind moving
-check table hood plug space muscle unlike side back
+check table hood plug space muscle unlike
 doesn't don't won't can't do does did done might may must should would could shall
 """
 # General nouns that stand for the product or a part of it without saying what it is
@@ -163,8 +163,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "hz",
         "nvme",
         "ssd",
-        "wi",
-        "wifi",
+        "wifi 6",
+        "wifi 7",
     ),
     "finish": ("gloss", "glossy", "matte", "satin", "brushed", "ebony", "walnut"),
     "battery": ("playtime", "listening", "flight", "rechargeable", "cordless"),
@@ -188,12 +188,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "airplay",
         "chromecast",
         "apps",
-        "google",
         "roku",
         "tizen",
         "webos",
-        "fire",
-        "smart",
+        "google tv",
+        "fire tv",
+        "smart tv",
     ),
     "cable": ("wired", "poe", "hdmi", "usb", "cord", "ethernet"),
     "portable": ("compact", "rugged", "ruggedized", "pocket", "travel", "external"),
@@ -205,7 +205,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "ios": ("iphone", "ipad"),
     # what a screen shows and how smoothly, what a processor runs
     "picture": ("display", "screen", "tv", "image", "hdr", "oled", "qled", "uhd", "4k", "monitor"),
-    "hdr": ("hdr10", "hlg", "dolby"),
+    "hdr": ("hdr10", "hlg", "dolby vision"),
     "image": ("display", "screen", "tv", "picture", "hdr", "camera"),
     "motion": ("refresh", "hz", "blur", "motion", "person", "vehicle", "detection"),
     "multitask": ("core", "cpu", "processor", "ram", "memory"),
@@ -213,11 +213,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "input": ("port", "displayport", "hdmi", "usb", "jack"),
     "fold": ("foldable", "folding", "convertible", "flip", "x360"),
     "app": (
-        "google",
         "roku",
         "tizen",
         "webos",
-        "smart",
+        "google tv",
+        "fire tv",
+        "smart tv",
         "windows",
         "android",
         "ios",
@@ -253,11 +254,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     # what a panel, footage, a network or a port is called in the listing's own words
     "panel": ("display", "screen", "touchscreen", "monitor", "tv", "lcd", "led", "oled", "qled"),
     # being online, connected or secure, in the listing's own words
-    "online": ("wi", "wifi", "cellular", "internet", "5g", "lte", "ethernet"),
+    "online": ("cellular", "internet", "5g", "lte", "ethernet"),
     "connectivity": ("wi", "wifi", "bluetooth", "usb", "hdmi", "thunderbolt", "ethernet", "port"),
-    "accessory": ("bluetooth",),
     "secure": ("fingerprint", "privacy", "security", "tpm", "encryption", "lock"),
-    "face": ("ir", "hello", "facial"),
+    "face": ("hello", "facial"),
     "visual": ("display", "screen", "graphics", "gpu", "geforce", "radeon", "picture", "tv"),
     "scene": ("tv", "picture", "hdr", "motion", "camera"),
     "temperature": ("cooling", "thermal", "fan", "heat"),
@@ -268,7 +268,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "system": ("windows", "macos", "chromeos", "ipados"),  # an operating system
     "sensor": ("reader", "scanner", "fingerprint"),
     "chip": ("processor", "cpu", "gpu", "graphics", "soc"),
-    "peripheral": ("keyboard", "mouse", "headset"),
     "menu": ("remote", "interface"),
     "navigation": ("remote",),
     "tap": ("touch", "touchscreen"),
@@ -472,6 +471,13 @@ class Vocabulary:
         self.roots = {derived_root(word) for word in self.words} - {""}
         self.squashed = re.sub(r"[^a-z0-9\u03b1-\u03c9]", "", text.lower())  # "α9" stays
 
+    def _holds(self, synonym: str) -> bool:
+        """A synonym's stem is a record word's, or a phrase of it ("dolby vision") is in the
+        record's text, spaces and hyphens aside."""
+        if " " in synonym:
+            return synonym.replace(" ", "") in self.squashed
+        return stem(synonym) in self.stems
+
     def has(self, word: str) -> bool:
         word = word.lower()
         root = stem(word)
@@ -479,7 +485,7 @@ class Vocabulary:
             return True
         if any(lemma in self.lemmas or stem(lemma) in self.stems for lemma in lemmas(word)):
             return True
-        if any(stem(other) in self.stems for other in synonyms_of(word, root)):
+        if any(self._holds(other) for other in synonyms_of(word, root)):
             return True
         if any(
             stem(other) in self.stems for other in _SYMMETRIC.get(word, _SYMMETRIC.get(root, ()))

@@ -221,11 +221,30 @@ ROUND8_REJECTED = [
     ("p50b96101ed", "Includes a wireless keyboard and mouse."),  # Bluetooth backs no "wireless"
     ("pf2b8e73d2b", "Customers' favorite security system."),
 ]
+# an attacker's read of round 8: made-up claims its additions let through, now rejected
+ROUND8_ATTACKS = [
+    ("p7971b06582", "Over 140 shoppers give it a 5-star average."),  # rated 4.1
+    ("p1185ffee9a", "It's discounted to $1,049.99 right now."),  # no saving
+    ("pd363f8d714", "It's marked down right now."),
+    ("pe6b7650e70", "Now just $200 with the discount."),  # $200 is the saving, not the price
+    ("p1cf24a1c21", "The Full HD screen supports HDR, and 2x Dolby Atmos speakers fill the room."),
+    ("p63fc0d304c", "Instead of integrated graphics, it has AMD Radeon graphics."),
+    ("pa10a1aa94d", "Stay online anywhere, even away from Wi-Fi."),  # a Wi-Fi-only tablet
+    ("p8cbb24924a", "Wired rather than wireless, it records through a Wi-Fi outage."),
+    ("p95342165d6", "It comes with accessories."),
+    ("pe6b7650e70", "Gaming peripherals are included."),
+    ("p9e9fae52bf", "The charger supports fast charging."),
+    ("p5fe5a424c9", "Front and back USB ports keep peripherals within reach."),
+    ("p56055e3224", "Its IR sensor picks out faces even in the dark."),
+    ("p31278f851c", "Stream music from your phone's apps."),
+]
 ROUND8_ACCEPTED = [
     ("pb415a56307", "Red and blue flashing lights plus a spotlight deter intruders."),
     ("p0136b6e172", "A three-year warranty is part of the deal."),
     ("pea969ba3ea", "Now $1,299.99 after a $400 discount."),
     ("p3de40f7fab", "240mm liquid cooling keeps temperatures in check."),
+    ("p9ad7ef2a30", "Dolby Vision HDR and Dolby Atmos sound."),
+    ("pea969ba3ea", "Save $400 today."),
 ]
 
 
@@ -274,7 +293,7 @@ def test_round_six_accepts(product_id: str, sentence: str) -> None:
     assert report.supported, report.to_dict()
 
 
-@pytest.mark.parametrize(("product_id", "sentence"), ROUND8_REJECTED)
+@pytest.mark.parametrize(("product_id", "sentence"), ROUND8_REJECTED + ROUND8_ATTACKS)
 def test_round_eight_rejects(product_id: str, sentence: str) -> None:
     assert not check_copy(sentence, RECORDS[product_id]).supported
 
