@@ -97,6 +97,8 @@ snappy versatile centerpiece clean modern
 """
 EVALUATIVE_WORDS = frozenset(_EVALUATIVE.split())
 
+# what a TV's apps and streaming run on
+_TV_PLATFORMS = ("roku", "tizen", "webos", "google tv", "fire tv", "smart tv")
 # A sentence's word -> record words any one of which backs it.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "television": ("tv",),
@@ -188,12 +190,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "airplay",
         "chromecast",
         "apps",
-        "roku",
-        "tizen",
-        "webos",
-        "google tv",
-        "fire tv",
-        "smart tv",
+        *_TV_PLATFORMS,
     ),
     "cable": ("wired", "poe", "hdmi", "usb", "cord", "ethernet"),
     "portable": ("compact", "rugged", "ruggedized", "pocket", "travel", "external"),
@@ -213,12 +210,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "input": ("port", "displayport", "hdmi", "usb", "jack"),
     "fold": ("foldable", "folding", "convertible", "flip", "x360"),
     "app": (
-        "roku",
-        "tizen",
-        "webos",
-        "google tv",
-        "fire tv",
-        "smart tv",
+        *_TV_PLATFORMS,
         "windows",
         "android",
         "ios",
