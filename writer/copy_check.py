@@ -412,6 +412,7 @@ _AFTER_NAME = re.compile(r"(?<=[\s-])[A-Z][a-zA-Z]{1,20}\s$")
 # a name a version follows, at a sentence's start too ("Bluetooth 5.0 pairs ...")
 _VERSIONED = re.compile(r"(?:^|(?<=[\s-]))[A-Z][a-zA-Z]{1,20}\s$")
 # one name for a drive, whichever way it is written
+_WIFI_BEFORE = re.compile(r"\bwi-?fi\s?$", re.I)
 # a model code's letters and hyphen before its number: "i5-13400", "RTX-4060"
 _CODE_BEFORE = re.compile(r"(?<![\w-])[A-Za-z]{1,4}\d{0,2}-$")
 _SOLID_STATE = re.compile(r"\bsolid[ -]state(?: drive)?\b", re.I)
@@ -470,6 +471,9 @@ def numbers(text: str) -> list[_Number]:
             unit = stem(unit) if unit.isalpha() else unit
         if not dollar and _CODE_BEFORE.search(text[max(0, match.start() - 8) : match.start()]):
             unit = ""  # "i5-13400 powers": the number ends a model code, the verb is no unit
+        if not dollar and _WIFI_BEFORE.search(text[max(0, match.start() - 8) : match.start()]):
+            # "Wi-Fi 7": a generation, backed only by the record's Wi-Fi ("6E" is not "6")
+            unit = "wifi" + ("e" if unit == "e" else "")
         multiplier = bool(after) and (after[0] in ("as", "more") or comparative_base(after[0]))
         if unit == "x" and after and _as_float(raw) <= 20 and not multiplier:
             # "3x DisplayPort" counts ports, not "7900X"; "2x faster", "twice as fast" multiply

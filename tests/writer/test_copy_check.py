@@ -237,6 +237,7 @@ ROUND8_ATTACKS = [
     ("p5fe5a424c9", "Front and back USB ports keep peripherals within reach."),
     ("p56055e3224", "Its IR sensor picks out faces even in the dark."),
     ("p31278f851c", "Stream music from your phone's apps."),
+    ("p63fc0d304c", "Its Wi-Fi 7 keeps you connected."),  # Wi-Fi 5; the 7 is of "Ryzen 7"
 ]
 ROUND8_ACCEPTED = [
     ("pb415a56307", "Red and blue flashing lights plus a spotlight deter intruders."),
