@@ -131,7 +131,8 @@ class SqliteDeliveries:
 
 
 def stamp_of(token: str) -> float:
-    """The time a claim was taken, from its token (NaN, which equals nothing, for no claim)."""
+    """The time a claim was taken, from its token; NaN for a token of no claim (no stored
+    stamp is NaN, so it matches none)."""
     try:
         return float(token)
     except ValueError:
