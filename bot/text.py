@@ -52,6 +52,24 @@ def is_printable_id(value: str) -> bool:
     return bool(value) and not _CONTROL.search(value) and is_clean_text(value)
 
 
+INT64 = range(-(2**63), 2**63)
+
+
+def has_huge_integer(value: Any) -> bool:
+    """An integer beyond 64 bits anywhere in `value` (nested lists and dicts): JSON allows
+    one, but the event stores (orjson, PostgreSQL's bigint) cannot keep it."""
+    pending = [value]  # a stack, not recursion: nesting depth is the client's choice
+    while pending:
+        item = pending.pop()
+        if isinstance(item, int) and item not in INT64:
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
 def json_size(value: Any) -> int:
     """Bytes of `value` as compact JSON (what it costs to store with every turn)."""
     return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))

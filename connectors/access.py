@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from bot.app import json_error
 from bot.rate_limits import retry_after
-from bot.text import is_clean_text
+from bot.text import has_huge_integer, is_clean_text
 
 
 def bearer_refusal(
@@ -50,6 +50,8 @@ async def json_object(request: web.Request, require_json_type: bool = True) -> d
         raise web.HTTPBadRequest(reason="body must be a JSON object")
     if not is_clean_text(payload):
         raise web.HTTPBadRequest(reason="body holds invalid Unicode (a lone surrogate)")
+    if has_huge_integer(payload):
+        raise web.HTTPBadRequest(reason="body holds an integer beyond 64 bits")
     return payload
 
 

@@ -32,7 +32,7 @@ from bot.app import BOT, CLIENT_LIMITS, OUTBOX, TOKENS
 from bot.messages import BotMessage, UserMessage, conversation_id
 from bot.settings import Settings
 from bot.store import Unavailable
-from bot.text import is_clean_text, json_size
+from bot.text import has_huge_integer, is_clean_text, json_size
 from connectors.access import client_address
 from nlu.results import Overloaded
 
@@ -185,7 +185,11 @@ class SocketIOChannel:
         if claimed is not None and claimed != state["session_id"]:
             await self._notice(sid, "not_your_session")
             return
-        if not is_clean_text(metadata) or json_size(metadata) > self._limits.max_metadata_bytes:
+        if (
+            not is_clean_text(metadata)
+            or has_huge_integer(metadata)
+            or json_size(metadata) > self._limits.max_metadata_bytes
+        ):
             await self._notice(sid, "too_much_data")
             return
         room = self.room(state["session_id"])

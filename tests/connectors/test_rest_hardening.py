@@ -71,6 +71,17 @@ async def test_a_lone_surrogate_is_refused_and_changes_nothing(client: TestClien
     assert _text(await _say(client, "s2", "hello"))  # and the service carries on
 
 
+async def test_an_integer_beyond_64_bits_is_refused_and_changes_nothing(
+    client: TestClient,
+) -> None:
+    """Schemathesis found it: JSON allows any integer, the event store cannot write one."""
+    body = b'{"sender": "big", "message": "hi", "metadata": {"n": [1, 18446744073709551616]}}'
+    response = await client.post(URL, data=body)
+    assert response.status == 400 and "64 bits" in (await response.json())["error"]
+    assert not await client.app[BOT].store.load("rest:big")
+    assert _text(await _say(client, "big", "hello"))  # the same sender carries on
+
+
 async def test_deeply_nested_json_is_a_400(client: TestClient) -> None:
     depth = 30_000
     body = '{"sender": "s", "message": "hi", "metadata": {"a": ' + "[" * depth + "]" * depth
