@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -25,26 +26,34 @@ def readable(text: str) -> str:
     return "".join(c for c in composed if c in _KEPT_FORMAT or unicodedata.category(c) != "Cf")
 
 
+def _parts(value: Any) -> Iterator[Any]:
+    """`value` and everything inside it (keys, nested lists and dicts), depth first."""
+    pending = [value]  # a stack, not recursion: nesting depth is the client's choice
+    while pending:
+        item = pending.pop()
+        yield item
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def is_clean_text(value: Any) -> bool:
     """No lone surrogates anywhere in `value` (strings, keys, nested lists and dicts).
 
     JSON's `\\ud800` escapes and socket.io payloads can carry them; they cannot be encoded,
     so they would fail later, in a tokenizer or a log line, for whoever shares the batch.
     """
-    pending = [value]  # a stack, not recursion: nesting depth is the client's choice
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                return False
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return True
+    return all(_encodable(item) for item in _parts(value) if isinstance(item, str))
 
 
 def is_printable_id(value: str) -> bool:
@@ -58,16 +67,7 @@ INT64 = range(-(2**63), 2**63)
 def has_huge_integer(value: Any) -> bool:
     """An integer beyond 64 bits anywhere in `value` (nested lists and dicts): JSON allows
     one, but the event stores (orjson, PostgreSQL's bigint) cannot keep it."""
-    pending = [value]  # a stack, not recursion: nesting depth is the client's choice
-    while pending:
-        item = pending.pop()
-        if isinstance(item, int) and item not in INT64:
-            return True
-        if isinstance(item, dict):
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return False
+    return any(isinstance(item, int) and item not in INT64 for item in _parts(value))
 
 
 def json_size(value: Any) -> int:
