@@ -403,6 +403,13 @@ def check_copy(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print every sentence and claim as JSON.")
     ] = False,
+    rules_only: Annotated[
+        bool,
+        typer.Option(
+            "--rules-only",
+            help="The rules alone, as the writer checks its own copy (more false flags).",
+        ),
+    ] = False,
     home: HomeOption = None,
 ) -> None:
     """Check copy against a product's record: each claim, supported or not, and the rule
@@ -411,7 +418,7 @@ def check_copy(
 
     settings = _settings(home, log_level="WARNING")
     copy = sys.stdin.read() if text == "-" else text
-    checked = review_product_copy(settings, product_id, copy, market)
+    checked = review_product_copy(settings, product_id, copy, market, rules_only)
     print_review(checked, as_json)
     if not checked.publishable:
         raise typer.Exit(1)

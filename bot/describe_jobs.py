@@ -119,7 +119,7 @@ def describe_all(
 
 
 def review_product_copy(
-    settings: Settings, product_id: str, text: str, market: str | None
+    settings: Settings, product_id: str, text: str, market: str | None, rules_only: bool = False
 ) -> CopyReview:
     """The copy checked against the catalog's record; no model is loaded."""
     market = market or settings.writer.market
@@ -131,7 +131,7 @@ def review_product_copy(
         record = _service(settings, load=False).record(product_id)
     except UnknownProduct:
         raise typer.BadParameter(f"no product {product_id!r} in the catalog") from None
-    return review_copy(text, record, market)
+    return review_copy(text, record, market, rules_only)
 
 
 def print_review(review: CopyReview, as_json: bool) -> None:
@@ -140,8 +140,11 @@ def print_review(review: CopyReview, as_json: bool) -> None:
         typer.echo(json.dumps(review.to_dict(), ensure_ascii=False, indent=2))
         return
     for sentence in review.sentences:
-        typer.echo(f"{'ok ' if sentence.publishable else 'NO '} {sentence.check.text}")
-        for claim in sentence.check.rejected_by:
+        check = sentence.check
+        typer.echo(f"{'ok ' if sentence.publishable else 'NO '} {check.text}")
+        if check.overturned:  # listed, so a person can still see what the rules read
+            typer.echo(f"      judged supported (p={check.judged:.2f}) over the rules' flags:")
+        for claim in check.rejected_by:
             why = f": {claim.reason}" if claim.reason else ""
             typer.echo(f"      {claim.rule}: {claim.text!r}{why}")
         for finding in sentence.wording:

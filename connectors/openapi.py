@@ -79,6 +79,7 @@ DOCUMENT: dict[str, Any] = {
                 "properties": {
                     "text": {"type": "string"},
                     "market": {"type": ["string", "null"]},
+                    "rules_only": {"type": "boolean"},
                 },
                 "required": ["text"],
                 "additionalProperties": False,

@@ -7,7 +7,8 @@ once the new description is checked and stored.
 
 `POST /api/products/{id}/check` with `{"text": "...", "market": "cn"}` checks copy a person
 wrote against the product's record (the same operator token): each sentence with every claim,
-supported or not and the rule that judged it, and the market's wording findings.
+supported or not and the rule that judged it, the judge's verdict where it overturned a rule
+(`"rules_only": true` turns it off), and the market's wording findings.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class CopyToCheck(BaseModel):
 
     text: str
     market: str | None = None
+    rules_only: bool = False  # as the writer checks its own copy: no judge overturns a rule
 
 
 class ProductApi:
@@ -90,14 +92,16 @@ class ProductApi:
             body = CopyToCheck.model_validate(await json_object(request))
         except ValidationError as error:
             details = error.errors(include_url=False, include_context=False, include_input=False)
-            return json_error(400, 'send {"text": "...", "market"?: "..."}', details=details)
+            return json_error(
+                400, 'send {"text": "...", "market"?: "...", "rules_only"?: false}', details=details
+            )
         try:
             record = request.app[SHOP].descriptions.record(product_id)
         except UnknownProduct:
             return json_error(404, "no such product", product_id=product_id)
         try:  # regular expressions over up to 5,000 characters: off the event loop
             review = await asyncio.to_thread(
-                review_copy, body.text, record, body.market or writer.market
+                review_copy, body.text, record, body.market or writer.market, body.rules_only
             )
         except BadCopy as bad:
             return json_error(400, str(bad), product_id=product_id)

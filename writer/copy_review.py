@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from writer.claim_judge import shipped_judge
 from writer.copy_check import CopyChecker, SentenceCheck, split_sentences
 from writer.records import ProductRecord
 from writer.wording import MARKETS, WordingFinding, check_wording
@@ -77,11 +78,18 @@ def validate_copy(text: str, market: str) -> None:
         raise BadCopy(f"unknown market {market!r}; one of: {', '.join(sorted(MARKETS))}")
 
 
-def review_copy(text: str, record: ProductRecord, market: str = "default") -> CopyReview:
+def review_copy(
+    text: str, record: ProductRecord, market: str = "default", rules_only: bool = False
+) -> CopyReview:
     """Every sentence of `text` with its claims judged against `record` and its wording
-    judged by `market`'s rules."""
+    judged by `market`'s rules.
+
+    By the rules and the judge unless `rules_only`: a person linting their own copy wants
+    few false flags, and that pair is the checker that met recall 0.97 at precision 0.90 on
+    held-out rows (the rules alone miss on precision). The writer checks its own copy by
+    the rules alone, where a false flag costs only a sentence."""
     validate_copy(text, market)
-    checker = CopyChecker(record)
+    checker = CopyChecker(record, None if rules_only else shipped_judge())
     sentences = [
         ReviewedSentence(checker.sentence(sentence), check_wording(sentence, checker.text, market))
         for sentence in split_sentences(text)

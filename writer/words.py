@@ -288,6 +288,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "backlighting": ("backlit", "led", "array", "dimming"),
     "household": ("home", "house", "family"),
     "ethernet": ("poe",),
+    # v13, fresh8's rejected paraphrases: smooth motion, hues, PTZ, voice commands
+    "fluid": ("refresh", "hz", "motion", "motionflow"),
+    "movement": ("motion", "refresh", "hz"),
+    "hue": ("color", "colour", "gamut"),
+    "ptz": ("pan", "tilt", "zoom"),
+    "command": ("control", "controls", "voice"),
     "color": (
         "colour",
         "quantum",
@@ -315,7 +321,7 @@ _CLIPPINGS = {
     "information": "info", "application": "app", "approximately": "approx",
     "temperature": "temp", "microphone": "mic", "configuration": "config",
     "photograph": "photo", "automatic": "auto", "refrigerator": "fridge",
-    "professional": "pro", "bluetooth": "bt",
+    "professional": "pro", "bluetooth": "bt", "keyboard": "kb",
 }  # fmt: skip
 for _full, _clipped in _CLIPPINGS.items():
     SYNONYMS[_full] = (*SYNONYMS.get(_full, ()), _clipped)

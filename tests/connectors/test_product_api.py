@@ -146,6 +146,26 @@ async def test_check_copy_applies_the_markets_wording_rules(
     assert chosen["market"] == "default" and "ASA" in chosen["sentences"][0]["wording"][0]["law"]
 
 
+async def test_check_copy_lets_the_judge_overturn_a_paraphrase_unless_rules_only(
+    settings: Settings, aiohttp_client: Any, aiohttp_server: Any
+) -> None:
+    """A person's paraphrase the rules flag ("convertible" is not the record's word for a
+    2-in-1) passes by the judge, the flag still shown; `rules_only` is the writer's gate."""
+    client, _ = await client_for(settings, aiohttp_client, aiohttp_server)
+    url = "/api/products/pbe1d6448ae/check"  # an HP 2-in-1 Chromebook, Pentium Silver N6000
+    text = "A 14-inch convertible Chromebook powered by an Intel Pentium Silver N6000."
+    judged = await (await client.post(url, json={"text": text}, headers=AUTHORIZED)).json()
+    [sentence] = judged["sentences"]
+    assert judged["publishable"] and sentence["judge"]["overturned"]
+    assert [c["text"] for c in sentence["claims"] if not c["supported"]] == ["convertible"]
+    strict = {"text": text, "rules_only": True}
+    ruled = await (await client.post(url, json=strict, headers=AUTHORIZED)).json()
+    assert not ruled["publishable"] and "judge" not in ruled["sentences"][0]
+    boast = {"text": "It has a 16-core CPU and is the best computer for gamers."}
+    wrong = await (await client.post(CHECK_URL, json=boast, headers=AUTHORIZED)).json()
+    assert not wrong["supported"]  # the judge never lets a contradicted figure through
+
+
 async def test_check_copy_needs_the_admin_token(
     settings: Settings, aiohttp_client: Any, aiohttp_server: Any
 ) -> None:
@@ -175,6 +195,7 @@ async def test_check_copy_needs_the_admin_token(
         (CHECK_URL, {"text": "Hi.", "market": 1}, 400, "market"),
         (CHECK_URL, {"text": "Hi.", "market": "us"}, 400, "unknown market"),
         (CHECK_URL, {"text": "Hi.", "txt": "typo"}, 400, "txt"),
+        (CHECK_URL, {"text": "Hi.", "rules_only": "yes"}, 400, "rules_only"),
     ],
 )
 async def test_check_copy_refuses_bad_input(

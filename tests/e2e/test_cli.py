@@ -206,6 +206,18 @@ def test_check_copy_names_each_rejected_claim_and_its_rule(tmp_path: Path) -> No
     assert sentence["claims"][0]["rule"] == "negation" and sentence["claims"][0]["supported"]
 
 
+def test_check_copy_shows_a_judged_paraphrase_and_rules_only_flags_it(tmp_path: Path) -> None:
+    chromebook = "pbe1d6448ae"  # "2-in-1" in the record, "convertible" in the copy
+    text = "A 14-inch convertible Chromebook powered by an Intel Pentium Silver N6000."
+    judged = check_copy(tmp_path, chromebook, "--text", text)
+    assert judged.returncode == 0, judged.stderr
+    lines = judged.stdout.splitlines()
+    assert lines[0].startswith("ok ") and "judged supported (p=0." in lines[1]
+    assert "unbacked-word: 'convertible'" in lines[2]
+    ruled = check_copy(tmp_path, chromebook, "--rules-only", "--text", text)
+    assert ruled.returncode == 1 and ruled.stdout.startswith("NO ")
+
+
 def test_check_copy_applies_the_chosen_market(tmp_path: Path) -> None:
     chinese = check_copy(
         tmp_path, "p1d5b88849d", "--market", "cn", "--json", "--text", "最好的电视。"
