@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from writer.claim_judge import ClaimJudge, Evidence
 from writer.claims import _UNITS
-from writer.product_type import TYPE_OF, asserted_types, product_types
+from writer.product_type import FORMS, TYPE_OF, asserted_types, product_types
 from writer.records import ProductRecord, clean_text
 from writer.words import (
     EVALUATIVE_WORDS,
@@ -35,6 +35,7 @@ from writer.words import (
     lemmas,
     parts_of_speech,
     stem,
+    synonyms_of,
     tokens,
 )
 
@@ -310,7 +311,7 @@ _ORDINAL_WORD = re.compile(r"\b(" + "|".join(ORDINAL_WORDS) + r")\b", re.IGNOREC
 # "each one", "this one", "one of", "buy one.", "a wireless one", "one comes with it": the
 # pronoun, not a count (a count is followed by what it counts)
 _ONE_PRONOUN = re.compile(
-    r"\b(each|every|this|that|the|which|any|no)\s+one\b|\bone\s(?=of\b|place\b)|"
+    r"\b(each|every|this|that|the|which|any|no)\s+one\b|\bone\s(?=of\b|place\b|pack\b)|"
     r"(?<![\w-])one(?=\s{0,3}(?:[.,;:!?)]|$)|\s(?:comes?|ships?|is)\b)",
     re.I,
 )
@@ -419,6 +420,9 @@ _SOLID_STATE = re.compile(r"\bsolid[ -]state(?: drive)?\b", re.I)
 _HARD_DISK = re.compile(r"\bhard(?: disk)? drive\b", re.I)
 
 
+_GPU_SERIES = re.compile(r"\b(?:RTX|GTX|RX|MX)\s?$", re.I)
+
+
 def numbers(text: str) -> list[_Number]:
     """Every number with its unit and the attribute its neighbours name."""
     text = normalise_numbers(text)
@@ -429,6 +433,8 @@ def numbers(text: str) -> list[_Number]:
         unit = (unit_word or "").lower()
         if unit_word and re.match(r"[0-9]", text[match.end() : match.end() + 1]):
             continue  # "WH-1000XM5": a model code, judged as one
+        if re.match(r"-in-\d", text[match.end(2) :]) or text[: match.start()].endswith("-in-"):
+            continue  # "2-in-1" names a form, not a count
         rest = text[match.end() : match.end() + 60]
         cut = _CLAUSE_END.search(rest, 1)
         after = tokens(rest[: cut.start()] if cut else rest)
@@ -449,8 +455,10 @@ def numbers(text: str) -> list[_Number]:
         )
         if dollar:
             unit = "usd"
-        elif version:
-            unit = ""  # "Bluetooth 5.3 speakers", "HDMI 2.1 port": a version, not a count
+        elif version or _GPU_SERIES.search(text[max(0, match.start() - 8) : match.start()]):
+            # "Bluetooth 5.3 speakers", "HDMI 2.1 port": a version, not a count; "RTX 4060
+            # graphics": a model, not 4060 of them
+            unit = ""
         elif _DIMENSION.match(text[match.end(2) :]) or re.search(
             r"\d{3}\s?[x×]\s?$", text[: match.start()]
         ):
@@ -1043,7 +1051,6 @@ AUDIENCES = frozenset(
         "enthusiast",
         "enthusiasts",
         "everyone",
-        "anyone",
     ]
 )
 HEALTH = frozenset(
@@ -1305,10 +1312,10 @@ def _clause_subject(sentence: str) -> str | None:
 MAX_SENTENCE_CHARS = 400  # the longest labelled sentence has 133
 # the words copy quotes the shop's figures in, there only when the shop has the figure
 _FIGURE_WORDS = {
-    "price range": "prices from to",
+    "price range": "prices from to depending configuration configurations",
     "saving": "save now off the regular price today discount discounted",
     "rating": "rated out of stars average",
-    "reviews": "customer reviews by shoppers buyers reviewers",
+    "reviews": "customer reviews by shoppers buyers reviewers owners",
 }
 
 
@@ -1320,6 +1327,20 @@ def _figure_words(record: ProductRecord) -> str:
         "reviews": bool(record.review_count),
     }
     return " ".join(words for figure, words in _FIGURE_WORDS.items() if has[figure])
+
+
+def _ranks_a_product(text: str, words: set[str]) -> bool:
+    """One of `words` (in any inflection) in `text` is followed, past figures and units, by a
+    product type: "the best 65-inch TV" ranks a product, "Ultimate UHD Dimming" a feature."""
+    found = tokens(text)
+    forms = {form for word in words for form in (word, *lemmas(word))}
+    for i, token in enumerate(found):
+        if token not in forms and not lemmas(token) & forms:
+            continue
+        after = (t for t in found[i + 1 : i + 6] if not t[0].isdigit() and t not in UNIT_WORDS)
+        if stem(next(after, "")) in TYPE_OF:
+            return True
+    return False
 
 
 class CopyChecker:
@@ -1606,7 +1627,7 @@ class CopyChecker:
                 # a rank needs the record's own word ("desktop" holds no "top"), or one that
                 # ranks alike ("ideal for 4K streaming" of "Perfect for 4K/8K HD Streaming")
                 backed = (
-                    any(self._literal(w) for w in (word, *_RANKS_ALIKE.get(word, ())))
+                    self._ranked_alike(word, sentence)
                     if word[0] != "#"
                     else word in self.text.lower()
                 )
@@ -1617,7 +1638,7 @@ class CopyChecker:
             elif rule == "weight":
                 backed = self._light() or self.vocabulary.has(word)
             elif stem(word) in TYPE_OF and TYPE_OF[stem(word)] in self.types:
-                backed = True
+                backed = stem(word) not in FORMS or self._names_form(word)
             elif lemmas(word) & {d for t in self.types for d in _DOES.get(t, ())}:
                 backed = True  # a camera records, headphones let you hear
             elif word in joined:
@@ -1817,6 +1838,24 @@ class CopyChecker:
         """The record has this very word, in some inflection."""
         words = self.vocabulary.words
         return word in words or any(lemma in self.vocabulary.lemmas for lemma in lemmas(word))
+
+    def _names_form(self, word: str) -> bool:
+        """Earbuds need the record's own earbuds, not a category "Headphones & Earbuds"."""
+        root = stem(word)
+        return root in self.features or any(
+            stem(other) in self.features
+            if " " not in other
+            else other.replace(" ", "") in self.vocabulary.squashed  # "True Wireless"
+            for other in synonyms_of(word, root)
+        )
+
+    def _ranked_alike(self, word: str, sentence: str) -> bool:
+        """The record's own ranking word; where copy ranks the product itself ("the ultimate
+        65-inch TV") the record must too: its "Ultimate UHD Dimming" ranks a feature."""
+        alike = {w for w in (word, *_RANKS_ALIKE.get(word, ())) if self._literal(w)}
+        if not alike:
+            return False
+        return not _ranks_a_product(sentence, {word}) or _ranks_a_product(self.text, alike)
 
     def _audience(self, word: str) -> bool:
         """Stricter than word forms: "games" in a bullet does not make a product for gamers."""

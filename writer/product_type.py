@@ -51,6 +51,15 @@ _TYPE_GROUPS: dict[str, tuple[str, ...]] = {
     "system": ("system", "kit", "bundle", "nvr", "dvr"),
 }
 TYPE_OF = {stem(word): group for group, words in _TYPE_GROUPS.items() for word in words}
+# Kinds within a group: each is the group's type, but the group does not make a product one
+# (over-ear headphones are no earbuds, a speaker no subwoofer, a router no mesh extender).
+FORMS = frozenset(
+    stem(word)
+    for word in (
+        "earbud", "earphone", "airpod", "subwoofer", "webcam", "camcorder", "chromebook",
+        "macbook", "ipad", "iphone", "extender", "mesh", "smartwatch",
+    )
+)  # fmt: skip
 _CONTAINERS = {"system"}  # a bundle or kit is also each thing it bundles
 # "Plus" in a name ("Inspiron Plus 16\" Laptop") is no extra; "plus" in prose is
 _BEFORE_EXTRAS = re.compile(r"\b(?:[Ww]ith|WITH|[Ff]or|FOR|[Ii]nclud(?:es?|ing)|plus)\b|\(|\+")

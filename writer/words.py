@@ -69,6 +69,7 @@ well part whole entire means mean particular certain specific available another 
 # own rules.
 _FUNCTION = """
 itself himself herself ourselves yourselves themselves myself other others else such same
+anyone someone anybody somebody
 either neither nor but yet though although however whatever whichever whoever whose whom
 since because if unless almost nearly roughly approximately still far plenty lot lots quite
 rather fairly really already again ever instead what's it'll they'll we're isn't aren't
@@ -81,7 +82,8 @@ doesn't don't won't can't do does did done might may must should would could sha
 # ("this SANUS product", "four units")
 _GENERAL_NOUNS = """
 product products item items unit units piece pieces option options model models package
-packages listing listings edition editions chassis finish setup placement deal line platform"""
+packages listing listings edition editions chassis finish setup placement deal line platform
+name build"""
 PLAIN_WORDS = (
     frozenset(_PLAIN.split()) | frozenset(_FUNCTION.split()) | frozenset(_GENERAL_NOUNS.split())
 )
@@ -115,7 +117,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "key": ("keyboard", "keybed"),
     "cam": ("camera",),
     "camera": ("cam",),
-    "earbud": ("earphone", "earbuds"),
+    "earbud": ("earphone", "earbuds", "true wireless"),
     "earphone": ("earbud",),
     "hard": ("hdd",),
     "drive": ("hdd", "ssd"),
@@ -294,6 +296,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "hue": ("color", "colour", "gamut"),
     "ptz": ("pan", "tilt", "zoom"),
     "command": ("control", "controls", "voice"),
+    "track": ("finder", "finding", "find", "locate", "gps", "tracking"),
+    "nvme": ("pcie",),
     "color": (
         "colour",
         "quantum",
