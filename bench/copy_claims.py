@@ -28,8 +28,9 @@ by someone who never opened the checker, its tests, its results or its history; 
 rules read it; it judged round 8, then tuned round 9's rules and trained the judge. Every
 product was labelled by then, so "fresh9" (`data/eval/copy_claims_fresh9.jsonl`, 582 rows) is
 held out by sentence instead: new sentences about 50 products earlier files hold, none
-repeating an earlier sentence, written blind the same way at the start of round 9; the goal
-is judged on it.
+repeating an earlier sentence, written blind the same way at the start of round 9. It was
+scored once, held out (`HELD_OUT_ONCE`: the goal is judged by that score), and then tuned
+round 9's rules, so its figures printed now are in-sample.
 
 Each split is scored twice: by the rules alone (the writer's gate) and by the rules with
 the judge (`check-copy` and its API; `writer/claim_judge.py`, trained by
@@ -82,6 +83,14 @@ FRESH_FILES = {
 }
 SPLITS = ("dev", "test", *FRESH_FILES)
 JUDGED_ON = "fresh9"
+# fresh9 scored once, held out, before anyone read it (reproduce: check out this commit and
+# run `--splits fresh9`); its misses then tuned round 9, so its figures now are in-sample
+HELD_OUT_ONCE = {
+    "split": "fresh9",
+    "commit": "cce3a11706fa5851e2bd0cc82056a393687d36a5",
+    "rules": {"recall": 263 / 277, "precision": 263 / 312},
+    "judge": {"recall": 263 / 277, "precision": 263 / 308},
+}
 RESULTS = Path(__file__).parent / "results"
 GOAL_RECALL, GOAL_PRECISION = 0.97, 0.90
 
@@ -175,11 +184,14 @@ NOTES = {
     "fresh5": "  (held out in round 5; tuning and judge training data since)",
     "fresh6": "  (held out in round 6; tuning and judge training data since)",
     "fresh7": "  (held out in round 7; tuning and judge training data since)",
+    "fresh8": "  (held out in round 8; tuning and judge training data since)",
 }
 
 
 def print_split(split: str, table: dict[str, Any]) -> None:
-    note = "  (held out: the figures that count)" if split == JUDGED_ON else NOTES.get(split, "")
+    held = HELD_OUT_ONCE["commit"][:7]
+    note = f"  (in-sample now: scored held out once at {held}, then tuned on)"
+    note = note if split == JUDGED_ON else NOTES.get(split, "")
     print(f"\n{split} split{note}")
     print(
         f"{'class':<15}{'rows':>5}{'unsup':>6}  rules: {'recall':>6} {'prec':>6}  |  "
@@ -217,9 +229,16 @@ def main() -> None:
             f"\n{split}: goal recall >= {GOAL_RECALL} at precision >= {GOAL_PRECISION}: "
             f"rules {met(totals['rules'])}, rules+judge {met(totals['judge'])}"
         )
-    if JUDGED_ON in figures:  # check-copy: the rules with the judge; the writer: rules alone
-        figures["goal"]["met"] = figures["goal"][f"met_{JUDGED_ON}_judge"]
-        figures["goal"]["met_rules_only"] = figures["goal"][f"met_{JUDGED_ON}_rules"]
+    # the goal is judged by the held-out score; check-copy: rules + judge, the writer: rules
+    figures["goal"]["held_out_once"] = HELD_OUT_ONCE
+    figures["goal"]["met"] = met(HELD_OUT_ONCE["judge"])
+    figures["goal"]["met_rules_only"] = met(HELD_OUT_ONCE["rules"])
+    for kind in ("rules", "judge"):
+        score = HELD_OUT_ONCE[kind]
+        print(
+            f"\nheld out, {HELD_OUT_ONCE['split']} at {HELD_OUT_ONCE['commit'][:7]}, {kind}: "
+            f"recall {score['recall']:.3f} precision {score['precision']:.3f}"
+        )
     print(
         f"\nthe goal is judged on {JUDGED_ON}; check-copy and its API use the rules with the"
         " judge (--rules-only: the rules alone), the writer the rules alone"
