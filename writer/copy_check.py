@@ -311,7 +311,7 @@ _ORDINAL_WORD = re.compile(r"\b(" + "|".join(ORDINAL_WORDS) + r")\b", re.IGNOREC
 # "each one", "this one", "one of", "buy one.", "a wireless one", "one comes with it": the
 # pronoun, not a count (a count is followed by what it counts)
 _ONE_PRONOUN = re.compile(
-    r"\b(each|every|this|that|the|which|any|no)\s+one\b|\bone\s(?=of\b|place\b|pack\b)|"
+    r"\b(each|every|this|that|the|which|any|no)\s+one\b|\bone\s(?=of\b|place\b)|"
     r"(?<![\w-])one(?=\s{0,3}(?:[.,;:!?)]|$)|\s(?:comes?|ships?|is)\b)",
     re.I,
 )
@@ -421,6 +421,7 @@ _HARD_DISK = re.compile(r"\bhard(?: disk)? drive\b", re.I)
 
 
 _GPU_SERIES = re.compile(r"\b(?:RTX|GTX|RX|MX)\s?$", re.I)
+_N_IN_M = re.compile(r"\b\d+-in-\d+\b", re.I)
 
 
 def numbers(text: str) -> list[_Number]:
@@ -1051,6 +1052,7 @@ AUDIENCES = frozenset(
         "enthusiast",
         "enthusiasts",
         "everyone",
+        "anyone",
     ]
 )
 HEALTH = frozenset(
@@ -1315,7 +1317,7 @@ _FIGURE_WORDS = {
     "price range": "prices from to depending configuration configurations",
     "saving": "save now off the regular price today discount discounted",
     "rating": "rated out of stars average",
-    "reviews": "customer reviews by shoppers buyers reviewers owners",
+    "reviews": "customer reviews by shoppers buyers reviewers",
 }
 
 
@@ -1330,17 +1332,44 @@ def _figure_words(record: ProductRecord) -> str:
 
 
 def _ranks_a_product(text: str, words: set[str]) -> bool:
-    """One of `words` (in any inflection) in `text` is followed, past figures and units, by a
-    product type: "the best 65-inch TV" ranks a product, "Ultimate UHD Dimming" a feature."""
+    """One of `words` (in any inflection) in `text` heads a noun phrase, past figures and
+    units, whose last word is a product type: "the best 65-inch TV", "the ultimate JBL
+    soundbar" and "the most rugged and capable Apple Watch" rank a product, "Ultimate UHD
+    Dimming" and "Top Mounted Controls" a feature."""
     found = tokens(text)
     forms = {form for word in words for form in (word, *lemmas(word))}
     for i, token in enumerate(found):
         if token not in forms and not lemmas(token) & forms:
             continue
-        after = (t for t in found[i + 1 : i + 6] if not t[0].isdigit() and t not in UNIT_WORDS)
-        if stem(next(after, "")) in TYPE_OF:
+        window = found[i + 1 : i + 8]
+        after = [  # past a figure and its unit ("65-inch")
+            t
+            for j, t in enumerate(window)
+            if not t[0].isdigit() and not (j and window[j - 1][0].isdigit() and t in UNIT_WORDS)
+        ]
+        phrase = list(itertools.takewhile(lambda t: t not in _NOT_NAMING, after[:5]))
+        head = phrase[-1] if phrase else ""  # "the brightest Apple Watch display": a display
+        if token == "most" and head.endswith("s"):
+            continue  # "fits under most TVs": a quantity, no rank
+        if stem(head) in TYPE_OF and not head.endswith(("ing", "ed")):
             return True
     return False
+
+
+def _words_after(text: str, words: set[str]) -> set[str]:
+    """The word after each of `words` (in any inflection) in `text`."""
+    found = tokens(text)
+    forms = {form for word in words for form in (word, *lemmas(word))}
+    return {
+        found[i + 1]
+        for i, token in enumerate(found[:-1])
+        if token in forms or lemmas(token) & forms
+    }
+
+
+# words that end a noun phrase ("the best picture for a TV": the picture is ranked)
+_NOT_NAMING = frozenset(["for", "of", "in", "on", "at", "to", "with", "from", "by", "that"])
+_NOT_NAMING |= {"which", "is", "are", "ever", "yet", "around", "available"}
 
 
 class CopyChecker:
@@ -1436,6 +1465,9 @@ class CopyChecker:
             yield ClaimCheck(sentence, "fragment", False, "not a sentence: a name or a spec alone")
 
     def _numbers(self, sentence: str) -> Iterable[ClaimCheck]:
+        for form in _N_IN_M.findall(sentence):  # a form, not a count: the record's own form
+            backed = form.lower() in self.text.lower()
+            yield ClaimCheck(form, "product-type", backed, "" if backed else f"no {form}")
         quotes_standing = bool(_STANDING_CUE.search(sentence))
         savings = {_as_float(a or b) for a, b in _SAVING_FIGURE.findall(sentence)}
         for claim in numbers(sentence):
@@ -1841,21 +1873,27 @@ class CopyChecker:
 
     def _names_form(self, word: str) -> bool:
         """Earbuds need the record's own earbuds, not a category "Headphones & Earbuds"."""
-        root = stem(word)
-        return root in self.features or any(
-            stem(other) in self.features
+        own = self._own_stems
+        return stem(word) in own or any(
+            stem(other) in own
             if " " not in other
             else other.replace(" ", "") in self.vocabulary.squashed  # "True Wireless"
-            for other in synonyms_of(word, root)
+            for other in synonyms_of(word, stem(word))
         )
+
+    @cached_property
+    def _own_stems(self) -> frozenset[str]:
+        """The stems of the record's own words: title, bullets and attributes, no category."""
+        return frozenset(stem(word) for word in tokens(self.text))
 
     def _ranked_alike(self, word: str, sentence: str) -> bool:
         """The record's own ranking word; where copy ranks the product itself ("the ultimate
         65-inch TV") the record must too: its "Ultimate UHD Dimming" ranks a feature."""
         alike = {w for w in (word, *_RANKS_ALIKE.get(word, ())) if self._literal(w)}
-        if not alike:
-            return False
-        return not _ranks_a_product(sentence, {word}) or _ranks_a_product(self.text, alike)
+        if not alike or not _ranks_a_product(sentence, {word}):
+            return bool(alike)
+        fits = "for" in _words_after(self.text, alike) and "for" in tokens(sentence)
+        return fits or _ranks_a_product(self.text, alike)  # "Ideal for Spreadsheets" fits
 
     def _audience(self, word: str) -> bool:
         """Stricter than word forms: "games" in a bullet does not make a product for gamers."""

@@ -69,7 +69,7 @@ well part whole entire means mean particular certain specific available another 
 # own rules.
 _FUNCTION = """
 itself himself herself ourselves yourselves themselves myself other others else such same
-anyone someone anybody somebody
+someone somebody
 either neither nor but yet though although however whatever whichever whoever whose whom
 since because if unless almost nearly roughly approximately still far plenty lot lots quite
 rather fairly really already again ever instead what's it'll they'll we're isn't aren't
@@ -117,8 +117,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "key": ("keyboard", "keybed"),
     "cam": ("camera",),
     "camera": ("cam",),
-    "earbud": ("earphone", "earbuds", "true wireless"),
-    "earphone": ("earbud",),
+    "earbud": ("earphone", "earbuds", "true wireless", "airpod", "airpods"),
+    "earphone": ("earbud", "airpod", "airpods"),
     "hard": ("hdd",),
     "drive": ("hdd", "ssd"),
     "solid": ("ssd",),
@@ -291,13 +291,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "household": ("home", "house", "family"),
     "ethernet": ("poe",),
     # v13, fresh8's rejected paraphrases: smooth motion, hues, PTZ, voice commands
-    "fluid": ("refresh", "hz", "motion", "motionflow"),
-    "movement": ("motion", "refresh", "hz"),
+    "fluid": ("refresh", "hz", "motionflow", "motion rate"),
+    "movement": ("refresh", "hz", "motionflow", "motion rate"),
     "hue": ("color", "colour", "gamut"),
-    "ptz": ("pan", "tilt", "zoom"),
+    "ptz": ("pan tilt zoom",),
     "command": ("control", "controls", "voice"),
-    "track": ("finder", "finding", "find", "locate", "gps", "tracking"),
+    "track": ("locate", "gps", "tracking", "tracker"),
     "nvme": ("pcie",),
+    "smartwatch": ("watch",),
     "color": (
         "colour",
         "quantum",

@@ -289,13 +289,21 @@ ROUND9_REJECTED = [
     ("paeb165d18a", "The ultimate 65-inch TV."),
     ("paeb165d18a", "The best TV in its class."),
     ("pd6337759d2", "These earbuds cancel noise."),  # headphones, in "Headphones & Earbuds"
+    ("p63fc0d304c", "This 2-in-1 laptop has a 15.6-inch touchscreen."),  # a clamshell
+    ("pe5265469f8", "This PTZ camera covers your whole yard."),  # digital zoom only
+    ("pc5b514f6ac", "It delivers fluid video day and night."),  # motion detection
+    ("pe1dd3166d4", "It is the ultimate QLED TV."),
+    ("p4ecfd98a37", "It is the ultimate action camera."),  # "Ultimate Mounting Flexibility"
+    ("p8a189267e1", "It is the latest Apple Watch."),
 ]
 ROUND9_ACCEPTED = [
     ("paeb165d18a", "It features Samsung's Ultimate UHD Dimming."),
     ("p07a9744c72", "A 2-in-1 touchscreen laptop."),
-    ("pad3aa052da", "Four smart plugs in one pack."),
     ("p02779808ea", "Priced from $389.99 up to $419.99 depending on the configuration."),
-    ("pf8928dd72c", "Owners rate it 4.7 stars over 368 reviews."),
+    ("pf8928dd72c", "Shoppers rate it 4.7 stars over 368 reviews."),
+    ("p21539858dd", "These earbuds offer active noise cancellation."),  # AirPods
+    ("p02779808ea", "This smartwatch has GPS."),  # Apple Watch
+    ("p18d80544c7", "It is the perfect keyboard for spreadsheets."),  # "Ideal for …"
     ("pb6d3e9596e", "Built for gamers, as the Nitro gaming laptop name says."),
     ("p49f029229d", "A 120Hz refresh rate keeps motion fluid."),
 ]
