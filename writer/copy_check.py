@@ -421,6 +421,26 @@ _HARD_DISK = re.compile(r"\bhard(?: disk)? drive\b", re.I)
 
 
 _GPU_SERIES = re.compile(r"\b(?:RTX|GTX|RX|MX)\s?$", re.I)
+# products in their own right: one in the box is a claim the record must make
+_DEVICES = frozenset(
+    [
+        "tv",
+        "monitor",
+        "laptop",
+        "desktop",
+        "tablet",
+        "smartphone",
+        "phone",
+        "console",
+        "speaker",
+        "soundbar",
+        "receiver",
+        "headphones",
+        "router",
+        "modem",
+        "projector",
+    ]
+)
 _N_IN_M = re.compile(r"\b\d+-in-\d+\b", re.I)
 
 
@@ -894,7 +914,9 @@ _STAND_INS = frozenset(stem(w) for w in _STAND_IN_WORDS.split())
 # "no cable between them" is what "True Wireless" says
 _WIRES = frozenset(stem(w) for w in ("cable", "cables", "wire", "wires", "cord", "cords"))
 _WIRELESS = re.compile(r"\bwireless|\bcordless|\bwire-?\s?free|\bcord-?\s?free", re.I)
-_INCLUSION = re.compile(r"^(?:includ|comes?\b)|\bcomes? with\b|(?<!not )included$", re.I)
+_INCLUSION = re.compile(
+    r"^(?:includ|comes?\b)|\bcomes? with\b|\bin the box$|(?<!not )included$", re.I
+)
 # what a record serves or needs rather than has: "Fits 42” to 90” TVs", "Compatible with iPad"
 _SERVED = re.compile(
     r"\b(?:fits?|compatible with|works? with|for|requires?|uses?|needs?|powered by|supports?|"
@@ -1508,6 +1530,7 @@ class CopyChecker:
         yield from self._exclusions(sentence)
         yield from self._restrictions(sentence)
         yield from self._denied_features(sentence)
+        yield from self._included_products(sentence)
         said: list[ClaimCheck] = []
         for claim in self._polarity_claims(sentence):
             # "with its stand included" inside "comes with its stand included": said once
@@ -1870,6 +1893,16 @@ class CopyChecker:
         """The record has this very word, in some inflection."""
         words = self.vocabulary.words
         return word in words or any(lemma in self.vocabulary.lemmas for lemma in lemmas(word))
+
+    def _included_products(self, sentence: str) -> Iterable[ClaimCheck]:
+        """A product said to be in the box that the record never names: "a gaming monitor
+        is included" of a desktop ("monitor" is otherwise plain copy: "an external monitor")."""
+        if not _INCLUDED.search(sentence):
+            return
+        for word in dict.fromkeys(tokens(sentence)):
+            group = TYPE_OF.get(stem(word))
+            if group in _DEVICES and group not in self.types and not self.vocabulary.has(word):
+                yield ClaimCheck(word, "product-type", False, f"the record includes no {word}")
 
     def _names_form(self, word: str) -> bool:
         """Earbuds need the record's own earbuds, not a category "Headphones & Earbuds"."""

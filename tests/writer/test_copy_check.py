@@ -295,6 +295,8 @@ ROUND9_REJECTED = [
     ("pe1dd3166d4", "It is the ultimate QLED TV."),
     ("p4ecfd98a37", "It is the ultimate action camera."),  # "Ultimate Mounting Flexibility"
     ("p8a189267e1", "It is the latest Apple Watch."),
+    ("p371e13cdca", "A gaming monitor is included."),  # a desktop: keyboard and mouse only
+    ("p6a08fac142", "A wall mount comes in the box."),  # a $79 wall mount voucher
 ]
 ROUND9_ACCEPTED = [
     ("paeb165d18a", "It features Samsung's Ultimate UHD Dimming."),
