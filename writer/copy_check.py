@@ -421,6 +421,16 @@ _HARD_DISK = re.compile(r"\bhard(?: disk)? drive\b", re.I)
 
 
 _GPU_SERIES = re.compile(r"\b(?:RTX|GTX|RX|MX)\s?$", re.I)
+# "both … and …", "… as well as …": every side of a choice at once; "either", "or" keep it
+_BOTH = re.compile(r"\bboth\b|\bas well as\b|\bplus\b", re.I)
+_OR = re.compile(r"\bor\b", re.I)
+_CHOICE_KEPT = re.compile(r"\beither\b|\bor\b|\bchoice\b|\bchoose\b|\bpick\b", re.I)
+
+
+def _content_stems(text: str) -> set[str]:
+    return {stem(w) for w in tokens(text) if w.isalpha() and len(w) >= 3 and not _plain(w)}
+
+
 # products in their own right: one in the box is a claim the record must make
 _DEVICES = frozenset(
     [
@@ -1531,6 +1541,7 @@ class CopyChecker:
         yield from self._restrictions(sentence)
         yield from self._denied_features(sentence)
         yield from self._included_products(sentence)
+        yield from self._both_of_a_choice(sentence)
         said: list[ClaimCheck] = []
         for claim in self._polarity_claims(sentence):
             # "with its stand included" inside "comes with its stand included": said once
@@ -1893,6 +1904,30 @@ class CopyChecker:
         """The record has this very word, in some inflection."""
         words = self.vocabulary.words
         return word in words or any(lemma in self.vocabulary.lemmas for lemma in lemmas(word))
+
+    def _both_of_a_choice(self, sentence: str) -> Iterable[ClaimCheck]:
+        """Both sides of the record's choice: "Includes $60 Apple Gift Card or $60 SiriusXM
+        Gift Card" gives one, never "both a gift card and SiriusXM"."""
+        if _CHOICE_KEPT.search(sentence) or not _BOTH.search(sentence):
+            return
+        said = {stem(word) for word in tokens(sentence)}
+        for left, right in self._choices:
+            if left & said and right & said:
+                yield ClaimCheck(sentence, "negation", False, "the record offers one or the other")
+                return
+
+    @cached_property
+    def _choices(self) -> list[tuple[set[str], set[str]]]:
+        """The words only one side of each record line's "A or B" has."""
+        found = []
+        for line in self.record_lines:
+            if not _OR.search(line):
+                continue
+            first, second = _OR.split(line, maxsplit=1)
+            left, right = _content_stems(first), _content_stems(second)
+            if left - right and right - left:
+                found.append((left - right, right - left))
+        return found
 
     def _included_products(self, sentence: str) -> Iterable[ClaimCheck]:
         """A product said to be in the box that the record never names: "a gaming monitor

@@ -297,6 +297,9 @@ ROUND9_REJECTED = [
     ("p8a189267e1", "It is the latest Apple Watch."),
     ("p371e13cdca", "A gaming monitor is included."),  # a desktop: keyboard and mouse only
     ("p6a08fac142", "A wall mount comes in the box."),  # a $79 wall mount voucher
+    # "Includes $60 Apple Gift Card or $60 SiriusXM Gift Card": one of them
+    ("p6a08fac142", "Both a $60 Apple gift card and a $60 SiriusXM gift card come included."),
+    ("p6a08fac142", "It includes a $60 Apple gift card plus a $60 SiriusXM gift card."),
 ]
 ROUND9_ACCEPTED = [
     ("paeb165d18a", "It features Samsung's Ultimate UHD Dimming."),
@@ -306,6 +309,7 @@ ROUND9_ACCEPTED = [
     ("p21539858dd", "These earbuds offer active noise cancellation."),  # AirPods
     ("p02779808ea", "This smartwatch has GPS."),  # Apple Watch
     ("p18d80544c7", "It is the perfect keyboard for spreadsheets."),  # "Ideal for …"
+    ("p6a08fac142", "It includes either a $60 Apple gift card or a $60 SiriusXM gift card."),
     ("pb6d3e9596e", "Built for gamers, as the Nitro gaming laptop name says."),
     ("p49f029229d", "A 120Hz refresh rate keeps motion fluid."),
 ]
