@@ -427,10 +427,6 @@ _OR = re.compile(r"\bor\b", re.I)
 _CHOICE_KEPT = re.compile(r"\beither\b|\bor\b|\bchoice\b|\bchoose\b|\bpick\b", re.I)
 
 
-def _content_stems(text: str) -> set[str]:
-    return {stem(w) for w in tokens(text) if w.isalpha() and len(w) >= 3 and not _plain(w)}
-
-
 # products in their own right: one in the box is a claim the record must make
 _DEVICES = frozenset(
     [
@@ -1369,10 +1365,8 @@ def _ranks_a_product(text: str, words: set[str]) -> bool:
     soundbar" and "the most rugged and capable Apple Watch" rank a product, "Ultimate UHD
     Dimming" and "Top Mounted Controls" a feature."""
     found = tokens(text)
-    forms = {form for word in words for form in (word, *lemmas(word))}
-    for i, token in enumerate(found):
-        if token not in forms and not lemmas(token) & forms:
-            continue
+    for i in _places(found, words):
+        token = found[i]
         window = found[i + 1 : i + 8]
         after = [  # past a figure and its unit ("65-inch")
             t
@@ -1391,12 +1385,13 @@ def _ranks_a_product(text: str, words: set[str]) -> bool:
 def _words_after(text: str, words: set[str]) -> set[str]:
     """The word after each of `words` (in any inflection) in `text`."""
     found = tokens(text)
+    return {found[i + 1] for i in _places(found, words) if i + 1 < len(found)}
+
+
+def _places(found: list[str], words: set[str]) -> Iterable[int]:
+    """Where any of `words`, in any inflection, stands among the tokens `found`."""
     forms = {form for word in words for form in (word, *lemmas(word))}
-    return {
-        found[i + 1]
-        for i, token in enumerate(found[:-1])
-        if token in forms or lemmas(token) & forms
-    }
+    return (i for i, token in enumerate(found) if token in forms or lemmas(token) & forms)
 
 
 # words that end a noun phrase ("the best picture for a TV": the picture is ranked)
@@ -1917,14 +1912,14 @@ class CopyChecker:
                 return
 
     @cached_property
-    def _choices(self) -> list[tuple[set[str], set[str]]]:
+    def _choices(self) -> list[tuple[frozenset[str], frozenset[str]]]:
         """The words only one side of each record line's "A or B" has."""
         found = []
         for line in self.record_lines:
             if not _OR.search(line):
                 continue
             first, second = _OR.split(line, maxsplit=1)
-            left, right = _content_stems(first), _content_stems(second)
+            left, right = _stems(first), _stems(second)
             if left - right and right - left:
                 found.append((left - right, right - left))
         return found

@@ -153,31 +153,11 @@ def test_fresh4_rows_share_no_product_and_no_sentence_with_any_earlier_file(
 LATER = ["fresh5", "fresh6", "fresh7", "fresh8"]
 
 
-@pytest.mark.parametrize("name", LATER)
-def test_each_later_split_is_well_formed_and_over_products_no_earlier_file_has(
+def _split_and_earlier(
     name: str, dev_test: list[dict[str, Any]], catalog_ids: set[str]
-) -> None:
-    rows = load_rows(FRESH_FILES[name])
-    for row in rows:
-        assert set(row) == KEYS, row
-        assert row["class"] in CLASSES, row
-        assert isinstance(row["supported"], bool), row
-    assert {row["product_id"] for row in rows} <= catalog_ids
-    names = list(FRESH_FILES)
-    earlier = dev_test + [r for n in names[: names.index(name)] for r in load_rows(FRESH_FILES[n])]
-    assert not {row["product_id"] for row in rows} & {row["product_id"] for row in earlier}
-    per_class = Counter(row["class"] for row in rows)
-    assert set(per_class) == CLASSES and min(per_class.values()) >= 15
-    assert 0.4 <= sum(not row["supported"] for row in rows) / len(rows) <= 0.6
-
-
-@pytest.mark.parametrize("name", ["fresh9", "fresh10"])
-def test_late_splits_are_new_sentences_over_products_already_labelled(
-    name: str, dev_test: list[dict[str, Any]], catalog_ids: set[str]
-) -> None:
-    """Every product was labelled by fresh8, so fresh9 and fresh10 are held out by sentence:
-    new sentences, written blind, about products earlier files hold; none repeats an earlier
-    sentence."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A late split's rows, checked well formed and over catalog products, and every row of
+    the files before it."""
     rows = load_rows(FRESH_FILES[name])
     for row in rows:
         assert set(row) == KEYS, row
@@ -187,9 +167,33 @@ def test_late_splits_are_new_sentences_over_products_already_labelled(
     names = list(FRESH_FILES)
     earlier_files = names[: names.index(name)]
     earlier = dev_test + [row for file in earlier_files for row in load_rows(FRESH_FILES[file])]
+    return rows, earlier
+
+
+def _assert_balanced(rows: list[dict[str, Any]], per_class_at_least: int) -> None:
+    per_class = Counter(row["class"] for row in rows)
+    assert set(per_class) == CLASSES and min(per_class.values()) >= per_class_at_least
+    assert 0.4 <= sum(not row["supported"] for row in rows) / len(rows) <= 0.6
+
+
+@pytest.mark.parametrize("name", LATER)
+def test_each_later_split_is_well_formed_and_over_products_no_earlier_file_has(
+    name: str, dev_test: list[dict[str, Any]], catalog_ids: set[str]
+) -> None:
+    rows, earlier = _split_and_earlier(name, dev_test, catalog_ids)
+    assert not {row["product_id"] for row in rows} & {row["product_id"] for row in earlier}
+    _assert_balanced(rows, 15)
+
+
+@pytest.mark.parametrize("name", ["fresh9", "fresh10"])
+def test_late_splits_are_new_sentences_over_products_already_labelled(
+    name: str, dev_test: list[dict[str, Any]], catalog_ids: set[str]
+) -> None:
+    """Every product was labelled by fresh8, so fresh9 and fresh10 are held out by sentence:
+    new sentences, written blind, about products earlier files hold; none repeats an earlier
+    sentence."""
+    rows, earlier = _split_and_earlier(name, dev_test, catalog_ids)
     seen = {row["sentence"].strip().lower() for row in earlier}
     assert not [row["sentence"] for row in rows if row["sentence"].strip().lower() in seen]
     assert Counter((row["product_id"], row["sentence"]) for row in rows).most_common(1)[0][1] == 1
-    per_class = Counter(row["class"] for row in rows)
-    assert set(per_class) == CLASSES and min(per_class.values()) >= 25
-    assert 0.4 <= sum(not row["supported"] for row in rows) / len(rows) <= 0.6
+    _assert_balanced(rows, 25)
