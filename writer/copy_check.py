@@ -312,7 +312,9 @@ _ORDINAL_WORD = re.compile(r"\b(" + "|".join(ORDINAL_WORDS) + r")\b", re.IGNOREC
 # pronoun, not a count (a count is followed by what it counts)
 _ONE_PRONOUN = re.compile(
     r"\b(each|every|this|that|the|which|any|no)\s+one\b|\bone\s(?=of\b|place\b)|"
-    r"(?<![\w-])one(?=\s{0,3}(?:[.,;:!?)]|$)|\s(?:comes?|ships?|is)\b)",
+    r"(?<![\w-])one(?=\s{0,3}(?:[.,;:!?)]|$)|\s(?:comes?|ships?|is|into|onto)\b)|"
+    # "in one pack", "from one charge": a single, not a count (a period stays a period)
+    r"\b(in|on|from|into|with)\s+one\b(?!\s(?:year|month|week|day|hour|minute)s?\b)",
     re.I,
 )
 # a unit spelled out, or a period of ten years: "a terabyte" is "1TB", "a decade" "10 years"
@@ -383,7 +385,7 @@ def normalise_numbers(text: str) -> str:
     text = _ONE_PERIOD.sub(r"\1 1 \2", text.replace("‑", "-"))
     text = _NUMBER_ONE.sub("#1", text)
     text = _TIMES_MORE.sub(r"\1x ", text)
-    text = _ONE_PRONOUN.sub(lambda m: m.group(1) or "", text)
+    text = _ONE_PRONOUN.sub(lambda m: m.group(1) or m.group(2) or "", text)
     text = _ORDINAL_WORD.sub(lambda m: ORDINAL_WORDS[m.group(1).lower()], text)
     text = _DECADE.sub("10 years", text)
     text = _SPELLED_UNIT.sub(
@@ -564,6 +566,7 @@ def numbers(text: str) -> list[_Number]:
 _COUNTED_END = re.compile(r"\n|(?:[,;&]|\band\b|\bor\b|\bplus\b)\s{0,3}\d", re.IGNORECASE)
 _AT_MOST = re.compile(r"\b(?:under|less than|below|lighter than|no more than|at most)\s$", re.I)
 _AT_LEAST = re.compile(r"\b(?:over|more than|at least|upwards of)\s$", re.I)
+_NEARLY = re.compile(r"\b(?:nearly|almost|just under|close to)\s$", re.I)
 
 
 # a figure said of each one, or of several together: the one is not the other
@@ -579,6 +582,10 @@ def _counted_noun(word: str) -> bool:
 
 
 def _bound(before: str) -> str:
+    """ "max" for "under 3 pounds", "min" for "over 1,000 games", "near" for "nearly 4,800
+    reviewers" (at most the figure, and within a fifth of it)."""
+    if _NEARLY.search(before):
+        return "near"
     return "max" if _AT_MOST.search(before) else "min" if _AT_LEAST.search(before) else ""
 
 
@@ -598,6 +605,8 @@ def _within(claim: _Number, record: list[_Number]) -> bool:
         if claim.attribute and number.attribute not in (None, claim.attribute):
             continue
         if claim.bound == "max" and value <= limit:
+            return True
+        if claim.bound == "near" and 0.8 * limit <= value <= limit:
             return True
         if claim.bound == "min" and value >= limit and number.bound != "max":
             return True
@@ -738,10 +747,30 @@ _NEED_DENIED = re.compile(
 )
 _RECORD_DENIAL = re.compile(r"\b(?:no|not|non|without|never)\b|[\w-](?:free|less)\b", re.I)
 # what a rating and a review count are said in ("4.6 stars", "4.8 out of 5", "338 shoppers")
-_RATING_UNITS = frozenset(["", "star", "out", "by", "from"])
+_RATING_UNITS = frozenset(["", "star", "out", "by", "from", stem("rating"), stem("average")])
 _REVIEW_UNITS = frozenset(
     stem(w)
     for w in ("reviews", "reviewers", "ratings", "customers", "shoppers", "buyers", "owners")
+)
+# "No reviews have been posted yet", "Nobody has reviewed it yet": true of a product with none
+_NO_REVIEWS = re.compile(
+    r"(?:\b(?:no|zero|nobody|no\sone|not\s(?:any|a\s(?:single\s)?)|yet\sto\sbe)|"
+    r"n't\s(?:have|has|got)\s(?:any|a\s(?:single\s)?))"
+    r"(?:\s[\w'-]{1,20}){0,3}?\s(?:reviews?|reviewed|reviewers|ratings?|rated)\b"
+    r"(?:\s(?:have|has)\s(?:been\s)?(?:posted|written|left|submitted|shared))?(?:\syet\b)?",
+    re.I,
+)
+# what shoppers are said to think of it: only a well-rated product's ("a 4.7-star favorite")
+_PRAISE = re.compile(
+    r"\b(?:(?:shoppers|customers|buyers|owners|reviewers|users|fans)\s(?:love|adore|rave)|"
+    r"(?:customer|fan|shopper|buyer|crowd)s?'?[\s-]favou?rites?|(?<=star\s)favou?rite|highly[\s-]rated|"
+    r"well[\s-](?:reviewed|loved)|much[\s-]loved|beloved)\b",
+    re.I,
+)
+GOOD_RATING = 4.0  # the least average that shoppers can be said to like
+# "a perfect 5.0 rating", "a perfect five-star average": the rating itself, when it is 5
+_PERFECT_SCORE = re.compile(
+    r"\bperfect\s(?=(?:5(?:\.0)?|five)(?:[\s-]star|\sout\sof|\srating|\saverage|\sscore))", re.I
 )
 # a sentence that quotes the shop's figures: a rating, reviews, a price or a saving
 _STANDING_CUE = re.compile(
@@ -794,7 +823,8 @@ _POLARITY = [
     (
         re.compile(
             rf"{_W}((?:{_WORD}\s){{0,2}}{_WORD})(?:,?\s(?:which|that))?,?\s?\(?(?:is\s|are\s)?"
-            r"(?:not included|(?:sold|bought|purchased|available)\s(?:\w+\s)?separately)",
+            r"(?:not included|(?:sold|bought|purchased|available)\s(?:\w+\s)?separately|"
+            r"costs?\s(?:extra|more)|(?:comes\s)?at\s(?:an\s)?(?:extra|additional)\scost)",
             re.I,
         ),
         "has",
@@ -1176,6 +1206,24 @@ _OPPOSITES = {
     "manual": "automatic",
     "automatic": "manual",
 }
+# a shape or a fit that rules out the other, whatever noun it is said of: a "Curved Gaming
+# Monitor" is no flat display, "Detachable Legs" are not fixed ones
+_EXCLUSIVE = {
+    "flat": ("curved",),
+    "curved": ("flat",),
+    "fixed": ("detachable", "removable"),
+    "permanently": ("detachable", "removable"),
+    "non-removable": ("detachable", "removable"),
+}
+_EXCLUSIVE_WORD = re.compile(r"(?<![\w-])(" + "|".join(_EXCLUSIVE) + r")(?![\w-])", re.I)
+# what may come in the box with a product, each only where the record names it, judged
+# clause by clause ("a mouse is included, so there are fewer cables")
+_CLAUSE = re.compile(r"[,;:]|\b(?:so|but|while|and then)\b", re.I)
+_ACCESSORY_WORDS = (
+    "cable cord adapter charger remote stand mount bracket case bag battery batteries panel "
+    "stylus controller mouse bench strap sleeve dock hub"
+)
+_ACCESSORIES = frozenset(stem(w) for w in _ACCESSORY_WORDS.split())
 _OPPOSED = re.compile(
     r"(?<![\w-])(" + "|".join(_OPPOSITES) + r")\s([a-z][\w-]{0,30}(?:\s[a-z][\w-]{0,30})?)", re.I
 )
@@ -1460,8 +1508,9 @@ class CopyChecker:
         if self.includes and _INCLUDED.search(sentence):
             # "included at no extra cost" says no more than "included"
             sentence = _AT_NO_EXTRA_COST.sub("", sentence)
-        claims: list[ClaimCheck] = []
-        claims += self._fragment(sentence)
+        claims = list(self._fragment(sentence))
+        sentence, said = self._reception(sentence)
+        claims += said
         claims += self._numbers(sentence)
         claims += self._negations(sentence)
         claims += self._types(sentence)
@@ -1473,6 +1522,27 @@ class CopyChecker:
             return check
         p = self.judge.probability(original, check.rejected_by, self.evidence)
         return SentenceCheck(original, claims, round(p, 4), p > self.judge.threshold)
+
+    def _reception(self, sentence: str) -> tuple[str, list[ClaimCheck]]:
+        """What a sentence says shoppers think, judged by the shop's rating and review count,
+        and the sentence less those words for the other rules: "no reviews yet" needs none,
+        "a customer favorite" a rating of at least `GOOD_RATING`, "a perfect 5.0" a 5."""
+        claims = []
+        record = self.record
+        none = _NO_REVIEWS.search(sentence)
+        if none:
+            backed = not record.review_count
+            why = "" if backed else f"the shop lists {record.review_count} reviews"
+            claims.append(ClaimCheck(none.group(0), "reviews", backed, why))
+            sentence = sentence[: none.start()] + sentence[none.end() :]
+        liked = record.rating is not None and record.rating >= GOOD_RATING
+        for praise in _PRAISE.finditer(sentence):
+            why = "" if liked and record.review_count else "the shop's rating says no such thing"
+            claims.append(ClaimCheck(praise.group(0), "reviews", not why, why))
+        sentence = _PRAISE.sub("", sentence)
+        if record.rating == 5.0:
+            sentence = _PERFECT_SCORE.sub("", sentence)  # the rating is then checked as any
+        return sentence, claims
 
     @cached_property
     def evidence(self) -> Evidence:
@@ -1525,7 +1595,7 @@ class CopyChecker:
             return False
         if claim.bound == "min":  # "more than 4,300 shoppers" of 4,332 reviews
             return any(claim.value <= v <= claim.value * 1.25 for v in values)
-        if claim.bound == "max":
+        if claim.bound in ("max", "near"):
             return any(claim.value * 0.8 <= v <= claim.value for v in values)
         return any(abs(v - claim.value) < 1e-9 for v in values)
 
@@ -1774,8 +1844,14 @@ class CopyChecker:
 
     def _opposites(self, sentence: str) -> Iterable[ClaimCheck]:
         """A modifier whose opposite the record gives the same noun: "a wireless karaoke mic"
-        when the record says "Wired Karaoke Mic"."""
+        when the record says "Wired Karaoke Mic"; a shape the record's rules out ("a flat
+        display" of a "Curved Gaming Monitor")."""
         text = self.text.lower()
+        for match in _EXCLUSIVE_WORD.finditer(sentence):
+            word = match.group(1).lower()
+            theirs = [w for w in _EXCLUSIVE[word] if re.search(rf"\b{w}\b", text)]
+            if theirs and not re.search(rf"\b{word}\b", text):
+                yield ClaimCheck(word, "binding", False, f"the record says {theirs[0]}")
         for match in _OPPOSED.finditer(sentence):
             modifier, noun = match.group(1).lower(), match.group(2).lower()
             for words in (noun, noun.split()[0]):
@@ -1926,13 +2002,21 @@ class CopyChecker:
 
     def _included_products(self, sentence: str) -> Iterable[ClaimCheck]:
         """A product said to be in the box that the record never names: "a gaming monitor
-        is included" of a desktop ("monitor" is otherwise plain copy: "an external monitor")."""
+        is included" of a desktop ("monitor" is otherwise plain copy: "an external monitor");
+        an accessory in the box needs the record's own word for it ("an HDMI cable is
+        included" of a monitor with an HDMI port)."""
         if not _INCLUDED.search(sentence):
             return
         for word in dict.fromkeys(tokens(sentence)):
             group = TYPE_OF.get(stem(word))
             if group in _DEVICES and group not in self.types and not self.vocabulary.has(word):
                 yield ClaimCheck(word, "product-type", False, f"the record includes no {word}")
+        for clause in _CLAUSE.split(sentence):
+            if not _INCLUDED.search(clause) or _DENIED.search(clause) or "n't" in clause:
+                continue
+            for word in dict.fromkeys(tokens(clause)):
+                if stem(word) in _ACCESSORIES and stem(word) not in self._own_stems:
+                    yield ClaimCheck(word, "negation", False, f"the record includes no {word}")
 
     def _names_form(self, word: str) -> bool:
         """Earbuds need the record's own earbuds, not a category "Headphones & Earbuds"."""

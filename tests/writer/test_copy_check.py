@@ -315,16 +315,41 @@ ROUND9_ACCEPTED = [
 ]
 
 
+# round 10, from fresh11's misses: what shoppers think is the shop's rating and review
+# count to say; "in one pack" is no count; an accessory in the box needs the record's word
+ROUND10_REJECTED = [
+    ("pf2b8e73d2b", "Shoppers love this NVR."),  # rated 2.0
+    ("pf2b8e73d2b", "A customer favorite for home security."),
+    ("pc63f35cf0d", "No reviews yet for this Mac Studio."),  # 15 reviews
+    ("p5e981298e4", "Almost 9,000 reviewers give it 4.8 stars."),  # 4,795
+    ("p73e9c41124", "The duet bench costs extra."),  # "Includes: Matching Duet Bench"
+    ("pb163d33fd3", "An HDMI cable comes in the box."),  # an HDMI port, no cable
+    ("pb812a591e0", "A flat 49-inch screen."),  # "Curved Gaming Monitor"
+    ("p7a7dbd210e", "Its legs are fixed in place."),  # "Detachable Legs"
+]
+ROUND10_ACCEPTED = [
+    ("p5e981298e4", "Shoppers love it: 4.8 stars from nearly 4,800 reviews."),
+    ("pc63f35cf0d", "A perfect 5.0 average across 15 reviews."),
+    ("p88ca91a161", "Nobody has reviewed these batteries yet."),  # no reviews
+    ("p88ca91a161", "There are no customer reviews for this pack yet."),
+    ("p88ca91a161", "Forty AAA batteries in one pack."),
+    ("pd6337759d2", "Your favorite songs sound great."),  # the shopper's favorite, no praise
+    ("p73e9c41124", "A matching bench is included."),
+    ("p0afc89be73", "Headphones are included, so you can practise quietly."),
+]
+
+
 @pytest.mark.parametrize(
     ("product_id", "sentence"),
-    ROUND6_REJECTED + ROUND8_REJECTED + ROUND8_ATTACKS + ROUND9_REJECTED,
+    ROUND6_REJECTED + ROUND8_REJECTED + ROUND8_ATTACKS + ROUND9_REJECTED + ROUND10_REJECTED,
 )
 def test_later_rounds_reject(product_id: str, sentence: str) -> None:
     assert not check_copy(sentence, RECORDS[product_id]).supported
 
 
 @pytest.mark.parametrize(
-    ("product_id", "sentence"), ROUND6_ACCEPTED + ROUND8_ACCEPTED + ROUND9_ACCEPTED
+    ("product_id", "sentence"),
+    ROUND6_ACCEPTED + ROUND8_ACCEPTED + ROUND9_ACCEPTED + ROUND10_ACCEPTED,
 )
 def test_later_rounds_accept(product_id: str, sentence: str) -> None:
     report = check_copy(sentence, RECORDS[product_id])
