@@ -1216,6 +1216,38 @@ _EXCLUSIVE = {
     "non-removable": ("detachable", "removable"),
 }
 _EXCLUSIVE_WORD = re.compile(r"(?<![\w-])(" + "|".join(_EXCLUSIVE) + r")(?![\w-])", re.I)
+# a cost said ("a paid plan", "monthly fees", "requires a subscription"), a sentence that
+# denies or saves one, and a record that rules every cost out
+_COST_CLAIM = re.compile(
+    r"\b(?:paid|(?:monthly|annual|yearly|subscription|service)\s(?:fees?|charges?|plans?)|"
+    r"(?:requires?|needs?)\s(?:a\s|an\s)?(?:[\w-]{1,20}\s)?(?:subscription|plan|membership))\b",
+    re.I,
+)
+_FEE_DENIED = re.compile(
+    r"\b(?:no|not|without|never|avoid\w*|skip\w*|sav\w+|zero|free|nothing|none)\b|n't", re.I
+)
+_NO_FEES = re.compile(
+    r"\bno\s(?:[\w-]{1,20}\s){0,2}(?:fees?|subscriptions?|costs?|charges?)\b|"
+    r"\b(?:fee|subscription)[\s-]free\b|\bfree\b",
+    re.I,
+)
+# a cost denied ("without paying a monthly fee", "nothing recurring to pay"), and a record
+# that denies costs in so many words ("No Monthly Subscriptions, Fees, or Hidden Costs")
+_NO_FEE_SAID = re.compile(
+    r"(?:\b(?:no|without|nothing|never|zero)\b|\b[a-z]{1,8}n't)(?:\s[\w'-]{1,20}){0,4}?\s"
+    r"(?:fees?|subscriptions?|charges?|costs?|pay(?:ing)?|paid)\b"
+    r"(?:\s(?:fees?|subscriptions?|charges?|costs?|plans?|monthly|yearly|hidden|recurring|"
+    r"ongoing|or|a|an|each|per|every|month|year|is|are|ever|required|needed)\b){0,8}",
+    re.I,
+)
+_RECORD_NO_FEES = re.compile(
+    r"\bno\s(?:[\w-]{1,20}\s){0,4}(?:fees?|subscriptions?|costs?|charges?)\b|"
+    r"\bwithout\s(?:a\s|any\s)?(?:subscriptions?|fees?)\b|\b(?:fee|subscription)[\s-]free\b",
+    re.I,
+)
+# two the record names together ("Android and iOS"), one of which "only" may not stand for
+_PAIRED = re.compile(r"\b([A-Za-z][\w-]{1,20})\s(?:and|&|/|or)\s([A-Za-z][\w-]{1,20})\b")
+_NOT_ONLY = re.compile(r"\bnot\sonly\b|\bonly\s(?:one|a|an|the|\$|\d)|\bthe\sonly\b", re.I)
 # what may come in the box with a product, each only where the record names it, judged
 # clause by clause ("a mouse is included, so there are fewer cables")
 _CLAUSE = re.compile(r"[,;:]|\b(?:so|but|while|and then)\b", re.I)
@@ -1511,6 +1543,11 @@ class CopyChecker:
         claims = list(self._fragment(sentence))
         sentence, said = self._reception(sentence)
         claims += said
+        no_fee = _NO_FEE_SAID.search(sentence)
+        if no_fee and _RECORD_NO_FEES.search(self.text):
+            # "without paying a monthly fee" of "No Monthly Fees": said, and nothing more
+            claims.append(ClaimCheck(no_fee.group(0), "free", True, ""))
+            sentence = sentence[: no_fee.start()] + sentence[no_fee.end() :]
         claims += self._numbers(sentence)
         claims += self._negations(sentence)
         claims += self._types(sentence)
@@ -1607,6 +1644,8 @@ class CopyChecker:
         yield from self._denied_features(sentence)
         yield from self._included_products(sentence)
         yield from self._both_of_a_choice(sentence)
+        yield from self._fees(sentence)
+        yield from self._only_one_of(sentence)
         said: list[ClaimCheck] = []
         for claim in self._polarity_claims(sentence):
             # "with its stand included" inside "comes with its stand included": said once
@@ -1999,6 +2038,40 @@ class CopyChecker:
             if left - right and right - left:
                 found.append((left - right, right - left))
         return found
+
+    def _fees(self, sentence: str) -> Iterable[ClaimCheck]:
+        """A cost the record rules out: "requires a paid plan" of "No Monthly Fees" or a "Free
+        Premium App". A record that names a cost of its own ("Subscription Required") leaves
+        the sentence to the other rules."""
+        cost = _COST_CLAIM.search(sentence)
+        if not cost or _FEE_DENIED.search(sentence) or not _NO_FEES.search(self.text):
+            return
+        text = self.text
+        for match in _COST_CLAIM.finditer(text):
+            if not _FEE_DENIED.search(text, max(0, match.start() - 30), match.end()):
+                return
+        yield ClaimCheck(cost.group(0), "negation", False, "the record says it costs nothing")
+
+    def _only_one_of(self, sentence: str) -> Iterable[ClaimCheck]:
+        """One of two the record pairs, said to be the only one: "Android phones only" of an
+        "Android and iOS Compatible" drone."""
+        found = tokens(sentence)
+        if "only" not in found or _NOT_ONLY.search(sentence):
+            return
+        near = {
+            stem(found[j])
+            for i in _places(found, {"only"})
+            for j in range(max(0, i - 4), min(len(found), i + 5))
+        }
+        said = {stem(w) for w in found}
+        for match in _PAIRED.finditer(self.text):
+            one, other = stem(match.group(1).lower()), stem(match.group(2).lower())
+            for ours, theirs in ((one, other), (other, one)):
+                if ours in near and theirs not in said and not _plain(ours):
+                    yield ClaimCheck(
+                        f"only {ours}", "negation", False, f"the record says {match.group(0)}"
+                    )
+                    return
 
     def _included_products(self, sentence: str) -> Iterable[ClaimCheck]:
         """A product said to be in the box that the record never names: "a gaming monitor

@@ -326,6 +326,8 @@ ROUND10_REJECTED = [
     ("pb163d33fd3", "An HDMI cable comes in the box."),  # an HDMI port, no cable
     ("pb812a591e0", "A flat 49-inch screen."),  # "Curved Gaming Monitor"
     ("p7a7dbd210e", "Its legs are fixed in place."),  # "Detachable Legs"
+    ("p93c2cd89ad", "It pairs with Android phones only."),  # "Android and iOS Compatible"
+    ("p157e72e7d3", "Recordings need a paid cloud plan."),  # "No Monthly Subscriptions, Fees"
 ]
 ROUND10_ACCEPTED = [
     ("p5e981298e4", "Shoppers love it: 4.8 stars from nearly 4,800 reviews."),
@@ -336,6 +338,9 @@ ROUND10_ACCEPTED = [
     ("pd6337759d2", "Your favorite songs sound great."),  # the shopper's favorite, no praise
     ("p73e9c41124", "A matching bench is included."),
     ("p0afc89be73", "Headphones are included, so you can practise quietly."),
+    ("p93c2cd89ad", "It works with Android and iOS phones."),
+    ("p4c0e402465", "You won't pay a recurring monthly fee."),  # "No Recurring Monthly ... Fees"
+    ("p9cc1002fac", "Recordings are yours without a subscription."),  # "Without Subscription"
 ]
 
 
