@@ -340,7 +340,7 @@ ROUND10_ACCEPTED = [
     ("p0afc89be73", "Headphones are included, so you can practise quietly."),
     ("p93c2cd89ad", "It works with Android and iOS phones."),
     ("p4c0e402465", "You won't pay a recurring monthly fee."),  # "No Recurring Monthly ... Fees"
-    ("p9cc1002fac", "Recordings are yours without a subscription."),  # "Without Subscription"
+    ("p9cc1002fac", "Access every recording without a subscription."),  # "Without Subscription"
 ]
 
 
