@@ -314,7 +314,8 @@ _ONE_PRONOUN = re.compile(
     r"\b(each|every|this|that|the|which|any|no)\s+one\b|\bone\s(?=of\b|place\b)|"
     r"(?<![\w-])one(?=\s{0,3}(?:[.,;:!?)]|$)|\s(?:comes?|ships?|is|into|onto)\b)|"
     # "in one pack", "from one charge": a single, not a count (a period stays a period)
-    r"\b(in|on|from|into|with)\s+one\b(?!\s(?:year|month|week|day|hour|minute)s?\b)",
+    r"\b(in|from|into)\s+one\b(?!\s(?:year|month|week|day|hour|minute)s?\b)|"
+    r"\b(on|with)\s+one\b(?=\s(?:charge|tap|click|app|hub|screen|account|remote)\b)",
     re.I,
 )
 # a unit spelled out, or a period of ten years: "a terabyte" is "1TB", "a decade" "10 years"
@@ -385,7 +386,7 @@ def normalise_numbers(text: str) -> str:
     text = _ONE_PERIOD.sub(r"\1 1 \2", text.replace("‑", "-"))
     text = _NUMBER_ONE.sub("#1", text)
     text = _TIMES_MORE.sub(r"\1x ", text)
-    text = _ONE_PRONOUN.sub(lambda m: m.group(1) or m.group(2) or "", text)
+    text = _ONE_PRONOUN.sub(lambda m: m.group(1) or m.group(2) or m.group(3) or "", text)
     text = _ORDINAL_WORD.sub(lambda m: ORDINAL_WORDS[m.group(1).lower()], text)
     text = _DECADE.sub("10 years", text)
     text = _SPELLED_UNIT.sub(
@@ -583,7 +584,7 @@ def _counted_noun(word: str) -> bool:
 
 def _bound(before: str) -> str:
     """ "max" for "under 3 pounds", "min" for "over 1,000 games", "near" for "nearly 4,800
-    reviewers" (at most the figure, and within a fifth of it)."""
+    reviewers" (at most the figure, and within a tenth of it)."""
     if _NEARLY.search(before):
         return "near"
     return "max" if _AT_MOST.search(before) else "min" if _AT_LEAST.search(before) else ""
@@ -606,7 +607,7 @@ def _within(claim: _Number, record: list[_Number]) -> bool:
             continue
         if claim.bound == "max" and value <= limit:
             return True
-        if claim.bound == "near" and 0.8 * limit <= value <= limit:
+        if claim.bound == "near" and 0.9 * limit <= value <= limit:
             return True
         if claim.bound == "min" and value >= limit and number.bound != "max":
             return True
@@ -756,7 +757,8 @@ _REVIEW_UNITS = frozenset(
 _NO_REVIEWS = re.compile(
     r"(?:\b(?:no|zero|nobody|no\sone|not\s(?:any|a\s(?:single\s)?)|yet\sto\sbe)|"
     r"n't\s(?:have|has|got)\s(?:any|a\s(?:single\s)?))"
-    r"(?:\s[\w'-]{1,20}){0,3}?\s(?:reviews?|reviewed|reviewers|ratings?|rated)\b"
+    r"(?:\s(?:customer|shopper|buyer|user|owner|verified|written|any|has|have|been|is|are)){0,3}?"
+    r"\s(?:reviews?|reviewed|reviewers|ratings?)\b"
     r"(?:\s(?:have|has)\s(?:been\s)?(?:posted|written|left|submitted|shared))?(?:\syet\b)?",
     re.I,
 )
@@ -768,6 +770,7 @@ _PRAISE = re.compile(
     re.I,
 )
 GOOD_RATING = 4.0  # the least average that shoppers can be said to like
+PRAISE_REVIEWS = 10  # and the fewest reviews it takes: one happy buyer is no crowd
 # "a perfect 5.0 rating", "a perfect five-star average": the rating itself, when it is 5
 _PERFECT_SCORE = re.compile(
     r"\bperfect\s(?=(?:5(?:\.0)?|five)(?:[\s-]star|\sout\sof|\srating|\saverage|\sscore))", re.I
@@ -824,7 +827,7 @@ _POLARITY = [
         re.compile(
             rf"{_W}((?:{_WORD}\s){{0,2}}{_WORD})(?:,?\s(?:which|that))?,?\s?\(?(?:is\s|are\s)?"
             r"(?:not included|(?:sold|bought|purchased|available)\s(?:\w+\s)?separately|"
-            r"costs?\s(?:extra|more)|(?:comes\s)?at\s(?:an\s)?(?:extra|additional)\scost)",
+            r"costs?\sextra|(?:comes\s)?at\s(?:an\s)?(?:extra|additional)\scost)",
             re.I,
         ),
         "has",
@@ -1216,10 +1219,30 @@ _EXCLUSIVE = {
     "non-removable": ("detachable", "removable"),
 }
 _EXCLUSIVE_WORD = re.compile(r"(?<![\w-])(" + "|".join(_EXCLUSIVE) + r")(?![\w-])", re.I)
+# a link a sentence and the record both name, and what it connects that is the shopper's
+_LINK = re.compile(r"\b(?:bluetooth|wi-?fi|usb|thunderbolt|g-?sync|freesync)\b", re.I)
+_CONNECTED_WORDS = (
+    "accessories accessory peripherals peripheral gear connections connection connectivity "
+    "devices needs"
+)
+_CONNECTED = frozenset(_CONNECTED_WORDS.split())
+# the shopper's own things a link connects ("your wireless mouse and headphones")
+_SHOPPERS_WORDS = (
+    "wireless mouse mice keyboard headset headphones earbuds earphones speaker controller "
+    "gamepad printer tracks music files own"
+)
+_SHOPPERS_THINGS = _CONNECTED | frozenset(stem(w) for w in _SHOPPERS_WORDS.split())
+_YOUR_FAVORITE = re.compile(r"\b(?:your|their|my)\s(?:own\s)?favou?rite\b", re.I)
+# "25 frames per second", "16 gigabits per second": the unit of a rate
+_PER_UNITS = frozenset(["second", "seconds", "minute", "hour", "day", "month", "year"])
+# "a slim profile", "low-profile": what a record's "Slim Design" says
+_SLIM_WORDS = frozenset(["profile", "low"])
+_SLIM = re.compile(r"\b(?:slim|thin|low[\s-]profile|ultra-?slim)", re.I)
 # a cost said ("a paid plan", "monthly fees", "requires a subscription"), a sentence that
 # denies or saves one, and a record that rules every cost out
 _COST_CLAIM = re.compile(
-    r"\b(?:paid|(?:monthly|annual|yearly|subscription|service)\s(?:fees?|charges?|plans?)|"
+    r"\b(?:paid\s(?:[\w-]{1,20}\s)?(?:plans?|tiers?|subscriptions?|memberships?|versions?|services?)|"
+    r"(?:monthly|annual|yearly|subscription|service)\s(?:fees?|charges?|plans?)|"
     r"(?:requires?|needs?)\s(?:a\s|an\s)?(?:[\w-]{1,20}\s)?(?:subscription|plan|membership))\b",
     re.I,
 )
@@ -1234,7 +1257,9 @@ _NO_FEES = re.compile(
 # a cost denied ("without paying a monthly fee", "nothing recurring to pay"), and a record
 # that denies costs in so many words ("No Monthly Subscriptions, Fees, or Hidden Costs")
 _NO_FEE_SAID = re.compile(
-    r"(?:\b(?:no|without|nothing|never|zero)\b|\b[a-z]{1,8}n't)(?:\s[\w'-]{1,20}){0,4}?\s"
+    r"(?:\b(?:no|without|nothing|never|zero)\b|\b[a-z]{1,8}n't)(?:\s(?:a|an|any|to|for|or|and|"
+    r"monthly|yearly|hidden|recurring|ongoing|extra|subscription|service|cloud|need|needs|have|"
+    r"has|will|ever|is|are|be|locked|behind|pay|paying)){0,4}?\s"
     r"(?:fees?|subscriptions?|charges?|costs?|pay(?:ing)?|paid)\b"
     r"(?:\s(?:fees?|subscriptions?|charges?|costs?|plans?|monthly|yearly|hidden|recurring|"
     r"ongoing|or|a|an|each|per|every|month|year|is|are|ever|required|needed)\b){0,8}",
@@ -1247,12 +1272,16 @@ _RECORD_NO_FEES = re.compile(
 )
 # two the record names together ("Android and iOS"), one of which "only" may not stand for
 _PAIRED = re.compile(r"\b([A-Za-z][\w-]{1,20})\s(?:and|&|/|or)\s([A-Za-z][\w-]{1,20})\b")
-_NOT_ONLY = re.compile(r"\bnot\sonly\b|\bonly\s(?:one|a|an|the|\$|\d)|\bthe\sonly\b", re.I)
+_NOT_ONLY = re.compile(
+    r"\bnot\sonly\b|\bonly\s(?:one|a|an|the|\$|\d|seconds|minutes|hours|moments|once)|"
+    r"\bthe\sonly\b",
+    re.I,
+)
 # what may come in the box with a product, each only where the record names it, judged
 # clause by clause ("a mouse is included, so there are fewer cables")
 _CLAUSE = re.compile(r"[,;:]|\b(?:so|but|while|and then)\b", re.I)
 _ACCESSORY_WORDS = (
-    "cable cord adapter charger remote stand mount bracket case bag battery batteries panel "
+    "cable cord adapter charger remote stand mount bracket bag battery batteries panel "
     "stylus controller mouse bench strap sleeve dock hub"
 )
 _ACCESSORIES = frozenset(stem(w) for w in _ACCESSORY_WORDS.split())
@@ -1574,7 +1603,8 @@ class CopyChecker:
             sentence = sentence[: none.start()] + sentence[none.end() :]
         liked = record.rating is not None and record.rating >= GOOD_RATING
         for praise in _PRAISE.finditer(sentence):
-            why = "" if liked and record.review_count else "the shop's rating says no such thing"
+            enough = liked and record.review_count >= PRAISE_REVIEWS
+            why = "" if enough else "the shop's rating and reviews say no such thing"
             claims.append(ClaimCheck(praise.group(0), "reviews", not why, why))
         sentence = _PRAISE.sub("", sentence)
         if record.rating == 5.0:
@@ -1632,8 +1662,10 @@ class CopyChecker:
             return False
         if claim.bound == "min":  # "more than 4,300 shoppers" of 4,332 reviews
             return any(claim.value <= v <= claim.value * 1.25 for v in values)
-        if claim.bound in ("max", "near"):
+        if claim.bound == "max":
             return any(claim.value * 0.8 <= v <= claim.value for v in values)
+        if claim.bound == "near":
+            return any(claim.value * 0.9 <= v <= claim.value for v in values)
         return any(abs(v - claim.value) < 1e-9 for v in values)
 
     def _negations(self, sentence: str) -> Iterable[ClaimCheck]:
@@ -1777,7 +1809,10 @@ class CopyChecker:
         spelled = self._spelled_out(sentence)
         charge = {w for m in _ON_A_CHARGE.finditer(sentence) for w in tokens(m.group(0))}
         ruled_out = {m.group(1).lower() for m in _RULED_OUT.finditer(sentence)}
-        for word in dict.fromkeys(w for w in tokens(sentence) if w[0].isalpha() or w[0] == "#"):
+        yours = self._shoppers_own(sentence)
+        found = tokens(sentence)
+        per = {found[i + 1] for i, w in enumerate(found[:-1]) if w == "per"}
+        for word in dict.fromkeys(w for w in found if w[0].isalpha() or w[0] == "#"):
             if word in bounds:
                 continue  # "at least 2GB", "iOS 15 or newer": the bound of a figure
             rule = _word_rule(word)
@@ -1811,6 +1846,14 @@ class CopyChecker:
                 backed = stem(word) not in FORMS or self._names_form(word)
             elif lemmas(word) & {d for t in self.types for d in _DOES.get(t, ())}:
                 backed = True  # a camera records, headphones let you hear
+            elif word in yours:
+                backed = True  # "Bluetooth 5.0 pairs your wireless headset": the shopper's
+            elif word in ("favorite", "favourite") and _YOUR_FAVORITE.search(sentence):
+                backed = True  # "your favorite shows": the shopper's, no praise
+            elif word in per and word in _PER_UNITS:
+                backed = True  # "25 frames per second": a rate's unit
+            elif word in _SLIM_WORDS and _SLIM.search(self.text):
+                backed = True  # "a low profile" of a "Slim Design"
             elif word in joined:
                 backed = True  # "USB-C" of the record's "USBC"
             elif word in spelled:
@@ -2039,6 +2082,28 @@ class CopyChecker:
                 found.append((left - right, right - left))
         return found
 
+    def _shoppers_own(self, sentence: str) -> set[str]:
+        """What a sentence that names the record's own link (Bluetooth, Wi-Fi, USB,
+        Thunderbolt, G-SYNC) says it connects: the shopper's things ("your wireless mouse",
+        "accessories", "wireless connections", "PC gaming with NVIDIA graphics"), not the
+        product's."""
+        links = {m.group(0).lower().replace("-", "") for m in _LINK.finditer(sentence)}
+        if not links & {m.group(0).lower().replace("-", "") for m in _LINK.finditer(self.text)}:
+            return set()
+        found = tokens(sentence)
+        own = {w for w in found if w in _CONNECTED}
+        for i, word in enumerate(found):
+            if word == "your":
+                after = itertools.takewhile(lambda t: t not in _NOT_NAMING, found[i + 1 : i + 6])
+                own.update(t for t in after if t in _SHOPPERS_THINGS or stem(t) in _SHOPPERS_THINGS)
+            if word in ("wireless", "wirelessly") and (
+                i + 1 == len(found) or found[i + 1] in _CONNECTED or word == "wirelessly"
+            ):
+                own.add(word)
+        if links & {"gsync", "freesync"}:
+            own.update(("pc", "graphics", "card", "cards", "gpu", "gpus"))
+        return own
+
     def _fees(self, sentence: str) -> Iterable[ClaimCheck]:
         """A cost the record rules out: "requires a paid plan" of "No Monthly Fees" or a "Free
         Premium App". A record that names a cost of its own ("Subscription Required") leaves
@@ -2061,7 +2126,7 @@ class CopyChecker:
         near = {
             stem(found[j])
             for i in _places(found, {"only"})
-            for j in range(max(0, i - 4), min(len(found), i + 5))
+            for j in range(max(0, i - 3), min(len(found), i + 4))
         }
         said = {stem(w) for w in found}
         for match in _PAIRED.finditer(self.text):

@@ -69,7 +69,7 @@ well part whole entire means mean particular certain specific available another 
 # own rules.
 _FUNCTION = """
 itself himself herself ourselves yourselves themselves myself other others else such same
-someone somebody nobody
+someone somebody
 either neither nor but yet though although however whatever whichever whoever whose whom
 since because if unless almost nearly roughly approximately still far plenty lot lots quite
 rather fairly really already again ever instead what's it'll they'll we're isn't aren't
@@ -95,7 +95,7 @@ _EVALUATIVE = """
 beautiful gorgeous stunning stylish sleek attractive lovely pleasant enjoyable impressive
 amazing incredible great good nice fantastic excellent superb wonderful awesome striking
 immersive engaging satisfying delightful handy convenient responsive lively polished refined
-snappy versatile centerpiece clean modern straightforward effortless favorite favourite
+snappy versatile centerpiece clean modern straightforward
 """
 EVALUATIVE_WORDS = frozenset(_EVALUATIVE.split())
 
