@@ -78,6 +78,7 @@ FRESH8_ROWS = ROWS.with_name("copy_claims_fresh8.jsonl")
 FRESH9_ROWS = ROWS.with_name("copy_claims_fresh9.jsonl")
 FRESH10_ROWS = ROWS.with_name("copy_claims_fresh10.jsonl")
 FRESH11_ROWS = ROWS.with_name("copy_claims_fresh11.jsonl")
+FRESH12_ROWS = ROWS.with_name("copy_claims_fresh12.jsonl")
 FRESH_FILES = {
     "fresh": FRESH_ROWS,
     "fresh2": FRESH2_ROWS,
@@ -90,9 +91,10 @@ FRESH_FILES = {
     "fresh9": FRESH9_ROWS,
     "fresh10": FRESH10_ROWS,
     "fresh11": FRESH11_ROWS,
+    "fresh12": FRESH12_ROWS,
 }
 SPLITS = ("dev", "test", *FRESH_FILES)
-JUDGED_ON = "fresh11"
+JUDGED_ON = "fresh12"
 # Each late split scored once, held out, before anyone read it (reproduce: check out the
 # commit and run `--splits SPLIT`). fresh9's misses then tuned round 9, so its figures now
 # are in-sample; fresh10 judged the rules round 9 ended with, and was read after; fresh11
@@ -114,7 +116,6 @@ HELD_OUT = {
         "judge": {"recall": 300 / 318, "precision": 300 / 351},
     },
 }
-HELD_OUT_ONCE = HELD_OUT[JUDGED_ON]
 RESULTS = Path(__file__).parent / "results"
 GOAL_RECALL, GOAL_PRECISION = 0.97, 0.90
 
@@ -256,8 +257,9 @@ def main() -> None:
         )
     # the goal is judged by the held-out score; check-copy: rules + judge, the writer: rules
     figures["goal"]["held_out"] = HELD_OUT
-    figures["goal"]["met"] = met(HELD_OUT_ONCE["judge"])
-    figures["goal"]["met_rules_only"] = met(HELD_OUT_ONCE["rules"])
+    held_out_once = HELD_OUT[JUDGED_ON]
+    figures["goal"]["met"] = met(held_out_once["judge"])
+    figures["goal"]["met_rules_only"] = met(held_out_once["rules"])
     for split, held in HELD_OUT.items():
         for kind in ("rules", "judge"):
             print(
