@@ -36,12 +36,15 @@ the rules round 9 ended with. Its misses were read after and gave one rule (both
 a choice), so its figures printed now are in-sample too. "fresh11"
 (`data/eval/copy_claims_fresh11.jsonl`, 621 rows over 50 labelled products that neither
 fresh9 nor fresh10 covers) was written the same way at the start of round 10 and scored once
-against the rules and judge round 9 ended with (710e697); the goal is judged by that score.
+against the rules and judge round 9 ended with (710e697), then tuned round 10's rules and
+trained the judge. "fresh12" (`data/eval/copy_claims_fresh12.jsonl`, 623 rows over 50 more
+labelled products) was written blind at the same time, read by nobody, and scored once
+against the rules and judge round 10 ended with (987e01c); the goal is judged by that score.
 
 Each split is scored twice: by the rules alone (the writer's gate) and by the rules with
 the judge (`check-copy` and its API; `writer/claim_judge.py`, trained by
-`bench/train_claim_judge.py` on dev to fresh8), which overturns a rejection only when it is
-confident the sentence is supported. On dev to fresh8 the judge's own figures are in-sample;
+`bench/train_claim_judge.py` on dev to fresh11), which overturns a rejection only when it is
+confident the sentence is supported. On dev to fresh11 the judge's own figures are in-sample;
 its honest estimate is that script's leave-one-file-out table.
 
 "Positive" means the checker rejects the sentence: recall is the share of unsupported
@@ -98,7 +101,7 @@ JUDGED_ON = "fresh12"
 # Each late split scored once, held out, before anyone read it (reproduce: check out the
 # commit and run `--splits SPLIT`). fresh9's misses then tuned round 9, so its figures now
 # are in-sample; fresh10 judged the rules round 9 ended with, and was read after; fresh11
-# judged round 9's final state, the last commit of the session before.
+# judged round 9's final state, then tuned round 10; fresh12 judged round 10's final state.
 HELD_OUT = {
     "fresh9": {
         "commit": "cce3a11706fa5851e2bd0cc82056a393687d36a5",
@@ -114,6 +117,11 @@ HELD_OUT = {
         "commit": "710e6973c27c8f701ed77a9404fabb401cca4fd8",
         "rules": {"recall": 303 / 318, "precision": 303 / 368},
         "judge": {"recall": 300 / 318, "precision": 300 / 351},
+    },
+    "fresh12": {
+        "commit": "987e01cb85999bb50b6f17dfb2ef44a8ca3d6a09",
+        "rules": {"recall": 301 / 312, "precision": 301 / 382},
+        "judge": {"recall": 300 / 312, "precision": 300 / 364},
     },
 }
 RESULTS = Path(__file__).parent / "results"
@@ -218,6 +226,8 @@ def print_split(split: str, table: dict[str, Any]) -> None:
     if split in HELD_OUT:
         held = HELD_OUT[split]["commit"][:7]
         note = f"  (scored held out once at {held}, then read and tuned on)"
+        if split == JUDGED_ON:
+            note = f"  (scored held out once at {held}, not read since: it judges the goal)"
     print(f"\n{split} split{note}")
     print(
         f"{'class':<15}{'rows':>5}{'unsup':>6}  rules: {'recall':>6} {'prec':>6}  |  "
@@ -279,7 +289,7 @@ def main() -> None:
             **{f"{name}_rows": path.name for name, path in FRESH_FILES.items()},
             "split": (
                 "sha1(product_id\\tsentence)[:8] % 100 >= 60 is test; each fresh split is its "
-                "own file; dev to fresh8 tuned the rules or trained the judge, the goal is "
+                "own file; dev to fresh11 tuned the rules or trained the judge, the goal is "
                 f"judged on {JUDGED_ON}"
             ),
         },
