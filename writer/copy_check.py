@@ -244,6 +244,7 @@ _CONVERSIONS: dict[str, tuple[str, float]] = {
     **{unit: ("time", d) for unit, d in {"week": 7.0, "month": 30.44, "year": 365.25}.items()},
     "usd": ("money", 1.0),
     "cent": ("money", 0.01),
+    **{unit: ("storage", gb) for unit, gb in {"mb": 0.001, "gb": 1.0, "tb": 1000.0}.items()},
 }
 _LIGHT_KG = 1.9  # a laptop or gadget at or under this may be called lightweight
 
@@ -321,7 +322,10 @@ _ONE_PRONOUN = re.compile(
 # a unit spelled out, or a period of ten years: "a terabyte" is "1TB", "a decade" "10 years"
 _SPELLED_UNITS = {"terabyte": "TB", "gigabyte": "GB", "megabyte": "MB"}
 _SPELLED_UNIT = re.compile(r"\b(?:(a|one)\s)?(terabyte|gigabyte|megabyte)s?\b", re.I)
-_DECADE = re.compile(r"\b(?:a|one)\s(?:full\s|whole\s)?decade\b", re.I)
+# "1920 by 1080 pixels" as the record's "1920 x 1080"; "ten GPU cores" as its "10-core GPU"
+_BY_PIXELS = re.compile(r"\b(\d{3,4})\sby\s(\d{3,4})\b")
+_CORES_OF = re.compile(r"\b(\d{1,3})\s(CPU|GPU)\scores\b", re.I)
+_DECADE = re.compile(r"(?:\b(?:a|one)|(?<![\d.])0\.5)\s(?:full\s|whole\s)?decade\b", re.I)
 # a half and a simple fraction of a unit: "half an inch", "half-inch", '1/2"' are 0.5 inch;
 # "half your water use" is 50% of it
 _HALF_UNIT = re.compile(r"\bhalf[\s-](?:an?\s)?(?=[a-z])", re.I)
@@ -388,17 +392,20 @@ def normalise_numbers(text: str) -> str:
     text = _TIMES_MORE.sub(r"\1x ", text)
     text = _ONE_PRONOUN.sub(lambda m: m.group(1) or m.group(2) or m.group(3) or "", text)
     text = _ORDINAL_WORD.sub(lambda m: ORDINAL_WORDS[m.group(1).lower()], text)
-    text = _DECADE.sub("10 years", text)
+    # a half first: "half a terabyte" is 0.5TB and "half a decade" 5 years, not "half 1TB"
+    text = _HALF_SHARE.sub("50% of ", text)
+    text = _HALF_UNIT.sub("0.5 ", text)
+    text = _DECADE.sub(lambda m: "5 years" if m.group(0).startswith("0") else "10 years", text)
     text = _SPELLED_UNIT.sub(
         lambda m: ("1" if m.group(1) else "") + _SPELLED_UNITS[m.group(2).lower()], text
     )
-    text = _HALF_SHARE.sub("50% of ", text)
-    text = _HALF_UNIT.sub("0.5 ", text)
     text = _FRACTION.sub(lambda m: f"{int(m.group(1)) / int(m.group(2)):g}", text)
     text = _NUMBER_PREFIX.sub(lambda m: _PREFIX_VALUES[m.group(1).lower()] + "-", text)
     text = _QUAD_HD.sub("QHD", text)
+    text = _BY_PIXELS.sub(r"\1 x \2", text)
     text = _SPELLED_NUMBER.sub(_spelled_number, text)
     text = _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(1).lower()], text)
+    text = _CORES_OF.sub(r"\1-core \2", text)
     text = _PER_SECOND.sub(r"\1Hz", text)
     text = _SCALED.sub(_scaled, text)
     text = _MORNING.sub(r"\1am", text)
@@ -568,6 +575,7 @@ _COUNTED_END = re.compile(r"\n|(?:[,;&]|\band\b|\bor\b|\bplus\b)\s{0,3}\d", re.I
 _AT_MOST = re.compile(r"\b(?:under|less than|below|lighter than|no more than|at most)\s$", re.I)
 _AT_LEAST = re.compile(r"\b(?:over|more than|at least|upwards of)\s$", re.I)
 _NEARLY = re.compile(r"\b(?:nearly|almost|just under|close to)\s$", re.I)
+_ABOUT = re.compile(r"\b(?:about|around|roughly|approximately|some)\s$", re.I)
 
 
 # a figure said of each one, or of several together: the one is not the other
@@ -587,6 +595,8 @@ def _bound(before: str) -> str:
     reviewers" (at most the figure, and within a tenth of it)."""
     if _NEARLY.search(before):
         return "near"
+    if _ABOUT.search(before):
+        return "about"
     return "max" if _AT_MOST.search(before) else "min" if _AT_LEAST.search(before) else ""
 
 
@@ -608,6 +618,8 @@ def _within(claim: _Number, record: list[_Number]) -> bool:
         if claim.bound == "max" and value <= limit:
             return True
         if claim.bound == "near" and 0.9 * limit <= value <= limit:
+            return True
+        if claim.bound == "about" and 0.9 * limit <= value <= 1.1 * limit:
             return True
         if claim.bound == "min" and value >= limit and number.bound != "max":
             return True
@@ -757,14 +769,15 @@ _REVIEW_UNITS = frozenset(
 _NO_REVIEWS = re.compile(
     r"(?:\b(?:no|zero|nobody|no\sone|not\s(?:any|a\s(?:single\s)?)|yet\sto\sbe)|"
     r"n't\s(?:have|has|got)\s(?:any|a\s(?:single\s)?))"
-    r"(?:\s(?:customer|shopper|buyer|user|owner|verified|written|any|has|have|been|is|are)){0,3}?"
+    r"(?:\s(?:customer|shopper|buyer|user|owner|verified|written|any|has|have|been|is|are|star)){0,3}?"
     r"\s(?:reviews?|reviewed|reviewers|ratings?)\b"
     r"(?:\s(?:have|has)\s(?:been\s)?(?:posted|written|left|submitted|shared))?(?:\syet\b)?",
     re.I,
 )
 # what shoppers are said to think of it: only a well-rated product's ("a 4.7-star favorite")
 _PRAISE = re.compile(
-    r"\b(?:(?:shoppers|customers|buyers|owners|reviewers|users|fans)\s(?:love|adore|rave)|"
+    r"\b(?:(?:shoppers|customers|buyers|owners|reviewers|users|fans|everyone|everybody)\s"
+    r"(?:love|loves|adore|adores|rave|raves)|"
     r"(?:customer|fan|shopper|buyer|crowd)s?'?[\s-]favou?rites?|(?<=star\s)favou?rite|highly[\s-]rated|"
     r"well[\s-](?:reviewed|loved)|much[\s-]loved|beloved)\b",
     re.I,
@@ -1112,8 +1125,6 @@ AUDIENCES = frozenset(
         "fans",
         "enthusiast",
         "enthusiasts",
-        "everyone",
-        "anyone",
     ]
 )
 HEALTH = frozenset(
@@ -1223,7 +1234,7 @@ _EXCLUSIVE_WORD = re.compile(r"(?<![\w-])(" + "|".join(_EXCLUSIVE) + r")(?![\w-]
 _LINK = re.compile(r"\b(?:bluetooth|wi-?fi|usb|thunderbolt|g-?sync|freesync)\b", re.I)
 _CONNECTED_WORDS = (
     "accessories accessory peripherals peripheral gear connections connection connectivity "
-    "devices needs"
+    "devices needs networking"
 )
 _CONNECTED = frozenset(_CONNECTED_WORDS.split())
 # the shopper's own things a link connects ("your wireless mouse and headphones")
@@ -1252,6 +1263,12 @@ _FEE_DENIED = re.compile(
 _NO_FEES = re.compile(
     r"\bno\s(?:[\w-]{1,20}\s){0,2}(?:fees?|subscriptions?|costs?|charges?)\b|"
     r"\b(?:fee|subscription)[\s-]free\b|\bfree\b",
+    re.I,
+)
+# what costs nothing, in other words than "free"
+_COSTS_NOTHING = re.compile(
+    r"\b(?:at|for)\sno\s(?:extra\s|additional\s)?(?:cost|charge)\b|\bfree\sof\scharge\b|"
+    r"\b(?:pay|costs?)\snothing\b",
     re.I,
 )
 # a cost denied ("without paying a monthly fee", "nothing recurring to pay"), and a record
@@ -1303,7 +1320,9 @@ _TOP_PLACE = re.compile(
     re.I,
 )
 _INCLUDED = re.compile(r"\b(?:included|includes|in the box|comes with|bundled?)\b", re.I)
-_AT_NO_EXTRA_COST = re.compile(r",?\s(?:at|for)\sno\s(?:extra|additional)\s(?:cost|charge)\b", re.I)
+_AT_NO_EXTRA_COST = re.compile(
+    r",?\s(?:at|for)\sno\s(?:extra\s|additional\s)?(?:cost|charge)\b", re.I
+)
 # the record's word for free: "mounted at no extra cost", "complimentary"
 _AT_NO_COST = re.compile(
     r"\bno\s(?:extra\s|additional\s)?(?:cost|charge)\b|\bcomplimentary\b|\bfree of charge\b",
@@ -1454,7 +1473,7 @@ _FIGURE_WORDS = {
     "price range": "prices from to depending configuration configurations",
     "saving": "save now off the regular price today discount discounted",
     "rating": "rated out of stars average",
-    "reviews": "customer reviews by shoppers buyers reviewers",
+    "reviews": "customer reviews by shoppers buyers reviewers owners",
 }
 
 
@@ -1572,6 +1591,12 @@ class CopyChecker:
         claims = list(self._fragment(sentence))
         sentence, said = self._reception(sentence)
         claims += said
+        for costless in _COSTS_NOTHING.finditer(sentence):
+            # "installed at no charge" of "Free Installation": the record's free, said again
+            backed = bool(_FREE.search(self.text) or _AT_NO_COST.search(self.text))
+            why = "" if backed else "the record offers nothing free"
+            claims.append(ClaimCheck(costless.group(0), "free", backed, why))
+        sentence = _COSTS_NOTHING.sub("", sentence)
         no_fee = _NO_FEE_SAID.search(sentence)
         if no_fee and _RECORD_NO_FEES.search(self.text):
             # "without paying a monthly fee" of "No Monthly Fees": said, and nothing more
@@ -1595,12 +1620,11 @@ class CopyChecker:
         "a customer favorite" a rating of at least `GOOD_RATING`, "a perfect 5.0" a 5."""
         claims = []
         record = self.record
-        none = _NO_REVIEWS.search(sentence)
-        if none:
+        for none in _NO_REVIEWS.finditer(sentence):
             backed = not record.review_count
             why = "" if backed else f"the shop lists {record.review_count} reviews"
             claims.append(ClaimCheck(none.group(0), "reviews", backed, why))
-            sentence = sentence[: none.start()] + sentence[none.end() :]
+        sentence = _NO_REVIEWS.sub("", sentence)
         liked = record.rating is not None and record.rating >= GOOD_RATING
         for praise in _PRAISE.finditer(sentence):
             enough = liked and record.review_count >= PRAISE_REVIEWS
@@ -1666,6 +1690,8 @@ class CopyChecker:
             return any(claim.value * 0.8 <= v <= claim.value for v in values)
         if claim.bound == "near":
             return any(claim.value * 0.9 <= v <= claim.value for v in values)
+        if claim.bound == "about":
+            return any(claim.value * 0.9 <= v <= claim.value * 1.1 for v in values)
         return any(abs(v - claim.value) < 1e-9 for v in values)
 
     def _negations(self, sentence: str) -> Iterable[ClaimCheck]:

@@ -69,7 +69,7 @@ well part whole entire means mean particular certain specific available another 
 # own rules.
 _FUNCTION = """
 itself himself herself ourselves yourselves themselves myself other others else such same
-someone somebody
+someone somebody anyone everyone anybody everybody
 either neither nor but yet though although however whatever whichever whoever whose whom
 since because if unless almost nearly roughly approximately still far plenty lot lots quite
 rather fairly really already again ever instead what's it'll they'll we're isn't aren't
@@ -83,7 +83,7 @@ doesn't don't won't can't do does did done might may must should would could sha
 _GENERAL_NOUNS = """
 product products item items unit units piece pieces option options model models package
 packages listing listings edition editions chassis finish setup placement deal line platform
-name build"""
+name build configuration configurations"""
 PLAIN_WORDS = (
     frozenset(_PLAIN.split()) | frozenset(_FUNCTION.split()) | frozenset(_GENERAL_NOUNS.split())
 )

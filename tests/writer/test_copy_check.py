@@ -344,9 +344,32 @@ ROUND10_ACCEPTED = [
 ]
 
 
+# round 11, from fresh12's misses: approximate figures, spelled-out resolutions and cores,
+# half a unit, "at no charge" of a record's free, "anyone" as a pronoun
+ROUND11_ACCEPTED = [
+    ("pbb58475679", "Around 1,600 shoppers rate it 4.5 stars."),
+    ("p94d4ac4bc3", "The screen shows 1920 by 1080 pixels."),
+    ("p205f3ee756", "Ten GPU cores and half a terabyte of SSD storage."),
+    ("pc6148bda7a", "It is installed at no charge."),  # "Free Installation"
+    ("pc24d640000", "For anyone who wants to stay active."),
+]
+ROUND11_REJECTED = [
+    ("pbb58475679", "Around 3,000 shoppers rate it 4.5 stars."),
+    ("p205f3ee756", "Twelve GPU cores."),
+    ("p205f3ee756", "Half a terabyte of RAM."),
+    ("p94d4ac4bc3", "It is installed at no charge."),  # nothing free in the record
+    ("pf2b8e73d2b", "Everyone loves this NVR."),  # rated 2.0
+]
+
+
 @pytest.mark.parametrize(
     ("product_id", "sentence"),
-    ROUND6_REJECTED + ROUND8_REJECTED + ROUND8_ATTACKS + ROUND9_REJECTED + ROUND10_REJECTED,
+    ROUND6_REJECTED
+    + ROUND8_REJECTED
+    + ROUND8_ATTACKS
+    + ROUND9_REJECTED
+    + ROUND10_REJECTED
+    + ROUND11_REJECTED,
 )
 def test_later_rounds_reject(product_id: str, sentence: str) -> None:
     assert not check_copy(sentence, RECORDS[product_id]).supported
@@ -354,7 +377,7 @@ def test_later_rounds_reject(product_id: str, sentence: str) -> None:
 
 @pytest.mark.parametrize(
     ("product_id", "sentence"),
-    ROUND6_ACCEPTED + ROUND8_ACCEPTED + ROUND9_ACCEPTED + ROUND10_ACCEPTED,
+    ROUND6_ACCEPTED + ROUND8_ACCEPTED + ROUND9_ACCEPTED + ROUND10_ACCEPTED + ROUND11_ACCEPTED,
 )
 def test_later_rounds_accept(product_id: str, sentence: str) -> None:
     report = check_copy(sentence, RECORDS[product_id])
