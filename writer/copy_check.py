@@ -1260,11 +1260,6 @@ _COST_CLAIM = re.compile(
 _FEE_DENIED = re.compile(
     r"\b(?:no|not|without|never|avoid\w*|skip\w*|sav\w+|zero|free|nothing|none)\b|n't", re.I
 )
-_NO_FEES = re.compile(
-    r"\bno\s(?:[\w-]{1,20}\s){0,2}(?:fees?|subscriptions?|costs?|charges?)\b|"
-    r"\b(?:fee|subscription)[\s-]free\b|\bfree\b",
-    re.I,
-)
 # what costs nothing, in other words than "free"
 _COSTS_NOTHING = re.compile(
     r"\b(?:at|for)\sno\s(?:extra\s|additional\s)?(?:cost|charge)\b|\bfree\sof\scharge\b|"
@@ -2135,7 +2130,9 @@ class CopyChecker:
         Premium App". A record that names a cost of its own ("Subscription Required") leaves
         the sentence to the other rules."""
         cost = _COST_CLAIM.search(sentence)
-        if not cost or _FEE_DENIED.search(sentence) or not _NO_FEES.search(self.text):
+        if not cost or _FEE_DENIED.search(sentence):
+            return
+        if not (_RECORD_NO_FEES.search(self.text) or _FREE.search(self.text)):
             return
         text = self.text
         for match in _COST_CLAIM.finditer(text):
