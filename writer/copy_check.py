@@ -313,7 +313,7 @@ _ORDINAL_WORD = re.compile(r"\b(" + "|".join(ORDINAL_WORDS) + r")\b", re.IGNOREC
 # pronoun, not a count (a count is followed by what it counts)
 _ONE_PRONOUN = re.compile(
     r"\b(each|every|this|that|the|which|any|no)\s+one\b|\bone\s(?=of\b|place\b)|"
-    r"(?<![\w-])one(?=\s{0,3}(?:[.,;:!?)]|$)|\s(?:comes?|ships?|is|into|onto)\b)|"
+    r"(?<![\w-])one(?=\s{0,3}(?:[.,;:!?)]|$)|\s(?:comes?|ships?|is|into|onto|separately)\b)|"
     # "in one pack", "from one charge": a single, not a count (a period stays a period)
     r"\b(in|from|into)\s+one\b(?!\s(?:year|month|week|day|hour|minute)s?\b)|"
     r"\b(on|with)\s+one\b(?=\s(?:charge|tap|click|app|hub|screen|account|remote)\b)",
@@ -786,7 +786,8 @@ GOOD_RATING = 4.0  # the least average that shoppers can be said to like
 PRAISE_REVIEWS = 10  # and the fewest reviews it takes: one happy buyer is no crowd
 # "a perfect 5.0 rating", "a perfect five-star average": the rating itself, when it is 5
 _PERFECT_SCORE = re.compile(
-    r"\bperfect\s(?=(?:5(?:\.0)?|five)(?:[\s-]star|\sout\sof|\srating|\saverage|\sscore))", re.I
+    r"\bperfect\s(?=(?:5(?:\.0)?|five)(?:[\s-]star|\sout\sof|\srating|\saverage|\sscore|\sfrom|\sacross|\sover))",
+    re.I,
 )
 # a sentence that quotes the shop's figures: a rating, reviews, a price or a saving
 _STANDING_CUE = re.compile(
@@ -797,7 +798,7 @@ _STANDING_CUE = re.compile(
 # a dollar figure said to be saved: "save $200", "$200 off", "a $200 discount"
 _SAVING_FIGURE = re.compile(
     r"\b(?:save|saving|savings|off|discount(?:ed)?\s(?:of|by))\s(?:up\sto\s)?\$(\d[\d,.]{0,15})|"
-    r"\$(\d[\d,.]{0,15})\s(?:off|discount|saving|savings|in\ssavings)\b",
+    r"\$(\d[\d,.]{0,15})\s(?:off|below|discount|saving|savings|in\ssavings)\b",
     re.I,
 )
 # charging fast is the record's to say, whatever else is fast ("NVMe", "Wi-Fi 6")
@@ -839,6 +840,7 @@ _POLARITY = [
     (
         re.compile(
             rf"{_W}((?:{_WORD}\s){{0,2}}{_WORD})(?:,?\s(?:which|that))?,?\s?\(?(?:is\s|are\s)?"
+            r"(?:(?:has|have|needs?)\sto\sbe\s|must\sbe\s)?"
             r"(?:not included|(?:sold|bought|purchased|available)\s(?:\w+\s)?separately|"
             r"costs?\sextra|(?:comes\s)?at\s(?:an\s)?(?:extra|additional)\scost)",
             re.I,
@@ -1234,7 +1236,7 @@ _EXCLUSIVE_WORD = re.compile(r"(?<![\w-])(" + "|".join(_EXCLUSIVE) + r")(?![\w-]
 _LINK = re.compile(r"\b(?:bluetooth|wi-?fi|usb|thunderbolt|g-?sync|freesync)\b", re.I)
 _CONNECTED_WORDS = (
     "accessories accessory peripherals peripheral gear connections connection connectivity "
-    "devices needs networking"
+    "devices needs networking duties"
 )
 _CONNECTED = frozenset(_CONNECTED_WORDS.split())
 # the shopper's own things a link connects ("your wireless mouse and headphones")
@@ -1244,6 +1246,9 @@ _SHOPPERS_WORDS = (
 )
 _SHOPPERS_THINGS = _CONNECTED | frozenset(stem(w) for w in _SHOPPERS_WORDS.split())
 _YOUR_FAVORITE = re.compile(r"\b(?:your|their|my)\s(?:own\s)?favou?rite\b", re.I)
+_ON_THE_SCALE = frozenset(["scale", "scales", "tips"])
+_DUST = frozenset(["dust", "dustproof", "dust-tight"])
+_DUST_RATED = re.compile(r"\bIP[56]\d\b", re.I)
 # "25 frames per second", "16 gigabits per second": the unit of a rate
 _PER_UNITS = frozenset(["second", "seconds", "minute", "hour", "day", "month", "year"])
 # "a slim profile", "low-profile": what a record's "Slim Design" says
@@ -1289,6 +1294,8 @@ _NOT_ONLY = re.compile(
     r"\bthe\sonly\b",
     re.I,
 )
+# other ways copy puts a thing in the box: "LG packs a wall mount with this set"
+_PACKED = re.compile(r"\b(?:ships|packs|throws|tosses)\b[^.;:]{0,60}\b(?:with|in|into)\b", re.I)
 # what may come in the box with a product, each only where the record names it, judged
 # clause by clause ("a mouse is included, so there are fewer cables")
 _CLAUSE = re.compile(r"[,;:]|\b(?:so|but|while|and then)\b", re.I)
@@ -1466,7 +1473,7 @@ MAX_SENTENCE_CHARS = 400  # the longest labelled sentence has 133
 # the words copy quotes the shop's figures in, there only when the shop has the figure
 _FIGURE_WORDS = {
     "price range": "prices from to depending configuration configurations",
-    "saving": "save now off the regular price today discount discounted",
+    "saving": "save now off the regular usual price today discount discounted below",
     "rating": "rated out of stars average",
     "reviews": "customer reviews by shoppers buyers reviewers owners",
 }
@@ -1542,6 +1549,7 @@ class CopyChecker:
         # $89.99", "rated 4.6 stars by 338 shoppers"; the shop's figures back a number only
         # where the sentence quotes them (`_standing_backs`), so a rating of 4.8 never backs
         # an "S8 chip"
+        self.figure_words = frozenset(_figure_words(record).split())
         self.vocabulary = Vocabulary(f"{self.text} {record.category} {_figure_words(record)}")
         price = f"\n${record.price:,.2f}" if record.price else ""
         self.numbers = numbers(self.text + price)
@@ -1871,6 +1879,10 @@ class CopyChecker:
                 backed = True  # "Bluetooth 5.0 pairs your wireless headset": the shopper's
             elif word in ("favorite", "favourite") and _YOUR_FAVORITE.search(sentence):
                 backed = True  # "your favorite shows": the shopper's, no praise
+            elif word in _ON_THE_SCALE and any(n.unit in _TO_KG for n in numbers(sentence)):
+                backed = True  # "tips the scales at 2.58 lb": a weight the figure states
+            elif word in _DUST and _DUST_RATED.search(self.text):
+                backed = True  # "IP67-rated against water and dust": the rating's first digit
             elif word in per and word in _PER_UNITS:
                 backed = True  # "25 frames per second": a rate's unit
             elif word in _SLIM_WORDS and _SLIM.search(self.text):
@@ -2006,6 +2018,8 @@ class CopyChecker:
                 continue
             if TYPE_OF.get(stem(head)) in self.types:
                 continue  # "the weatherproof cameras" of a camera kit: the product itself
+            if {modifier, head} <= self.figure_words:
+                continue  # "the regular price": how the shop's own saving is said
             if not any(line.has(modifier) and line.has(head) for line in self.lines):
                 yield ClaimCheck(
                     f"{modifier} {head}",
@@ -2173,7 +2187,8 @@ class CopyChecker:
             if group in _DEVICES and group not in self.types and not self.vocabulary.has(word):
                 yield ClaimCheck(word, "product-type", False, f"the record includes no {word}")
         for clause in _CLAUSE.split(sentence):
-            if not _INCLUDED.search(clause) or _DENIED.search(clause) or "n't" in clause:
+            boxed = _INCLUDED.search(clause) or _PACKED.search(clause)
+            if not boxed or _DENIED.search(clause) or "n't" in clause:
                 continue
             for word in dict.fromkeys(tokens(clause)):
                 if stem(word) in _ACCESSORIES and stem(word) not in self._own_stems:
@@ -2307,7 +2322,11 @@ _NOT_EXCLUDED_IF = {"wireless": ("wi", "wifi", "wireless", "bluetooth")}
 # an acronym of three to five capitals, not a word of its own ("ANC", "HDR", not "USB-C"'s C)
 _ACRONYM = re.compile(r"(?<![\w-])[A-Z]{3,5}(?![\w])")
 # the bound of a figure: "at least 2GB of RAM", "Android 10 or later", "iOS 15 or newer"
-_BOUND_PHRASE = re.compile(r"\bat\sleast\b|\bor\s(?:newer|later|higher|above|more|greater)\b", re.I)
+_BOUND_PHRASE = re.compile(
+    r"\bat\sleast\b|\bor\s(?:newer|later|higher|above|more|greater)\b|"
+    r"\bas\s(?:long|much|many|far)\sas(?=\s\d)",
+    re.I,
+)
 
 
 # the phrase a sentence ends on that says where, when or for what: "… for your workouts.",
