@@ -619,7 +619,7 @@ def _within(claim: _Number, record: list[_Number]) -> bool:
             return True
         if claim.bound == "near" and 0.9 * limit <= value <= limit:
             return True
-        if claim.bound == "about" and 0.9 * limit <= value <= 1.1 * limit:
+        if claim.bound == "about" and 0.95 * limit <= value <= 1.05 * limit:
             return True
         if claim.bound == "min" and value >= limit and number.bound != "max":
             return True
@@ -769,15 +769,15 @@ _REVIEW_UNITS = frozenset(
 _NO_REVIEWS = re.compile(
     r"(?:\b(?:no|zero|nobody|no\sone|not\s(?:any|a\s(?:single\s)?)|yet\sto\sbe)|"
     r"n't\s(?:have|has|got)\s(?:any|a\s(?:single\s)?))"
-    r"(?:\s(?:customer|shopper|buyer|user|owner|verified|written|any|has|have|been|is|are|star)){0,3}?"
-    r"\s(?:reviews?|reviewed|reviewers|ratings?)\b"
+    r"(?:\s(?:customer|shopper|buyer|user|owner|verified|written|any|has|have|been|is|are)){0,3}?"
+    r"\s(?:reviews?|reviewed|reviewers|ratings?)\b|\bno\sstar\srating\b"
     r"(?:\s(?:have|has)\s(?:been\s)?(?:posted|written|left|submitted|shared))?(?:\syet\b)?",
     re.I,
 )
 # what shoppers are said to think of it: only a well-rated product's ("a 4.7-star favorite")
 _PRAISE = re.compile(
     r"\b(?:(?:shoppers|customers|buyers|owners|reviewers|users|fans|everyone|everybody)\s"
-    r"(?:love|loves|adore|adores|rave|raves)|"
+    r"(?:love|loves|adore|adores|rave|raves)|loved\sby|(?:everyone|everybody)\swho\s(?:buys|owns|tries)|"
     r"(?:customer|fan|shopper|buyer|crowd)s?'?[\s-]favou?rites?|(?<=star\s)favou?rite|highly[\s-]rated|"
     r"well[\s-](?:reviewed|loved)|much[\s-]loved|beloved)\b",
     re.I,
@@ -1265,6 +1265,14 @@ _COST_CLAIM = re.compile(
 _FEE_DENIED = re.compile(
     r"\b(?:no|not|without|never|avoid\w*|skip\w*|sav\w+|zero|free|nothing|none)\b|n't", re.I
 )
+# a "Free" that opens a phrase, and the words it makes free
+_FREE_THING = re.compile(
+    r"(?:^|[\n,.;:(!]\s?|\b(?:of|and|with|plus|a|includes?)\s|\b\d{1,3}[\s-](?:year|month|day)s?\s)"
+    r"free\s((?:[\w/-]{1,20}\s?){1,3})",
+    re.I | re.M,
+)
+# the price a saving is taken from
+_USUAL_PRICE = re.compile(r"\b(?:usual|normal|list|original|full)\sprice\b", re.I)
 # what costs nothing, in other words than "free"
 _COSTS_NOTHING = re.compile(
     r"\b(?:at|for)\sno\s(?:extra\s|additional\s)?(?:cost|charge)\b|\bfree\sof\scharge\b|"
@@ -1295,7 +1303,10 @@ _NOT_ONLY = re.compile(
     re.I,
 )
 # other ways copy puts a thing in the box: "LG packs a wall mount with this set"
-_PACKED = re.compile(r"\b(?:ships|packs|throws|tosses)\b[^.;:]{0,60}\b(?:with|in|into)\b", re.I)
+_PACKED = re.compile(
+    r"\b(?:packs|throws|tosses|ships\swith)\s(?:in\s)?(?:an?\s|the\s|its\s)?((?:[\w-]{1,20}\s)?[\w-]{1,20})",
+    re.I,
+)
 # what may come in the box with a product, each only where the record names it, judged
 # clause by clause ("a mouse is included, so there are fewer cables")
 _CLAUSE = re.compile(r"[,;:]|\b(?:so|but|while|and then)\b", re.I)
@@ -1473,7 +1484,7 @@ MAX_SENTENCE_CHARS = 400  # the longest labelled sentence has 133
 # the words copy quotes the shop's figures in, there only when the shop has the figure
 _FIGURE_WORDS = {
     "price range": "prices from to depending configuration configurations",
-    "saving": "save now off the regular usual price today discount discounted below",
+    "saving": "save now off the regular price today discount discounted",
     "rating": "rated out of stars average",
     "reviews": "customer reviews by shoppers buyers reviewers owners",
 }
@@ -1594,12 +1605,16 @@ class CopyChecker:
         claims = list(self._fragment(sentence))
         sentence, said = self._reception(sentence)
         claims += said
+        said = {w[:5] for w in tokens(sentence) if w.isalpha() and len(w) > 3}
         for costless in _COSTS_NOTHING.finditer(sentence):
-            # "installed at no charge" of "Free Installation": the record's free, said again
-            backed = bool(_FREE.search(self.text) or _AT_NO_COST.search(self.text))
+            # "installed at no charge" of "Free Installation": the record's free thing, said
+            # again; "the piano costs nothing" of "Free iOS Apps" is not
+            backed = bool(self._free_things & said or _AT_NO_COST.search(self.text))
             why = "" if backed else "the record offers nothing free"
             claims.append(ClaimCheck(costless.group(0), "free", backed, why))
         sentence = _COSTS_NOTHING.sub("", sentence)
+        if self.record.discount_amount and _SAVING_FIGURE.search(sentence):
+            sentence = _USUAL_PRICE.sub("price", sentence)  # "$300 below its usual price"
         no_fee = _NO_FEE_SAID.search(sentence)
         if no_fee and _RECORD_NO_FEES.search(self.text):
             # "without paying a monthly fee" of "No Monthly Fees": said, and nothing more
@@ -1637,6 +1652,17 @@ class CopyChecker:
         if record.rating == 5.0:
             sentence = _PERFECT_SCORE.sub("", sentence)  # the rating is then checked as any
         return sentence, claims
+
+    @cached_property
+    def _free_things(self) -> frozenset[str]:
+        """What the record calls free: the words after a "Free" that opens a phrase ("Free
+        Installation", "3 Hours of Free Video History"), never a "Wire Free" system."""
+        return frozenset(
+            w[:5]  # "installed" of "Installation"
+            for m in _FREE_THING.finditer(self.text)
+            for w in tokens(m.group(1))
+            if w.isalpha() and not _plain(w)
+        )
 
     @cached_property
     def evidence(self) -> Evidence:
@@ -1681,7 +1707,8 @@ class CopyChecker:
             if record.discount_amount and record.discount_amount in savings:
                 values.append(record.discount_amount)
         elif claim.unit in _RATING_UNITS:
-            out_of = [5.0] if claim.unit != "star" else []
+            rated = claim.unit == "star" or claim.text.lower().endswith(" out")  # "4 out of 5"
+            out_of = [] if rated else [5.0]
             values = [record.rating, *out_of] if record.rating is not None else []
         elif claim.unit in _REVIEW_UNITS:
             values = [float(record.review_count)] if record.review_count else []
@@ -1693,8 +1720,10 @@ class CopyChecker:
             return any(claim.value * 0.8 <= v <= claim.value for v in values)
         if claim.bound == "near":
             return any(claim.value * 0.9 <= v <= claim.value for v in values)
+        if claim.bound == "about" and claim.unit in _RATING_UNITS:
+            return any(abs(v - claim.value) <= 0.1 for v in values)  # "about 4.5 stars"
         if claim.bound == "about":
-            return any(claim.value * 0.9 <= v <= claim.value * 1.1 for v in values)
+            return any(claim.value * 0.95 <= v <= claim.value * 1.05 for v in values)
         return any(abs(v - claim.value) < 1e-9 for v in values)
 
     def _negations(self, sentence: str) -> Iterable[ClaimCheck]:
@@ -2018,7 +2047,7 @@ class CopyChecker:
                 continue
             if TYPE_OF.get(stem(head)) in self.types:
                 continue  # "the weatherproof cameras" of a camera kit: the product itself
-            if {modifier, head} <= self.figure_words:
+            if head == "price" and {modifier, head} <= self.figure_words:
                 continue  # "the regular price": how the shop's own saving is said
             if not any(line.has(modifier) and line.has(head) for line in self.lines):
                 yield ClaimCheck(
@@ -2180,17 +2209,19 @@ class CopyChecker:
         is included" of a desktop ("monitor" is otherwise plain copy: "an external monitor");
         an accessory in the box needs the record's own word for it ("an HDMI cable is
         included" of a monitor with an HDMI port)."""
-        if not _INCLUDED.search(sentence):
-            return
-        for word in dict.fromkeys(tokens(sentence)):
-            group = TYPE_OF.get(stem(word))
-            if group in _DEVICES and group not in self.types and not self.vocabulary.has(word):
-                yield ClaimCheck(word, "product-type", False, f"the record includes no {word}")
+        if _INCLUDED.search(sentence):
+            for word in dict.fromkeys(tokens(sentence)):
+                group = TYPE_OF.get(stem(word))
+                if group in _DEVICES and group not in self.types and not self.vocabulary.has(word):
+                    yield ClaimCheck(word, "product-type", False, f"the record includes no {word}")
         for clause in _CLAUSE.split(sentence):
-            boxed = _INCLUDED.search(clause) or _PACKED.search(clause)
-            if not boxed or _DENIED.search(clause) or "n't" in clause:
+            if _DENIED.search(clause) or "n't" in clause:
                 continue
-            for word in dict.fromkeys(tokens(clause)):
+            # every word of an "is included" clause; only what "packs" takes ("packs a wall
+            # mount"), never "packs an RTX 4070 with a 144Hz panel"
+            words = tokens(clause) if _INCLUDED.search(clause) else []
+            words += [w for m in _PACKED.finditer(clause) for w in tokens(m.group(1))]
+            for word in dict.fromkeys(words):
                 if stem(word) in _ACCESSORIES and stem(word) not in self._own_stems:
                     yield ClaimCheck(word, "negation", False, f"the record includes no {word}")
 

@@ -371,12 +371,19 @@ ROUND12_ACCEPTED = [
     ("p22bc323c04", "$100 off the regular price today."),
     ("pd3cf2d3c83", "Now $300 below its usual price."),
     ("p9c8d7a7a75", "The screen is included, so there's no need to buy one separately."),
+    ("p8e4a827687", "The laptop packs an RTX 4070 with a 144Hz panel, and a 1TB SSD is included."),
 ]
 ROUND12_REJECTED = [
     ("pce9b6d23c5", "Keep the music going for as long as 40 hours."),
     ("p22bc323c04", "$200 off the regular price today."),
     ("p0dd69b991c", "The pen has to be purchased separately."),  # "Includes ... Slim Pen 2"
     ("p235fc16b77", "LG packs a wall mount with this set."),  # no mount in the record
+    # from an attacker's review of round 11 and 12
+    ("p45377be40c", "The cameras cost nothing."),  # "3 Hours of Free Video History"
+    ("p28abc2c854", "The piano costs nothing."),  # "Free iOS/Android Apps"
+    ("p8bc80edcbf", "Shoppers rate it about 5 stars."),  # 4.6
+    ("p8bc80edcbf", "It is rated around 5 out of 5."),
+    ("pe7e170e700", "Loved by everyone who owns one."),  # 3.4
 ]
 
 
