@@ -41,13 +41,16 @@ trained the judge. "fresh12" (`data/eval/copy_claims_fresh12.jsonl`, 623 rows ov
 labelled products) was written blind at the same time and scored once against the rules
 and judge round 10 ended with (987e01c), then read: it tuned round 11 and trained the judge.
 "fresh13" (`data/eval/copy_claims_fresh13.jsonl`, 630 rows over 50 more labelled products)
-was written blind during round 11, read by nobody, and scored once against the rules and
-judge round 11 ended with (48332b1); the goal is judged by that score.
+was written blind during round 11 and scored once against the rules and judge round 11
+ended with (48332b1), then read: it tuned round 12 and trained the judge. "fresh14"
+(`data/eval/copy_claims_fresh14.jsonl`, 631 rows over 50 more labelled products) was
+written blind during round 12, read by nobody, and scored once against the rules and judge
+round 12 ended with; the goal is judged by that score.
 
 Each split is scored twice: by the rules alone (the writer's gate) and by the rules with
 the judge (`check-copy` and its API; `writer/claim_judge.py`, trained by
-`bench/train_claim_judge.py` on dev to fresh12), which overturns a rejection only when it is
-confident the sentence is supported. On dev to fresh12 the judge's own figures are in-sample;
+`bench/train_claim_judge.py` on dev to fresh13), which overturns a rejection only when it is
+confident the sentence is supported. On dev to fresh13 the judge's own figures are in-sample;
 its honest estimate is that script's leave-one-file-out table.
 
 "Positive" means the checker rejects the sentence: recall is the share of unsupported
@@ -86,6 +89,7 @@ FRESH10_ROWS = ROWS.with_name("copy_claims_fresh10.jsonl")
 FRESH11_ROWS = ROWS.with_name("copy_claims_fresh11.jsonl")
 FRESH12_ROWS = ROWS.with_name("copy_claims_fresh12.jsonl")
 FRESH13_ROWS = ROWS.with_name("copy_claims_fresh13.jsonl")
+FRESH14_ROWS = ROWS.with_name("copy_claims_fresh14.jsonl")
 FRESH_FILES = {
     "fresh": FRESH_ROWS,
     "fresh2": FRESH2_ROWS,
@@ -100,14 +104,16 @@ FRESH_FILES = {
     "fresh11": FRESH11_ROWS,
     "fresh12": FRESH12_ROWS,
     "fresh13": FRESH13_ROWS,
+    "fresh14": FRESH14_ROWS,
 }
 SPLITS = ("dev", "test", *FRESH_FILES)
-JUDGED_ON = "fresh13"
+JUDGED_ON = "fresh14"
 # Each late split scored once, held out, before anyone read it (reproduce: check out the
 # commit and run `--splits SPLIT`). fresh9's misses then tuned round 9, so its figures now
 # are in-sample; fresh10 judged the rules round 9 ended with, and was read after; fresh11
 # judged round 9's final state, then tuned round 10; fresh12 judged round 10's final state,
-# then tuned round 11; fresh13 judged round 11's final state.
+# then tuned round 11; fresh13 judged round 11's final state, then tuned round 12; fresh14
+# judged round 12's final state.
 HELD_OUT = {
     "fresh9": {
         "commit": "cce3a11706fa5851e2bd0cc82056a393687d36a5",
@@ -300,7 +306,7 @@ def main() -> None:
             **{f"{name}_rows": path.name for name, path in FRESH_FILES.items()},
             "split": (
                 "sha1(product_id\\tsentence)[:8] % 100 >= 60 is test; each fresh split is its "
-                "own file; dev to fresh12 tuned the rules or trained the judge, the goal is "
+                "own file; dev to fresh13 tuned the rules or trained the judge, the goal is "
                 f"judged on {JUDGED_ON}"
             ),
         },
