@@ -45,7 +45,7 @@ was written blind during round 11 and scored once against the rules and judge ro
 ended with (48332b1), then read: it tuned round 12 and trained the judge. "fresh14"
 (`data/eval/copy_claims_fresh14.jsonl`, 631 rows over 50 more labelled products) was
 written blind during round 12, read by nobody, and scored once against the rules and judge
-round 12 ended with; the goal is judged by that score.
+round 12 ended with (63f910c); the goal is judged by that score.
 
 Each split is scored twice: by the rules alone (the writer's gate) and by the rules with
 the judge (`check-copy` and its API; `writer/claim_judge.py`, trained by
@@ -139,6 +139,11 @@ HELD_OUT = {
         "commit": "48332b17b7a3013b71af8d211fbda150505bba65",
         "rules": {"recall": 303 / 316, "precision": 303 / 369},
         "judge": {"recall": 302 / 316, "precision": 302 / 364},
+    },
+    "fresh14": {
+        "commit": "63f910c0726df840c87c1468995fdb5ea1ce1307",
+        "rules": {"recall": 298 / 319, "precision": 298 / 371},
+        "judge": {"recall": 298 / 319, "precision": 298 / 368},
     },
 }
 RESULTS = Path(__file__).parent / "results"
