@@ -1603,23 +1603,11 @@ class CopyChecker:
             # "included at no extra cost" says no more than "included"
             sentence = _AT_NO_EXTRA_COST.sub("", sentence)
         claims = list(self._fragment(sentence))
+        # what shoppers think and what it costs are judged first, then left out of the rest
         sentence, said = self._reception(sentence)
         claims += said
-        said = {w[:5] for w in tokens(sentence) if w.isalpha() and len(w) > 3}
-        for costless in _COSTS_NOTHING.finditer(sentence):
-            # "installed at no charge" of "Free Installation": the record's free thing, said
-            # again; "the piano costs nothing" of "Free iOS Apps" is not
-            backed = bool(self._free_things & said or _AT_NO_COST.search(self.text))
-            why = "" if backed else "the record offers nothing free"
-            claims.append(ClaimCheck(costless.group(0), "free", backed, why))
-        sentence = _COSTS_NOTHING.sub("", sentence)
-        if self.record.discount_amount and _SAVING_FIGURE.search(sentence):
-            sentence = _USUAL_PRICE.sub("price", sentence)  # "$300 below its usual price"
-        no_fee = _NO_FEE_SAID.search(sentence)
-        if no_fee and _RECORD_NO_FEES.search(self.text):
-            # "without paying a monthly fee" of "No Monthly Fees": said, and nothing more
-            claims.append(ClaimCheck(no_fee.group(0), "free", True, ""))
-            sentence = sentence[: no_fee.start()] + sentence[no_fee.end() :]
+        sentence, said = self._costs(sentence)
+        claims += said
         claims += self._numbers(sentence)
         claims += self._negations(sentence)
         claims += self._types(sentence)
@@ -1631,6 +1619,26 @@ class CopyChecker:
             return check
         p = self.judge.probability(original, check.rejected_by, self.evidence)
         return SentenceCheck(original, claims, round(p, 4), p > self.judge.threshold)
+
+    def _costs(self, sentence: str) -> tuple[str, list[ClaimCheck]]:
+        """What a sentence says it costs, judged by what the record makes free, and the
+        sentence less those words: "installed at no charge" of "Free Installation" (never "the
+        piano costs nothing" of "Free iOS Apps"), "without paying a monthly fee" of "No Monthly
+        Fees", "$300 below its usual price" of the shop's saving."""
+        claims = []
+        words = {w[:5] for w in tokens(sentence) if w.isalpha() and len(w) > 3}
+        for costless in _COSTS_NOTHING.finditer(sentence):
+            backed = bool(self._free_things & words or _AT_NO_COST.search(self.text))
+            why = "" if backed else "the record offers nothing free"
+            claims.append(ClaimCheck(costless.group(0), "free", backed, why))
+        sentence = _COSTS_NOTHING.sub("", sentence)
+        if self.record.discount_amount and _SAVING_FIGURE.search(sentence):
+            sentence = _USUAL_PRICE.sub("price", sentence)
+        no_fee = _NO_FEE_SAID.search(sentence)
+        if no_fee and _RECORD_NO_FEES.search(self.text):
+            claims.append(ClaimCheck(no_fee.group(0), "free", True, ""))
+            sentence = sentence[: no_fee.start()] + sentence[no_fee.end() :]
+        return sentence, claims
 
     def _reception(self, sentence: str) -> tuple[str, list[ClaimCheck]]:
         """What a sentence says shoppers think, judged by the shop's rating and review count,
