@@ -15,7 +15,8 @@ from bot.messages import UserMessage
 from bot.policy import RulePolicy
 from bot.settings import Settings
 from bot.store import SqliteConversationStore
-from bot.tracker import bot_event, slot_event
+from bot.tracker import Event, bot_event, slot_event
+from nlu.results import ParseResult
 from tests.fakes.action_runner import ScriptedActions
 from tests.fakes.interpreter import KeywordInterpreter
 
@@ -185,3 +186,58 @@ async def test_a_doubtful_message_mid_form_is_taken_as_the_answer(form_bot: Bot)
     assert tracker.active_loop.get("name") == "order_form"
     assert tracker.slots.get("order_id") == "hmm 12345"  # the scripted validator keeps it
     assert tracker.slots.get("requested_slot") == "order_email"
+
+
+class _ParseFirst(KeywordInterpreter):
+    """Says when a message's reading has begun."""
+
+    def __init__(self) -> None:
+        super().__init__(RULES)
+        self.reading = asyncio.Event()
+
+    async def parse(self, text: str) -> ParseResult:
+        self.reading.set()
+        return await super().parse(text)
+
+
+class _LoadsAfterReading(SqliteConversationStore):
+    """A conversation store that answers a load only once the message is being read: a turn
+    that read the message after loading its conversation would wait here for ever."""
+
+    def __init__(self, path: Path, reading: asyncio.Event) -> None:
+        super().__init__(path)
+        self.reading = reading
+
+    async def load(self, conversation_id: str) -> list[Event]:
+        await self.reading.wait()
+        return await super().load(conversation_id)
+
+
+async def test_the_message_is_read_while_its_conversation_is_loaded(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path)
+    domain = Domain.load(settings.domain_file)
+    interpreter = _ParseFirst()
+    store = _LoadsAfterReading(settings.conversations_db, interpreter.reading)
+    bot = await Bot.start(
+        domain=domain,
+        store=store,
+        interpreter=interpreter,
+        actions=ScriptedActions(domain, {"action_greet": "utter_greet"}),
+        policy=RulePolicy(domain.policy, 0.4),
+    )
+    try:
+        replies = await asyncio.wait_for(bot.handle(UserMessage("hello", "eve")), timeout=10)
+    finally:
+        await store.close()
+    assert replies and replies[0].text and "store assistant" in replies[0].text
+
+
+async def test_a_paused_conversation_drops_the_reading_it_did_not_need(core_bot: Bot) -> None:
+    await core_bot.handle(UserMessage("hello", "fay"))
+    await core_bot.record("rest:fay", [{"event": "pause"}])
+    assert await core_bot.handle(UserMessage("laptop please", "fay")) == []
+    await asyncio.sleep(0.01)  # the interpreter's delay: a parse left running would end now
+    tasks = [t for t in asyncio.all_tasks() if "Bot._parse" in repr(t.get_coro())]
+    assert tasks == []
+    events = await core_bot.store.load("rest:fay")
+    assert events[-2]["event"] == "user" and events[-2]["parse_data"]["intent"] == {}
