@@ -90,6 +90,7 @@ FRESH11_ROWS = ROWS.with_name("copy_claims_fresh11.jsonl")
 FRESH12_ROWS = ROWS.with_name("copy_claims_fresh12.jsonl")
 FRESH13_ROWS = ROWS.with_name("copy_claims_fresh13.jsonl")
 FRESH14_ROWS = ROWS.with_name("copy_claims_fresh14.jsonl")
+FRESH15_ROWS = ROWS.with_name("copy_claims_fresh15.jsonl")
 FRESH_FILES = {
     "fresh": FRESH_ROWS,
     "fresh2": FRESH2_ROWS,
@@ -105,6 +106,7 @@ FRESH_FILES = {
     "fresh12": FRESH12_ROWS,
     "fresh13": FRESH13_ROWS,
     "fresh14": FRESH14_ROWS,
+    "fresh15": FRESH15_ROWS,
 }
 SPLITS = ("dev", "test", *FRESH_FILES)
 JUDGED_ON = "fresh14"
