@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from writer.claim_judge import ClaimJudge, Evidence
 from writer.claims import _UNITS
-from writer.product_type import FORMS, TYPE_OF, asserted_types, product_types
+from writer.product_type import FORMS, TYPE_OF, asserted_types, named_type, product_types
 from writer.records import ProductRecord, clean_text
 from writer.words import (
     EVALUATIVE_WORDS,
@@ -148,6 +148,12 @@ _ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "trial": ("trial",),
 }
 _ATTRIBUTE_OF = {word: name for name, words in _ATTRIBUTES.items() for word in words}
+# types a title names as often for a part of the product as for the product
+_PART_TYPES = frozenset(("storage", "battery", "keyboard", "mouse", "charger"))
+# a part's make or kind: the record must name it ("Intel UHD Graphics" has no GeForce)
+_NAMED_PARTS = frozenset(
+    ("geforce", "rtx", "radeon", "arc", "iris", "ddr4", "ddr5", "microsd")
+)
 _NUMBER = re.compile(
     r"(?<![\w.])(\$\s?)?(\d{1,9}(?:[.,]\d{1,3}){0,3})\+?(?:\s?-\s?|\s)?([a-z]{1,12}|[%\"″”°’′'˚º¢])?",
     re.IGNORECASE,
@@ -803,6 +809,24 @@ _SAVING_FIGURE = re.compile(
 )
 # charging fast is the record's to say, whatever else is fast ("NVMe", "Wi-Fi 6")
 _FAST_CHARGE = re.compile(r"\b(?:fast|quick|rapid|super|express)[\s-]?charg\w{0,4}", re.I)
+# charging without a cable is the record's own claim, never read from "Wireless" earbuds
+# and a "Charging Case"
+_WIRELESS_CHARGE = re.compile(
+    r"\bwireless(?:ly)?[\s-]charg\w*|\bcharg\w*\s(?:\w+\s)?wirelessly\b|\bQi\b|"
+    r"\bMagSafe\b|\bcharging\s(?:pad|mat)\b",
+    re.I,
+)
+# free for good: a "Free 12 Months" offer is no free for life
+_FREE_FOR_GOOD = re.compile(
+    r"\bfree\b[^.;:!?]{0,30}?\b(?:for\slife|forever|for\sgood|permanently|for\sever)\b|"
+    r"\b(?:lifetime|forever|permanently|always)[\s-]free\b|\bfree\s(?:lifetime|forever)\b",
+    re.I,
+)
+_RECORD_FOR_GOOD = re.compile(
+    r"\blifetime\b|\bfor\slife\b|\bforever\b|\bno\s(?:monthly\s|annual\s)?(?:fees?|"
+    r"subscription)|\bwithout\s(?:a\s)?(?:subscription|monthly\sfees?)\b|\bno\sexpiration\b",
+    re.I,
+)
 # what only a saving the shop gives may say: "discounted", "on sale", "marked down"
 _SALE = re.compile(r"\b(?:discount\w{0,3}|on\ssale|marked\sdown|markdown|price\sdrop)\b", re.I)
 _GENERIC = PLAIN_WORDS | {"existing", "install", "installation", "required", "needed", "any"}
@@ -1202,6 +1226,7 @@ _LIGHT_WEIGHT = re.compile(
     r"\b(?:is|so|and|feels?|stays?)\slight\b(?!\s(?:up|show|bar|strip|bulb|ring))",
     re.I,
 )
+_LIGHTWEIGHT = re.compile(r"\blight[\s-]?weight\b|\bultra-?light\b", re.I)
 _RECORD_UNIVERSAL = re.compile(r"\b(?:every|all|any)\b", re.I)
 # "senses obstacles in every direction": all round, which "Tri-Directional" is not
 _ALL_ROUND = re.compile(
@@ -1844,6 +1869,17 @@ class CopyChecker:
             else:
                 kinds = " or ".join(sorted(self.types))
                 yield ClaimCheck(words, "product-type", False, f"the record makes it a {kinds}")
+        named = named_type(sentence)
+        if named and self.types and not {named[1]} & (self.types | self._type_by_category()):
+            kinds = " or ".join(sorted(self.types))
+            yield ClaimCheck(named[0], "product-type", False, f"the record makes it a {kinds}")
+
+    def _type_by_category(self) -> frozenset[str]:
+        """The category's type where the title named only a part: "A Mac mini desktop." of
+        "Mac mini – … – 256GB SSD", a desktop and no drive."""
+        if self.types - _PART_TYPES:
+            return frozenset()
+        return product_types("", self.record.category)
 
     def _durability(self, sentence: str) -> Iterable[ClaimCheck]:
         for wording, backing in _DURABILITY:
@@ -1907,7 +1943,7 @@ class CopyChecker:
             elif rule == "weight" and word.startswith("weigh"):
                 backed = any(n.unit in _TO_KG for n in self.numbers)
             elif rule == "weight":
-                backed = self._light() or self.vocabulary.has(word)
+                backed = self._light() or self._says_light(word)
             elif stem(word) in TYPE_OF and TYPE_OF[stem(word)] in self.types:
                 backed = stem(word) not in FORMS or self._names_form(word)
             elif lemmas(word) & {d for t in self.types for d in _DOES.get(t, ())}:
@@ -1934,8 +1970,12 @@ class CopyChecker:
                 backed = True  # a laptop has a display
             elif "fold" in lemmas(word) and {"laptop", "tablet"} <= self.types:
                 backed = True  # a 2-in-1 folds into a tablet
-            elif word in _ATTRIBUTE_OF and _ATTRIBUTE_OF[word] in self.attributes:
-                backed = True  # "graphics" memory of a GeForce
+            elif (
+                word in _ATTRIBUTE_OF
+                and word not in _NAMED_PARTS
+                and _ATTRIBUTE_OF[word] in self.attributes
+            ):
+                backed = True  # "graphics" memory of a GeForce (never a GeForce of "Graphics")
             elif word in ("pixel", "pixels") and any(n.unit == "px" for n in self.numbers):
                 backed = True
             elif _MEASURE_OF.get(stem(word), set()) & {n.unit for n in self.numbers}:
@@ -1977,6 +2017,21 @@ class CopyChecker:
             backed = bool(_FAST_CHARGE.search(self.text))
             yield ClaimCheck(
                 fast_charge.group(0), "battery", backed, "" if backed else "no fast charging"
+            )
+        wireless_charge = _WIRELESS_CHARGE.search(sentence)
+        if wireless_charge:
+            backed = bool(_WIRELESS_CHARGE.search(self.text))
+            yield ClaimCheck(
+                wireless_charge.group(0),
+                "battery",
+                backed,
+                "" if backed else "no wireless charging",
+            )
+        for_good = _FREE_FOR_GOOD.search(sentence)
+        if for_good:
+            backed = bool(_RECORD_FOR_GOOD.search(self.text))
+            yield ClaimCheck(
+                for_good.group(0), "free", backed, "" if backed else "the record limits it"
             )
         light = _LIGHT_WEIGHT.search(sentence)
         if light:
@@ -2305,6 +2360,13 @@ class CopyChecker:
         return any(
             re.search(rf"\b{re.escape(short)}\s{noun}", self.text, re.I)
             for short in SYNONYMS.get(word, ())
+        )
+
+    def _says_light(self, word: str) -> bool:
+        """The record's own "lightweight" (or "ultralight"): not "light" inside "Backlight"."""
+        return word in self.vocabulary.words or (
+            word == "lightweight"
+            and bool(_LIGHT_WEIGHT.search(self.text) or _LIGHTWEIGHT.search(self.text))
         )
 
     def _light(self) -> bool:

@@ -51,6 +51,13 @@ _TYPE_GROUPS: dict[str, tuple[str, ...]] = {
     "system": ("system", "kit", "bundle", "nvr", "dvr"),
 }
 TYPE_OF = {stem(word): group for group, words in _TYPE_GROUPS.items() for word in words}
+# the nouns themselves, singular and plural ("bundled" is no bundle)
+_NOUN_OF = {
+    form: group
+    for group, words in _TYPE_GROUPS.items()
+    for word in words
+    for form in (word, word + "s")
+}
 # Kinds within a group: each is the group's type, but the group does not make a product one
 # (over-ear headphones are no earbuds, a speaker no subwoofer, a router no mesh extender).
 FORMS = frozenset(
@@ -127,6 +134,25 @@ _ASSERTION = re.compile(
     r"on|and|by|of)\b|[.,;:!?()]|$)",
     re.IGNORECASE,
 )
+# a sentence that is a noun phrase alone: "A 90-inch TV.", "A complete security system in
+# one box." (its last word before a preposition or the end is what it names)
+_BARE = re.compile(
+    r"^(?:a|an)\s+([^.,;:!?()]{1,60}?)(?=\s(?:for|from|with|that|which|in|on|by|of)\b[^.!?]*"
+    r"[.!]?$|\s*[.!]?$)",
+    re.IGNORECASE,
+)
+# what a bare phrase may call the product only if it is one: never a part of another product
+# (a camera, a drive, a speaker or a battery is named as a part as often)
+_WHOLE_PRODUCTS = frozenset(
+    (
+        "tv", "monitor", "laptop", "desktop", "tablet", "smartphone", "console", "soundbar",
+        "receiver", "router", "projector", "drone", "watch", "system", "mount", "service",
+        "doorbell", "thermostat", "piano",
+    )
+)  # fmt: skip
+# a security system is a product of its own; a "sound system" or a "130-watt system" is a
+# speaker's way of speaking
+_SECURITY = re.compile(r"\b(?:security|alarm)\b", re.IGNORECASE)
 # "doubles as a charger", "serves as a hub": what a part also does
 _ROLE_VERB = re.compile(r"\b(?:doubles?|doubling|serves?|serving|acts?|acting)\s$", re.I)
 # ", an extra battery and a memory card are in the box": an item of a list, not an apposition
@@ -155,3 +181,16 @@ def asserted_types(sentence: str) -> list[tuple[str, str]]:
         if groups:
             found.append((match.group(0).strip(" ,"), groups[-1]))
     return found
+
+
+def named_type(sentence: str) -> tuple[str, str] | None:
+    """(words, type group) of a sentence that is only a whole product's name: "A 90-inch TV.",
+    "A complete home security system in one box."."""
+    bare = _BARE.match(sentence)
+    words = bare.group(1).split() if bare else []
+    if not bare or len(words) > 5 or _PARTS.search(bare.group(1)):
+        return None
+    head = _NOUN_OF.get(words[-1].lower())
+    if head not in _WHOLE_PRODUCTS or (head == "system" and not _SECURITY.search(bare.group(1))):
+        return None
+    return bare.group(0).strip(" ,."), head
