@@ -148,6 +148,8 @@ _ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "trial": ("trial",),
 }
 _ATTRIBUTE_OF = {word: name for name, words in _ATTRIBUTES.items() for word in words}
+# units that are parts: with no figure in the sentence they claim the part itself
+_PART_UNITS = frozenset(("speaker", "speakers", "port", "ports"))
 # types a title names as often for a part of the product as for the product
 _PART_TYPES = frozenset(("storage", "battery", "keyboard", "mouse", "charger"))
 # a part's make or kind: the record must name it ("Intel UHD Graphics" has no GeForce)
@@ -1918,8 +1920,9 @@ class CopyChecker:
             if word in bounds:
                 continue  # "at least 2GB", "iOS 15 or newer": the bound of a figure
             rule = _word_rule(word)
-            if (_plain(word) or word in UNIT_WORDS) and rule is None:
-                continue
+            counted = word in UNIT_WORDS and (word not in _PART_UNITS or bool(numbers(sentence)))
+            if (_plain(word) or counted) and rule is None:
+                continue  # a unit is judged with its figure; "built-in speakers" has none
             if rule is None and (word in verbs or word in NUMBER_WORDS or _manner(word)):
                 continue  # a verb that frames; a number word is judged as its number
             if rule == "free" and not _FREE.search(sentence):
