@@ -213,6 +213,14 @@ _MORE_UNITS = {
     "decibels": "db",
     "gig": "gb",
     "gigs": "gb",
+    # words for the record's symbols and short forms: "100 percent" of its "100%", "fifty
+    # dollars" of a $49.97 price, "four microphones" of its "4-Mic"
+    "percent": "%",
+    "dollar": "usd",
+    "dollars": "usd",
+    "microphone": "mic",
+    "microphones": "mic",
+    "mics": "mic",
 }
 # "13th", "3rd": an ordinal, whatever noun follows ("13th Gen", "13th-generation")
 _ORDINAL_SUFFIXES = frozenset(["st", "nd", "rd", "th"])
@@ -332,6 +340,12 @@ _SPELLED_UNITS = {"terabyte": "TB", "gigabyte": "GB", "megabyte": "MB"}
 _SPELLED_UNIT = re.compile(r"\b(?:(a|one)\s)?(terabyte|gigabyte|megabyte)s?\b", re.I)
 # "1920 by 1080 pixels" as the record's "1920 x 1080"; "ten GPU cores" as its "10-core GPU"
 _BY_PIXELS = re.compile(r"\b(\d{3,4})\sby\s(\d{3,4})\b")
+# "three full years", "a full 100 percent": the figure, not a claim of its own
+_FULL_SPAN = re.compile(
+    r"(?:\b(?:a|the)\s)?\b(?:full|whole|entire)\s(?=\d)|"
+    r"(\d)\s(?:full|whole|entire)\s(?=(?:years?|months?|weeks?|days?|hours?)\b)",
+    re.I,
+)
 _CORES_OF = re.compile(r"\b(\d{1,3})\s(CPU|GPU)\scores\b", re.I)
 _DECADE = re.compile(r"(?:\b(?:a|one)|(?<![\d.])0\.5)\s(?:full\s|whole\s)?decade\b", re.I)
 # a half and a simple fraction of a unit: "half an inch", "half-inch", '1/2"' are 0.5 inch;
@@ -413,6 +427,7 @@ def normalise_numbers(text: str) -> str:
     text = _BY_PIXELS.sub(r"\1 x \2", text)
     text = _SPELLED_NUMBER.sub(_spelled_number, text)
     text = _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(1).lower()], text)
+    text = _FULL_SPAN.sub(r"\1 ", text)
     text = _CORES_OF.sub(r"\1-core \2", text)
     text = _PER_SECOND.sub(r"\1Hz", text)
     text = _SCALED.sub(_scaled, text)
