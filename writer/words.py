@@ -69,7 +69,8 @@ unlock unlocks knock pay heart mood track crunch cut side software strong
 # adverbs) carry grammar, not claims; "only", "every", "no" and "nothing" are judged by their
 # own rules.
 _FUNCTION = """
-itself himself herself ourselves yourselves themselves myself other others else such same
+itself himself herself ourselves yourselves themselves myself yours other others else such
+same
 someone somebody anyone everyone anybody everybody
 either neither nor but yet though although however whatever whichever whoever whose whom
 since because if unless almost nearly roughly approximately still far plenty lot lots quite

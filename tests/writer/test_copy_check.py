@@ -387,6 +387,30 @@ ROUND12_REJECTED = [
 ]
 
 
+# round 13, from fresh14's misses (each a new sentence, not the labelled one)
+ROUND13_ACCEPTED = [
+    ("p1a349a5ac3", "The warranty runs three full years."),  # "3 Year Warranty"
+    ("pf86f45c6c1", "Quantum Dot covers 100 percent of color volume."),  # "100% Color Volume"
+    ("pf6ad3a564e", "Yours for less than fifty dollars."),  # $49.97
+    ("pf6ad3a564e", "Four microphones handle calls."),  # "4-Mic Hybrid ANC"
+    ("p8a189267e1", "Knock $20 off today."),  # a $20 saving
+    ("p5b630507d7", "Touch ID unlocks it."),
+    ("p66d0afc32f", "A desktop with the M2 chip."),  # a Mac mini: its title ends on its SSD
+    ("p8f91dc0a70", "A full-motion TV mount."),
+]
+ROUND13_REJECTED = [
+    ("p8f91dc0a70", "A 65-inch TV."),  # a TV mount
+    ("pdff7876499", "A whole-home security system."),  # entry sensors that need one
+    ("p144737d3c2", "It has Radeon graphics."),  # "Intel UHD Graphics 770"
+    ("p144737d3c2", "It runs on DDR5 memory."),  # the record names no DDR5
+    ("p884a79f1e5", "Drop the case on a charging pad to top it up."),  # no wireless charging
+    ("p884a79f1e5", "The charging case supports Qi."),
+    ("pca8fb8ac2e", "eero Plus stays free forever."),  # "Free 12 Months"
+    ("p21d374b827", "A lightweight TV."),  # no weight in the record; "Backlight" is no light
+    ("p7f7da0570f", "It has speakers built in."),  # a monitor with none
+]
+
+
 @pytest.mark.parametrize(
     ("product_id", "sentence"),
     ROUND6_REJECTED
@@ -394,7 +418,9 @@ ROUND12_REJECTED = [
     + ROUND8_ATTACKS
     + ROUND9_REJECTED
     + ROUND10_REJECTED
-    + ROUND11_REJECTED,
+    + ROUND11_REJECTED
+    + ROUND12_REJECTED
+    + ROUND13_REJECTED,
 )
 def test_later_rounds_reject(product_id: str, sentence: str) -> None:
     assert not check_copy(sentence, RECORDS[product_id]).supported
@@ -407,7 +433,8 @@ def test_later_rounds_reject(product_id: str, sentence: str) -> None:
     + ROUND9_ACCEPTED
     + ROUND10_ACCEPTED
     + ROUND11_ACCEPTED
-    + ROUND12_ACCEPTED,
+    + ROUND12_ACCEPTED
+    + ROUND13_ACCEPTED,
 )
 def test_later_rounds_accept(product_id: str, sentence: str) -> None:
     report = check_copy(sentence, RECORDS[product_id])
