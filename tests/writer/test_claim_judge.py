@@ -25,11 +25,14 @@ STAYS_REJECTED = [
     ("p24ea649c9c", "It brings you the ultimate in musical instruments."),
     ("p1413ed2a2e", "It has 12GB of RAM for heavy multitasking."),
 ]
-# supported paraphrases from the training rows (fresh4, fresh3), which the rules alone reject
-# for one everyday word ("convertible", "strong")
+# supported paraphrases from the training rows (fresh3), which the rules alone reject for one
+# everyday word ("surges", "library")
 OVERTURNED = [
-    ("pbe1d6448ae", "A 14-inch convertible Chromebook powered by an Intel Pentium Silver N6000."),
-    ("p8d8091b88c", "Wi-Fi 7 makes it a strong pick for gamers who want lag-free online play."),
+    (
+        "p7f3e9a4b16",
+        "The Jackery Explorer 2000 Pro delivers 2,220 watts of output with surges up to 4,400 watts.",
+    ),
+    ("p367d283c96", "It is liquid cooled and stores your library on a 2TB solid state drive."),
 ]
 
 
