@@ -148,14 +148,13 @@ _ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "trial": ("trial",),
 }
 _ATTRIBUTE_OF = {word: name for name, words in _ATTRIBUTES.items() for word in words}
-# units that are parts: with no figure in the sentence they claim the part itself
-_PART_UNITS = frozenset(("speaker", "speakers", "port", "ports"))
+# units that are parts: with no figure of their own they claim the part itself
+_PART_UNITS = {"speaker": ("speaker", "speakers"), "port": ("port", "ports")}
+_PART_WORDS = frozenset(w for words in _PART_UNITS.values() for w in words)
 # types a title names as often for a part of the product as for the product
 _PART_TYPES = frozenset(("storage", "battery", "keyboard", "mouse", "charger"))
 # a part's make or kind: the record must name it ("Intel UHD Graphics" has no GeForce)
-_NAMED_PARTS = frozenset(
-    ("geforce", "rtx", "radeon", "arc", "iris", "ddr4", "ddr5", "microsd")
-)
+_NAMED_PARTS = frozenset(("geforce", "rtx", "radeon", "arc", "iris", "ddr4", "ddr5", "microsd"))
 _NUMBER = re.compile(
     r"(?<![\w.])(\$\s?)?(\d{1,9}(?:[.,]\d{1,3}){0,3})\+?(?:\s?-\s?|\s)?([a-z]{1,12}|[%\"″”°’′'˚º¢])?",
     re.IGNORECASE,
@@ -218,9 +217,8 @@ _MORE_UNITS = {
     "percent": "%",
     "dollar": "usd",
     "dollars": "usd",
-    "microphone": "mic",
-    "microphones": "mic",
-    "mics": "mic",
+    "mic": "microphon",
+    "mics": "microphon",
 }
 # "13th", "3rd": an ordinal, whatever noun follows ("13th Gen", "13th-generation")
 _ORDINAL_SUFFIXES = frozenset(["st", "nd", "rd", "th"])
@@ -833,14 +831,35 @@ _WIRELESS_CHARGE = re.compile(
     r"\bMagSafe\b|\bcharging\s(?:pad|mat)\b",
     re.I,
 )
+# idioms that say nothing of the product: "at the heart of", "sets the mood", "track it down",
+# "crunch numbers", "knock $20 off" (the figure is judged), "a strong pick" (its audience is),
+# "from the side of the room", "skip tracks"
+_IDIOM = re.compile(
+    r"\bat\s(?:the|its)\sheart\b|\bsets?\sthe\s(?:party\s)?mood\b|"
+    r"\btracks?\s(?:it\s|them\s)?down\b|\bcrunch(?:es|ing)?\snumbers\b|\bknock(?=\s\$\d)|"
+    r"\bstrong\s(?=(?:pick|choice)\b)|"
+    r"\b(?:from|to)\s(?:the|all)\ssides?\b|\bcut\sdown\son\b|\btake\sa\sknock\b|\bskip\stracks\b",
+    re.I,
+)
+# a security system as a title names one: "… Wired NVR Security System", "Alarm Kit"
+_SECURITY_WORDS = re.compile(r"\b(?:security|alarm)\b", re.I)
+_SECURITY_SYSTEM = re.compile(
+    r"\b(?:security|surveillance)\s(?:camera\s)?(?:system|kit)\b|\balarm\b[^|]{0,30}\b(?:system|kit)\b",
+    re.I,
+)
+_TO_PAY = re.compile(r"\s{1,3}to\spay\b", re.I)
+# what unlocks a device or a game: the record's own fingerprint reader, Touch ID or voucher
+_UNLOCKS_WITH = re.compile(r"\bfingerprint\b|\btouch\sid\b|\bface\sid\b|\bvoucher\b", re.I)
 # free for good: a "Free 12 Months" offer is no free for life
 _FREE_FOR_GOOD = re.compile(
     r"\bfree\b[^.;:!?]{0,30}?\b(?:for\slife|forever|for\sgood|permanently|for\sever)\b|"
-    r"\b(?:lifetime|forever|permanently|always)[\s-]free\b|\bfree\s(?:lifetime|forever)\b",
+    r"\b(?:lifetime|forever|permanently|always)[\s-]free\b|\bfree\s(?:lifetime|forever)\b|"
+    r"\bfree\b[^.;:!?]{0,40}?\b(?:never\sexpires?|for\sall\stime|for\skeeps|for\sthe\slife\sof|"
+    r"year\safter\syear|every\syear|for\syears\sto\scome)\b",
     re.I,
 )
 _RECORD_FOR_GOOD = re.compile(
-    r"\blifetime\b|\bfor\slife\b|\bforever\b|\bno\s(?:monthly\s|annual\s)?(?:fees?|"
+    r"\blifetime\b|\bfor\slife\b|\bforever\b|\bno\s(?:monthly\s|annual\s|hidden\s)?(?:fees?|"
     r"subscription)|\bwithout\s(?:a\s)?(?:subscription|monthly\sfees?)\b|\bno\sexpiration\b",
     re.I,
 )
@@ -1225,12 +1244,15 @@ MAKER_OF = {
 # what a product of these kinds has as a part, whether or not the record names it
 _SCREENED = frozenset(["laptop", "tablet", "smartphone", "phone", "tv", "monitor", "watch"])
 _BESIDE_A_TV = frozenset(["soundbar", "receiver", "console"])
+_SOUNDING = frozenset(["soundbar", "speaker", "piano", "tv", "laptop"])  # speakers built in
 _PART_OF = {
     "display": _SCREENED,
     "screen": _SCREENED,
     "displays": _SCREENED,
     "tv": _BESIDE_A_TV,  # what a soundbar plays through
     "tvs": _BESIDE_A_TV,
+    "speaker": _SOUNDING,
+    "speakers": _SOUNDING,
 }
 _UNIVERSAL = re.compile(
     r"\b(?:works? with|fits?|compatible with|pairs? with|(?:redeem|use|spend)(?:ed)?(?: it)?"
@@ -1603,6 +1625,7 @@ class CopyChecker:
         # where the sentence quotes them (`_standing_backs`), so a rating of 4.8 never backs
         # an "S8 chip"
         self.figure_words = frozenset(_figure_words(record).split())
+        self.title_words = " ".join(tokens(record.title))
         self.vocabulary = Vocabulary(f"{self.text} {record.category} {_figure_words(record)}")
         price = f"\n${record.price:,.2f}" if record.price else ""
         self.numbers = numbers(self.text + price)
@@ -1679,7 +1702,9 @@ class CopyChecker:
         no_fee = _NO_FEE_SAID.search(sentence)
         if no_fee and _RECORD_NO_FEES.search(self.text):
             claims.append(ClaimCheck(no_fee.group(0), "free", True, ""))
-            sentence = sentence[: no_fee.start()] + sentence[no_fee.end() :]
+            to_pay = _TO_PAY.match(sentence, no_fee.end())  # "no monthly fees to pay"
+            end = to_pay.end() if to_pay else no_fee.end()
+            sentence = sentence[: no_fee.start()] + sentence[end:]
         return sentence, claims
 
     def _reception(self, sentence: str) -> tuple[str, list[ClaimCheck]]:
@@ -1887,9 +1912,26 @@ class CopyChecker:
                 kinds = " or ".join(sorted(self.types))
                 yield ClaimCheck(words, "product-type", False, f"the record makes it a {kinds}")
         named = named_type(sentence)
-        if named and self.types and not {named[1]} & (self.types | self._type_by_category()):
+        if named and not self._is_named(*named):
             kinds = " or ".join(sorted(self.types))
             yield ClaimCheck(named[0], "product-type", False, f"the record makes it a {kinds}")
+
+    def _is_named(self, words: str, group: str) -> bool:
+        """A sentence that only names a product ("A 90-inch TV.") names this one: a security
+        system only by its title's own words; a bundle by anything it bundles; otherwise by
+        the product's type, its category's where the title named a part, or the title's own
+        words for it ("A smart laser TV." of a "Smart Laser TV Projector")."""
+        if group == "system" and _SECURITY_WORDS.search(words):
+            return bool(_SECURITY_SYSTEM.search(self.record.title))
+        if not self.types or group in self.types | self._type_by_category():
+            return True
+        named = tokens(words)
+        if "system" in self.types and self.vocabulary.has(named[-1]):
+            return True  # "A console." of a PS5 bundle
+        if named[-1] in self.vocabulary.squashed and named[-1] not in self.vocabulary.words:
+            return True  # "A soundbar." of a "Sound Bar"
+        pair = " ".join(named[-2:])
+        return len(named) >= 2 and not named[-2][0].isdigit() and pair in self.title_words
 
     def _type_by_category(self) -> frozenset[str]:
         """The category's type where the title named only a part: "A Mac mini desktop." of
@@ -1925,17 +1967,25 @@ class CopyChecker:
         bounds = {w for m in _BOUND_PHRASE.finditer(sentence) for w in tokens(m.group(0))}
         bounds |= {"standard"} if _COMES_STANDARD.search(sentence) else set()
         bounds |= {w.lower() for w in _DOUBLES_AS.findall(sentence)}
+        bounds |= {w for m in _IDIOM.finditer(sentence) for w in tokens(m.group(0))}
+        if _WIRELESS_CHARGE.search(self.text):  # "charges wirelessly" of a MagSafe case
+            bounds |= {w for m in _WIRELESS_CHARGE.finditer(sentence) for w in tokens(m.group(0))}
+        if _UNLOCKS_WITH.search(self.text):  # "Touch ID unlocks it", "a voucher unlocks"
+            bounds |= {"unlock", "unlocks", "unlocked", "unlocking"}
         spelled = self._spelled_out(sentence)
         charge = {w for m in _ON_A_CHARGE.finditer(sentence) for w in tokens(m.group(0))}
         ruled_out = {m.group(1).lower() for m in _RULED_OUT.finditer(sentence)}
         yours = self._shoppers_own(sentence)
         found = tokens(sentence)
         per = {found[i + 1] for i, w in enumerate(found[:-1]) if w == "per"}
+        parts_counted = {
+            w for n in numbers(sentence) if n.unit in _PART_UNITS for w in _PART_UNITS[n.unit]
+        }
         for word in dict.fromkeys(w for w in found if w[0].isalpha() or w[0] == "#"):
             if word in bounds:
                 continue  # "at least 2GB", "iOS 15 or newer": the bound of a figure
             rule = _word_rule(word)
-            counted = word in UNIT_WORDS and (word not in _PART_UNITS or bool(numbers(sentence)))
+            counted = word in UNIT_WORDS and (word not in _PART_WORDS or word in parts_counted)
             if (_plain(word) or counted) and rule is None:
                 continue  # a unit is judged with its figure; "built-in speakers" has none
             if rule is None and (word in verbs or word in NUMBER_WORDS or _manner(word)):

@@ -191,6 +191,8 @@ def named_type(sentence: str) -> tuple[str, str] | None:
     if not bare or len(words) > 5 or _PARTS.search(bare.group(1)):
         return None
     head = _NOUN_OF.get(words[-1].lower())
+    if head == "desktop" and len(words) > 1 and _NOUN_OF.get(words[-2].lower()):
+        head = _NOUN_OF[words[-2].lower()]  # "A laptop computer."; "computer" only qualifies
     if head not in _WHOLE_PRODUCTS or (head == "system" and not _SECURITY.search(bare.group(1))):
         return None
     return bare.group(0).strip(" ,."), head

@@ -30,7 +30,8 @@ STAYS_REJECTED = [
 OVERTURNED = [
     (
         "p7f3e9a4b16",
-        "The Jackery Explorer 2000 Pro delivers 2,220 watts of output with surges up to 4,400 watts.",
+        "The Jackery Explorer 2000 Pro delivers 2,220 watts of output"
+        " with surges up to 4,400 watts.",
     ),
     ("p367d283c96", "It is liquid cooled and stores your library on a 2TB solid state drive."),
 ]

@@ -409,6 +409,27 @@ ROUND13_REJECTED = [
     ("p21d374b827", "A lightweight TV."),  # no weight in the record; "Backlight" is no light
     ("p7f7da0570f", "It has speakers built in."),  # a monitor with none
 ]
+# from an attacker's review of round 13
+ROUND13_ATTACKS_ACCEPTED = [
+    ("pceef3c93a3", "A console."),  # a PS5 bundle is the console too
+    ("pd167462b23", "A laptop computer."),
+    ("pf2b8e73d2b", "A home security system."),  # "Wired NVR Security System"
+    ("p9392eae463", "A soundbar."),  # "Sound Bar"
+    ("pc6148bda7a", "A smart laser TV."),  # "Smart Laser TV Projector"
+    ("p49de9b4b0d", "It has built-in speakers."),  # a soundbar
+    ("p908667a8fd", "Includes two microphones."),  # "2 Wireless Microphones Included"
+    ("p21539858dd", "The MagSafe case charges wirelessly."),
+    ("p9134d61f15", "No monthly fees to pay."),
+]
+ROUND13_ATTACKS_REJECTED = [
+    ("p70618ba67f", "Unlock remotely."),  # AA batteries
+    ("p02779808ea", "Unlock your iPhone."),  # nothing of unlocking in the record
+    ("pe0bdf54411", "Tracks your heart rate."),  # a speaker
+    ("p3e7ef99213", "Strong bass."),  # door sensors; "Base Station" is no bass
+    ("p70618ba67f", "40 batteries with built-in speakers."),
+    ("pca8fb8ac2e", "A home security system."),  # mesh Wi-Fi with a security subscription
+    ("pca8fb8ac2e", "eero Plus is free and never expires."),  # "Free 12 Months"
+]
 
 
 @pytest.mark.parametrize(
@@ -420,7 +441,8 @@ ROUND13_REJECTED = [
     + ROUND10_REJECTED
     + ROUND11_REJECTED
     + ROUND12_REJECTED
-    + ROUND13_REJECTED,
+    + ROUND13_REJECTED
+    + ROUND13_ATTACKS_REJECTED,
 )
 def test_later_rounds_reject(product_id: str, sentence: str) -> None:
     assert not check_copy(sentence, RECORDS[product_id]).supported
@@ -434,7 +456,8 @@ def test_later_rounds_reject(product_id: str, sentence: str) -> None:
     + ROUND10_ACCEPTED
     + ROUND11_ACCEPTED
     + ROUND12_ACCEPTED
-    + ROUND13_ACCEPTED,
+    + ROUND13_ACCEPTED
+    + ROUND13_ATTACKS_ACCEPTED,
 )
 def test_later_rounds_accept(product_id: str, sentence: str) -> None:
     report = check_copy(sentence, RECORDS[product_id])
