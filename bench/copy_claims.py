@@ -95,6 +95,7 @@ FRESH12_ROWS = ROWS.with_name("copy_claims_fresh12.jsonl")
 FRESH13_ROWS = ROWS.with_name("copy_claims_fresh13.jsonl")
 FRESH14_ROWS = ROWS.with_name("copy_claims_fresh14.jsonl")
 FRESH15_ROWS = ROWS.with_name("copy_claims_fresh15.jsonl")
+FRESH16_ROWS = ROWS.with_name("copy_claims_fresh16.jsonl")
 FRESH_FILES = {
     "fresh": FRESH_ROWS,
     "fresh2": FRESH2_ROWS,
@@ -111,6 +112,7 @@ FRESH_FILES = {
     "fresh13": FRESH13_ROWS,
     "fresh14": FRESH14_ROWS,
     "fresh15": FRESH15_ROWS,
+    "fresh16": FRESH16_ROWS,
 }
 SPLITS = ("dev", "test", *FRESH_FILES)
 JUDGED_ON = "fresh15"
