@@ -49,7 +49,10 @@ with (63f910c), then read: it tuned round 13 and trained the judge. "fresh15"
 (`data/eval/copy_claims_fresh15.jsonl`, 620 rows over 50 labelled products that fresh9 to
 fresh14 do not cover) was written blind during round 13 and read by nobody; it was scored
 against round 12's final state (5412c53) and once more against round 13's (fe9a251), and
-the goal is judged by that last score.
+the goal is judged by that last score. "fresh16"
+(`data/eval/copy_claims_fresh16.jsonl`, 625 rows over 50 labelled products that fresh9 to
+fresh15 do not cover) was written blind after round 13 and scored once against the same
+checker (21f88a8): a second held-out reading of round 13, read by nobody.
 
 Each split is scored twice: by the rules alone (the writer's gate) and by the rules with
 the judge (`check-copy` and its API; `writer/claim_judge.py`, trained by
@@ -122,7 +125,7 @@ JUDGED_ON = "fresh15"
 # judged round 9's final state, then tuned round 10; fresh12 judged round 10's final state,
 # then tuned round 11; fresh13 judged round 11's final state, then tuned round 12; fresh14
 # judged round 12's final state, then tuned round 13; fresh15 judged round 12's final state
-# too, and then round 13's, and is read by nobody.
+# too, and then round 13's, and is read by nobody; fresh16 judged round 13's final state.
 HELD_OUT = {
     "fresh9": {
         "commit": "cce3a11706fa5851e2bd0cc82056a393687d36a5",
@@ -164,6 +167,12 @@ HELD_OUT = {
             "rules": {"recall": 298 / 312, "precision": 298 / 327},
             "judge": {"recall": 298 / 312, "precision": 298 / 321},
         },
+    },
+    # a second blind file for round 13's final state (the checker unchanged since fe9a251)
+    "fresh16": {
+        "commit": "21f88a8b365cf284942ad00d65cea4047c0344c5",
+        "rules": {"recall": 299 / 310, "precision": 299 / 334},
+        "judge": {"recall": 298 / 310, "precision": 298 / 324},
     },
 }
 RESULTS = Path(__file__).parent / "results"
