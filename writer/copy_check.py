@@ -842,7 +842,6 @@ _IDIOM = re.compile(
     re.I,
 )
 # a security system as a title names one: "… Wired NVR Security System", "Alarm Kit"
-_SECURITY_WORDS = re.compile(r"\b(?:security|alarm)\b", re.I)
 _SECURITY_SYSTEM = re.compile(
     r"\b(?:security|surveillance)\s(?:camera\s)?(?:system|kit)\b|\balarm\b[^|]{0,30}\b(?:system|kit)\b",
     re.I,
@@ -1921,7 +1920,7 @@ class CopyChecker:
         system only by its title's own words; a bundle by anything it bundles; otherwise by
         the product's type, its category's where the title named a part, or the title's own
         words for it ("A smart laser TV." of a "Smart Laser TV Projector")."""
-        if group == "system" and _SECURITY_WORDS.search(words):
+        if group == "system":  # named_type's systems are security systems
             return bool(_SECURITY_SYSTEM.search(self.record.title))
         if not self.types or group in self.types | self._type_by_category():
             return True
@@ -1956,7 +1955,8 @@ class CopyChecker:
         """Each word that makes a claim the record does not have, named by its class."""
         verbs = framing_verbs(sentence)
         # a figure the record backs is a fact a setting phrase may frame
-        core = any(n.unit and _number_backed(n, self.numbers) is None for n in numbers(sentence))
+        figures = numbers(sentence)
+        core = any(n.unit and _number_backed(n, self.numbers) is None for n in figures)
         setting, scene = _setting(sentence), []
         joined = {
             part
@@ -1968,9 +1968,9 @@ class CopyChecker:
         bounds |= {"standard"} if _COMES_STANDARD.search(sentence) else set()
         bounds |= {w.lower() for w in _DOUBLES_AS.findall(sentence)}
         bounds |= {w for m in _IDIOM.finditer(sentence) for w in tokens(m.group(0))}
-        if _WIRELESS_CHARGE.search(self.text):  # "charges wirelessly" of a MagSafe case
+        if self._charges_wirelessly:  # "charges wirelessly" of a MagSafe case
             bounds |= {w for m in _WIRELESS_CHARGE.finditer(sentence) for w in tokens(m.group(0))}
-        if _UNLOCKS_WITH.search(self.text):  # "Touch ID unlocks it", "a voucher unlocks"
+        if self._unlocks:  # "Touch ID unlocks it", "a voucher unlocks"
             bounds |= {"unlock", "unlocks", "unlocked", "unlocking"}
         spelled = self._spelled_out(sentence)
         charge = {w for m in _ON_A_CHARGE.finditer(sentence) for w in tokens(m.group(0))}
@@ -1978,9 +1978,7 @@ class CopyChecker:
         yours = self._shoppers_own(sentence)
         found = tokens(sentence)
         per = {found[i + 1] for i, w in enumerate(found[:-1]) if w == "per"}
-        parts_counted = {
-            w for n in numbers(sentence) if n.unit in _PART_UNITS for w in _PART_UNITS[n.unit]
-        }
+        parts_counted = {w for n in figures if n.unit in _PART_UNITS for w in _PART_UNITS[n.unit]}
         for word in dict.fromkeys(w for w in found if w[0].isalpha() or w[0] == "#"):
             if word in bounds:
                 continue  # "at least 2GB", "iOS 15 or newer": the bound of a figure
@@ -2020,7 +2018,7 @@ class CopyChecker:
                 backed = True  # "Bluetooth 5.0 pairs your wireless headset": the shopper's
             elif word in ("favorite", "favourite") and _YOUR_FAVORITE.search(sentence):
                 backed = True  # "your favorite shows": the shopper's, no praise
-            elif word in _ON_THE_SCALE and any(n.unit in _TO_KG for n in numbers(sentence)):
+            elif word in _ON_THE_SCALE and any(n.unit in _TO_KG for n in figures):
                 backed = True  # "tips the scales at 2.58 lb": a weight the figure states
             elif word in _DUST and _DUST_RATED.search(self.text):
                 backed = True  # "IP67-rated against water and dust": the rating's first digit
@@ -2088,7 +2086,7 @@ class CopyChecker:
             )
         wireless_charge = _WIRELESS_CHARGE.search(sentence)
         if wireless_charge:
-            backed = bool(_WIRELESS_CHARGE.search(self.text))
+            backed = self._charges_wirelessly
             yield ClaimCheck(
                 wireless_charge.group(0),
                 "battery",
@@ -2097,7 +2095,7 @@ class CopyChecker:
             )
         for_good = _FREE_FOR_GOOD.search(sentence)
         if for_good:
-            backed = bool(_RECORD_FOR_GOOD.search(self.text))
+            backed = self._free_for_good
             yield ClaimCheck(
                 for_good.group(0), "free", backed, "" if backed else "the record limits it"
             )
@@ -2430,12 +2428,25 @@ class CopyChecker:
             for short in SYNONYMS.get(word, ())
         )
 
+    @cached_property
+    def _charges_wirelessly(self) -> bool:
+        return bool(_WIRELESS_CHARGE.search(self.text))
+
+    @cached_property
+    def _unlocks(self) -> bool:
+        return bool(_UNLOCKS_WITH.search(self.text))
+
+    @cached_property
+    def _free_for_good(self) -> bool:
+        return bool(_RECORD_FOR_GOOD.search(self.text))
+
+    @cached_property
+    def _says_lightweight(self) -> bool:
+        return bool(_LIGHT_WEIGHT.search(self.text) or _LIGHTWEIGHT.search(self.text))
+
     def _says_light(self, word: str) -> bool:
         """The record's own "lightweight" (or "ultralight"): not "light" inside "Backlight"."""
-        return word in self.vocabulary.words or (
-            word == "lightweight"
-            and bool(_LIGHT_WEIGHT.search(self.text) or _LIGHTWEIGHT.search(self.text))
-        )
+        return word in self.vocabulary.words or (word == "lightweight" and self._says_lightweight)
 
     def _light(self) -> bool:
         weights = [n.value * _TO_KG[n.unit] for n in self.numbers if n.unit in _TO_KG]
