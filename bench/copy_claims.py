@@ -99,6 +99,7 @@ FRESH13_ROWS = ROWS.with_name("copy_claims_fresh13.jsonl")
 FRESH14_ROWS = ROWS.with_name("copy_claims_fresh14.jsonl")
 FRESH15_ROWS = ROWS.with_name("copy_claims_fresh15.jsonl")
 FRESH16_ROWS = ROWS.with_name("copy_claims_fresh16.jsonl")
+FRESH17_ROWS = ROWS.with_name("copy_claims_fresh17.jsonl")
 FRESH_FILES = {
     "fresh": FRESH_ROWS,
     "fresh2": FRESH2_ROWS,
@@ -116,6 +117,7 @@ FRESH_FILES = {
     "fresh14": FRESH14_ROWS,
     "fresh15": FRESH15_ROWS,
     "fresh16": FRESH16_ROWS,
+    "fresh17": FRESH17_ROWS,
 }
 SPLITS = ("dev", "test", *FRESH_FILES)
 JUDGED_ON = "fresh15"
