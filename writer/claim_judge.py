@@ -37,6 +37,8 @@ RULE_GROUPS = {
     "health": "ranking",
     "weight": "ranking",
     "durability": "ranking",
+    "guarantee": "ranking",
+    "always-on": "ranking",
     "negation": "negation",
     "product-type": "type",
     "model": "model",

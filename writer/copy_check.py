@@ -439,6 +439,20 @@ _MEASURE_UNIT = re.compile(
     r"lbs?|oz|mp|megapixels?|fps|db|ms|v|volts?|hours?|hrs?|h|minutes?|mins?|days?|months?|"
     r"years?|yrs?|mbps|gbps|ppi|rpm|bit"
 )
+_RANGE_END = re.compile(
+    r"(?:(-|–)\s?|\s(to|and)\s)\d{1,5}(?:\.\d{1,2})?\s?(hz|w|watts|gb|tb|nits|inch|mm)\b", re.I
+)
+_RANGE_START = re.compile(r"\b(?:between|from)\s$", re.I)
+# a count, then a figure of what it counts, then the counted noun: "8x 4K bullet cameras"
+_SPEC_THEN_NOUN = re.compile(
+    r"\s?\d{1,4}(?:\.\d)?\s?(?:k|mp|p|hz)\s(?:[a-z-]{2,20}\s)?([a-z]{3,20}s)\b", re.I
+)
+_SCREEN_WORDS = frozenset(stem(w) for w in ("display", "screen", "touchscreen", "panel"))
+_CAMERA_WORDS = frozenset(stem(w) for w in ("webcam", "camera", "video", "cam", "facetime"))
+# an operating system's edition: Home is not Pro
+_WINDOWS_EDITION = re.compile(r"\bWindows\s1[01]\s(Home|Pro|Professional)\b", re.I)
+_EDITION_OF = {"home": "home", "pro": "pro", "professional": "pro"}
+_WINDOWS_PRO = re.compile(r"\b(Windows\s1[01]\s)Professional\b", re.I)
 # a number right after a capitalised word of a name ("Ryzen 7", "Series 9")
 _AFTER_NAME = re.compile(r"(?<=[\s-])[A-Z][a-zA-Z]{1,20}\s$")
 # a name a version follows, at a sentence's start too ("Bluetooth 5.0 pairs ...")
@@ -485,6 +499,7 @@ def numbers(text: str) -> list[_Number]:
     """Every number with its unit and the attribute its neighbours name."""
     text = normalise_numbers(text)
     text = _SOLID_STATE.sub("SSD", _HARD_DISK.sub("HDD", text))
+    text = _WINDOWS_PRO.sub(r"\1Pro", text)  # "Windows 11 Professional" is "Windows 11 Pro"
     found = []
     for match in _NUMBER.finditer(text):
         dollar, raw, unit_word = match.groups()
@@ -500,6 +515,8 @@ def numbers(text: str) -> list[_Number]:
             unit, unit_word = "", None  # "two in total": a preposition, not inches
         if unit in _ORDINAL_SUFFIXES:
             unit, unit_word = "ord", None
+        if unit in ("'", "’") and re.match(r"s\b", text[match.end() :]):
+            unit, unit_word = "", None  # "the IdeaPad 5's webcam": a name's possessive
         if unit_word and re.match(r"-[a-z]", rest) and after and unit not in UNIT_WORDS:
             unit = after[-1]  # "4 color-changing lights" counts lights, not colours
         version = (
@@ -535,6 +552,19 @@ def numbers(text: str) -> list[_Number]:
             unit = ""  # "Ryzen 7 cool": the number ends a name, the word is no unit
         else:
             unit = stem(unit) if unit.isalpha() else unit
+        if not (unit or dollar or version):
+            # "48-120Hz", "between 48 and 120Hz": the range's low end has its high end's unit
+            ranged = _RANGE_END.match(text, match.end(2))
+            between = _RANGE_START.search(text[max(0, match.start() - 10) : match.start()])
+            if ranged and (ranged.group(1) or between):
+                unit = ranged.group(3).lower()
+                rest = text[ranged.end() : ranged.end() + 60]  # what the range measures
+                cut = _CLAUSE_END.search(rest, 1)
+                after = tokens(rest[: cut.start()] if cut else rest)
+        if not (unit or dollar or version):
+            spec = _SPEC_THEN_NOUN.match(text, match.end())
+            if spec and _counted_noun(spec.group(1).lower()):
+                unit = stem(spec.group(1).lower())  # "Sixteen 4K cameras" counts cameras
         if not dollar and _CODE_BEFORE.search(text[max(0, match.start() - 8) : match.start()]):
             unit = ""  # "i5-13400 powers": the number ends a model code, the verb is no unit
         if not dollar and _WIFI_BEFORE.search(text[max(0, match.start() - 8) : match.start()]):
@@ -769,27 +799,42 @@ _DENIED_QUALITY = re.compile(
 )
 # "Dolby Atmos isn't supported": the quality named before its denial
 _DENIED_AFTER = re.compile(
-    r"([A-Za-z0-9][\w-]{1,30})\s(?:isn't|isn’t|aren't|aren’t|is\snot|are\snot)\s"
-    r"(?:supported|included|available|offered)\b",
+    r"([A-Za-z0-9][\w-]{1,30})\s(?:(?:isn't|isn’t|aren't|aren’t|is\snot|are\snot)\s"
+    r"(?:supported|included|available|offered|pre-?installed|pre-?loaded)|"
+    r"(?:doesn't|doesn’t|does\snot|don't|don’t|do\snot)\scome\s"
+    r"(?:pre-?installed|pre-?loaded|installed|included|in\sthe\sbox))\b",
     re.I,
 )
+_NOT_A = re.compile(r"(?:not|isn't|isn’t|aren't|aren’t|is\snot|are\snot)\s(?:an?|any)\s", re.I)
 # one space before each word, so a run of spaces or dashes cannot be split many ways
 _NEED_DENIED = re.compile(
     r"(?:\s[\w-]{1,30}){0,3}?\s(?:is\s|are\s)?"
     r"(?:needed|required|necessary|to\s(?:buy|add|install|place))\b",
     re.I,
 )
-_RECORD_DENIAL = re.compile(r"\b(?:no|not|non|without|never)\b|[\w-](?:free|less)\b", re.I)
+_RECORD_DENIAL = re.compile(
+    r"\b(?:no|not|non|without|never|anti)\b|(?<![\w/])w/o\b|[\w-](?:free|(?<!wire)(?<!cord)less)\b",
+    re.I,
+)
 # what a rating and a review count are said in ("4.6 stars", "4.8 out of 5", "338 shoppers")
 _RATING_UNITS = frozenset(["", "star", "out", "by", "from", stem("rating"), stem("average")])
 _REVIEW_UNITS = frozenset(
     stem(w)
-    for w in ("reviews", "reviewers", "ratings", "customers", "shoppers", "buyers", "owners")
+    for w in (
+        "reviews",
+        "reviewers",
+        "ratings",
+        "customers",
+        "shoppers",
+        "buyers",
+        "owners",
+        "people",
+    )
 )
 # "No reviews have been posted yet", "Nobody has reviewed it yet": true of a product with none
 _NO_REVIEWS = re.compile(
     r"(?:\b(?:no|zero|nobody|no\sone|not\s(?:any|a\s(?:single\s)?)|yet\sto\sbe)|"
-    r"n't\s(?:have|has|got)\s(?:any|a\s(?:single\s)?))"
+    r"n't\s(?:have|has|got)\s(?:any|a\s(?:single\s)?)|(?:n't|n’t|\snot)\s(?:yet\s)?been)"
     r"(?:\s(?:customer|shopper|buyer|user|owner|verified|written|any|has|have|been|is|are)){0,3}?"
     r"\s(?:reviews?|reviewed|reviewers|ratings?)\b|\bno\sstar\srating\b"
     r"(?:\s(?:have|has)\s(?:been\s)?(?:posted|written|left|submitted|shared))?(?:\syet\b)?",
@@ -812,14 +857,15 @@ _PERFECT_SCORE = re.compile(
 )
 # a sentence that quotes the shop's figures: a rating, reviews, a price or a saving
 _STANDING_CUE = re.compile(
-    r"\b(?:rated|rating|rate|stars?|reviews?|reviewers|customers|shoppers|buyers|price[ds]?|"
+    r"\b(?:rated|rating|rate|stars?|reviews?|reviewed|reviewers|customers|shoppers|buyers|price[ds]?|"
     r"off|save|saving)\b|\$",
     re.I,
 )
 # a dollar figure said to be saved: "save $200", "$200 off", "a $200 discount"
 _SAVING_FIGURE = re.compile(
     r"\b(?:save|saving|savings|off|discount(?:ed)?\s(?:of|by))\s(?:up\sto\s)?\$(\d[\d,.]{0,15})|"
-    r"\$(\d[\d,.]{0,15})\s(?:off|below|discount|saving|savings|in\ssavings)\b",
+    r"\$(\d[\d,.]{0,15})\s(?:(?:comes|come|is\staken|taken|knocked)\s)?"
+    r"(?:off|below|discount|saving|savings|in\ssavings)\b",
     re.I,
 )
 # charging fast is the record's to say, whatever else is fast ("NVMe", "Wi-Fi 6")
@@ -935,7 +981,7 @@ _POLARITY = [
         re.compile(
             r"\b(?:includes?|including|comes? with(?: its| a| an| the)?|"
             r"(?<!compatible )(?<!works )(?<!work )(?<!pairs )(?<!pair )(?<!syncs )"
-            r"(?<!perfectly )(?<!seamlessly )(?<!well )"
+            r"(?<!perfectly )(?<!seamlessly )(?<!well )(?<!go )(?<!goes )"
             r"with(?: its| a| an| the)?)\s"
             r"(?:\$?\d[\d.,]{0,12}\s)?((?:[\w-]+\s){0,2}[\w-]+)",
             re.I,
@@ -1227,6 +1273,51 @@ _DURABILITY: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     ),
     (re.compile(r"\bsweat-?\s?proof", re.I), re.compile(r"sweat-?\s?proof", re.I)),
     (re.compile(r"\bspill-?\s?(?:proof|resistant)", re.I), re.compile(r"spill", re.I)),
+]
+# promises beyond what a listing can show, each backed only by the record's own words: a
+# guarantee, a balance that never expires, recording around the clock, "the only kit you'll
+# ever need" (rule, wording, backing)
+_PROMISES: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
+    (
+        "guarantee",
+        re.compile(r"(?<![\w-])(?<!no\s)guarant(?:ee|eed|ees)\b", re.I),
+        re.compile(r"guarant|warrant", re.I),
+    ),
+    (
+        "durability",
+        re.compile(
+            r"\b(?:never|won't|won’t|will\snot|doesn't|doesn’t|does\snot|don't|don’t|do\snot)\s"
+            r"(?:ever\s)?expires?\b(?!\s(?:for|until|before|within|after)\b)|"
+            r"\bno\sexpiration\b|\bwithout\s(?:an\s)?expiration\b",
+            re.I,
+        ),
+        re.compile(
+            r"\b(?:never|no|don't|doesn't|do\snot|does\snot|won't|without)\s(?:\w+\s){0,3}expir",
+            re.I,
+        ),
+    ),
+    (
+        "always-on",
+        re.compile(
+            r"\b(?:a)?round[\s-]the[\s-]clock\b|(?<![\d/])24/7(?![\d/])|\bnon-?stop\b|"
+            r"\brecord\w{0,3}\scontinuous|\bcontinuous(?:ly)?\s(?:record|monitor|track)",
+            re.I,
+        ),
+        re.compile(
+            r"(?<![\d/])24/7(?![\d/])|24\shours?\sa\sday|\b(?:a)?round[\s-]the[\s-]clock\b|"
+            r"\bcontinuous|\bnon-?stop\b|\balways\b|\bday\sand\snight\b|\bconstant",
+            re.I,
+        ),
+    ),
+    (
+        "superlative",
+        re.compile(
+            r"\bthe\s(?:only|last)\s(?!things?\b)(?:[\w-]{1,30}\s){0,3}?(?:you(?:'ll|’ll|\swill)?\s(?:ever\s)?"
+            r"(?:need|want|buy)|on\sthe\smarket|of\sits\skind)\b",
+            re.I,
+        ),
+        re.compile(r"\bthe\s(?:only|last)\b[^\n]{0,40}\b(?:ever|market|kind)\b", re.I),
+    ),
 ]
 # a maker's devices: a record that works with the maker works with them
 MAKER_OF = {
@@ -1630,7 +1721,8 @@ class CopyChecker:
         self.numbers = numbers(self.text + price)
         self.record_lines = self.text.split("\n")
         self.includes = bool(_INCLUDED.search(self.text))
-        self.lines = [Vocabulary(line) for line in self.record_lines if line.strip()]
+        self._line_words = [(line, Vocabulary(line)) for line in self.record_lines if line.strip()]
+        self.lines = [words for _, words in self._line_words]
         self.attributes = {_ATTRIBUTE_OF[w] for w in self.vocabulary.words if w in _ATTRIBUTE_OF}
         self.polarities = polarities(self.text)
         self.types = product_types(clean_text(record.title), record.category)
@@ -1641,17 +1733,22 @@ class CopyChecker:
             stem(w) for m in _SERVED.finditer(self.text) for w in tokens(m.group(1))
         )
         self.excluded = [_stems(m.group(1)) for m in _EXCLUDED.finditer(self.text)]
-        self.features = frozenset(
-            stem(w)
-            for line in self.record_lines
-            for w in tokens(_SERVED.sub(" ", line))
-            if w not in _GENERIC
-        ) - {
+        self._prefixes = frozenset(w[:6] for w in tokens(self.text) if len(w) >= 6)
+        self._denied_or_needed = frozenset(
             o
             for p in self.polarities
             if p.dimension == "needs" or not p.positive
             for o in p.objects
-        }
+        )
+        self.features = (
+            frozenset(
+                stem(w)
+                for line in self.record_lines
+                for w in tokens(_SERVED.sub(" ", line))
+                if w not in _GENERIC
+            )
+            - self._denied_or_needed
+        )
 
     def check(self, text: str) -> CopyReport:
         return CopyReport([self.sentence(sentence) for sentence in split_sentences(text)])
@@ -1676,6 +1773,7 @@ class CopyChecker:
         claims += self._negations(sentence)
         claims += self._types(sentence)
         claims += self._durability(sentence)
+        claims += self._promises(sentence)
         claims += self._words(normalise_numbers(sentence))
         claims += self._modifiers(sentence)
         check = SentenceCheck(original, claims)
@@ -1762,12 +1860,22 @@ class CopyChecker:
         quotes_standing = bool(_STANDING_CUE.search(sentence))
         savings = {_as_float(a or b) for a, b in _SAVING_FIGURE.findall(sentence)}
         for claim in numbers(sentence):
-            why = _number_backed(claim, self.numbers)
+            why = _number_backed(claim, self.numbers) or self._camera_resolution(claim)
             if why and quotes_standing and self._standing_backs(claim, savings):
                 why = None
             yield ClaimCheck(
                 claim.text, "binding" if claim.unit else "number", why is None, why or ""
             )
+
+    def _camera_resolution(self, claim: _Number) -> str | None:
+        """A "720p display" when the record's 720p is its webcam's: a resolution said of the
+        screen that the record gives only to a camera."""
+        if claim.unit != "p" or not claim.context & _SCREEN_WORDS or claim.context & _CAMERA_WORDS:
+            return None
+        same = [n for n in self.numbers if n.unit == "p" and abs(n.value - claim.value) < 1e-9]
+        if same and all(n.attribute == "webcam" or n.context & _CAMERA_WORDS for n in same):
+            return f"the record's {same[0].text} is its camera's, not the screen's"
+        return None
 
     def _standing_backs(self, claim: _Number, savings: set[float]) -> bool:
         """The shop's figure of this kind states this number: a dollar amount its price range,
@@ -1780,6 +1888,10 @@ class CopyChecker:
             values = [v for v in (record.price, record.price_max) if v]
             if record.discount_amount and record.discount_amount in savings:
                 values.append(record.discount_amount)
+        elif not claim.unit and claim.following & _REVIEW_UNITS:
+            # "ten people have reviewed it": its review count; "4.7 by customers": its rating
+            counted = [float(record.review_count)] if record.review_count else []
+            values = counted + ([record.rating] if record.rating is not None else [])
         elif claim.unit in _RATING_UNITS:
             rated = claim.unit == "star" or claim.text.lower().endswith(" out")  # "4 out of 5"
             out_of = [] if rated else [5.0]
@@ -1828,11 +1940,32 @@ class CopyChecker:
                 continue
             if _NEED_DENIED.match(sentence, match.end()):
                 continue  # "no doorbell wiring is needed": a need denied, not the feature
-            if stem(word) not in self.features or any(
-                _RECORD_DENIAL.search(line) for line in self.record_lines if word in line.lower()
+            # "not a game" of a gift card says what it is, judged by the record's own words
+            identity = bool(_NOT_A.match(match.group(0)))
+            stated = stem(word) in self.features or (not identity and self._states(word))
+            if not stated or any(
+                _RECORD_DENIAL.search(line) and (word in line.lower() or words.has(word))
+                for line, words in self._line_words
             ):
                 continue
             yield ClaimCheck(match.group(0), "negation", False, "the record states it")
+
+    def _states(self, word: str) -> bool:
+        """A form of a word the record states as a feature: "backlighting" of a "Backlit
+        Remote". Never a word the record only denies or needs, a need itself ("never requires
+        a fee"), cables of a wireless product, nor a kind of product ("a gift card, not a
+        game": the type rules judge that)."""
+        return (
+            not (
+                stem(word) in self._denied_or_needed
+                or stem(word) in TYPE_OF
+                or lemmas(word) & {"need", "require"}
+                or (stem(word) in _WIRES and self._wireless())
+            )
+            and self.vocabulary.has(word)
+            and len(word) >= 6
+            and word[:6] in self._prefixes
+        )
 
     def _restrictions(self, sentence: str) -> Iterable[ClaimCheck]:
         """ "Only with LG TVs" needs a record that restricts it; "several accounts" or "two
@@ -1880,7 +2013,7 @@ class CopyChecker:
                 yield ClaimCheck(words, "negation", True, "the record says wireless")
             elif same:
                 yield ClaimCheck(words, "negation", False, f"the record says: {same[0].text}")
-            elif not positive and (_types_of(objects) & self.types):
+            elif not positive and (_types_of(frozenset([claim.head])) & self.types):
                 yield ClaimCheck(words, "negation", False, "denies the product itself")
             elif not positive and not has and objects & self.served:
                 yield ClaimCheck(words, "negation", False, "the record says it fits or needs it")
@@ -1951,6 +2084,14 @@ class CopyChecker:
                     "" if backed else "no rating in the record",
                 )
 
+    def _promises(self, sentence: str) -> Iterable[ClaimCheck]:
+        for rule, wording, backing in _PROMISES:
+            match = wording.search(sentence)
+            if match:
+                backed = bool(backing.search(self.text))
+                why = "" if backed else "the record promises no such thing"
+                yield ClaimCheck(match.group(0), rule, backed, why)
+
     def _words(self, sentence: str) -> Iterable[ClaimCheck]:
         """Each word that makes a claim the record does not have, named by its class."""
         verbs = framing_verbs(sentence)
@@ -1958,6 +2099,8 @@ class CopyChecker:
         figures = numbers(sentence)
         core = any(n.unit and _number_backed(n, self.numbers) is None for n in figures)
         setting, scene = _setting(sentence), []
+        # "designed for small businesses": what it is made for is the claim, not a setting
+        purpose = bool(setting) and bool(_MADE_FOR.search(sentence))
         joined = {
             part
             for m in _HYPHENED.finditer(sentence)
@@ -1979,7 +2122,8 @@ class CopyChecker:
         found = tokens(sentence)
         per = {found[i + 1] for i, w in enumerate(found[:-1]) if w == "per"}
         parts_counted = {w for n in figures if n.unit in _PART_UNITS for w in _PART_UNITS[n.unit]}
-        for word in dict.fromkeys(w for w in found if w[0].isalpha() or w[0] == "#"):
+        # the "s" of a name's possessive after a figure ("the IdeaPad 5's webcam") says nothing
+        for word in dict.fromkeys(w for w in found if (w[0].isalpha() and w != "s") or w[0] == "#"):
             if word in bounds:
                 continue  # "at least 2GB", "iOS 15 or newer": the bound of a figure
             rule = _word_rule(word)
@@ -2071,7 +2215,8 @@ class CopyChecker:
         for word in scene:
             # the place, time or activity a sentence ends on frames a fact the record backs;
             # with nothing backed it is the claim
-            yield ClaimCheck(word, "setting", core, "" if core else "not in the record")
+            backed = core and not purpose
+            yield ClaimCheck(word, "setting", backed, "" if backed else "not in the record")
         yield from self._per_charge(sentence)
         yield from self._compounds(sentence)
         yield from self._models(sentence)
@@ -2108,12 +2253,22 @@ class CopyChecker:
         if all_round and not _RECORD_ALL_ROUND.search(self.text):
             yield ClaimCheck(all_round.group(0), "universal", False, "the record names directions")
         yield from self._opposites(sentence)
+        yield from self._editions(sentence)
         yield from self._cable_ends(sentence)
         universal = _UNIVERSAL.search(sentence)
         if universal and not _RECORD_UNIVERSAL.search(self.text):
             yield ClaimCheck(
                 universal.group(0), "compatibility", False, "the record names models, not all"
             )
+
+    def _editions(self, sentence: str) -> Iterable[ClaimCheck]:
+        """ "Windows 11 Home" of a PC that ships with Windows 11 Professional."""
+        theirs = {_EDITION_OF[e.lower()] for e in _WINDOWS_EDITION.findall(self.text)}
+        for match in _WINDOWS_EDITION.finditer(sentence):
+            if theirs and _EDITION_OF[match.group(1).lower()] not in theirs:
+                yield ClaimCheck(
+                    match.group(0), "binding", False, "the record names another edition"
+                )
 
     def _opposites(self, sentence: str) -> Iterable[ClaimCheck]:
         """A modifier whose opposite the record gives the same noun: "a wireless karaoke mic"
@@ -2514,6 +2669,16 @@ _BOUND_PHRASE = re.compile(
 _SETTING_PHRASE = re.compile(
     rf"(?<![\w-])(?:for|during)\s"
     rf"((?:{_WORD}\s){{0,3}}{_WORD})\s{{0,3}}[.!?]?\s{{0,3}}$",
+    re.I,
+)
+
+
+# a maker's aim: "designed this system for small businesses", "It's made for large home
+# theaters"
+_MADE_FOR = re.compile(
+    r"\b(?:designed|made|built|meant|intended|engineered|tailored|aimed|created|geared|crafted)"
+    r"(?!\s(?:in|into)\b)"
+    rf"\s(?:(?:{_WORD})\s){{0,3}}?(?:for|with)\s(?:{_WORD}\s){{0,3}}{_WORD}\s{{0,3}}[.!?]?\s{{0,3}}$",
     re.I,
 )
 

@@ -431,6 +431,52 @@ ROUND13_ATTACKS_REJECTED = [
     ("pca8fb8ac2e", "eero Plus is free and never expires."),  # "Free 12 Months"
 ]
 
+# round 14, from fresh15's misses (each a new sentence, not the labelled one)
+ROUND14_ACCEPTED = [
+    ("p044a9af6f8", "Ten people have reviewed it."),  # 10 reviews
+    ("p6e3af7b035", "It has not been reviewed yet."),  # none
+    ("p92643c29b8", "$150 is taken off the price."),  # a $150 saving
+    ("pdce38e037b", "The IdeaPad 5's webcam has a privacy shutter."),  # a possessive, no feet
+    ("p144737d3c2", "Windows 11 Pro comes preinstalled."),  # "Windows 11 Professional"
+    ("p6926bf2e12", "No doorbell wiring is required."),  # a wire-free doorbell
+    ("p358f1fd09c", "It goes with wall-mounted TVs."),  # "Pairs Perfectly with Wall Mounted TVs"
+    ("p051dd7331e", "It refreshes from 48 to 120Hz."),  # "48-120Hz Variable Refresh Rate"
+    ("pca21cfcef7", "Six 4K bullet cameras come with it."),  # "6- 4K Bullet Cameras"
+    ("pbc8b00fcbc", "The cards never expire."),  # "No Fees or Expiration Date"
+    ("p3dd30b6a52", "Professional monitoring is available 24/7."),
+]
+ROUND14_REJECTED = [
+    ("p52d07cd323", "Built for small businesses."),  # an NVR kit: no audience in the record
+    ("peef6166a0a", "Designed for large home theaters."),  # "Compact Design"
+    ("pd5754d56f6", "The remote has no backlight."),  # "Premium Backlit Remote"
+    ("p92643c29b8", "Windows does not come preinstalled."),  # "Windows 11 Home (64-bit)"
+    ("p144737d3c2", "It ships with Windows 11 Home."),  # Professional
+    ("p358f1fd09c", "The last cable kit you will ever buy."),
+    ("p7756bc7c32", "Savings are guaranteed."),  # "Can Pay for Itself"
+    ("p167fe8e9a8", "The balance won't expire."),  # nothing of expiry in the record
+    ("p56055e3224", "It records around the clock."),  # "Records with Motion or Bell Ringing"
+    ("p52d07cd323", "Sixteen 4K cameras are included."),  # 16 channels, 8 cameras
+    ("p043587dfbc", "It has a 720p screen."),  # the 720p is its webcam's; the screen is FHD
+]
+
+# from an attacker's review of round 14
+ROUND14_ATTACKS_ACCEPTED = [
+    ("pd5754d56f6", "It's rated 4.7 by customers."),  # the rating, not the review count
+    ("p043587dfbc", "The Anti-Glare display has no reflections."),  # a synonym, not a form
+    ("p3dd30b6a52", "It offers 24/7 professional monitoring."),
+    ("pd5754d56f6", "Coverage doesn't expire for 5 years."),  # a term, not "never expires"
+    ("p45377be40c", "The only thing you'll need is the Google Home app and a Google Account."),
+    ("pd5754d56f6", "Sony offers no guarantee that Bravia Core titles stay available."),
+    ("p051dd7331e", "Graphics: GeForce RTX 4060 – 8GB."),  # a model, then its memory
+    ("pd5754d56f6", "Full Array Local Dimming is built in for deep blacks."),  # no aim
+    ("pe47957823d", "The Dell runs Windows 11 Pro."),
+    ("p144737d3c2", "Runs Windows 11 Pro."),  # "Windows 11 Professional"
+]
+ROUND14_ATTACKS_REJECTED = [
+    ("pd5754d56f6", "Bravia Core streaming never expires."),  # "2 yr. Bravia Core Streaming"
+    ("p144737d3c2", "A keyboard isn't included."),  # "Wireless Keyboard and Mouse Combo"
+]
+
 
 @pytest.mark.parametrize(
     ("product_id", "sentence"),
@@ -442,7 +488,9 @@ ROUND13_ATTACKS_REJECTED = [
     + ROUND11_REJECTED
     + ROUND12_REJECTED
     + ROUND13_REJECTED
-    + ROUND13_ATTACKS_REJECTED,
+    + ROUND13_ATTACKS_REJECTED
+    + ROUND14_REJECTED
+    + ROUND14_ATTACKS_REJECTED,
 )
 def test_later_rounds_reject(product_id: str, sentence: str) -> None:
     assert not check_copy(sentence, RECORDS[product_id]).supported
@@ -457,7 +505,9 @@ def test_later_rounds_reject(product_id: str, sentence: str) -> None:
     + ROUND11_ACCEPTED
     + ROUND12_ACCEPTED
     + ROUND13_ACCEPTED
-    + ROUND13_ATTACKS_ACCEPTED,
+    + ROUND13_ATTACKS_ACCEPTED
+    + ROUND14_ACCEPTED
+    + ROUND14_ATTACKS_ACCEPTED,
 )
 def test_later_rounds_accept(product_id: str, sentence: str) -> None:
     report = check_copy(sentence, RECORDS[product_id])

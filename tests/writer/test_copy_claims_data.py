@@ -190,7 +190,18 @@ WRITTEN_ALONGSIDE = {"fresh12": "fresh11"}
 
 
 @pytest.mark.parametrize(
-    "name", ["fresh9", "fresh10", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17"]
+    "name",
+    [
+        "fresh9",
+        "fresh10",
+        "fresh11",
+        "fresh12",
+        "fresh13",
+        "fresh14",
+        "fresh15",
+        "fresh16",
+        "fresh17",
+    ],
 )
 def test_late_splits_are_new_sentences_over_products_already_labelled(
     name: str, dev_test: list[dict[str, Any]], catalog_ids: set[str]
