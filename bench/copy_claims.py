@@ -100,6 +100,7 @@ FRESH14_ROWS = ROWS.with_name("copy_claims_fresh14.jsonl")
 FRESH15_ROWS = ROWS.with_name("copy_claims_fresh15.jsonl")
 FRESH16_ROWS = ROWS.with_name("copy_claims_fresh16.jsonl")
 FRESH17_ROWS = ROWS.with_name("copy_claims_fresh17.jsonl")
+FRESH18_ROWS = ROWS.with_name("copy_claims_fresh18.jsonl")
 FRESH_FILES = {
     "fresh": FRESH_ROWS,
     "fresh2": FRESH2_ROWS,
@@ -118,6 +119,7 @@ FRESH_FILES = {
     "fresh15": FRESH15_ROWS,
     "fresh16": FRESH16_ROWS,
     "fresh17": FRESH17_ROWS,
+    "fresh18": FRESH18_ROWS,
 }
 SPLITS = ("dev", "test", *FRESH_FILES)
 JUDGED_ON = "fresh17"
@@ -170,11 +172,23 @@ HELD_OUT = {
             "judge": {"recall": 298 / 312, "precision": 298 / 321},
         },
     },
-    # a second blind file for round 13's final state (the checker unchanged since fe9a251)
+    # a second blind file for round 13's final state (the checker unchanged since fe9a251),
+    # scored again, still unread, at round 14's final state
     "fresh16": {
-        "commit": "21f88a8b365cf284942ad00d65cea4047c0344c5",
-        "rules": {"recall": 299 / 310, "precision": 299 / 334},
-        "judge": {"recall": 298 / 310, "precision": 298 / 324},
+        "commit": "09332006769ad38795bf555a46e253d557fe8f2a",
+        "rules": {"recall": 301 / 310, "precision": 301 / 336},
+        "judge": {"recall": 299 / 310, "precision": 299 / 324},
+        "before": {
+            "commit": "21f88a8b365cf284942ad00d65cea4047c0344c5",
+            "rules": {"recall": 299 / 310, "precision": 299 / 334},
+            "judge": {"recall": 298 / 310, "precision": 298 / 324},
+        },
+    },
+    # written blind at the start of round 14, scored once at its final state
+    "fresh17": {
+        "commit": "09332006769ad38795bf555a46e253d557fe8f2a",
+        "rules": {"recall": 292 / 306, "precision": 292 / 414},
+        "judge": {"recall": 290 / 306, "precision": 290 / 382},
     },
 }
 RESULTS = Path(__file__).parent / "results"

@@ -201,12 +201,13 @@ WRITTEN_ALONGSIDE = {"fresh12": "fresh11"}
         "fresh15",
         "fresh16",
         "fresh17",
+        "fresh18",
     ],
 )
 def test_late_splits_are_new_sentences_over_products_already_labelled(
     name: str, dev_test: list[dict[str, Any]], catalog_ids: set[str]
 ) -> None:
-    """Every product was labelled by fresh8, so fresh9 to fresh17 are held out by sentence:
+    """Every product was labelled by fresh8, so fresh9 to fresh18 are held out by sentence:
     new sentences, written blind, about products earlier files hold; none repeats an earlier
     sentence."""
     rows, earlier = _split_and_earlier(name, dev_test, catalog_ids)
