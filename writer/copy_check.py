@@ -171,6 +171,8 @@ _MORE_UNITS = {
     "square": "sqft",  # "7,500 square feet", "7,500 Sq. Ft"
     "sq": "sqft",
     "sqft": "sqft",
+    "millisecond": "ms",
+    "milliseconds": "ms",
     "kilogram": "kg",
     "kilograms": "kg",
     "gram": "g",
@@ -300,7 +302,8 @@ def _attribute(words: list[str]) -> str | None:
 
 # "lasts a full week", "for a year": a duration of one
 _ONE_PERIOD = re.compile(
-    r"\b(lasts?|for|over|up to|includes?|with|gets?|and)\s(?:a|an)\s(?:full\s|whole\s)?"
+    r"\b(lasts?|for|over|up to|includes?|with|gets?|and|gives?|runs?|offers?|delivers?|"
+    r"provides?|about|around|nearly|almost|roughly|close to|than)\s(?:a|an)\s(?:full\s|whole\s)?"
     r"(hour|day|week|month|year)\b",
     re.I,
 )
@@ -348,6 +351,7 @@ _CORES_OF = re.compile(r"\b(\d{1,3})\s(CPU|GPU)\scores\b", re.I)
 _DECADE = re.compile(r"(?:\b(?:a|one)|(?<![\d.])0\.5)\s(?:full\s|whole\s)?decade\b", re.I)
 # a half and a simple fraction of a unit: "half an inch", "half-inch", '1/2"' are 0.5 inch;
 # "half your water use" is 50% of it
+_AND_A_HALF = re.compile(r"\b(\d{1,4})\sand\sa\s0\.5\s")
 _HALF_UNIT = re.compile(r"\bhalf[\s-](?:an?\s)?(?=[a-z])", re.I)
 _HALF_SHARE = re.compile(r"\bhalf\s(?=(?:of\s)?(?:your|the|its|their)\b)", re.I)
 _FRACTION = re.compile(r"(?<![\w./])(\d)/(\d{1,2})(?=\s?(?:\"|”|″|-?inch|in\b))", re.I)
@@ -426,6 +430,7 @@ def normalise_numbers(text: str) -> str:
     text = _SPELLED_NUMBER.sub(_spelled_number, text)
     text = _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(1).lower()], text)
     text = _FULL_SPAN.sub(r"\1 ", text)
+    text = _AND_A_HALF.sub(r"\1.5 ", text)  # "fifteen and a half hours" is 15.5 hours
     text = _CORES_OF.sub(r"\1-core \2", text)
     text = _PER_SECOND.sub(r"\1Hz", text)
     text = _SCALED.sub(_scaled, text)
@@ -454,7 +459,10 @@ _WINDOWS_EDITION = re.compile(r"\bWindows\s1[01]\s(Home|Pro|Professional)\b", re
 _EDITION_OF = {"home": "home", "pro": "pro", "professional": "pro"}
 _WINDOWS_PRO = re.compile(r"\b(Windows\s1[01]\s)Professional\b", re.I)
 # a number right after a capitalised word of a name ("Ryzen 7", "Series 9")
-_AFTER_NAME = re.compile(r"(?<=[\s-])[A-Z][a-zA-Z]{1,20}\s$")
+_AFTER_NAME = re.compile(
+    r"(?<=[\s-])(?!(?:Over|Under|Up|To|About|Around|Nearly|Almost|Than|Only|Just|With|And|Or)\s)"
+    r"[A-Z][a-zA-Z]{1,20}\s$"
+)
 # a name a version follows, at a sentence's start too ("Bluetooth 5.0 pairs ...")
 _VERSIONED = re.compile(r"(?:^|(?<=[\s-]))[A-Z][a-zA-Z]{1,20}\s$")
 # one name for a drive, whichever way it is written
@@ -805,6 +813,12 @@ _DENIED_AFTER = re.compile(
     r"(?:pre-?installed|pre-?loaded|installed|included|in\sthe\sbox))\b",
     re.I,
 )
+# the whole kit said to be in the box: untrue of a record that needs or lacks anything
+_ALL_IN_THE_BOX = re.compile(
+    r"\b(?:everything|all)\s(?:that\s)?you(?:'ll|’ll|\swill)?\s(?:need|require)\b|"
+    r"\bnothing\selse\sto\s(?:buy|purchase|add)\b",
+    re.I,
+)
 _NOT_A = re.compile(r"(?:not|isn't|isn’t|aren't|aren’t|is\snot|are\snot)\s(?:an?|any)\s", re.I)
 # one space before each word, so a run of spaces or dashes cannot be split many ways
 _NEED_DENIED = re.compile(
@@ -936,7 +950,7 @@ _NEED_NOT_BUY = re.compile(
 )
 # "You will need to buy an HDMI cable": bought apart, so not included
 _MUST_BUY = re.compile(
-    rf"\b(?:need|needs|have|has)\sto\s{_TO_BUY}\s"
+    rf"\b(?:need|needs|have|has)\sto\s(?:{_TO_BUY}|pick\sup|bring|supply|provide)\s"
     rf"(?:(?:a|an|the|any|extra|additional|separate)\s){{0,2}}((?:{_WORD}\s){{0,1}}{_WORD})",
     re.I,
 )
@@ -947,7 +961,8 @@ _POLARITY = [
             rf"{_W}((?:{_WORD}\s){{0,2}}{_WORD})(?:,?\s(?:which|that))?,?\s?\(?(?:is\s|are\s)?"
             r"(?:(?:has|have|needs?)\sto\sbe\s|must\sbe\s)?"
             r"(?:not included|(?:sold|bought|purchased|available)\s(?:\w+\s)?separately|"
-            r"costs?\sextra|(?:comes\s)?at\s(?:an\s)?(?:extra|additional)\scost)",
+            r"costs?\sextra|(?:comes\s)?at\s(?:an\s)?(?:extra|additional)\scost|"
+            r"(?<!n't\s)(?<!n’t\s)(?<!not\s)an\s(?:extra|additional|separate)\spurchase)",
             re.I,
         ),
         "has",
@@ -1352,7 +1367,8 @@ _UNIVERSAL = re.compile(
 # "light" of weight, not of a lamp: "its light body", "light enough", "so light"
 _LIGHT_WEIGHT = re.compile(
     r"\blight\s(?:body|frame|build|design|chassis|enough|weight)\b|"
-    r"\b(?:is|so|and|feels?|stays?)\slight\b(?!\s(?:up|show|bar|strip|bulb|ring))",
+    r"\b(?:is|so|and|feels?|stays?|surprisingly|remarkably|incredibly|impressively|very)\s"
+    r"light\b(?!\s(?:up|show|bar|strip|bulb|ring))",
     re.I,
 )
 _LIGHTWEIGHT = re.compile(r"\blight[\s-]?weight\b|\bultra-?light\b", re.I)
@@ -1488,7 +1504,9 @@ _TOP_PLACE = re.compile(
 )
 _INCLUDED = re.compile(r"\b(?:included|includes|in the box|comes with|bundled?)\b", re.I)
 _AT_NO_EXTRA_COST = re.compile(
-    r",?\s(?:at|for)\sno\s(?:extra\s|additional\s)?(?:cost|charge)\b", re.I
+    r",?\s(?:(?:at|for)\sno\s(?:extra\s|additional\s)?(?:cost|charge)|without\spaying\sextra|"
+    r"no\sextra\spurchase\s(?:needed|required))\b",
+    re.I,
 )
 # the record's word for free: "mounted at no extra cost", "complimentary"
 _AT_NO_COST = re.compile(
@@ -1922,6 +1940,13 @@ class CopyChecker:
         yield from self._both_of_a_choice(sentence)
         yield from self._fees(sentence)
         yield from self._only_one_of(sentence)
+        everything = _ALL_IN_THE_BOX.search(sentence)
+        if everything and any(
+            (p.dimension == "has" and not p.positive) or (p.dimension == "needs" and p.positive)
+            for p in self.polarities
+        ):
+            why = "the record names something sold separately or required"
+            yield ClaimCheck(everything.group(0), "negation", False, why)
         said: list[ClaimCheck] = []
         for claim in self._polarity_claims(sentence):
             # "with its stand included" inside "comes with its stand included": said once
@@ -2729,7 +2754,8 @@ _MODEL_CODE = re.compile(
 )
 # a capitalised name and the code after it: "Series X", "Series 9", "Ryzen 7", "Galaxy S23"
 _NAMED_MODEL = re.compile(
-    r"(?<![\w-])((?:[A-Z]|i[A-Z])[A-Za-z]{1,20})\s([A-Z]{1,2}\d{0,4}|[A-Za-z]?\d{1,4}(?:\.\d{1,2})?[A-Za-z]{0,2})"
+    r"(?<![\w-])(?!(?:Over|Under|Up|To|About|Around|Nearly|Almost|Than|Only|Just|With|And|Or)\s)"
+    r"((?:[A-Z]|i[A-Z])[A-Za-z]{1,20})\s([A-Z]{1,2}\d{0,4}|[A-Za-z]?\d{1,4}(?:\.\d{1,2})?[A-Za-z]{0,2})"
     r"(?![\w-]|\.\d)"
 )
 _COMPOUND = re.compile(r"(?<![\w-])[A-Za-z]{2,20}(?:-[A-Za-z]{2,20}){1,3}(?![\w-])")

@@ -477,6 +477,22 @@ ROUND14_ATTACKS_REJECTED = [
     ("p144737d3c2", "A keyboard isn't included."),  # "Wireless Keyboard and Mouse Combo"
 ]
 
+# round 15, from fresh17's misses (each a new sentence, not the labelled one)
+ROUND15_ACCEPTED = [
+    ("pc2912d36f4", "Over 130 instrument voices to pick from."),  # "Over" names nothing
+    ("pd737657222", "Over a thousand games to choose from."),  # "Over 1,000 … Games"
+    ("p5db62f96e1", "A 1 millisecond response time."),  # "1ms Response Time"
+    ("pb6bf700a4d", "Up to fifteen and a half hours of typical device usage."),  # 15.5
+    ("p93c2cd89ad", "The remote controller isn't an extra purchase."),  # it is included
+]
+ROUND15_REJECTED = [
+    ("pdba640f1c0", "You need to pick up batteries separately."),  # "Batteries Included"
+    ("pc21094ea4f", "Speaker wire is an extra purchase."),  # "Speaker Wiring Included"
+    ("p746140b91d", "Remarkably light for its size."),  # no weight in the record
+    ("p3e7ef99213", "Everything you need comes in the box."),  # a base station is required
+    ("p0c31879c65", "Each battery flies for about an hour."),  # "34-Min Flight Time"
+]
+
 
 @pytest.mark.parametrize(
     ("product_id", "sentence"),
@@ -490,7 +506,8 @@ ROUND14_ATTACKS_REJECTED = [
     + ROUND13_REJECTED
     + ROUND13_ATTACKS_REJECTED
     + ROUND14_REJECTED
-    + ROUND14_ATTACKS_REJECTED,
+    + ROUND14_ATTACKS_REJECTED
+    + ROUND15_REJECTED,
 )
 def test_later_rounds_reject(product_id: str, sentence: str) -> None:
     assert not check_copy(sentence, RECORDS[product_id]).supported
@@ -507,7 +524,8 @@ def test_later_rounds_reject(product_id: str, sentence: str) -> None:
     + ROUND13_ACCEPTED
     + ROUND13_ATTACKS_ACCEPTED
     + ROUND14_ACCEPTED
-    + ROUND14_ATTACKS_ACCEPTED,
+    + ROUND14_ATTACKS_ACCEPTED
+    + ROUND15_ACCEPTED,
 )
 def test_later_rounds_accept(product_id: str, sentence: str) -> None:
     report = check_copy(sentence, RECORDS[product_id])
