@@ -1334,6 +1334,14 @@ _PROMISES: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
         re.compile(r"\bthe\s(?:only|last)\b[^\n]{0,40}\b(?:ever|market|kind)\b", re.I),
     ),
 ]
+# every claim above with the rule it falls under and why it fails where the record is silent
+_NEEDS_RECORD_WORDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], str], ...] = (
+    *(("durability", said, backing, "no rating in the record") for said, backing in _DURABILITY),
+    *(
+        (rule, said, backing, "the record promises no such thing")
+        for rule, said, backing in _PROMISES
+    ),
+)
 # a maker's devices: a record that works with the maker works with them
 MAKER_OF = {
     stem(line): stem(maker)
@@ -1790,8 +1798,7 @@ class CopyChecker:
         claims += self._numbers(sentence)
         claims += self._negations(sentence)
         claims += self._types(sentence)
-        claims += self._durability(sentence)
-        claims += self._promises(sentence)
+        claims += self._in_own_words(sentence)
         claims += self._words(normalise_numbers(sentence))
         claims += self._modifiers(sentence)
         check = SentenceCheck(original, claims)
@@ -2097,25 +2104,19 @@ class CopyChecker:
             return frozenset()
         return product_types("", self.record.category)
 
-    def _durability(self, sentence: str) -> Iterable[ClaimCheck]:
-        for wording, backing in _DURABILITY:
-            match = wording.search(sentence)
-            if match:
-                backed = bool(backing.search(self.text))
-                yield ClaimCheck(
-                    match.group(0),
-                    "durability",
-                    backed,
-                    "" if backed else "no rating in the record",
-                )
+    @cached_property
+    def _backs_in_own_words(self) -> tuple[bool, ...]:
+        """Which durability ratings and promises the record states: read once per record."""
+        return tuple(bool(backing.search(self.text)) for _, _, backing, _ in _NEEDS_RECORD_WORDS)
 
-    def _promises(self, sentence: str) -> Iterable[ClaimCheck]:
-        for rule, wording, backing in _PROMISES:
-            match = wording.search(sentence)
+    def _in_own_words(self, sentence: str) -> Iterable[ClaimCheck]:
+        """A rating or a promise stands only on the record's own words for it."""
+        for (rule, said, _, why), backed in zip(
+            _NEEDS_RECORD_WORDS, self._backs_in_own_words, strict=True
+        ):
+            match = said.search(sentence)
             if match:
-                backed = bool(backing.search(self.text))
-                why = "" if backed else "the record promises no such thing"
-                yield ClaimCheck(match.group(0), rule, backed, why)
+                yield ClaimCheck(match.group(0), rule, backed, "" if backed else why)
 
     def _words(self, sentence: str) -> Iterable[ClaimCheck]:
         """Each word that makes a claim the record does not have, named by its class."""
@@ -2286,10 +2287,14 @@ class CopyChecker:
                 universal.group(0), "compatibility", False, "the record names models, not all"
             )
 
+    @cached_property
+    def _windows_editions(self) -> frozenset[str]:
+        return frozenset(_EDITION_OF[e.lower()] for e in _WINDOWS_EDITION.findall(self.text))
+
     def _editions(self, sentence: str) -> Iterable[ClaimCheck]:
         """ "Windows 11 Home" of a PC that ships with Windows 11 Professional."""
-        theirs = {_EDITION_OF[e.lower()] for e in _WINDOWS_EDITION.findall(self.text)}
         for match in _WINDOWS_EDITION.finditer(sentence):
+            theirs = self._windows_editions
             if theirs and _EDITION_OF[match.group(1).lower()] not in theirs:
                 yield ClaimCheck(
                     match.group(0), "binding", False, "the record names another edition"
