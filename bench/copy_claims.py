@@ -60,7 +60,10 @@ read: it tuned round 15 and trains the judge. "fresh18" (`data/eval/copy_claims_
 590 rows over 50 labelled products that fresh9 to fresh18 do not cover) was written blind at the
 start of round 16, told to label as supported what the record states in its own or clearly
 equivalent words, and scored once against round 15's final state (b4b2b6d) before any rule of
-round 16 was written; it is read by nobody and the goal is judged by it.
+round 16 was written; it is read by nobody and the goal is judged by it. "fresh20"
+(`data/eval/copy_claims_fresh20.jsonl`, 538 rows over the 50 products fresh9 to fresh18 label
+least, none of them fresh19's) was written blind the same way and scored once against the same
+rules and judge; it is read by nobody either.
 
 Each split is scored twice: by the rules alone (the writer's gate) and by the rules with
 the judge (`check-copy` and its API; `writer/claim_judge.py`, trained by
@@ -111,6 +114,7 @@ FRESH16_ROWS = ROWS.with_name("copy_claims_fresh16.jsonl")
 FRESH17_ROWS = ROWS.with_name("copy_claims_fresh17.jsonl")
 FRESH18_ROWS = ROWS.with_name("copy_claims_fresh18.jsonl")
 FRESH19_ROWS = ROWS.with_name("copy_claims_fresh19.jsonl")
+FRESH20_ROWS = ROWS.with_name("copy_claims_fresh20.jsonl")
 FRESH_FILES = {
     "fresh": FRESH_ROWS,
     "fresh2": FRESH2_ROWS,
@@ -131,6 +135,7 @@ FRESH_FILES = {
     "fresh17": FRESH17_ROWS,
     "fresh18": FRESH18_ROWS,
     "fresh19": FRESH19_ROWS,
+    "fresh20": FRESH20_ROWS,
 }
 SPLITS = ("dev", "test", *FRESH_FILES)
 JUDGED_ON = "fresh19"
@@ -218,6 +223,13 @@ HELD_OUT = {
         "commit": "b4b2b6d3f50f4f41242e71c4deb3a3ccd5c5f15e",
         "rules": {"recall": 294 / 297, "precision": 294 / 324},
         "judge": {"recall": 293 / 297, "precision": 293 / 317},
+    },
+    # a second file written the same way, over 50 products earlier files label least, scored
+    # once against the same rules and judge (unchanged since b4b2b6d); read by nobody
+    "fresh20": {
+        "commit": "be8e15be1c91945d3a8d5c7ecff232d0e7e85bfe",
+        "rules": {"recall": 267 / 271, "precision": 267 / 290},
+        "judge": {"recall": 265 / 271, "precision": 265 / 280},
     },
 }
 RESULTS = Path(__file__).parent / "results"
