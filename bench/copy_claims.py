@@ -67,10 +67,9 @@ rules and judge; it is read by nobody either.
 
 Each split is scored twice: by the rules alone (the writer's gate) and by the rules with
 the judge (`check-copy` and its API; `writer/claim_judge.py`, trained by
-`bench/train_claim_judge.py` on dev to fresh15 and fresh17), which overturns a rejection only
-when it is confident the sentence is supported. On those files the judge's own figures are
-in-sample;
-its honest estimate is that script's leave-one-file-out table.
+`bench/train_claim_judge.py` on dev to fresh15, fresh17 and fresh18), which overturns a
+rejection only when it is confident the sentence is supported. On those files the judge's own
+figures are in-sample; its honest estimate is that script's leave-one-file-out table.
 
 "Positive" means the checker rejects the sentence: recall is the share of unsupported
 sentences rejected, precision the share of rejected sentences that are in fact unsupported.

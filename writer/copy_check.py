@@ -467,6 +467,9 @@ _AFTER_NAME = re.compile(
 _VERSIONED = re.compile(r"(?:^|(?<=[\s-]))[A-Z][a-zA-Z]{1,20}\s$")
 # one name for a drive, whichever way it is written
 _WIFI_BEFORE = re.compile(r"\bwi-?fi\s?$", re.I)
+# a Wi-Fi standard by its letters is a generation by its number: 802.11ac is Wi-Fi 5
+_WIFI_STANDARD = re.compile(r"\b(?:802\.11\s?|wireless[\s-]?|wi-?fi\s?)(ac|ax|be)\b", re.I)
+_WIFI_GENERATION = {"ac": "5", "ax": "6", "be": "7"}
 # a model code's letters and hyphen before its number: "i5-13400", "RTX-4060"
 _CODE_BEFORE = re.compile(r"(?<![\w-])[A-Za-z]{1,4}\d{0,2}-$")
 _SOLID_STATE = re.compile(r"\bsolid[ -]state(?: drive)?\b", re.I)
@@ -1663,6 +1666,7 @@ def _clause_subject(sentence: str) -> str | None:
 MAX_SENTENCE_CHARS = 400  # the longest labelled sentence has 133
 # the words copy quotes the shop's figures in, there only when the shop has the figure
 _FIGURE_WORDS = {
+    "price": "costs cost sells",
     "price range": "prices from to depending configuration configurations",
     "saving": "save now off the regular price today discount discounted",
     "rating": "rated out of stars average",
@@ -1672,6 +1676,7 @@ _FIGURE_WORDS = {
 
 def _figure_words(record: ProductRecord) -> str:
     has = {
+        "price": record.price is not None,
         "price range": bool(record.price is not None and (record.price_max or 0) > record.price),
         "saving": bool(record.discount_amount),
         "rating": record.rating is not None,
@@ -1744,7 +1749,11 @@ class CopyChecker:
         self.title_words = " ".join(tokens(record.title))
         self.vocabulary = Vocabulary(f"{self.text} {record.category} {_figure_words(record)}")
         price = f"\n${record.price:,.2f}" if record.price else ""
-        self.numbers = numbers(self.text + price)
+        generations = "".join(
+            f"\nWi-Fi {_WIFI_GENERATION[m.group(1).lower()]}"
+            for m in _WIFI_STANDARD.finditer(self.text)
+        )
+        self.numbers = numbers(self.text + price + generations)
         self.record_lines = self.text.split("\n")
         self.includes = bool(_INCLUDED.search(self.text))
         self._line_words = [(line, Vocabulary(line)) for line in self.record_lines if line.strip()]

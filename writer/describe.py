@@ -37,7 +37,7 @@ from writer.templates import (
 from writer.wording import check_wording
 from writer.words import stem
 
-WRITER_VERSION = 21  # bump when prompts or checks change, so `describe --all` redoes the catalog
+WRITER_VERSION = 22  # bump when prompts or checks change, so `describe --all` redoes the catalog
 
 FACT_SYSTEM = (
     "You write one sentence of shop copy. The sentence starts with the product fact, word for "

@@ -493,6 +493,17 @@ ROUND15_REJECTED = [
     ("p0c31879c65", "Each battery flies for about an hour."),  # "34-Min Flight Time"
 ]
 
+# round 16, from fresh18's misses (each a new sentence, not the labelled one)
+ROUND16_ACCEPTED = [
+    ("p1d06114fd4", "The service costs $79.99."),  # the shop's price, quoted
+    ("p7023962b3d", "Connects over Wi-Fi 5."),  # "802.11 Wireless-AC" is Wi-Fi 5
+]
+ROUND16_REJECTED = [
+    ("p1d06114fd4", "The service costs $59.99."),  # not its price
+    ("p1d06114fd4", "It cuts your energy costs."),  # a price backs no saving
+    ("p7023962b3d", "Connects over Wi-Fi 6."),  # AC is not AX
+]
+
 
 @pytest.mark.parametrize(
     ("product_id", "sentence"),
@@ -507,7 +518,8 @@ ROUND15_REJECTED = [
     + ROUND13_ATTACKS_REJECTED
     + ROUND14_REJECTED
     + ROUND14_ATTACKS_REJECTED
-    + ROUND15_REJECTED,
+    + ROUND15_REJECTED
+    + ROUND16_REJECTED,
 )
 def test_later_rounds_reject(product_id: str, sentence: str) -> None:
     assert not check_copy(sentence, RECORDS[product_id]).supported
@@ -525,7 +537,8 @@ def test_later_rounds_reject(product_id: str, sentence: str) -> None:
     + ROUND13_ATTACKS_ACCEPTED
     + ROUND14_ACCEPTED
     + ROUND14_ATTACKS_ACCEPTED
-    + ROUND15_ACCEPTED,
+    + ROUND15_ACCEPTED
+    + ROUND16_ACCEPTED,
 )
 def test_later_rounds_accept(product_id: str, sentence: str) -> None:
     report = check_copy(sentence, RECORDS[product_id])
