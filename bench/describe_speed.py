@@ -12,6 +12,7 @@ Prints a table and writes bench/results/describe_speed.json.
 
 from __future__ import annotations
 
+import argparse
 import copy
 import statistics
 import time
@@ -109,6 +110,7 @@ def first_draft_pass_rate(generator: LocalCausalLM, records: list[ProductRecord]
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
     catalog = Catalog(HOME / "catalog.db")
     ensure_demo_catalog(catalog, show_progress=False)
     products = catalog.all()

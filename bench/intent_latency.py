@@ -8,6 +8,7 @@ Prints a table and writes bench/results/intent_latency.json.
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import time
 from pathlib import Path
@@ -49,7 +50,15 @@ def throughput(classifier: IntentClassifier, batches: int = 20) -> float:
 
 
 def main() -> None:
-    settings = Settings(models=PROJECT_ROOT / "models")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--models",
+        type=Path,
+        default=PROJECT_ROOT / "models",
+        help="Models folder (trained if empty).",
+    )
+    args = parser.parse_args()
+    settings = Settings(models=args.models)
     directory = ShopNLU.prepare(settings.nlu, settings.nlu_file, settings.models)
     held_out = load_examples(PROJECT_ROOT / "data" / "nlu_test.yml")
     rows = {}

@@ -11,6 +11,7 @@ bench/results/recommender.json.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import dataclasses
 import gzip
@@ -216,6 +217,7 @@ def tune(split: Split, protocol: str) -> RecommenderConfig:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
     rows = read_purchases(DATA / "online_retail" / "online_retail_2010_2011.csv.gz")
     split = hold_out_last_invoice(rows)
     print(

@@ -6,6 +6,7 @@ bench/results/rest_latency.json. Servers listen on 127.0.0.1 and stop at the end
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import statistics
 import tempfile
@@ -84,6 +85,7 @@ async def run(turns: int = 200, clients: int = 16) -> dict[str, float]:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
     figures = asyncio.run(run())
     print(f"{'measure':<28}{'value':>10}")
     for name, value in figures.items():
