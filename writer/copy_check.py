@@ -467,8 +467,11 @@ _AFTER_NAME = re.compile(
 _VERSIONED = re.compile(r"(?:^|(?<=[\s-]))[A-Z][a-zA-Z]{1,20}\s$")
 # one name for a drive, whichever way it is written
 _WIFI_BEFORE = re.compile(r"\bwi-?fi\s?$", re.I)
-# a Wi-Fi standard by its letters is a generation by its number: 802.11ac is Wi-Fi 5
-_WIFI_STANDARD = re.compile(r"\b(?:802\.11\s?|wireless[\s-]?|wi-?fi\s?)(ac|ax|be)\b", re.I)
+# a Wi-Fi standard by its letters is a generation by its number: 802.11ac is Wi-Fi 5 ("be"
+# only after 802.11 or Wi-Fi: "go wireless, be free" names no standard)
+_WIFI_STANDARD = re.compile(
+    r"\b(?:802\.11\s?|wi-?fi\s?)(ac|ax|be)\b|\bwireless[\s-]?(ac|ax)\b", re.I
+)
 _WIFI_GENERATION = {"ac": "5", "ax": "6", "be": "7"}
 # a model code's letters and hyphen before its number: "i5-13400", "RTX-4060"
 _CODE_BEFORE = re.compile(r"(?<![\w-])[A-Za-z]{1,4}\d{0,2}-$")
@@ -1750,7 +1753,7 @@ class CopyChecker:
         self.vocabulary = Vocabulary(f"{self.text} {record.category} {_figure_words(record)}")
         price = f"\n${record.price:,.2f}" if record.price else ""
         generations = "".join(
-            f"\nWi-Fi {_WIFI_GENERATION[m.group(1).lower()]}"
+            f"\nWi-Fi {_WIFI_GENERATION[(m.group(1) or m.group(2)).lower()]}"
             for m in _WIFI_STANDARD.finditer(self.text)
         )
         self.numbers = numbers(self.text + price + generations)

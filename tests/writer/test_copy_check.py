@@ -613,3 +613,12 @@ def test_a_run_on_sentence_is_rejected_unread() -> None:
     report = check_copy("Bluetooth 5.0 " * 357, LAPTOP)
     assert not report.supported
     assert [c.rule for s in report.sentences for c in s.rejected_by] == ["run-on"]
+
+
+def test_a_wifi_standard_by_its_letters_backs_its_generation_and_no_other() -> None:
+    router = ProductRecord(id="r", title="Mesh Wi-Fi Router", bullets=["802.11ax", "Wireless-AC"])
+    assert check_copy("Supports Wi-Fi 6 and Wi-Fi 5.", router).supported
+    assert not check_copy("Supports Wi-Fi 7.", router).supported
+    speaker = ProductRecord(id="s", title="Wi-Fi Party Speaker", bullets=["Go Wireless Be Free"])
+    assert check_copy("A Wi-Fi party speaker.", speaker).supported
+    assert not check_copy("Supports Wi-Fi 7.", speaker).supported
