@@ -64,7 +64,8 @@ round 16 was written, then against round 16's (20d52db); it is read by nobody an
 judged by it. "fresh20"
 (`data/eval/copy_claims_fresh20.jsonl`, 538 rows over the 50 products fresh9 to fresh18 label
 least, none of them fresh19's) was written blind the same way and scored against the same two
-states; it is read by nobody either.
+states (the first as be8e15b, whose checker and judge are b4b2b6d's); it is read by nobody
+either.
 
 Each split is scored twice: by the rules alone (the writer's gate) and by the rules with
 the judge (`check-copy` and its API; `writer/claim_judge.py`, trained by

@@ -468,7 +468,8 @@ _VERSIONED = re.compile(r"(?:^|(?<=[\s-]))[A-Z][a-zA-Z]{1,20}\s$")
 # one name for a drive, whichever way it is written
 _WIFI_BEFORE = re.compile(r"\bwi-?fi\s?$", re.I)
 # a Wi-Fi standard by its letters is a generation by its number: 802.11ac is Wi-Fi 5 ("be"
-# only after 802.11 or Wi-Fi: "go wireless, be free" names no standard)
+# only after 802.11 or Wi-Fi: "go wireless, be free" names no standard); a Wi-Fi 6E radio is
+# 802.11ax, so its record backs Wi-Fi 6 too
 _WIFI_STANDARD = re.compile(
     r"\b(?:802\.11\s?|wi-?fi\s?)(ac|ax|be)\b|\bwireless[\s-]?(ac|ax)\b", re.I
 )
@@ -1457,6 +1458,12 @@ _FREE_THING = re.compile(
 )
 # the price a saving is taken from
 _USUAL_PRICE = re.compile(r"\b(?:usual|normal|list|original|full)\sprice\b", re.I)
+# saying what a thing costs, right before the figure, which is judged as the shop's price
+_PRICE_VERB = re.compile(
+    r"\b(?:costs?|sells\s(?:for|at))(?=\s(?:just\s|only\s|under\s|less\sthan\s|about\s|"
+    r"around\s)?\$\d)",
+    re.I,
+)
 # what costs nothing, in other words than "free"
 _COSTS_NOTHING = re.compile(
     r"\b(?:at|for)\sno\s(?:extra\s|additional\s)?(?:cost|charge)\b|\bfree\sof\scharge\b|"
@@ -1669,7 +1676,6 @@ def _clause_subject(sentence: str) -> str | None:
 MAX_SENTENCE_CHARS = 400  # the longest labelled sentence has 133
 # the words copy quotes the shop's figures in, there only when the shop has the figure
 _FIGURE_WORDS = {
-    "price": "costs cost sells",
     "price range": "prices from to depending configuration configurations",
     "saving": "save now off the regular price today discount discounted",
     "rating": "rated out of stars average",
@@ -1679,7 +1685,6 @@ _FIGURE_WORDS = {
 
 def _figure_words(record: ProductRecord) -> str:
     has = {
-        "price": record.price is not None,
         "price range": bool(record.price is not None and (record.price_max or 0) > record.price),
         "saving": bool(record.discount_amount),
         "rating": record.rating is not None,
@@ -1756,7 +1761,10 @@ class CopyChecker:
             f"\nWi-Fi {_WIFI_GENERATION[(m.group(1) or m.group(2)).lower()]}"
             for m in _WIFI_STANDARD.finditer(self.text)
         )
-        self.numbers = numbers(self.text + price + generations)
+        self.numbers = numbers(self.text + price)
+        # only a Wi-Fi claim reads them: the record's "802.11ac" backs "Wi-Fi 5", never
+        # "Bluetooth 5.0"
+        self.wifi_generations = numbers(generations)
         self.record_lines = self.text.split("\n")
         self.includes = bool(_INCLUDED.search(self.text))
         self._line_words = [(line, Vocabulary(line)) for line in self.record_lines if line.strip()]
@@ -1831,6 +1839,8 @@ class CopyChecker:
             why = "" if backed else "the record offers nothing free"
             claims.append(ClaimCheck(costless.group(0), "free", backed, why))
         sentence = _COSTS_NOTHING.sub("", sentence)
+        if self.record.price is not None:
+            sentence = _PRICE_VERB.sub("", sentence)  # "costs $79.99": the figure is judged
         if self.record.discount_amount and _SAVING_FIGURE.search(sentence):
             sentence = _USUAL_PRICE.sub("price", sentence)
         no_fee = _NO_FEE_SAID.search(sentence)
@@ -1897,7 +1907,10 @@ class CopyChecker:
         quotes_standing = bool(_STANDING_CUE.search(sentence))
         savings = {_as_float(a or b) for a, b in _SAVING_FIGURE.findall(sentence)}
         for claim in numbers(sentence):
-            why = _number_backed(claim, self.numbers) or self._camera_resolution(claim)
+            record = self.numbers
+            if claim.unit.startswith("wifi"):
+                record = record + self.wifi_generations
+            why = _number_backed(claim, record) or self._camera_resolution(claim)
             if why and quotes_standing and self._standing_backs(claim, savings):
                 why = None
             yield ClaimCheck(

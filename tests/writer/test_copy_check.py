@@ -502,6 +502,10 @@ ROUND16_REJECTED = [
     ("p1d06114fd4", "The service costs $59.99."),  # not its price
     ("p1d06114fd4", "It cuts your energy costs."),  # a price backs no saving
     ("p7023962b3d", "Connects over Wi-Fi 6."),  # AC is not AX
+    # from the attacker's review: the Wi-Fi generation backs no other 5, a price no other cost
+    ("p2827dafaa6", "Has Bluetooth 5.0."),  # "802.11 Wireless-AC (2x2) + Bluetooth"
+    ("p2827dafaa6", "Runs Chrome OS 5."),
+    ("p1d06114fd4", "Connecting up to 3 devices costs extra."),  # included in the service
 ]
 
 
