@@ -11,6 +11,7 @@ from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.utils import number_of_sanic_workers
 from sanic import Sanic
 from sanic.worker.loader import AppLoader
+from sanic.worker.manager import WorkerManager
 
 from actions.registry import shop_actions
 from actions.shop import Shop
@@ -39,6 +40,9 @@ def _server_app(home: str, models: str) -> Sanic[Any, Any]:
     return app
 
 
+WORKER_STARTUP_S = 180  # the longest a worker may take to load its models and start
+
+
 def serve(settings: Settings, host: str, port: int) -> None:
     """Import the catalog once, then serve until interrupted (ACTION_SERVER_SANIC_WORKERS
     workers, as rasa-sdk's own server)."""
@@ -46,4 +50,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
     loader = AppLoader(factory=partial(_server_app, str(settings.home), str(settings.models)))
     app = loader.load()
     app.prepare(host=host, port=port, workers=number_of_sanic_workers())
+    # each worker loads its models before it reports ready; on a busy 2-core machine that
+    # took over Sanic's default 30 s, and the manager then SIGKILLs its whole process group
+    WorkerManager.THRESHOLD = WORKER_STARTUP_S * 10  # in tenths of a second
     Sanic.serve(primary=app, app_loader=loader)
