@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 import sqlite3
 from dataclasses import dataclass, field, replace
@@ -178,6 +177,19 @@ def fts_query(text: str) -> str:
     return " OR ".join(f'"{term}"' for term in unique)
 
 
+@dataclass(frozen=True)
+class _Neighbourhood:
+    """What `Catalog.similar` ranks by, aligned with the embedding matrix's rows."""
+
+    ids: list[str]
+    position: dict[str, int]
+    id_rank: np.ndarray  # each id's place in sorted order, to break ties as before
+    matrix: np.ndarray
+    prices: np.ndarray  # 0 where the product has no price
+    popularity: np.ndarray  # already weighted: 0.05 * rating * log(1 + reviews) / the best
+    listed: np.ndarray  # False for a vector whose product row is missing
+
+
 class Catalog:
     """Read access to the products; the importer fills it once.
 
@@ -191,6 +203,7 @@ class Catalog:
         self.path = path
         self._db = open_database(path, _SCHEMA, rows=True)
         self._vectors: tuple[list[str], np.ndarray] | None = None
+        self._terms: _Neighbourhood | None = None
         self._products: dict[str, Product] = {}
 
     def close(self) -> None:
@@ -243,6 +256,8 @@ class Catalog:
                         "INSERT INTO products_fts VALUES (?,?,?,?)",
                         (p.id, p.title, p.category, " ".join(p.features)),
                     )
+        if added:
+            self._terms = None
         return added
 
     def store_vectors(self, vectors: dict[str, np.ndarray]) -> None:
@@ -251,7 +266,7 @@ class Catalog:
                 "INSERT OR REPLACE INTO product_vectors VALUES (?, ?)",
                 [(pid, v.astype(np.float32).tobytes()) for pid, v in vectors.items()],
             )
-        self._vectors = None
+        self._vectors = self._terms = None
 
     def vectors(self) -> tuple[list[str], np.ndarray]:
         """All product embeddings (ids, matrix); read once, kept in memory."""
@@ -407,28 +422,52 @@ class Catalog:
         """Closest products by embedding of title and features, then nudged: towards the
         seed's price (a shopper's price band), towards well-reviewed products, and away from
         products the shopper has already been shown."""
-        ids, matrix = self.vectors()
-        if product.id not in ids:
+        terms = self._neighbourhood()
+        seed = terms.position.get(product.id)
+        if seed is None:
             return []
-        similarity = matrix @ matrix[ids.index(product.id)]
-        rows = {
-            row[0]: (row[1], row[2])
-            for row in self._db.execute(
-                "SELECT id, price, COALESCE(rating, 0) * LOG(1 + review_count) FROM products"
-            )
-        }
-        top = max((popularity for _, popularity in rows.values()), default=1.0) or 1.0
-        scored = []
-        for i, pid in enumerate(ids):
-            if pid == product.id or pid not in rows:
-                continue
-            price, popularity = rows[pid]
-            score = float(similarity[i]) + 0.05 * popularity / top - 0.05 * (pid in seen)
-            if price and product.price:
-                score -= 0.05 * min(2.0, abs(math.log(price / product.price)))
-            scored.append((score, pid))
-        best = [pid for _, pid in sorted(scored, reverse=True)[:limit]]
+        score = terms.matrix @ terms.matrix[seed] + terms.popularity
+        if product.price:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                distance = np.minimum(2.0, np.abs(np.log(terms.prices / product.price)))
+            score -= 0.05 * np.where(terms.prices > 0, distance, 0.0)
+        score[~terms.listed] = -np.inf
+        score[seed] = -np.inf
+        for pid in seen:
+            if (i := terms.position.get(pid)) is not None:
+                score[i] -= 0.05
+        wanted = min(limit, int(np.isfinite(score).sum()))
+        # Ties keep the larger id first, as sorting (score, id) pairs in reverse did.
+        order = np.lexsort((-terms.id_rank, -score))[:wanted]
+        best = [terms.ids[i] for i in order]
         return [p for p in (self.get(pid) for pid in best) if p is not None]
+
+    def _neighbourhood(self) -> _Neighbourhood:
+        """The embeddings with each product's price and popularity beside them, read once:
+        `similar` runs on every product a shopper opens, and rows never change once
+        inserted (`add` and `store_vectors` start it again)."""
+        if self._terms is None:
+            ids, matrix = self.vectors()
+            rows = {
+                row[0]: (row[1] or 0.0, row[2])
+                for row in self._db.execute(
+                    "SELECT id, price, COALESCE(rating, 0) * LOG(1 + review_count) FROM products"
+                )
+            }
+            listed = np.array([pid in rows for pid in ids], dtype=bool)
+            prices = np.array([rows.get(pid, (0.0, 0.0))[0] for pid in ids], dtype=np.float64)
+            popularity = np.array([rows.get(pid, (0.0, 0.0))[1] for pid in ids], dtype=np.float64)
+            top = max((p for _, p in rows.values()), default=1.0) or 1.0
+            self._terms = _Neighbourhood(
+                ids=ids,
+                position={pid: i for i, pid in enumerate(ids)},
+                id_rank=np.argsort(np.argsort(np.array(ids, dtype=object))),
+                matrix=matrix,
+                prices=prices,
+                popularity=0.05 * popularity / top,
+                listed=listed,
+            )
+        return self._terms
 
     def find_by_name(self, text: str) -> Product | None:
         """The title that holds most of the shopper's words and numbers ("Acer Nitro 16"),

@@ -129,7 +129,9 @@ async def shopper(
                     record["lost"] += 1
                     record["lost_turns"][text] += 1
                 else:
-                    record["latencies"].append((time.perf_counter() - started) * 1000)
+                    latency = (time.perf_counter() - started) * 1000
+                    record["latencies"].append(latency)
+                    record["by_message"].setdefault(text, []).append(latency)
         except (aiohttp.ClientError, TimeoutError) as error:
             record["errors"][type(error).__name__] += 1
         turn += 1
@@ -151,6 +153,7 @@ async def load(
         "errors": Counter(),
         "lost": 0,
         "lost_turns": Counter(),
+        "by_message": {},
     }
     connector = aiohttp.TCPConnector(limit=clients)
     async with aiohttp.ClientSession(connector=connector) as session:
@@ -175,6 +178,14 @@ async def load(
         "errors": dict(record["errors"]),
         "lost_replies": record["lost"],
         "lost_by_message": dict(record["lost_turns"]),
+        "by_message": {
+            text: {
+                "messages": len(values),
+                "p50_ms": percentile(values, 0.50),
+                "p99_ms": percentile(values, 0.99),
+            }
+            for text, values in record["by_message"].items()
+        },
         "server_cpu_ms_per_message": server_cpu * per_message if server_pids else None,
         "client_cpu_ms_per_message": client_cpu * per_message,
     }
@@ -337,6 +348,13 @@ def main() -> None:
                 f"{row['client_cpu_ms_per_message']:>10.2f}"
             )
     print(f"intent classifier alone, batch 32: {ceiling:.0f} sentences/s")
+    busiest = max(figures["rows"], key=lambda row: row["clients"])
+    print(
+        f"\nby message, {busiest['clients']} clients, {figures['rows'][0]['instances']} instance(s)"
+    )
+    print(f"{'p50 ms':>9}{'p99 ms':>9}  message")
+    for text, figure in sorted(busiest["by_message"].items(), key=lambda item: -item[1]["p99_ms"]):
+        print(f"{figure['p50_ms']:>9.1f}{figure['p99_ms']:>9.1f}  {text}")
     for frame, share in figures["profile"]:
         print(f"{share:>7.1%}  {frame}")
     write_results(RESULTS, figures, args, {"channel": "rest", "conversation": CONVERSATION})

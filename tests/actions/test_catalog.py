@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from actions.catalog import Catalog, SearchQuery, fts_query
+from actions.catalog import Catalog, Product, SearchQuery, fts_query
 from actions.catalog_import import (
     demo_catalog_csv,
     ensure_demo_catalog,
@@ -108,3 +109,55 @@ def test_a_product_read_once_is_kept_and_another_instances_addition_is_found(
     assert here.search(SearchQuery(text="acme headphones"))[0] is found
     here.close()
     there.close()
+
+
+def _speaker(
+    pid: str, price: float | None, rating: float | None = None, reviews: int = 0
+) -> Product:
+    return Product(
+        pid, f"Speaker {pid}", "Speakers", "Acme", price, None, None, None, rating, reviews
+    )
+
+
+def _unit(*values: float) -> np.ndarray:
+    vector = np.array(values, dtype=np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def test_similar_ranks_by_embedding_then_nudges_by_price_reviews_and_what_was_shown(
+    tmp_path: Path,
+) -> None:
+    catalog = Catalog(tmp_path / "catalog.db")
+    seed = _speaker("seed", 100.0)
+    catalog.add(
+        [
+            seed,
+            _speaker("near", 100.0),  # closest by embedding, same price
+            _speaker("pricey", 800.0),  # as close, but eight times the price
+            _speaker("loved", 100.0, rating=5.0, reviews=500),  # a little further, well reviewed
+            _speaker("far", 100.0),
+            _speaker("unpriced", None),
+        ]
+    )
+    catalog.store_vectors(
+        {
+            "seed": _unit(1, 0, 0),
+            "near": _unit(1, 0.30, 0),
+            "pricey": _unit(1, 0.30, 0),
+            "loved": _unit(1, 0.33, 0),
+            "far": _unit(0, 1, 0),
+            "unpriced": _unit(0.2, 1, 0),
+            "gone": _unit(1, 0.01, 0),  # a vector whose product row is missing
+        }
+    )
+
+    ranked = [p.id for p in catalog.similar(seed, set(), limit=10)]
+    assert ranked == ["loved", "near", "pricey", "unpriced", "far"]
+    # already shown: pushed down past the next closest, not dropped
+    assert [p.id for p in catalog.similar(seed, {"loved"}, limit=2)] == ["near", "loved"]
+    assert [p.id for p in catalog.similar(seed, set(), limit=1)] == ["loved"]
+    assert catalog.similar(_speaker("unknown", 5.0), set()) == []
+
+    catalog.add([_speaker("twin", 100.0, rating=5.0, reviews=500)])  # a new row is ranked
+    catalog.store_vectors({"twin": _unit(1, 0.05, 0)})
+    assert catalog.similar(seed, set(), limit=1)[0].id == "twin"
