@@ -290,28 +290,37 @@ class Catalog:
         relevance either; showing them would answer with unrelated products."""
         if query_vector is None or not fts_query(query.text):
             return self.search(query)
-        ids, matrix = self.vectors()
-        if not ids:
+        terms = self._neighbourhood()
+        if not terms.ids:
             return self.search(query)
         pool = replace(query, limit=RRF_POOL)
-        similarity = matrix @ query_vector.astype(np.float32)
-        position = {pid: i for i, pid in enumerate(ids)}
+        similarity = terms.matrix @ query_vector.astype(np.float32)
         lexical = [
             p.id
             for p in self.search(pool)
-            if p.id not in position or similarity[position[p.id]] >= min_similarity
+            if (i := terms.position.get(p.id)) is None or similarity[i] >= min_similarity
         ]
-        allowed = set(self._filtered_ids(query))
-        order = np.argsort(-similarity)
-        semantic = [ids[i] for i in order if ids[i] in allowed and similarity[i] >= min_similarity][
-            :RRF_POOL
-        ]
+        close = self._allowed(query, terms) & (similarity >= min_similarity)
+        candidates = np.flatnonzero(close)
+        nearest = candidates[np.argsort(-similarity[candidates], kind="stable")[:RRF_POOL]]
+        semantic = [terms.ids[i] for i in nearest]
         fused: dict[str, float] = {}
         for ranking in (lexical, semantic):
             for rank, pid in enumerate(ranking):
                 fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
         best = sorted(fused, key=lambda pid: fused[pid], reverse=True)[: query.limit]
         return [p for p in (self.get(pid) for pid in best) if p is not None]
+
+    def _allowed(self, query: SearchQuery, terms: _Neighbourhood) -> np.ndarray:
+        """Which embedding rows pass the query's filters (every listed one when it has none)."""
+        filters, _ = self._price_filters(query)
+        if not filters:
+            return terms.listed
+        allowed = np.zeros(len(terms.ids), dtype=bool)
+        for pid in self._filtered_ids(query):
+            if (i := terms.position.get(pid)) is not None:
+                allowed[i] = True
+        return allowed
 
     def nearest_category(self, query_vector: np.ndarray) -> str | None:
         """The category whose products' mean embedding is closest to the query."""
