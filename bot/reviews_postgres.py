@@ -250,7 +250,10 @@ class PostgresAlertStore:
     def __init__(self, url: str, schema: str = "public", max_connections: int = 3) -> None:
         self._schema = quote(schema)
         self._lock_name = f"{schema}.opinion_check"
-        self._database = LazyDatabase(url, schema, ALERT_MIGRATIONS, "alerts", max_connections)
+        # `checking` holds a session advisory lock: its connections get the full reset
+        self._database = LazyDatabase(
+            url, schema, ALERT_MIGRATIONS, "alerts", max_connections, session_state=True
+        )
 
     async def close(self) -> None:
         await self._database.close()

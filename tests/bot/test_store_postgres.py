@@ -9,6 +9,7 @@ import time
 import asyncpg
 import pytest
 
+from bot.postgres import LazyDatabase
 from bot.store import Unavailable
 from bot.store_postgres import PostgresConversationStore
 from bot.tracker import SNAPSHOT, slot_event
@@ -60,6 +61,36 @@ async def test_concurrent_appends_all_land(pg_schema: str) -> None:
     loaded = [len(await store.load(f"s{k}")) for k in range(5)]
     assert loaded == [20] * 5
     await store.close()
+
+
+async def test_one_append_of_many_events_keeps_their_order(pg_schema: str) -> None:
+    store = await PostgresConversationStore.open(DATABASE_URL, pg_schema)
+    values = list(range(300))
+    await store.append("a", [slot_event("n", v) for v in values[:7]])
+    await store.append("a", [slot_event("n", v) for v in values[7:]])
+    assert [e["value"] for e in await store.load("a")] == values
+    raw = await asyncpg.connect(DATABASE_URL)
+    ids = [r["id"] for r in await raw.fetch(f'SELECT id FROM "{pg_schema}".conversation_events')]
+    await raw.close()
+    assert len(ids) == 300 and ids == sorted(ids)
+    await store.close()
+
+
+async def test_a_session_lock_left_on_a_connection_is_undone_only_where_a_store_keeps_them(
+    pg_schema: str,
+) -> None:
+    """Pools skip asyncpg's reset round trip unless their store holds session state (the
+    alert store's check lock); there, a lock its holder failed to release is still let go."""
+    key = 424242
+    for session_state, freed in ((True, True), (False, False)):
+        database = LazyDatabase(DATABASE_URL, pg_schema, (), "test", 1, session_state)
+        async with database.connection() as connection:
+            await connection.execute("SELECT pg_advisory_lock($1)", key)
+        raw = await asyncpg.connect(DATABASE_URL)
+        taken = await raw.fetchval("SELECT pg_try_advisory_lock($1)", key)
+        await raw.close()
+        await database.close()  # closing the connection frees whatever it held
+        assert taken is freed
 
 
 async def test_an_append_is_all_or_nothing(pg_schema: str) -> None:
