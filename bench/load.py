@@ -110,6 +110,7 @@ async def shopper(
     number: int,
     until: float,
     record: dict[str, Any],
+    label: str,
 ) -> None:
     """One shopper's conversations, turn after turn; with several instances each turn goes
     to the next one (a round-robin proxy), so "the second one" is read at another instance
@@ -117,7 +118,7 @@ async def shopper(
     turn = 0
     while time.monotonic() < until:
         text = CONVERSATION[turn % len(CONVERSATION)]
-        sender = f"load-{number}-{turn // len(CONVERSATION)}"
+        sender = f"{label}-{number}-{turn // len(CONVERSATION)}"
         url = urls[(number + turn) % len(urls)]
         started = time.perf_counter()
         try:
@@ -144,10 +145,16 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def load(
-    urls: list[str], clients: int, seconds: float, server_pids: tuple[int, ...] = ()
+    urls: list[str],
+    clients: int,
+    seconds: float,
+    server_pids: tuple[int, ...] = (),
+    label: str = "load",
 ) -> dict[str, Any]:
     """K shoppers for `seconds`; with `server_pids`, the CPU the servers and this load
-    generator spent per message too (they share the machine's cores)."""
+    generator spent per message too (they share the machine's cores). Each run's
+    conversations are its own (`label`): one that went on where another run stopped could
+    say "hi" twice, and a shopper repeating themselves is handed to a person."""
     record: dict[str, Any] = {
         "latencies": [],
         "errors": Counter(),
@@ -161,7 +168,9 @@ async def load(
         client_cpu = time.process_time()
         started = time.monotonic()
         until = started + seconds
-        await asyncio.gather(*(shopper(session, urls, n, until, record) for n in range(clients)))
+        await asyncio.gather(
+            *(shopper(session, urls, n, until, record, label) for n in range(clients))
+        )
         elapsed = time.monotonic() - started
         client_cpu = time.process_time() - client_cpu
         server_cpu = sum(cpu_seconds(pid) for pid in server_pids) - server_cpu
@@ -262,7 +271,7 @@ async def run_instances(
                 bases.append(f"http://127.0.0.1:{port}")
                 await wait_until_up(bases[-1], servers[-1], 600)
             urls = [base + "/webhooks/rest/webhook" for base in bases]
-            await load(urls, 4, 3)  # warm-up: caches, first batches
+            await load(urls, 4, 3, label="warm-up")  # caches, first batches
             if args.profile and count == 1:
                 spy = Path(sys.executable).parent / "py-spy"
                 output = Path(home) / "profile.txt"
@@ -273,7 +282,10 @@ async def run_instances(
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 )  # fmt: skip
             pids = tuple(server.pid for server in servers)
-            rows = [await load(urls, clients, args.seconds, pids) for clients in args.clients]
+            rows = [
+                await load(urls, clients, args.seconds, pids, f"load-{clients}")
+                for clients in args.clients
+            ]
             profile: list[tuple[str, float]] = []
             if profiler is not None:
                 profiler.wait(timeout=args.seconds + 60)
