@@ -179,7 +179,8 @@ def fts_query(text: str) -> str:
 
 @dataclass(frozen=True)
 class _Neighbourhood:
-    """What `Catalog.similar` ranks by, aligned with the embedding matrix's rows."""
+    """What `Catalog.similar` and the embedding side of `hybrid_search` rank by, aligned with
+    the embedding matrix's rows."""
 
     ids: list[str]
     position: dict[str, int]
