@@ -158,7 +158,8 @@ class ClaimJudge:
         """P(supported) for each row of features."""
         z = (rows - np.asarray(self.mean)) / np.asarray(self.scale)
         logits = z @ np.asarray(self.weights) + self.bias
-        return np.asarray(1.0 / (1.0 + np.exp(-logits)))
+        # the logistic function without overflow: 1 / (1 + e^-x) = e^-log(1 + e^-x)
+        return np.asarray(np.exp(-np.logaddexp(0.0, -logits)))
 
     def probability(self, sentence: str, rejected: Sequence[Claim], evidence: Evidence) -> float:
         row = np.asarray([features(sentence, rejected, evidence, self.common)])
