@@ -314,11 +314,12 @@ class Catalog:
 
     def _allowed(self, query: SearchQuery, terms: _Neighbourhood) -> np.ndarray:
         """Which embedding rows pass the query's filters (every listed one when it has none)."""
-        filters, _ = self._price_filters(query)
+        filters, params = self._price_filters(query)
         if not filters:
             return terms.listed
         allowed = np.zeros(len(terms.ids), dtype=bool)
-        for pid in self._filtered_ids(query):
+        where = " AND ".join(filters)
+        for (pid,) in self._db.execute(f"SELECT p.id FROM products p WHERE {where}", params):
             if (i := terms.position.get(pid)) is not None:
                 allowed[i] = True
         return allowed
@@ -349,11 +350,6 @@ class Catalog:
             params,
         ).fetchone()
         return self._product(row) if row else None
-
-    def _filtered_ids(self, query: SearchQuery) -> list[str]:
-        filters, params = self._price_filters(query)
-        where = " WHERE " + " AND ".join(filters) if filters else ""
-        return [row[0] for row in self._db.execute(f"SELECT p.id FROM products p{where}", params)]
 
     def search(self, query: SearchQuery) -> list[Product]:
         """Products matching the words (bm25: title weighs most) within the price limits."""

@@ -147,7 +147,9 @@ class PostgresConversationStore:
     async def append(self, conversation_id: str, events: list[Event]) -> None:
         if not events:
             return
-        rows = [_row(conversation_id, event) for event in events]
+        _, types, timestamps, data = zip(
+            *(_row(conversation_id, event) for event in events), strict=True
+        )
         # one statement, so atomic without BEGIN and COMMIT (two round trips fewer); rows are
         # inserted in the order given, so their ids keep the events' order
         async with self._connection() as connection:
@@ -158,9 +160,9 @@ class PostgresConversationStore:
                 "WITH ORDINALITY AS event(type, timestamp, data, position) "
                 "ORDER BY event.position",
                 conversation_id,
-                [row[1] for row in rows],
-                [row[2] for row in rows],
-                [row[3] for row in rows],
+                list(types),
+                list(timestamps),
+                list(data),
             )
 
     async def compact(self, conversation_id: str, folded: int, snapshot: Event) -> None:
