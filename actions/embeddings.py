@@ -3,7 +3,9 @@
 
 Products are embedded once per machine by `SentenceEncoder` (torch, float). A shopper's
 query is embedded on every search, so it runs on the int8 ONNX export of the same weights
-(`OnnxSentenceEncoder`), batched with the other queries waiting (`QueryEmbedder`).
+(`OnnxSentenceEncoder`), batched with the other queries waiting (`QueryEmbedder`). A fresh
+search's query is known from its parse, so the interpreter's job embeds it right after reading
+the message (`QueryEmbedder.embed_ahead`): the search then waits for the model once, not twice.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import hashlib
 import logging
 import os
 import threading
+import time
 import warnings
+from collections import deque
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any, Protocol
@@ -32,6 +36,10 @@ DIMENSIONS = 384
 # int8 drifted to cosine 0.955 (min 0.86) from the float vectors on bench/search_queries.yml,
 # this to 0.992 (min 0.978), and it is the faster of the two. Part of the export's name.
 EXPORT_RECIPE = "int8 per-channel MatMul v1"
+# A vector embedded ahead waits this long for its search (a turn takes well under a second;
+# the lock on a busy conversation can hold it longer) and at most this many wait at once.
+AHEAD_KEPT_S = 10.0
+AHEAD_KEPT = 256
 
 
 class Encoder(Protocol):
@@ -208,11 +216,45 @@ class QueryEmbedder:
         self._batcher: MicroBatcher[str, np.ndarray] = MicroBatcher(
             self._encode, max_batch=32, max_waiting=max_waiting, worker=worker
         )
+        # vectors embedded ahead of the search that will ask for them, oldest first: one
+        # each, used once, so a text repeated by other shoppers is embedded for each of them
+        self._ahead: deque[tuple[float, str, np.ndarray]] = deque()
+        self._ahead_lock = threading.Lock()
 
     def _encode(self, texts: list[str]) -> list[np.ndarray]:
         return list(self.encoder.encode(texts))
 
+    def embed_ahead(self, texts: list[str]) -> None:
+        """Embed now (blocking: on the model thread, in the job that read the messages) what
+        searches are about to ask for, so a search waits for the model once, not twice."""
+        vectors = self.encoder.encode(texts)
+        now = time.monotonic()
+        with self._ahead_lock:
+            self._forget_stale(now)
+            self._ahead.extend(
+                (now, text, vector) for text, vector in zip(texts, vectors, strict=True)
+            )
+
+    def _forget_stale(self, now: float) -> None:
+        """Drop what no search came for (the policy chose another action)."""
+        while self._ahead and (
+            now - self._ahead[0][0] > AHEAD_KEPT_S or len(self._ahead) > AHEAD_KEPT
+        ):
+            self._ahead.popleft()
+
+    def _embedded_ahead(self, text: str) -> np.ndarray | None:
+        with self._ahead_lock:
+            self._forget_stale(time.monotonic())
+            for index, (_, ahead, vector) in enumerate(self._ahead):
+                if ahead == text:
+                    del self._ahead[index]
+                    return vector
+        return None
+
     async def embed(self, text: str) -> np.ndarray:
+        ahead = self._embedded_ahead(text)
+        if ahead is not None:
+            return ahead
         return await self._batcher.submit(text)
 
     async def embed_many(self, texts: list[str]) -> np.ndarray:

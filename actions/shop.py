@@ -30,6 +30,9 @@ from actions.recommender import ItemModel
 from actions.recommender_store import FILE as RECOMMENDER_FILE
 from actions.recommender_store import load_model
 from actions.replies import Replies
+from actions.shopper_query import fresh_search_text
+from nlu.guards import SEARCH_INTENT
+from nlu.results import ParseResult
 from writer.service import DescriptionService, KeyLocks
 from writer.settings import WriterSettings
 from writer.store import DescriptionStore, SqliteDescriptionStore
@@ -149,6 +152,18 @@ class Shop:
         if load_models:
             shop.load_models(config.writer.load_at_startup)
         return shop
+
+    def embed_searches_ahead(self, messages: list[ParseResult]) -> None:
+        """On the model thread, in the job that just read `messages`: the query vectors their
+        searches will ask for (`QueryEmbedder.embed_ahead`), so a search waits once."""
+        texts = [
+            text
+            for message in messages
+            if message["intent"]["name"] == SEARCH_INTENT
+            and (text := fresh_search_text(message)) is not None
+        ]
+        if texts:
+            self.queries.embed_ahead(texts)
 
     async def seed_demo(self) -> None:
         """The demo customers' orders and their purchases in the interaction log, once."""

@@ -9,6 +9,7 @@ store's configured rate.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,15 +75,23 @@ class SearchRequest:
 
 def message_text(tracker: Tracker) -> str:
     """The shopper's words with typos corrected (the interpreter's `corrected_text`)."""
-    message = tracker.latest_message
+    return _corrected(tracker.latest_message)
+
+
+def _corrected(message: Mapping[str, Any]) -> str:
     return str(message.get("corrected_text") or message.get("text") or "")
 
 
-def _product_words(tracker: Tracker) -> str:
+def _first(message: Mapping[str, Any], name: str) -> object | None:
+    entities = message.get("entities") or []
+    return next((e.get("value") for e in entities if e.get("entity") == name), None)
+
+
+def _product_words(message: Mapping[str, Any]) -> str:
     """The shopper's message without the spans of entities that only steer the search
     (offsets point into the original text, a corrected typo's span covering the typo)."""
-    entities = tracker.latest_message.get("entities") or []
-    original = str(tracker.latest_message.get("text") or "")
+    entities = message.get("entities") or []
+    original = str(message.get("text") or "")
     spans = sorted(
         (int(e["start"]), int(e["end"]))
         for e in entities
@@ -144,9 +153,29 @@ def spec_mentions(tracker: Tracker) -> tuple[tuple[str, ...], ...]:
     return tuple(mentions)
 
 
+def _search_words(message: Mapping[str, Any]) -> tuple[str, str]:
+    """(the text a search embeds, its product words): a button's `query` entity as it is,
+    else the corrected message and its words that are not filters."""
+    query = _first(message, "query")
+    if query:
+        return str(query), str(query)
+    return _corrected(message), fts_query(_product_words(message))
+
+
+def fresh_search_text(message: Mapping[str, Any]) -> str | None:
+    """The text whose vector a search from this message alone needs, known from the parse
+    alone: None for a message with no product words of its own (it may refine the last
+    search, whose words are in the conversation) or a comparative (it starts from the
+    product in focus). The interpreter's thread embeds it ahead of the action."""
+    text, words = _search_words(message)
+    if not words or _first(message, "comparative") or not fts_query(text):
+        return None
+    return text
+
+
 def search_request(tracker: Tracker, catalog: Catalog, money: MoneySettings) -> SearchRequest:
     """The search this message asks for; raises `PriceProblem` for a budget it cannot use."""
-    text = str(first_entity(tracker, "query") or message_text(tracker))
+    text, words = _search_words(tracker.latest_message)
     price_min, price_max, conversions = _prices(tracker, money)
     previous: dict[str, Any] = tracker.get_slot("last_search") or {}
     brand = first_entity(tracker, "brand")
@@ -154,7 +183,6 @@ def search_request(tracker: Tracker, catalog: Catalog, money: MoneySettings) -> 
     color = first_entity(tracker, "color")
     level = first_entity(tracker, "price_level")
     comparative = first_entity(tracker, "comparative")
-    words = text if first_entity(tracker, "query") else fts_query(_product_words(tracker))
     refined = not words and not category and bool(previous.get("text") or previous.get("category"))
     if refined:
         text = str(previous.get("text") or "")

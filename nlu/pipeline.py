@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
+from collections.abc import Callable
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,8 @@ from nlu.model_store import ensure_intent_model
 from nlu.results import IntentScore, ParseResult
 from nlu.settings import NluSettings
 from nlu.training import TrainingRecipe
+
+log = logging.getLogger(__name__)
 
 # Rasa's button payload syntax: /intent or /intent{"entity": "value"}
 _PAYLOAD = re.compile(r"^/([A-Za-z_][\w-]*)(\{.*\})?$", re.DOTALL)
@@ -90,10 +94,14 @@ class ShopNLU:
         lookups: CatalogLookups | None = None,
         max_waiting: int = 256,
         worker: Executor | None = None,
+        after_read: Callable[[list[ParseResult]], None] | None = None,
     ) -> None:
-        """`worker`: the thread the app runs its models on (None: one of its own)."""
+        """`worker`: the thread the app runs its models on (None: one of its own).
+        `after_read`: more model work for what a batch says, in the same job on that thread
+        (the shop embeds the searches' queries: a search then waits for the model once)."""
         self.classifier = classifier
         self.lookups = lookups or CatalogLookups()
+        self._after_read = after_read
         # intents and entities both run in the batch worker: nothing here blocks the event loop
         self._batcher: MicroBatcher[str, ParseResult] = MicroBatcher(
             self._read, max_batch, max_waiting, worker
@@ -101,7 +109,13 @@ class ShopNLU:
 
     def _read(self, texts: list[str]) -> list[ParseResult]:
         rankings = self.classifier.rank(texts, top=RANKING_LENGTH)
-        return [self.read(text, ranking) for text, ranking in zip(texts, rankings, strict=True)]
+        results = [self.read(text, ranking) for text, ranking in zip(texts, rankings, strict=True)]
+        if self._after_read is not None:
+            try:
+                self._after_read(results)
+            except Exception:  # only a head start lost: the action does it again
+                log.exception("the work after reading a batch failed")
+        return results
 
     def read(self, text: str, ranking: list[IntentScore]) -> ParseResult:
         """Intent, entities and typo corrections of one message, given the model's ranking.
@@ -171,12 +185,13 @@ class ShopNLU:
         catalog_db: Path,
         max_waiting: int = 256,
         worker: Executor | None = None,
+        after_read: Callable[[list[ParseResult]], None] | None = None,
     ) -> ShopNLU:
         """Train if needed (cached by data hash), then load; call off the event loop."""
         classifier = IntentClassifier.load(cls.prepare(nlu, training_data, models), nlu.runtime)
         lookups = CatalogLookups.from_catalog(catalog_db)
         _ = lookups.spelling  # built now (a second or two), not on a shopper's first message
-        return cls(classifier, nlu.max_batch, lookups, max_waiting, worker)
+        return cls(classifier, nlu.max_batch, lookups, max_waiting, worker, after_read)
 
     @classmethod
     def from_model(cls, directory: Path, max_batch: int = 32, runtime: str = "torch") -> ShopNLU:

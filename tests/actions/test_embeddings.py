@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from actions.embeddings import OnnxSentenceEncoder, QueryEmbedder, SentenceEncoder
+from actions.embeddings import AHEAD_KEPT, OnnxSentenceEncoder, QueryEmbedder, SentenceEncoder
 from tests.conftest import MODELS
 
 QUERIES = [
@@ -70,3 +70,32 @@ async def test_waiting_queries_share_a_batch_on_the_given_thread(
     assert sum(batches) == len(QUERIES) * 4
     assert len(batches) < len(QUERIES) * 4  # some were encoded together
     assert set(threads) == {"models_0"}
+
+
+async def test_a_vector_embedded_ahead_is_used_once(int8_encoder: OnnxSentenceEncoder) -> None:
+    """What the interpreter's job embedded ahead answers the search it was made for, once:
+    the same text from the next shopper is embedded for them."""
+    queries = QueryEmbedder(int8_encoder)
+    try:
+        queries.embed_ahead(["noise cancelling headphones", "65 inch tv"])
+        vector = await queries.embed("noise cancelling headphones")
+        assert list(queries._batcher.batch_sizes) == []  # no model call of its own
+        assert float(vector @ int8_encoder.encode(["noise cancelling headphones"])[0]) > 0.99
+        await queries.embed("noise cancelling headphones")
+        assert list(queries._batcher.batch_sizes) == [1]
+        await queries.embed("65 inch tv")
+        assert list(queries._batcher.batch_sizes) == [1]
+    finally:
+        await queries.close()
+
+
+async def test_vectors_no_search_came_for_are_not_kept(int8_encoder: OnnxSentenceEncoder) -> None:
+    queries = QueryEmbedder(int8_encoder)
+    try:
+        queries.embed_ahead([f"query {i}" for i in range(AHEAD_KEPT + 1)])
+        await queries.embed("query 0")  # the oldest, dropped to keep the bound
+        assert list(queries._batcher.batch_sizes) == [1]
+        await queries.embed(f"query {AHEAD_KEPT}")
+        assert list(queries._batcher.batch_sizes) == [1]
+    finally:
+        await queries.close()

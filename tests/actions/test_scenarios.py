@@ -117,3 +117,15 @@ async def test_unclear_questions_are_matched_to_a_policy_by_similarity(bot: Bot)
 
     assert "restocking fee" in await fallback_for("is there a restocking fee on opened laptops")
     assert await fallback_for("asdf qwerty zxcv") == "utter_default"
+
+
+async def test_a_fresh_search_waits_for_the_model_once(bot: Bot, shop: Shop) -> None:
+    """The job that read the message embedded its query: the action finds it made. A
+    refinement searches the last search's words, so its vector is made in the action."""
+    shown = _products(await _say(bot, "ahead", "wireless headphones with noise cancelling"))
+    assert shown and all("headphone" in f"{p['title']} {p['category']}".lower() for p in shown)
+    assert list(shop.queries._batcher.batch_sizes) == []
+    sony = _products(await _say(bot, "ahead", "sony ones"))
+    assert sony and all(str(p["title"]).upper().startswith("SONY") for p in sony)
+    assert list(shop.queries._batcher.batch_sizes) == [1]
+    assert not shop.queries._ahead  # nothing made that no search came for
