@@ -15,7 +15,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -40,6 +40,11 @@ class HandoffSettings(BaseModel):
     on_requested: bool = True  # an action set `handoff_requested` (complaint, "a person"...)
     fallbacks_in_a_row: int | None = Field(2, ge=1)  # None: never
     repeats_in_a_row: int | None = Field(2, ge=2)  # the same message this many times
+    # said twice, these are conversation ("hi", "thanks", "yes" to two questions), not a
+    # request the bot keeps failing: they never count as repeats
+    repeats_not_counted: frozenset[str] = frozenset(
+        {"greet", "goodbye", "thank_you", "affirm", "deny", "stop"}
+    )
     refund_over: float | None = Field(None, gt=0)  # a refund above this goes to a person
     mask_personal_data: bool = True  # emails, phones and card numbers in the summary
     summary_messages: int = Field(10, ge=1, le=50)
@@ -127,14 +132,20 @@ def escalation_reason(
         return f"requested: {tracker.slots.get(REQUESTED_SLOT)}"
     turns = _recent_turns(tracker)
     wanted = settings.fallbacks_in_a_row
-    if wanted and len(turns) >= wanted and all(FALLBACK_ACTION in t[1] for t in turns[-wanted:]):
+    if (
+        wanted
+        and len(turns) >= wanted
+        and all(FALLBACK_ACTION in t.actions for t in turns[-wanted:])
+    ):
         return f"{wanted} fallbacks in a row"
     if _strongly_negative(tracker, settings):
         return f"{settings.negatives_in_a_row} strongly negative messages in a row"
     repeats = settings.repeats_in_a_row
     if repeats and len(turns) >= repeats:
-        said = {_normal(t[0]) for t in turns[-repeats:]}
-        if len(said) == 1 and next(iter(said)):
+        last = turns[-repeats:]
+        said = {_normal(t.text) for t in last}
+        counted = all(t.intent not in settings.repeats_not_counted for t in last)
+        if len(said) == 1 and next(iter(said)) and counted:
             return "the shopper is repeating themselves"
     return None
 
@@ -160,15 +171,23 @@ def _normal(text: str) -> str:
     return _SPACES.sub(" ", text.lower()).strip(" .!?。！？")
 
 
-def _recent_turns(tracker: ConversationTracker) -> list[tuple[str, list[str]]]:
-    """(shopper text, actions run) of each turn, oldest first; button payloads excluded."""
-    turns: list[tuple[str, list[str]]] = []
+class _Turn(NamedTuple):
+    text: str
+    intent: str | None
+    actions: list[str]
+
+
+def _recent_turns(tracker: ConversationTracker) -> list[_Turn]:
+    """Each turn's shopper text, intent and actions run, oldest first; button payloads
+    excluded."""
+    turns: list[_Turn] = []
     for event in tracker.events:
         if event.get("event") == "user":
-            turns.append((str(event.get("text") or ""), []))
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            turns.append(_Turn(str(event.get("text") or ""), intent, []))
         elif event.get("event") == "action" and turns:
-            turns[-1][1].append(str(event.get("name")))
-    return [t for t in turns if not t[0].startswith("/")]
+            turns[-1].actions.append(str(event.get("name")))
+    return [t for t in turns if not t.text.startswith("/")]
 
 
 class Desk(Protocol):

@@ -21,6 +21,8 @@ from tests.fakes.interpreter import KeywordInterpreter
 RULES = {
     "person": ("contact_human_agent", 0.95),
     "hello": ("greet", 0.95),
+    "thanks": ("thank_you", 0.95),
+    "laptop": ("search_product", 0.95),
     "mumble": ("search_product", 0.1),  # below the fallback threshold
 }
 
@@ -95,10 +97,17 @@ async def test_two_fallbacks_in_a_row_go_to_a_person(bot: Bot, desk: RecordingDe
 
 
 async def test_repeating_oneself_goes_to_a_person(bot: Bot, desk: RecordingDesk) -> None:
-    await _say(bot, "cy", "hello there")
-    texts = await _say(bot, "cy", "Hello there!")
+    await _say(bot, "cy", "a laptop for school")
+    texts = await _say(bot, "cy", "A laptop for  school!")
     assert "Connecting you to a person" in texts[-1]
     assert desk.escalations[0].reason == "the shopper is repeating themselves"
+
+
+async def test_saying_hello_or_thanks_twice_is_not_a_repeat(bot: Bot, desk: RecordingDesk) -> None:
+    """A greeting or a thank-you twice is conversation, not a request the bot keeps failing."""
+    for text in ("hello", "hello", "thanks", "thanks"):
+        assert "Connecting" not in " ".join(await _say(bot, "hal", text))
+    assert desk.escalations == [] and not (await bot.tracker("rest:hal")).paused
 
 
 async def test_each_trigger_can_be_turned_off(tmp_path: Path, desk: RecordingDesk) -> None:
