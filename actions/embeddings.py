@@ -18,6 +18,7 @@ import threading
 import time
 import warnings
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any, Protocol
@@ -186,6 +187,13 @@ class OnnxSentenceEncoder:
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         self.load()
+        # one caller at a time: a fast tokenizer called from two threads at once fails
+        # ("Already borrowed"), and two callers exist where the interpreter and the query
+        # batcher are given threads of their own (tests, `shopbot chat`, the story runner)
+        with self._lock:
+            return self._encode(texts, batch_size)
+
+    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         chunks = []
         for start in range(0, len(texts), batch_size):
             batch = self._tokenizer(
@@ -210,9 +218,14 @@ class QueryEmbedder:
     over the cores."""
 
     def __init__(
-        self, encoder: Encoder, worker: Executor | None = None, max_waiting: int = 256
+        self,
+        encoder: Encoder,
+        worker: Executor | None = None,
+        max_waiting: int = 256,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.encoder = encoder
+        self._clock = clock
         self._batcher: MicroBatcher[str, np.ndarray] = MicroBatcher(
             self._encode, max_batch=32, max_waiting=max_waiting, worker=worker
         )
@@ -228,7 +241,7 @@ class QueryEmbedder:
         """Embed now (blocking: on the model thread, in the job that read the messages) what
         searches are about to ask for, so a search waits for the model once, not twice."""
         vectors = self.encoder.encode(texts)
-        now = time.monotonic()
+        now = self._clock()
         with self._ahead_lock:
             self._forget_stale(now)
             self._ahead.extend(
@@ -244,7 +257,7 @@ class QueryEmbedder:
 
     def _embedded_ahead(self, text: str) -> np.ndarray | None:
         with self._ahead_lock:
-            self._forget_stale(time.monotonic())
+            self._forget_stale(self._clock())
             for index, (_, ahead, vector) in enumerate(self._ahead):
                 if ahead == text:
                     del self._ahead[index]

@@ -428,7 +428,7 @@ async def build_bot(
         settings.limits.max_nlu_waiting,
         worker,
         # in-process actions search this shop: their query vectors can be made with the parse
-        None if settings.actions.endpoint else shop.embed_searches_ahead,
+        after_read=None if settings.actions.endpoint else shop.embed_searches_ahead,
     )
     interpreter: Interpreter = await loop.run_in_executor(None, opening)
     if settings.handoff.negatives_in_a_row:  # strongly negative messages go to a person

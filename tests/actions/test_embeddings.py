@@ -10,7 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from actions.embeddings import AHEAD_KEPT, OnnxSentenceEncoder, QueryEmbedder, SentenceEncoder
+from actions.embeddings import (
+    AHEAD_KEPT,
+    AHEAD_KEPT_S,
+    OnnxSentenceEncoder,
+    QueryEmbedder,
+    SentenceEncoder,
+)
 from tests.conftest import MODELS
 
 QUERIES = [
@@ -96,6 +102,23 @@ async def test_vectors_no_search_came_for_are_not_kept(int8_encoder: OnnxSentenc
         await queries.embed("query 0")  # the oldest, dropped to keep the bound
         assert list(queries._batcher.batch_sizes) == [1]
         await queries.embed(f"query {AHEAD_KEPT}")
+        assert list(queries._batcher.batch_sizes) == [1]
+    finally:
+        await queries.close()
+
+
+async def test_a_vector_no_search_came_for_in_time_is_dropped(
+    int8_encoder: OnnxSentenceEncoder,
+) -> None:
+    now = [100.0]
+    queries = QueryEmbedder(int8_encoder, clock=lambda: now[0])
+    try:
+        queries.embed_ahead(["65 inch tv", "noise cancelling headphones"])
+        now[0] += AHEAD_KEPT_S / 2
+        await queries.embed("65 inch tv")  # in time: made ahead
+        assert list(queries._batcher.batch_sizes) == []
+        now[0] += AHEAD_KEPT_S
+        await queries.embed("noise cancelling headphones")  # too late: made now
         assert list(queries._batcher.batch_sizes) == [1]
     finally:
         await queries.close()
