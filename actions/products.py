@@ -157,9 +157,10 @@ class ActionSearchProducts(ShopAction):
         named = replies.label(tracker, "category", nearest)  # the payload keeps the catalog's
         text = replies.text(tracker, "utter_nothing_found_nearest", category=named)
         button = replies.text(tracker, "utter_button_show_category", category=named)
+        no_thanks = {"title": replies.text(tracker, "utter_button_no_thanks"), "payload": "/stop"}
         return {
             "text": "\n".join([*notes, text]),
-            "buttons": [_search_button(button, nearest)],
+            "buttons": [_search_button(button, nearest), no_thanks],  # a typed yes or no too
         }
 
 

@@ -53,6 +53,7 @@ from bot.tracker import (
     slot_event,
     user_event,
 )
+from bot.typed_answers import as_button
 from nlu.language import has_chinese
 
 logger = logging.getLogger(__name__)
@@ -256,7 +257,7 @@ class Bot:
 
         if turn.tracker.paused:  # a person has it: record and pass on, never answer
             return await self._pass_to_person(message, turn)
-        parse: dict[str, Any] = dict(await parsing)
+        parse = as_button(turn.tracker, message.text, dict(await parsing))
         metadata = without_credentials(message.metadata)
         turn.record(
             [user_event(message.text, parse, message.channel, message.message_id, metadata)]

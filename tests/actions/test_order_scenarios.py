@@ -83,3 +83,21 @@ async def test_a_refund_over_the_configured_amount_goes_to_a_person(settings: Se
     finally:
         await close_bot(bot)
         await shop.aclose()
+
+
+@pytest.mark.parametrize(("answer", "handed_off"), [("yes please", True), ("no", False)])
+async def test_a_typed_answer_to_the_offer_of_a_person_is_heard(
+    bot: Bot, answer: str, handed_off: bool
+) -> None:
+    """After two unusable order numbers the bot offers a person with buttons; typing the
+    answer works like tapping it."""
+    sender = f"offer-{handed_off}"
+    await _say(bot, sender, "where is my order")
+    await _say(bot, sender, "123")
+    offer = await _say(bot, sender, "456")
+    assert "Would you like a person" in offer
+    reply = await _say(bot, sender, answer)
+    tracker = await bot.tracker(f"rest:{sender}")
+    assert ("Connecting you to a person" in reply) is handed_off
+    assert tracker.paused is handed_off
+    assert tracker.latest_message["text"] == answer  # the shopper's words are what is kept

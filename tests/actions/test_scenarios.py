@@ -129,3 +129,15 @@ async def test_a_fresh_search_waits_for_the_model_once(bot: Bot, shop: Shop) -> 
     assert sony and all(str(p["title"]).upper().startswith("SONY") for p in sony)
     assert list(shop.queries._batcher.batch_sizes) == [1]
     assert not shop.queries._ahead  # nothing made that no search came for
+
+
+async def test_yes_to_the_nearest_category_shows_it_and_no_declines(bot: Bot) -> None:
+    [offer] = await _say(bot, "near-yes", "I want a washing machine")
+    assert offer.text and offer.text.rstrip().endswith("?") and not _products([offer])
+    show = offer.buttons[0].payload
+    shown = _products(await _say(bot, "near-yes", "yes"))
+    category = show.split('"category": "', 1)[1].split('"', 1)[0]
+    assert shown and all(p["category"] == category for p in shown)
+    await _say(bot, "near-no", "I want a washing machine")
+    [declined] = await _say(bot, "near-no", "no thanks")
+    assert declined.text and not _products([declined]) and "Anything else" in declined.text
