@@ -59,19 +59,25 @@ class Reading:
 
 
 class SpellingCorrector:
-    def __init__(self, targets: Iterable[str], known: Iterable[str]) -> None:
+    def __init__(
+        self, targets: Iterable[str], known: Iterable[str], preferred: Iterable[str] = ()
+    ) -> None:
+        """`preferred`: targets that win over equally close ones (the shopping words: "chep"
+        is "cheap", not the catalog's far more frequent "chip")."""
         counts = Counter(t.lower() for t in targets if t.isalpha() and len(t) >= 3)
-        self.targets = frozenset(counts)
+        first = [w.lower() for w in preferred if w.isalpha() and len(w) >= 3]
+        self.targets = frozenset(counts) | frozenset(first)
         self.known = frozenset(w.lower() for w in known) | self.targets
-        # most frequent first: among equally close words, extractOne keeps the first
+        # among equally close words, extractOne keeps the first: the preferred, then the
+        # most frequent
         by_letter: dict[str, list[str]] = {}
-        for word, _ in counts.most_common():
+        for word in dict.fromkeys([*first, *(word for word, _ in counts.most_common())]):
             by_letter.setdefault(word[0], []).append(word)
         self._by_letter = by_letter
 
     @classmethod
     def for_catalog(cls, catalog_words: Iterable[str]) -> SpellingCorrector:
-        return cls([*catalog_words, *SHOPPING_WORDS.split()], english_words())
+        return cls(catalog_words, english_words(), preferred=SHOPPING_WORDS.split())
 
     def is_known(self, word: str) -> bool:
         return word.lower() in self.known

@@ -33,6 +33,13 @@ def test_typos_are_corrected_to_catalog_words(typed: str, meant: str) -> None:
     assert SPELLING.read(typed).text == meant
 
 
+def test_a_shoppers_word_wins_over_an_equally_close_catalog_word() -> None:
+    """ "chep" is one edit from "cheap" and from "chip", a word every laptop listing has."""
+    spelling = SpellingCorrector.for_catalog(CATALOG_WORDS + ["chip"] * 50)
+    assert spelling.read("a chep laptop").text == "a cheap laptop"
+    assert spelling.read("a chiq laptop").text == "a chip laptop"  # the catalog's, when closer
+
+
 def test_real_words_are_never_corrected_into_product_words() -> None:
     for text in ("where is my parcel", "I want to return this", "thanks a lot"):
         assert SPELLING.read(text).corrections == []
