@@ -13,7 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog import Product
 from actions.products import resolve_product
+from actions.replies import Replies
 from actions.shop import ShopAction
+from actions.shopper_query import message_text
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,7 @@ _SYNONYM_PATTERN = re.compile(
 )
 _QUESTION_TEXT = """
     does do did is are was it its it's this that these those the a an have has had with come comes
+    dose doe hav u ur pls plz
     support supports include includes included there any some got get can could will would
     of for in on to and or how what which about tell me you your please thanks one product
     item listing say says mention really actually also still yes no not much many big
@@ -208,6 +211,16 @@ def _asked_words(question: str) -> str:
     return " ".join(words) or question.strip()
 
 
+def _ask_a_person(tracker: Tracker, replies: Replies) -> list[dict[str, str]]:
+    return [
+        {
+            "title": replies.text(tracker, "utter_button_ask_person"),
+            "payload": "/contact_human_agent",
+        },
+        {"title": replies.text(tracker, "utter_button_no_thanks"), "payload": "/stop"},
+    ]
+
+
 class ActionAnswerProductQuestion(ShopAction):
     def name(self) -> str:
         return "action_answer_product_question"
@@ -220,8 +233,7 @@ class ActionAnswerProductQuestion(ShopAction):
         if product is None:
             dispatcher.utter_message(text=replies.text(tracker, "utter_question_which"))
             return []
-        question = str(tracker.latest_message.get("text") or "")
-        answer = answer_question(question, product)
+        answer = answer_question(message_text(tracker), product)  # typos corrected
         line, title = answer.line, product.title
         # an attribute by its name in the shopper's language; a question's own words as asked
         attribute = answer.subject and replies.label(tracker, "attribute", answer.subject)
@@ -233,6 +245,9 @@ class ActionAnswerProductQuestion(ShopAction):
             )
         elif attribute is not None:
             text = replies.text(tracker, "utter_listing_silent", title=title, attribute=attribute)
+            # offered: a typed yes or no answers it too (`bot.typed_answers`)
+            dispatcher.utter_message(text=text, buttons=_ask_a_person(tracker, replies))
+            return [SlotSet("selected_product", product.id)]
         else:
             features = "\n".join(f"• {f}" for f in product.features)
             text = replies.text(tracker, "utter_listing_all", title=title, features=features)

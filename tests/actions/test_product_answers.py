@@ -69,3 +69,23 @@ def test_comparison_aligns_the_attributes_listings_share(catalog: Catalog) -> No
     graphics = next(values for name, values in rows.items() if "graphics" in name)
     assert "RTX™ 4050" in graphics[0] and "RTX" in graphics[1]
     assert all(len(values) == 2 for values in rows.values())
+
+
+async def test_what_the_listing_does_not_say_a_person_can_be_asked(bot: Bot) -> None:
+    """The bot won't guess; it offers a person, and a typed "yes" takes the offer."""
+    await bot.handle(UserMessage("show me the asus rog strix g16", "ask"))
+    await bot.handle(UserMessage("the first one", "ask"))
+    [reply] = await bot.handle(UserMessage("is it waterproof?", "ask"))
+    assert reply.text and "won't guess" in reply.text and reply.text.endswith("?")
+    assert [b.payload for b in reply.buttons] == ["/contact_human_agent", "/stop"]
+    replies = await bot.handle(UserMessage("yes", "ask"))
+    assert "Connecting you to a person" in " ".join(r.text or "" for r in replies)
+    assert (await bot.tracker("rest:ask")).paused
+
+
+async def test_a_question_with_typos_is_read_as_meant(bot: Bot) -> None:
+    await bot.handle(UserMessage("show me the asus rog strix g16", "typo"))
+    await bot.handle(UserMessage("the first one", "typo"))
+    [typed] = await bot.handle(UserMessage("dose it hav a backlit keybord", "typo"))
+    [meant] = await bot.handle(UserMessage("does it have a backlit keyboard", "typo"))
+    assert typed.text == meant.text
