@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -86,10 +87,19 @@ def _language_of(variation: dict[str, Any]) -> str | None:
 
 def entity_values(tracker: Tracker, name: str) -> list[object]:
     """Values of entity `name` in the latest message, in order of appearance."""
-    entities = tracker.latest_message.get("entities") or []
+    return values_in(tracker.latest_message, name)
+
+
+def values_in(message: Mapping[str, Any], name: str) -> list[object]:
+    """Values of entity `name` in a message's parse data, in order of appearance."""
+    entities = message.get("entities") or []
     return [e.get("value") for e in entities if e.get("entity") == name]
 
 
 def first_entity(tracker: Tracker, name: str) -> object | None:
-    values = entity_values(tracker, name)
+    return first_in(tracker.latest_message, name)
+
+
+def first_in(message: Mapping[str, Any], name: str) -> object | None:
+    values = values_in(message, name)
     return values[0] if values else None

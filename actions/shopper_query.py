@@ -18,7 +18,7 @@ from rasa_sdk import Tracker
 from actions.catalog import Catalog, Product, SearchQuery, fts_query, screen_mentions, size_mentions
 from actions.listing_facts import FACTS
 from actions.money import Conversion, MoneySettings, convert
-from actions.replies import entity_values, first_entity
+from actions.replies import entity_values, first_entity, first_in
 
 MAX_PRICE = 1_000_000.0
 RESULTS_SHOWN = 5
@@ -80,11 +80,6 @@ def message_text(tracker: Tracker) -> str:
 
 def _corrected(message: Mapping[str, Any]) -> str:
     return str(message.get("corrected_text") or message.get("text") or "")
-
-
-def _first(message: Mapping[str, Any], name: str) -> object | None:
-    entities = message.get("entities") or []
-    return next((e.get("value") for e in entities if e.get("entity") == name), None)
 
 
 def _product_words(message: Mapping[str, Any]) -> str:
@@ -156,7 +151,7 @@ def spec_mentions(tracker: Tracker) -> tuple[tuple[str, ...], ...]:
 def _search_words(message: Mapping[str, Any]) -> tuple[str, str]:
     """(the text a search embeds, its product words): a button's `query` entity as it is,
     else the corrected message and its words that are not filters."""
-    query = _first(message, "query")
+    query = first_in(message, "query")
     if query:
         return str(query), str(query)
     return _corrected(message), fts_query(_product_words(message))
@@ -168,7 +163,7 @@ def fresh_search_text(message: Mapping[str, Any]) -> str | None:
     search, whose words are in the conversation) or a comparative (it starts from the
     product in focus). The interpreter's thread embeds it ahead of the action."""
     text, words = _search_words(message)
-    if not words or _first(message, "comparative") or not fts_query(text):
+    if not words or first_in(message, "comparative") or not fts_query(text):
         return None
     return text
 
